@@ -1,0 +1,17 @@
+"""The Typer application and the rich consoles every command module shares."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="litrev",
+    help="Evidence reviews for health and social care: search, records, screening, "
+    "extraction and synthesis. Offline, open, scriptable.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)

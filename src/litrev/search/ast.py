@@ -1,0 +1,209 @@
+"""The one expression tree every dialect parses into and generates from.
+
+Conventions (the contract between dialects):
+
+* A `Term` holds one word in litrev's canonical wildcard notation: `*` is zero or more
+  characters, `?` exactly one character, `%` zero or one character (Ovid `?`, EBSCO `#`).
+  `max_extra` bounds a trailing `*` (Ovid `gene$4` is `Term("gene*", max_extra=4)`).
+* A `Phrase` is an exact sequence of words (each word may hold wildcards).
+* Fields are a frozenset of `Field`; `None` means "the dialect's default fields", which is
+  not the same as `Field.ALL`. A field on a group is pushed down to its leaves by
+  `normalize`, so `TI (a OR b)` and `a[ti] OR b[ti]` are equal trees.
+* `Near.distance` is the largest number of words allowed *between* the operands
+  (Scopus `W/n` = n, Ovid `adjN` = N-1, Embase `NEAR/n` = n-1, PubMed `~N` = N).
+* `Not(include, exclude)` means `include AND NOT exclude`.
+* Limits (language, publication type, dates, peer review) sit on `Query`, not in the tree.
+
+Equality is semantic: `And`/`Or` compare as sets of their flattened children, so
+`a OR (b OR a)` equals `b OR a`. Children keep the order the user wrote for generation.
+
+>>> Or((Term("a"), Or((Term("b"), Term("a"))))) == Or((Term("b"), Term("a")))
+True
+>>> Fielded(Or((Term("a"), Term("b"))), frozenset({Field.TITLE})) == Or(
+...     (Term("a", fields=frozenset({Field.TITLE})), Term("b", fields=frozenset({Field.TITLE}))))
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any, Union
+
+
+class Field(StrEnum):
+    TITLE = "title"
+    ABSTRACT = "abstract"
+    KEYWORDS = "keywords"  # author keywords (Scopus AUTHKEY, Ovid .kf., Cochrane kw)
+    SUBJECT = "subject"  # controlled-vocabulary headings as text (Ovid .sh., EBSCO SU)
+    ALL = "all"  # all searchable text (EBSCO TX, Ovid .mp., PubMed [all])
+    TEXT_WORD = "text_word"  # PubMed [tw], Ovid .tw.
+    AUTHOR = "author"
+    JOURNAL = "journal"
+    AFFILIATION = "affiliation"
+    PUBLICATION_TYPE = "publication_type"
+    LANGUAGE = "language"
+
+
+Fields = frozenset[Field]
+TI_AB: Fields = frozenset({Field.TITLE, Field.ABSTRACT})
+TI_AB_KW: Fields = frozenset({Field.TITLE, Field.ABSTRACT, Field.KEYWORDS})
+
+
+class Vocabulary(StrEnum):
+    MESH = "mesh"
+    EMTREE = "emtree"
+    CINAHL = "cinahl"
+    APA = "apa"  # APA Thesaurus of Psychological Index Terms (PsycInfo)
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """Base class of every tree node. Equality and hashing use `normalize`."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Node):
+            return NotImplemented
+        return _key(normalize(self)) == _key(normalize(other))
+
+    def __hash__(self) -> int:
+        return hash(_key(normalize(self)))
+
+
+@dataclass(frozen=True, eq=False)
+class Term(Node):
+    text: str
+    fields: Fields | None = None
+    max_extra: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Phrase(Node):
+    words: tuple[str, ...]
+    fields: Fields | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Heading(Node):
+    """A controlled-vocabulary heading: MeSH, Emtree, CINAHL or APA subject headings."""
+
+    term: str
+    vocabulary: Vocabulary = Vocabulary.MESH
+    explode: bool = True
+    major: bool = False
+    subheadings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class And(Node):
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Or(Node):
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Not(Node):
+    include: Node
+    exclude: Node
+
+
+@dataclass(frozen=True, eq=False)
+class Near(Node):
+    children: tuple[Node, ...]
+    distance: int
+    ordered: bool = False
+    fields: Fields | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Fielded(Node):
+    """A field restriction on a whole group, as written (`TI ( ... )`); removed by `normalize`."""
+
+    child: Node
+    fields: Fields
+
+
+@dataclass(frozen=True)
+class Limit:
+    kind: str  # "language" | "publication_type" | "date" | "peer_reviewed"
+    value: str  # "English"; "Journal Article"; "2000-01-01..2019-03-18"; "true"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A whole strategy: the tree plus the limits applied to it."""
+
+    root: Node
+    limits: tuple[Limit, ...] = field(default=())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Query):
+            return NotImplemented
+        return self.root == other.root and set(self.limits) == set(other.limits)
+
+    def __hash__(self) -> int:
+        return hash((self.root, frozenset(self.limits)))
+
+
+Expression = Union[Term, Phrase, Heading, And, Or, Not, Near, Fielded]
+
+
+def normalize(node: Node, inherited: Fields | None = None) -> Node:
+    """Push group fields down to the leaves and flatten nested AND/OR of the same kind.
+
+    >>> normalize(Fielded(Term("a"), frozenset({Field.TITLE})))
+    Term(text='a', fields=frozenset({<Field.TITLE: 'title'>}), max_extra=None)
+    """
+    if isinstance(node, Fielded):
+        return normalize(node.child, node.fields)
+    if isinstance(node, Term | Phrase):
+        if inherited is not None and node.fields is None:
+            return replace(node, fields=inherited)
+        return node
+    if isinstance(node, Near):
+        fields = node.fields if node.fields is not None else inherited
+        children = tuple(normalize(c, fields) for c in node.children)
+        return Near(children, node.distance, node.ordered, None)
+    if isinstance(node, And | Or):
+        kind = type(node)
+        flat: list[Node] = []
+        for child in node.children:
+            child = normalize(child, inherited)
+            flat.extend(child.children if isinstance(child, kind) else (child,))
+        unique = list(dict.fromkeys(flat))  # semantic duplicates via __hash__/__eq__
+        if len(unique) == 1:
+            return unique[0]
+        return kind(tuple(unique))
+    if isinstance(node, Not):
+        return Not(normalize(node.include, inherited), normalize(node.exclude, inherited))
+    return node
+
+
+def _key(node: Node) -> Any:
+    """A hashable structural key of a normalized tree (AND/OR children as sets)."""
+    if isinstance(node, Term):
+        return ("term", node.text.lower(), node.fields, node.max_extra)
+    if isinstance(node, Phrase):
+        return ("phrase", tuple(w.lower() for w in node.words), node.fields)
+    if isinstance(node, Heading):
+        return (
+            "heading",
+            node.term.lower(),
+            node.vocabulary,
+            node.explode,
+            node.major,
+            frozenset(s.lower() for s in node.subheadings),
+        )
+    if isinstance(node, And | Or):
+        return (type(node).__name__, frozenset(_key(c) for c in node.children))
+    if isinstance(node, Not):
+        return ("not", _key(node.include), _key(node.exclude))
+    if isinstance(node, Near):
+        children = tuple(_key(c) for c in node.children)
+        return ("near", children if node.ordered else frozenset(children), node.distance, node.ordered)
+    if isinstance(node, Fielded):
+        return _key(normalize(node))
+    raise TypeError(f"not a search node: {node!r}")

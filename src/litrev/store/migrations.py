@@ -1,0 +1,85 @@
+"""Versioned schema migrations.
+
+Each migration is a numbered function that takes a connection inside a transaction. A database
+records the versions it has applied in `schema_migrations`; `upgrade` applies the missing ones in
+order, all in one transaction, so a failed migration leaves the database as it was.
+
+To change the schema: append a new `Migration` to `MIGRATIONS` (never edit an applied one) and
+update `litrev.store.schema` to match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, inspect, select
+
+from litrev.errors import StoreError
+from litrev.store import schema
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _v1_initial(conn: Connection) -> None:
+    # Version 1 is the initial schema; later versions must not rely on `schema.metadata` here,
+    # because the metadata follows the newest schema, not version 1.
+    names = [
+        "records",
+        "record_provenance",
+        "decisions",
+        "extractions",
+        "audit_log",
+    ]
+    schema.metadata.create_all(conn, tables=[schema.metadata.tables[n] for n in names])
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "initial schema: records, provenance, decisions, extractions, audit log", _v1_initial),
+]
+
+HEAD = MIGRATIONS[-1].version
+
+
+def current_version(conn: Connection) -> int:
+    """Return the newest applied migration, 0 for an empty database."""
+    if not inspect(conn).has_table("schema_migrations"):
+        return 0
+    versions = conn.execute(select(schema.schema_migrations.c.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def upgrade(engine: Engine, target: int = HEAD) -> list[int]:
+    """Apply every migration up to `target` that the database lacks; return the versions applied.
+
+    >>> from sqlalchemy import create_engine
+    >>> upgrade(create_engine("sqlite://"))
+    [1]
+    """
+    applied: list[int] = []
+    with engine.begin() as conn:
+        schema.schema_migrations.create(conn, checkfirst=True)
+        version = current_version(conn)
+        if version > HEAD:
+            raise StoreError(
+                f"database schema version {version} is newer than this litrev knows ({HEAD}); "
+                "upgrade litrev"
+            )
+        for migration in MIGRATIONS:
+            if version < migration.version <= target:
+                migration.apply(conn)
+                conn.execute(
+                    schema.schema_migrations.insert().values(
+                        version=migration.version,
+                        description=migration.description,
+                        applied_at=datetime.now(UTC),
+                    )
+                )
+                applied.append(migration.version)
+    return applied

@@ -1,0 +1,103 @@
+"""Tables of a review database (the current schema, used for queries).
+
+The schema only changes through `litrev.store.migrations`; `tests/test_store.py` checks that
+migrating an empty database to the newest version gives exactly these tables and columns.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", Text, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per bibliographic record. `fields` keeps every field of the source, known or not,
+# so that nothing imported is ever lost; the typed columns are conveniences for queries.
+records = Table(
+    "records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text),
+    Column("abstract", Text),
+    Column("authors", JSON, nullable=False, default=list),
+    Column("year", Integer),
+    Column("journal", Text),
+    Column("doi", String(255)),
+    Column("pmid", String(32)),
+    Column("fields", JSON, nullable=False, default=dict),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_records_doi", records.c.doi)
+Index("ix_records_pmid", records.c.pmid)
+
+# Where each record came from: a record merged from three exports has three rows here.
+record_provenance = Table(
+    "record_provenance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
+    Column("file", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("source_db", Text),
+    Column("format", String(64)),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_provenance_record", record_provenance.c.record_id)
+
+# Append-only: a changed decision is a new row; the latest row per (record, stage, reviewer) wins.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
+    Column("stage", String(32), nullable=False),
+    Column("reviewer", String(128), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("reason", Text),
+    Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_decisions_record_stage", decisions.c.record_id, decisions.c.stage)
+
+# One value of one codebook field for one record, by one reviewer (or "consensus").
+extractions = Table(
+    "extractions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
+    Column("reviewer", String(128), nullable=False),
+    Column("field", String(128), nullable=False),
+    Column("value", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_extractions_record", extractions.c.record_id, extractions.c.field)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("entity", String(64), nullable=False),
+    Column("entity_id", Integer),
+    Column("detail", JSON, nullable=False, default=dict),
+)
