@@ -44,7 +44,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: records, provenance, decisions, extractions, audit log", _v1_initial),
 ]
 
-HEAD = MIGRATIONS[-1].version
+HEAD = max(m.version for m in MIGRATIONS)
 
 
 def current_version(conn: Connection) -> int:
@@ -65,14 +65,17 @@ def upgrade(engine: Engine, target: int = HEAD) -> list[int]:
     applied: list[int] = []
     with engine.begin() as conn:
         schema.schema_migrations.create(conn, checkfirst=True)
-        version = current_version(conn)
-        if version > HEAD:
+        done = set(conn.execute(select(schema.schema_migrations.c.version)).scalars())
+        unknown = done - {m.version for m in MIGRATIONS}
+        if unknown:
             raise StoreError(
-                f"database schema version {version} is newer than this litrev knows ({HEAD}); "
+                f"database has schema versions {sorted(unknown)} that this litrev does not know; "
                 "upgrade litrev"
             )
-        for migration in MIGRATIONS:
-            if version < migration.version <= target:
+        # Apply every missing version in order (not only those above the newest applied),
+        # so that migrations merged from parallel branches all run.
+        for migration in sorted(MIGRATIONS, key=lambda m: m.version):
+            if migration.version not in done and migration.version <= target:
                 migration.apply(conn)
                 conn.execute(
                     schema.schema_migrations.insert().values(
