@@ -17,8 +17,9 @@ from litrev.store import migrations, schema
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets a reviewer read while another writes; foreign keys catch orphaned decisions.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # The default rollback journal (not WAL) keeps a review folder to one file, safe to copy or
+    # sync; concurrent teams use PostgreSQL. Foreign keys catch orphaned decisions.
+    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -1,0 +1,210 @@
+"""Extraction tables: importing an agreed table of included studies, and reading extractions back.
+
+Many teams keep their extraction table in a spreadsheet. `import_table` brings one in: each row
+becomes a record (with provenance), one extraction value per codebook field, and, by default, a
+final full-text "include" decision. The whole file is checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from litrev.errors import InputError
+from litrev.extraction.codebook import check_columns, check_row
+from litrev.protocol import Codebook
+from litrev.store import Store, schema
+
+CONSENSUS = "consensus"
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    file: str
+    rows: int
+    record_ids: list[int]
+
+
+def read_table(path: str | Path) -> list[dict[str, str]]:
+    """Read a CSV extraction table (UTF-8, with or without BOM) into rows of stripped strings."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            reader = csv.DictReader(stream)
+            rows = []
+            for row in reader:
+                if None in row:
+                    raise InputError(
+                        str(path),
+                        f"row has {len(reader.fieldnames or []) + len(row[None])} cells, "  # type: ignore[index]
+                        f"expected {len(reader.fieldnames or [])} (the header's columns)",
+                        line=reader.line_num,
+                    )
+                rows.append({k: (v or "").strip() for k, v in row.items()})
+            return rows
+    except FileNotFoundError as error:
+        raise InputError(str(path), "file not found") from error
+    except UnicodeDecodeError as error:
+        raise InputError(str(path), f"not UTF-8 text ({error.reason})") from error
+    except csv.Error as error:
+        raise InputError(str(path), f"not valid CSV: {error}") from error
+
+
+def import_table(
+    store: Store,
+    path: str | Path,
+    codebook: Codebook,
+    *,
+    reviewer: str = CONSENSUS,
+    record_included: bool = True,
+    actor: str = "litrev",
+) -> ImportSummary:
+    """Import an extraction table; every row is validated first, then all are written in one transaction.
+
+    >>> from litrev.protocol import CodebookField
+    >>> import tempfile, pathlib
+    >>> table = pathlib.Path(tempfile.mkdtemp()) / "studies.csv"
+    >>> _ = table.write_text("first_author,year\\nBatalden,2016\\n")
+    >>> codebook = Codebook(fields=[CodebookField(name="first_author", required=True),
+    ...                             CodebookField(name="year", type="integer")])
+    >>> import_table(Store.open("sqlite://"), table, codebook).rows
+    1
+    """
+    path = Path(path)
+    rows = read_table(path)
+    columns = list(rows[0]) if rows else []
+    problems = [f"{path}: {p}" for p in check_columns(codebook, columns)]
+    for index, row in enumerate(rows):
+        problems += [f"{path}:{index + 2}: {p}" for p in check_row(codebook, row)]
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise InputError(str(path), f"{len(problems)} problem(s); nothing imported:\n  {shown}{more}")
+
+    now = datetime.now(UTC)
+    record_ids: list[int] = []
+    with store.transaction() as conn:
+        for position, row in enumerate(rows):
+            record_id = _insert_row(conn, row, codebook, str(path), position, now)
+            for field in codebook.fields:
+                if field.name in row:
+                    conn.execute(
+                        schema.extractions.insert().values(
+                            record_id=record_id,
+                            reviewer=reviewer,
+                            field=field.name,
+                            value=row[field.name],
+                            created_at=now,
+                        )
+                    )
+            if record_included:
+                conn.execute(
+                    schema.decisions.insert().values(
+                        record_id=record_id,
+                        stage="full_text",
+                        reviewer=reviewer,
+                        decision="include",
+                        note=f"included per extraction table {path.name}",
+                        created_at=now,
+                    )
+                )
+            record_ids.append(record_id)
+        store.log(
+            conn,
+            actor=actor,
+            action="import_extraction_table",
+            entity="extractions",
+            detail={"file": str(path), "rows": len(rows), "reviewer": reviewer},
+        )
+    return ImportSummary(file=str(path), rows=len(rows), record_ids=record_ids)
+
+
+def _insert_row(
+    conn: Connection,
+    row: Mapping[str, str],
+    codebook: Codebook,
+    file: str,
+    position: int,
+    now: datetime,
+) -> int:
+    year = row.get("year", "")
+    author = row.get("first_author", "")
+    result = conn.execute(
+        schema.records.insert().values(
+            title=row.get("title") or None,
+            abstract=row.get("abstract") or None,
+            authors=[author] if author else [],
+            year=int(year) if year.isdigit() else None,
+            journal=row.get("journal") or None,
+            doi=row.get("doi") or None,
+            fields=dict(row),
+            created_at=now,
+        )
+    )
+    record_id = int(result.inserted_primary_key[0])
+    conn.execute(
+        schema.record_provenance.insert().values(
+            record_id=record_id,
+            file=file,
+            position=position,
+            source_db="extraction table",
+            format="csv",
+            imported_at=now,
+        )
+    )
+    return record_id
+
+
+def included_record_ids(conn: Connection) -> list[int]:
+    """Records whose latest full-text decision by the consensus (or any single final) is include."""
+    latest = (
+        select(schema.decisions.c.record_id, func.max(schema.decisions.c.id).label("last_id"))
+        .where(schema.decisions.c.stage == "full_text", schema.decisions.c.reviewer == CONSENSUS)
+        .group_by(schema.decisions.c.record_id)
+        .subquery()
+    )
+    query = (
+        select(schema.decisions.c.record_id)
+        .join(latest, schema.decisions.c.id == latest.c.last_id)
+        .where(schema.decisions.c.decision == "include")
+        .order_by(schema.decisions.c.record_id)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def studies_frame(store: Store, codebook: Codebook, *, reviewer: str = CONSENSUS) -> pd.DataFrame:
+    """One row per included study, one column per codebook field (the latest value by `reviewer`),
+    plus `record_id` and the record's own `fields` (e.g. source table and row) as extra columns.
+    """
+    with store.connect() as conn:
+        included = included_record_ids(conn)
+        values = conn.execute(
+            select(
+                schema.extractions.c.record_id,
+                schema.extractions.c.field,
+                schema.extractions.c.value,
+            )
+            .where(schema.extractions.c.reviewer == reviewer)
+            .order_by(schema.extractions.c.id)
+        ).all()
+        raw_fields = dict(
+            conn.execute(select(schema.records.c.id, schema.records.c.fields)).tuples().all()
+        )
+    by_record: dict[int, dict[str, str | None]] = {rid: {} for rid in included}
+    for record_id, field, value in values:
+        if record_id in by_record:
+            by_record[record_id][field] = value  # later rows win: the latest extraction
+    names = [f.name for f in codebook.fields]
+    rows = []
+    for record_id in included:
+        extra = {f"source_{k}": v for k, v in (raw_fields.get(record_id) or {}).items()}
+        row: dict[str, object] = {"record_id": record_id, **extra}
+        row.update({name: by_record[record_id].get(name) for name in names})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=None if rows else ["record_id", *names])

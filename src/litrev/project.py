@@ -1,0 +1,125 @@
+"""A review project on disk: a folder with `litrev.toml` (the protocol) and `litrev.db` (the data).
+
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp()) / "my-review"
+>>> project = Project.init(folder)
+>>> sorted(p.name for p in folder.iterdir())
+['litrev.db', 'litrev.toml']
+>>> project.protocol.review.id
+'my-review'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from litrev.errors import ProtocolError
+from litrev.protocol import Protocol, load_protocol, parse_protocol
+from litrev.store import Store
+
+PROTOCOL_FILE = "litrev.toml"
+DATABASE_FILE = "litrev.db"
+
+TEMPLATE = """\
+# The protocol of this review. Validate with `litrev report` or `litrev init`.
+[review]
+id = "{id}"
+title = "{title}"
+type = "systematic"   # systematic | scoping | narrative | rapid | umbrella | other
+question = ""
+
+[search]
+generic = ''''''
+
+# One [[searches]] table per database searched:
+# [[searches]]
+# database = "MEDLINE"
+# platform = "Ovid"
+# dialect = "ovid"
+# date = 2026-01-31
+# hits = 0
+# strategy = '''...'''
+
+[eligibility]
+inclusion = []
+
+[screening]
+stages = ["title_abstract", "full_text"]
+reviewers = []
+mode = "dual"
+"""
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "review"
+
+
+@dataclass
+class Project:
+    root: Path
+    protocol: Protocol
+    store: Store
+
+    @property
+    def protocol_path(self) -> Path:
+        return self.root / PROTOCOL_FILE
+
+    @classmethod
+    def open(cls, root: str | Path, *, database: str | None = None) -> Project:
+        """Open an existing review folder; the protocol is validated before the database is touched.
+
+        `database` may name another store (e.g. a PostgreSQL URL for a team server).
+        """
+        root = Path(root)
+        protocol = load_protocol(root / PROTOCOL_FILE)
+        store = Store.open(database or root / DATABASE_FILE, create=database is not None)
+        return cls(root=root, protocol=protocol, store=store)
+
+    @classmethod
+    def init(
+        cls,
+        root: str | Path,
+        *,
+        protocol_text: str | None = None,
+        database: str | None = None,
+    ) -> Project:
+        """Create a review folder (or complete one that has a `litrev.toml` but no database).
+
+        The protocol is validated first: an invalid one raises `ProtocolError` and writes nothing.
+        """
+        root = Path(root)
+        protocol_path = root / PROTOCOL_FILE
+        if protocol_text is None:
+            if protocol_path.exists():
+                protocol_text = protocol_path.read_text(encoding="utf-8")
+            else:
+                name = root.resolve().name
+                protocol_text = TEMPLATE.format(id=_slug(name), title=name.replace('"', "'"))
+        elif protocol_path.exists() and protocol_path.read_text(encoding="utf-8") != protocol_text:
+            raise ProtocolError(
+                str(protocol_path), ["a different litrev.toml is already there; not overwritten"]
+            )
+        protocol = parse_protocol(protocol_text, path=str(protocol_path))
+        root.mkdir(parents=True, exist_ok=True)
+        if not protocol_path.exists():
+            atomic_write_text(protocol_path, protocol_text)
+        store = Store.open(database or root / DATABASE_FILE)
+        return cls(root=root, protocol=protocol, store=store)

@@ -1,0 +1,251 @@
+"""The consistency audit: every stated number checked against the data, plus structural checks.
+
+Nothing here knows the built-in review: findings come from the claims, the protocol and the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+from litrev.protocol import Protocol
+from litrev.synthesis.claims import Claim
+from litrev.synthesis.flow import Flow
+from litrev.synthesis.tables import CategoryCount, round_percent, spelling_variants
+
+MISMATCH = "mismatch"
+AGREES = "agrees"
+UNVERIFIABLE = "unverifiable"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: str
+    kind: str  # claim | rounding | duplicate-row | prisma | data-quality
+    status: str  # mismatch | agrees | unverifiable
+    claim: str
+    stated: int | str | None
+    computed: int | str | None
+    sentence: str
+    explanation: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _matching(studies: pd.DataFrame, where: dict[str, str]) -> pd.DataFrame:
+    selected = studies
+    for field, value in where.items():
+        if field not in studies.columns:
+            raise KeyError(field)
+        selected = selected[selected[field].astype(str) == value]
+    return selected
+
+
+def _describe(where: dict[str, str]) -> str:
+    return " and ".join(f"{k} = {v}" for k, v in where.items()) or "all included studies"
+
+
+def check_claim(claim: Claim, studies: pd.DataFrame, flow: Flow) -> AuditEntry:
+    """Compute the quantity a claim states and compare.
+
+    >>> from litrev.synthesis.flow import compute_flow, FlowData
+    >>> from litrev.protocol import parse_protocol
+    >>> flow = compute_flow(parse_protocol('[review]\\nid="x"\\ntitle="x"'), FlowData())
+    >>> claim = Claim(id="c", sentence="Two were typologies.", stated=2, quantity="count",
+    ...               where={"category": "typology"})
+    >>> check_claim(claim, pd.DataFrame({"category": ["typology"]}), flow).status
+    'mismatch'
+    """
+    computed: int | None
+    what = claim.quote or claim.sentence
+    explanation = ""
+    try:
+        if claim.quantity == "count":
+            computed = len(_matching(studies, claim.where))
+            explanation = f"studies with {_describe(claim.where)}"
+        elif claim.quantity == "percent":
+            computed = int(round_percent(len(_matching(studies, claim.where)), len(studies)))
+            explanation = f"percent of {len(studies)} included studies with {_describe(claim.where)}"
+        elif claim.quantity == "table_rows":
+            column = "source_table"
+            rows = studies[studies[column] == claim.table] if column in studies.columns else studies[:0]
+            computed = len(rows)
+            explanation = f"rows of {claim.table} in the data"
+        elif claim.quantity == "flow":
+            computed = getattr(flow, str(claim.stage)).value
+            source = getattr(flow, str(claim.stage)).source
+            explanation = f"PRISMA flow '{claim.stage}' ({source})"
+        elif claim.quantity == "hits":
+            count = flow.databases.get(claim.database)
+            computed = count.value if count else None
+            explanation = f"records identified in {claim.database}" + (f" ({count.source})" if count else "")
+        else:
+            return AuditEntry(claim.id, "claim", UNVERIFIABLE, what, claim.stated, None,
+                              claim.sentence, claim.reason)
+    except KeyError as missing:
+        return AuditEntry(claim.id, "claim", UNVERIFIABLE, what, claim.stated, None, claim.sentence,
+                          f"the data has no field {missing}")
+    if computed is None:
+        return AuditEntry(claim.id, "claim", UNVERIFIABLE, what, claim.stated, None, claim.sentence,
+                          f"{explanation}: not available")
+    status = AGREES if computed == claim.stated else MISMATCH
+    return AuditEntry(claim.id, "claim", status, what, claim.stated, computed, claim.sentence, explanation)
+
+
+def check_rounding(claims: Sequence[Claim], categories: Sequence[CategoryCount], field: str) -> list[AuditEntry]:
+    """Rounded percentages of a classification should sum to 100; say when they do not, and why."""
+    if not categories or sum(c.n for c in categories) == 0:
+        return []
+    by_name = {c.name: c for c in categories}
+    stated = {
+        c.where[field]: c for c in claims
+        if c.quantity == "percent" and set(c.where) == {field} and c.where[field] in by_name
+    }
+    present = [c for c in categories if c.n > 0]
+    if stated and set(stated) == {c.name for c in present}:
+        total_stated = sum(c.stated for c in stated.values())
+        sentence = " … ".join(dict.fromkeys(c.sentence for c in stated.values()))
+        source = "stated"
+    else:
+        total_stated = sum(c.percent for c in present)
+        sentence = ""
+        source = "computed"
+    if total_stated == 100:
+        return []
+    exact = ", ".join(f"{c.name} {c.percent}% ({c.percent_exact:g}%)" for c in present)
+    return [AuditEntry(
+        id="rounding-percent-sum",
+        kind="rounding",
+        status=MISMATCH,
+        claim=f"The {source} percentages of the {field} classification sum to {total_stated}%",
+        stated=total_stated,
+        computed=100,
+        sentence=sentence,
+        explanation=f"each percentage is rounded on its own ({exact}); together they sum to "
+        f"{total_stated}%, not 100%. Say so in a table note, or give one decimal.",
+    )]
+
+
+def check_duplicate_rows(studies: pd.DataFrame) -> list[AuditEntry]:
+    """The same citation label on several rows: one article listed twice, or two articles one label."""
+    if studies.empty:
+        return []
+    label = studies["source_citation"] if "source_citation" in studies.columns else (
+        studies.get("first_author", pd.Series("", index=studies.index)).astype(str) + ", "
+        + studies.get("year", pd.Series("", index=studies.index)).astype(str)
+    )
+    key = label.astype(str).str.replace(r"[\s,]+", " ", regex=True).str.strip().str.casefold()
+    entries = []
+    for _, group in studies.groupby(key, sort=True):
+        if len(group) < 2:
+            continue
+        shown = label[group.index[0]]
+        where = "; ".join(
+            f"{row.get('source_table', '')} row {row.get('source_row', '?')}".strip()
+            for _, row in group.iterrows()
+        )
+        distinct = group["contribution"].nunique() if "contribution" in group.columns else 1
+        entries.append(AuditEntry(
+            id=f"duplicate-row-{_slug(shown)}",
+            kind="duplicate-row",
+            status=MISMATCH,
+            claim=f"“{shown}” is listed {len(group)} times ({where})",
+            stated=len(group),
+            computed=1,
+            sentence="",
+            explanation=(
+                f"{len(group)} rows share one citation label but {distinct} different "
+                "contribution texts: either one article is counted twice (then the category and "
+                "total counts are inflated) or different articles need distinct labels "
+                "(e.g. 2018a/2018b)."
+            ),
+        ))
+    return entries
+
+
+def check_flow(flow: Flow) -> list[AuditEntry]:
+    """PRISMA 2020 arithmetic and completeness of the flow."""
+    entries = []
+    removals = [flow.duplicates_removed, flow.automation_removed, flow.other_removed]
+    if flow.identified.known and flow.records_screened.known:
+        removed = sum(c.value for c in removals if c.known)  # type: ignore[misc]
+        gap = flow.identified.value - removed - flow.records_screened.value  # type: ignore[operator]
+        if gap != 0:
+            missing = [n for n, c in zip(("duplicates removed", "marked ineligible by automation",
+                                          "removed for other reasons"), removals, strict=True) if not c.known]
+            entries.append(AuditEntry(
+                id="prisma-identified-vs-screened",
+                kind="prisma",
+                status=MISMATCH,
+                claim="Records identified minus records removed before screening equals records screened",
+                stated=flow.identified.value,
+                computed=flow.records_screened.value,
+                sentence="",
+                explanation=(
+                    f"{flow.identified.value:,} records identified, {removed:,} reported removed, "
+                    f"{flow.records_screened.value:,} screened: {gap:,} records unaccounted for. "
+                    + (f"Not reported: {', '.join(missing)}. " if missing else "")
+                    + "PRISMA 2020 (item 16a, flow diagram) asks for the number of duplicates and "
+                    "of other records removed before screening."
+                ),
+            ))
+    if flow.full_text_excluded.known and flow.full_text_excluded.value and not flow.full_text_excluded_reasons:
+        entries.append(AuditEntry(
+            id="prisma-full-text-reasons",
+            kind="prisma",
+            status=MISMATCH,
+            claim="Reports excluded at full text are given with reasons",
+            stated=None,
+            computed=flow.full_text_excluded.value,
+            sentence="",
+            explanation=f"{flow.full_text_excluded.value} reports were excluded at full text "
+            "(assessed minus included) with no reasons reported; PRISMA 2020 asks for the reasons.",
+        ))
+    return entries
+
+
+def check_data_quality(studies: pd.DataFrame, protocol: Protocol) -> list[AuditEntry]:
+    """Spelling variants in coded fields and required values left empty."""
+    entries = []
+    for field in protocol.codebook.fields:
+        if field.name not in studies.columns or field.type in ("long_text", "integer"):
+            continue
+        for group in spelling_variants(studies[field.name]).values():
+            counts = studies[field.name].value_counts()
+            shown = ", ".join(f"“{v}” ({counts[v]})" for v in group)
+            entries.append(AuditEntry(
+                id=f"variants-{field.name}-{_slug(group[0])}",
+                kind="data-quality",
+                status=MISMATCH,
+                claim=f"One spelling per {field.label or field.name} value",
+                stated=len(group),
+                computed=1,
+                sentence="",
+                explanation=f"{shown} differ only in case, spacing or a leading “The”; the "
+                "cross-tables count them together under the most frequent spelling.",
+            ))
+    return entries
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.casefold()).strip("-")
+
+
+def run_audit(
+    claims: Sequence[Claim],
+    studies: pd.DataFrame,
+    flow: Flow,
+    protocol: Protocol,
+    categories: Sequence[CategoryCount],
+) -> list[AuditEntry]:
+    """Every claim's check, then the structural checks, in a stable order."""
+    entries = [check_claim(claim, studies, flow) for claim in claims]
+    entries += check_rounding(claims, categories, protocol.classification.field)
+    entries += check_duplicate_rows(studies)
+    entries += check_flow(flow)
+    entries += check_data_quality(studies, protocol)
+    return entries

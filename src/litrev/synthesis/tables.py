@@ -1,0 +1,128 @@
+"""Counts, percentages and cross-tabulations of included studies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+NOT_STATED = "(not stated)"
+
+
+def round_percent(n: int, total: int, digits: int = 0) -> float | int:
+    """Percentage rounded half up, as journals round (not Python's round-half-to-even).
+
+    >>> round_percent(42, 73), round_percent(1, 8), round_percent(1, 8, digits=1)
+    (58, 13, 12.5)
+    """
+    if total == 0:
+        return 0
+    exact = Decimal(n) * 100 / Decimal(total)
+    quantum = Decimal(1).scaleb(-digits)
+    rounded = exact.quantize(quantum, rounding=ROUND_HALF_UP)
+    return int(rounded) if digits == 0 else float(rounded)
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    name: str
+    n: int
+    percent: int
+    percent_exact: float
+
+
+def category_counts(studies: pd.DataFrame, field: str, categories: Sequence[str]) -> list[CategoryCount]:
+    """n and % of included studies per category, in the protocol's order (then any others).
+
+    >>> frame = pd.DataFrame({"category": ["a", "a", "b"]})
+    >>> [(c.name, c.n, c.percent) for c in category_counts(frame, "category", ["a", "b", "c"])]
+    [('a', 2, 67), ('b', 1, 33), ('c', 0, 0)]
+    """
+    total = len(studies)
+    values = studies[field].fillna(NOT_STATED) if total else pd.Series(dtype=str)
+    counts = values.value_counts()
+    names = list(categories) + sorted(set(counts.index) - set(categories))
+    return [
+        CategoryCount(
+            name=name,
+            n=int(counts.get(name, 0)),
+            percent=int(round_percent(int(counts.get(name, 0)), total)),
+            percent_exact=float(round_percent(int(counts.get(name, 0)), total, digits=2)),
+        )
+        for name in names
+    ]
+
+
+def variant_key(value: str) -> str:
+    """The key under which spelling variants of a coded value are grouped.
+
+    Case, surrounding space, a leading "The " and spaces around "/" do not make a new value.
+
+    >>> variant_key("The Netherlands") == variant_key("Netherlands")
+    True
+    >>> variant_key("Health Services research") == variant_key("Health Services Research")
+    True
+    """
+    text = re.sub(r"\s+", " ", value.strip()).casefold()
+    text = re.sub(r"^the ", "", text)
+    return re.sub(r"\s*/\s*", "/", text)
+
+
+def spelling_variants(values: pd.Series) -> dict[str, list[str]]:
+    """Groups of distinct spellings that share a `variant_key` (only groups of two or more)."""
+    groups: dict[str, set[str]] = {}
+    for value in values.dropna():
+        if str(value).strip():
+            groups.setdefault(variant_key(str(value)), set()).add(str(value))
+    return {key: sorted(group) for key, group in sorted(groups.items()) if len(group) > 1}
+
+
+def canonical_spellings(values: pd.Series) -> pd.Series:
+    """Map each value to the most frequent spelling of its variant group (ties: alphabetical first).
+
+    The mapping is reported by the audit (`spelling_variants`), so nothing is merged silently.
+    """
+    clean = values.fillna("").astype(str).str.strip()
+    counts = clean[clean != ""].value_counts()
+    best: dict[str, str] = {}
+    for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        best.setdefault(variant_key(value), value)
+    return clean.map(lambda v: best.get(variant_key(v), v) if v else NOT_STATED)
+
+
+def crosstab(studies: pd.DataFrame, row_field: str, column_field: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Counts of studies by `row_field` (spelling variants grouped) x category, with totals.
+
+    Rows are ordered by total (descending), then name; the `Total` row is last.
+    """
+    rows = canonical_spellings(studies[row_field]) if len(studies) else pd.Series(dtype=str)
+    categories = studies[column_field].fillna(NOT_STATED) if len(studies) else pd.Series(dtype=str)
+    table = pd.crosstab(rows, categories)
+    extra = sorted(set(table.columns) - set(columns))
+    table = table.reindex(columns=[*columns, *extra], fill_value=0)
+    table["Total"] = table.sum(axis=1)
+    table = table.loc[sorted(table.index, key=lambda name: (-int(table.loc[name, "Total"]), str(name)))]
+    return _with_total_row(table, row_field)
+
+
+def _with_total_row(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
+    table.loc["Total"] = table.sum(axis=0)
+    table.index.name = index_name
+    table.columns.name = None
+    return table.astype(int)
+
+
+def year_crosstab(studies: pd.DataFrame, year_field: str, column_field: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Counts of studies by year x category, years in order, missing years last."""
+    years = studies[year_field].map(lambda v: str(v) if v not in (None, "") and str(v) != "nan" else NOT_STATED)
+    frame = studies.assign(_year=years)
+    table = pd.crosstab(frame["_year"], frame[column_field].fillna(NOT_STATED))
+    table = table.reindex(columns=list(columns), fill_value=0)
+    table["Total"] = table.sum(axis=1)
+    ordered = sorted((y for y in table.index if y != NOT_STATED), key=int)
+    if NOT_STATED in table.index:
+        ordered.append(NOT_STATED)
+    return _with_total_row(table.loc[ordered], year_field)
