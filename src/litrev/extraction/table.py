@@ -154,7 +154,8 @@ def _insert_row(
             file=file,
             position=position,
             source_db="extraction table",
-            format="csv",
+            # Not a search export: the PRISMA flow leaves these out of "records identified".
+            format="extraction-table",
             imported_at=now,
         )
     )

@@ -1,0 +1,126 @@
+"""`litrev init`, `litrev demo`, `litrev report` and `litrev extract`: review projects and their reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from litrev.cli._app import app, console
+from litrev.examples import DEFAULT_EXAMPLE, build_example
+from litrev.extraction import import_table
+from litrev.project import Project
+from litrev.synthesis.report import write_report
+
+extract_app = typer.Typer(help="Extraction tables: import the agreed data of included studies.")
+app.add_typer(extract_app, name="extract")
+
+ProjectDir = Annotated[Path, typer.Argument(help="The review folder.", file_okay=False)]
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _search_notes(project: Project) -> list[str]:
+    """Notes on how the database strategies differ in meaning, when the search package offers them."""
+    try:
+        from litrev.search import compare_strategies  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    notes: list[str] = compare_strategies(project.protocol)
+    return notes
+
+
+def _report(project: Project, out: Path | None) -> dict[str, Path]:
+    with _progress() as progress:
+        task = progress.add_task("report", total=4)
+
+        def step(name: str) -> None:
+            progress.update(task, description=name, advance=0)
+            progress.advance(task)
+
+        files = write_report(project, out, on_step=step, search_notes=_search_notes)
+        progress.update(task, description="report written", completed=4)
+    _summary(files["json"])
+    return files
+
+
+def _summary(results_path: Path) -> None:
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    table = Table(title=f"{results['review']['title']}", title_justify="left")
+    table.add_column("Category")
+    table.add_column("n", justify="right")
+    table.add_column("%", justify="right")
+    for name, value in results["categories"].items():
+        table.add_row(name, str(value["n"]), str(value["percent"]))
+    table.add_row("[bold]Total", f"[bold]{results['studies']}", "")
+    console.print(table)
+    audit = results["audit"]
+    if audit:
+        console.print(f"[bold yellow]Consistency audit: {len(audit)} finding(s)[/]")
+        for entry in audit:
+            console.print(
+                f"  [yellow]•[/] {entry['claim']}: stated {entry['stated']}, computed {entry['computed']}",
+                highlight=False,
+            )
+    console.print(f"Report written to [bold]{results_path.parent}[/]: "
+                  "report.html, report.md, prisma.svg, results.json")
+
+
+@app.command()
+def init(directory: ProjectDir = Path(".")) -> None:
+    """Create a review project: DIRECTORY/litrev.toml (the protocol) and DIRECTORY/litrev.db.
+
+    An existing litrev.toml is validated and kept; an invalid one is reported and nothing is written.
+    """
+    project = Project.init(directory)
+    console.print(f"Review project [bold]{project.protocol.review.id}[/] ready in {directory}: "
+                  f"litrev.toml, litrev.db (schema version {project.store.version()})")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the built-in review project.")] = Path(
+        "coproduction-review"
+    ),
+    example: Annotated[str, typer.Option(help="Which built-in example review.")] = DEFAULT_EXAMPLE,
+) -> None:
+    """Build the built-in co-production review in OUT and write its report (the main job)."""
+    with console.status(f"building the built-in review '{example}' in {out}"):
+        project = build_example(example, out)
+    console.print(f"Built review project [bold]{example}[/] in {out}")
+    _report(project, out)
+
+
+@app.command()
+def report(
+    directory: ProjectDir = Path("."),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (default: the review folder).")] = None,
+) -> None:
+    """Write report.html, report.md, prisma.svg and results.json for a review project."""
+    _report(Project.open(directory), out)
+
+
+@extract_app.command("import")
+def extract_import(
+    table: Annotated[Path, typer.Argument(help="CSV extraction table, one row per included study.")],
+    project_dir: Annotated[Path, typer.Option("--project", "-p", help="The review folder.")] = Path("."),
+    reviewer: Annotated[str, typer.Option(help="Whose extraction this is.")] = "consensus",
+    no_include: Annotated[bool, typer.Option("--no-include", help="Do not record the rows as included.")] = False,
+) -> None:
+    """Import an extraction table, checked against the protocol's codebook (all rows or nothing)."""
+    project = Project.open(project_dir)
+    summary = import_table(project.store, table, project.protocol.codebook, reviewer=reviewer,
+                           record_included=not no_include)
+    console.print(f"Imported {summary.rows} rows from {table} as reviewer '{reviewer}'.")
