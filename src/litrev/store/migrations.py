@@ -40,8 +40,43 @@ def _v1_initial(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.metadata.tables[n] for n in names])
 
 
+def _v4_screening(conn: Connection) -> None:
+    # Table definitions are frozen here (not taken from `schema.metadata`) so that later
+    # schema changes cannot alter what version 4 creates.
+    from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table
+
+    frozen = MetaData()
+    Table("decisions", frozen, Column("id", Integer, primary_key=True))
+    Table(
+        "screening_reviewers",
+        frozen,
+        Column("name", String(128), primary_key=True),
+        Column("role", String(32), nullable=False),
+        Column("added_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "screening_settings",
+        frozen,
+        Column("stage", String(32), primary_key=True),
+        Column("blind", Integer, nullable=False),
+        Column("reviewers_required", Integer, nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_by", String(128), nullable=False),
+    )
+    Table(
+        "decision_marks",
+        frozen,
+        Column("decision_id", Integer, ForeignKey("decisions.id"), primary_key=True),
+        Column("resolution", String(32)),
+        Column("retracts", Integer, ForeignKey("decisions.id")),
+    )
+    names = ["screening_reviewers", "screening_settings", "decision_marks"]
+    frozen.create_all(conn, tables=[frozen.tables[n] for n in names])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: records, provenance, decisions, extractions, audit log", _v1_initial),
+    Migration(4, "screening: reviewers, per-stage settings, decision marks", _v4_screening),
 ]
 
 HEAD = max(m.version for m in MIGRATIONS)

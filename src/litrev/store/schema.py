@@ -101,3 +101,34 @@ audit_log = Table(
     Column("entity_id", Integer),
     Column("detail", JSON, nullable=False, default=dict),
 )
+
+# --- Screening (migration 4) ---
+# Reviewers who screen; registered on their first decision or by `Screening.add_reviewer`.
+screening_reviewers = Table(
+    "screening_reviewers",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("role", String(32), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+# Per-stage settings: blind mode and how many independent reviewers each record needs.
+screening_settings = Table(
+    "screening_settings",
+    metadata,
+    Column("stage", String(32), primary_key=True),
+    Column("blind", Integer, nullable=False),  # 1 = blind
+    Column("reviewers_required", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(128), nullable=False),
+)
+
+# Marks on rows of `decisions`: a row that resolves a conflict (`resolution` = consensus or
+# third_reviewer) and/or a row that retracts (undoes) an earlier row (`retracts`).
+decision_marks = Table(
+    "decision_marks",
+    metadata,
+    Column("decision_id", Integer, ForeignKey("decisions.id"), primary_key=True),
+    Column("resolution", String(32)),
+    Column("retracts", Integer, ForeignKey("decisions.id")),
+)

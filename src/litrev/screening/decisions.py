@@ -1,0 +1,520 @@
+"""Screening decisions in a review database: the store adapter over `litrev.screening.model`.
+
+Every write appends rows (a decision, a retraction, a resolution) and an audit-log entry in one
+transaction; nothing is updated in place except the per-stage settings, whose changes are logged.
+
+>>> from litrev.store import Store
+>>> from litrev.screening.demo import add_records
+>>> store = Store.open("sqlite://")
+>>> add_records(store, 2)
+[1, 2]
+>>> s = Screening(store, exclusion_reasons=["Conference paper"])
+>>> _ = s.decide(1, reviewer="ann", stage="title_abstract", decision="include")
+>>> _ = s.decide(1, reviewer="bob", stage="title_abstract", decision="exclude", reason="1")
+>>> [c.record_id for c in s.conflicts("title_abstract")]
+[1]
+>>> _ = s.resolve(1, stage="title_abstract", decision="include", by="ann")
+>>> s.outcome(1, "title_abstract").decision
+'include'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+
+from litrev.screening.model import (
+    RETRACTED,
+    STAGES,
+    Decision,
+    DecisionEvent,
+    ExclusionReason,
+    Method,
+    Outcome,
+    ScreeningError,
+    Stage,
+    State,
+    as_reasons,
+    current_decisions,
+    current_resolutions,
+    match_reason,
+    outcome,
+)
+from litrev.store import Store, schema
+
+if TYPE_CHECKING:
+    from litrev.screening.status import StageStatus
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    blind: bool = True
+    reviewers_required: int = 2
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """One decision to make, e.g. a row of a decisions CSV (`line` names it in errors)."""
+
+    record_id: int
+    reviewer: str
+    stage: str
+    decision: str
+    reason: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+
+def parse_stage(text: str) -> Stage:
+    """`title_abstract`/`ta`/`title-abstract` or `full_text`/`ft`/`full-text`."""
+    key = text.strip().lower().replace("-", "_").replace("/", "_")
+    aliases = {"ta": Stage.TITLE_ABSTRACT, "tiab": Stage.TITLE_ABSTRACT, "ft": Stage.FULL_TEXT}
+    if key in aliases:
+        return aliases[key]
+    try:
+        return Stage(key)
+    except ValueError:
+        raise ScreeningError(
+            f"unknown stage {text!r}; expected title_abstract or full_text"
+        ) from None
+
+
+def parse_decision(text: str) -> Decision:
+    key = text.strip().lower()
+    aliases = {"i": "include", "e": "exclude", "m": "maybe", "yes": "include", "no": "exclude"}
+    try:
+        return Decision(aliases.get(key, key))
+    except ValueError:
+        raise ScreeningError(
+            f"unknown decision {text!r}; expected include, exclude or maybe"
+        ) from None
+
+
+class Screening:
+    """Screening decisions of one review.
+
+    `exclusion_reasons` are the protocol's (strings, (code, label) pairs or objects with `code`
+    and `label`); an exclusion must name one of those that apply to its stage. With no reasons
+    configured, any reason text (or none) is accepted. `defaults` applies to a stage until
+    `configure` stores settings for it.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        exclusion_reasons: Iterable[Any] | None = None,
+        defaults: StageSettings | None = None,
+    ) -> None:
+        self.store = store
+        self.reasons: tuple[ExclusionReason, ...] = as_reasons(exclusion_reasons)
+        self.defaults = defaults or StageSettings()
+
+    # ----- reviewers and settings -----
+
+    def reasons_for(self, stage: str | Stage) -> tuple[ExclusionReason, ...]:
+        stage = parse_stage(str(stage))
+        return tuple(r for r in self.reasons if stage.value in r.stages)
+
+    def add_reviewer(self, name: str, *, role: str = "reviewer") -> None:
+        with self.store.transaction() as conn:
+            self._register(conn, _reviewer_name(name), role)
+
+    def reviewers(self) -> list[str]:
+        with self.store.connect() as conn:
+            rows = conn.execute(select(schema.screening_reviewers.c.name))
+            return sorted(rows.scalars())
+
+    def settings(self, stage: str | Stage) -> StageSettings:
+        stage = parse_stage(str(stage))
+        table = schema.screening_settings
+        with self.store.connect() as conn:
+            row = conn.execute(select(table).where(table.c.stage == stage.value)).first()
+        if row is None:
+            return self.defaults
+        return StageSettings(bool(row.blind), int(row.reviewers_required))
+
+    def configure(
+        self,
+        stage: str | Stage,
+        *,
+        by: str,
+        blind: bool | None = None,
+        reviewers_required: int | None = None,
+    ) -> StageSettings:
+        """Change a stage's blind mode and/or reviewers per record; the change is logged."""
+        stage = parse_stage(str(stage))
+        old = self.settings(stage)
+        new = StageSettings(
+            old.blind if blind is None else blind,
+            old.reviewers_required if reviewers_required is None else reviewers_required,
+        )
+        if new.reviewers_required < 1:
+            raise ScreeningError("reviewers per record must be at least 1")
+        table = schema.screening_settings
+        values = {
+            "blind": int(new.blind),
+            "reviewers_required": new.reviewers_required,
+            "updated_at": datetime.now(UTC),
+            "updated_by": _reviewer_name(by),
+        }
+        with self.store.transaction() as conn:
+            conn.execute(table.delete().where(table.c.stage == stage.value))
+            conn.execute(table.insert().values(stage=stage.value, **values))
+            Store.log(
+                conn,
+                actor=by,
+                action="screening.configure",
+                entity="screening_settings",
+                detail={"stage": stage.value, "old": old.__dict__, "new": new.__dict__},
+            )
+        return new
+
+    # ----- reading -----
+
+    def events(self, stage: str | Stage, conn: Connection | None = None) -> list[DecisionEvent]:
+        """Every decisions row of a stage (with its marks), oldest first."""
+        stage = parse_stage(str(stage))
+        d, m = schema.decisions, schema.decision_marks
+        query = (
+            select(d, m.c.resolution, m.c.retracts)
+            .select_from(d.outerjoin(m, m.c.decision_id == d.c.id))
+            .where(d.c.stage == stage.value)
+            .order_by(d.c.id)
+        )
+        if conn is None:
+            with self.store.connect() as own:
+                rows = own.execute(query).all()
+        else:
+            rows = conn.execute(query).all()
+        return [
+            DecisionEvent(
+                r.id,
+                r.record_id,
+                r.stage,
+                r.reviewer,
+                r.decision,
+                r.reason,
+                r.note,
+                r.resolution,
+                r.retracts,
+                r.created_at,
+            )
+            for r in rows
+        ]
+
+    def eligible_records(self, stage: str | Stage, conn: Connection | None = None) -> list[int]:
+        """Records to screen at a stage: all records at title/abstract; at full text, those
+        included at title/abstract (agreed, or a maybe/conflict resolved to include)."""
+        stage = parse_stage(str(stage))
+        if stage is Stage.FULL_TEXT:
+            outcomes = self.outcomes(Stage.TITLE_ABSTRACT, conn)
+            return sorted(r for r, o in outcomes.items() if o.final and o.decision == "include")
+        query = select(schema.records.c.id).order_by(schema.records.c.id)
+        if conn is None:
+            with self.store.connect() as own:
+                return list(own.execute(query).scalars())
+        return list(conn.execute(query).scalars())
+
+    def outcomes(self, stage: str | Stage, conn: Connection | None = None) -> dict[int, Outcome]:
+        """The outcome of every record with at least one live decision at a stage."""
+        stage = parse_stage(str(stage))
+        return _outcomes(self.events(stage, conn), stage, self.settings(stage), self.reasons)
+
+    def outcome(self, record_id: int, stage: str | Stage) -> Outcome:
+        stage = parse_stage(str(stage))
+        events = [e for e in self.events(stage) if e.record_id == record_id]
+        found = _outcomes(events, stage, self.settings(stage), self.reasons)
+        return found.get(record_id, Outcome(record_id, State.UNSCREENED, None, None, ()))
+
+    def conflicts(self, stage: str | Stage) -> list[Outcome]:
+        """Records whose reviewers disagree (or said maybe) and that are not yet resolved."""
+        return [o for o in self.outcomes(stage).values() if o.state is State.CONFLICT]
+
+    def status(self, stage: str | Stage) -> StageStatus:
+        """Counts per state, decision and reason at a stage (see `StageStatus`)."""
+        from litrev.screening.status import stage_status
+
+        return stage_status(self, stage)
+
+    def decision_of(
+        self, record_id: int, stage: str | Stage, reviewer: str
+    ) -> DecisionEvent | None:
+        stage = parse_stage(str(stage))
+        events = [e for e in self.events(stage) if e.record_id == record_id]
+        return current_decisions(events).get((record_id, reviewer))
+
+    def visible_decisions(
+        self, record_id: int, stage: str | Stage, viewer: str
+    ) -> list[DecisionEvent]:
+        """Other reviewers' live decisions on a record as `viewer` may see them: in blind mode,
+        none until the viewer and the required number of reviewers have all decided."""
+        stage = parse_stage(str(stage))
+        events = [e for e in self.events(stage) if e.record_id == record_id]
+        votes = [v for (_, who), v in current_decisions(events).items()]
+        others = sorted((v for v in votes if v.reviewer != viewer), key=lambda v: v.reviewer)
+        if not self.settings(stage).blind:
+            return others
+        mine = any(v.reviewer == viewer for v in votes)
+        if mine and len(votes) >= self.settings(stage).reviewers_required:
+            return others
+        return []
+
+    # ----- writing -----
+
+    def decide(
+        self,
+        record_id: int,
+        *,
+        reviewer: str,
+        stage: str | Stage,
+        decision: str | Decision,
+        reason: str | None = None,
+        note: str | None = None,
+    ) -> DecisionEvent:
+        """Record (or change) a reviewer's decision on a record; returns the appended row."""
+        item = DecisionInput(record_id, reviewer, str(stage), str(decision), reason, note)
+        return self.decide_many([item])[0]
+
+    def decide_many(self, items: Sequence[DecisionInput]) -> list[DecisionEvent]:
+        """Record many decisions in one transaction: all are written or, on any error, none.
+        Errors name the item's `line` when it has one."""
+        written: list[DecisionEvent] = []
+        with self.store.transaction() as conn:
+            known = set(conn.execute(select(schema.records.c.id)).scalars())
+            ta_events = self.events(Stage.TITLE_ABSTRACT, conn)
+            for item in items:
+                try:
+                    event = self._validate(item, known, ta_events)
+                except ScreeningError as error:
+                    where = f"line {item.line}: " if item.line is not None else ""
+                    raise ScreeningError(f"{where}{error}") from None
+                event = self._append(conn, event, action="screening.decide")
+                if event.stage == Stage.TITLE_ABSTRACT:
+                    ta_events.append(event)
+                written.append(event)
+        return written
+
+    def undo(
+        self,
+        *,
+        reviewer: str,
+        stage: str | Stage,
+        record_id: int | None = None,
+        resolution: bool = False,
+    ) -> DecisionEvent:
+        """Retract `reviewer`'s latest live decision (on `record_id`, or their most recent
+        anywhere in the stage) by appending a retraction; returns the retracted row.
+        With `resolution=True`, retract the live resolution of `record_id` instead."""
+        stage = parse_stage(str(stage))
+        with self.store.transaction() as conn:
+            events = self.events(stage, conn)
+            if resolution:
+                if record_id is None:
+                    raise ScreeningError("undoing a resolution needs a record id")
+                target = current_resolutions(events).get(record_id)
+            else:
+                live = [
+                    e
+                    for (rid, who), e in current_decisions(events).items()
+                    if who == reviewer and (record_id is None or rid == record_id)
+                ]
+                target = max(live, key=lambda e: e.id) if live else None
+            if target is None:
+                what = "resolution" if resolution else f"decision by {reviewer}"
+                where = f" on record {record_id}" if record_id is not None else ""
+                raise ScreeningError(f"no {what}{where} at {stage.value} to undo")
+            retraction = DecisionEvent(
+                0,
+                target.record_id,
+                stage.value,
+                reviewer,
+                RETRACTED,
+                resolution=target.resolution,
+                retracts=target.id,
+            )
+            self._append(conn, retraction, action="screening.undo")
+        return target
+
+    def resolve(
+        self,
+        record_id: int,
+        *,
+        stage: str | Stage,
+        decision: str | Decision,
+        by: str,
+        reason: str | None = None,
+        method: str | Method | None = None,
+        note: str | None = None,
+    ) -> DecisionEvent:
+        """Settle a conflict (or a maybe) with a final include/exclude, recorded as a decision
+        by `by` marked as a resolution. `method` defaults to consensus when `by` is one of the
+        record's reviewers, otherwise third_reviewer."""
+        stage = parse_stage(str(stage))
+        by = _reviewer_name(by)
+        choice = parse_decision(str(decision))
+        if choice is Decision.MAYBE:
+            raise ScreeningError("a resolution must be include or exclude, not maybe")
+        current = self.outcome(record_id, stage)
+        if current.state not in (State.CONFLICT, State.RESOLVED):
+            raise ScreeningError(
+                f"record {record_id} has no conflict at {stage.value} (it is {current.state.value})"
+            )
+        if method is None:
+            voters = {v.reviewer for v in current.votes}
+            method = Method.CONSENSUS if by in voters else Method.THIRD_REVIEWER
+        else:
+            try:
+                method = Method(str(method))
+            except ValueError:
+                raise ScreeningError(
+                    f"unknown resolution method {method!r}; expected consensus or third_reviewer"
+                ) from None
+        code = self._reason_code(stage, choice, reason)
+        event = DecisionEvent(
+            0, record_id, stage.value, by, choice.value, code, note, resolution=method.value
+        )
+        with self.store.transaction() as conn:
+            self._register(conn, by, "resolver")
+            return self._append(conn, event, action="screening.resolve")
+
+    # ----- internals -----
+
+    def _validate(
+        self, item: DecisionInput, known: set[int], ta_events: list[DecisionEvent]
+    ) -> DecisionEvent:
+        stage = parse_stage(item.stage)
+        choice = parse_decision(item.decision)
+        reviewer = _reviewer_name(item.reviewer)
+        if item.record_id not in known:
+            raise ScreeningError(f"record_id {item.record_id}: no such record in this review")
+        if stage is Stage.FULL_TEXT:
+            ta = [e for e in ta_events if e.record_id == item.record_id]
+            found = _outcomes(ta, Stage.TITLE_ABSTRACT, self.settings(Stage.TITLE_ABSTRACT), ())
+            result = found.get(item.record_id)
+            if result is None or not result.final or result.decision != "include":
+                state = result.state.value if result else "unscreened"
+                raise ScreeningError(
+                    f"record {item.record_id} is not included at title_abstract ({state}); "
+                    "it cannot be screened at full_text yet"
+                )
+        code = self._reason_code(stage, choice, item.reason)
+        return DecisionEvent(
+            0, item.record_id, stage.value, reviewer, choice.value, code, item.note or None
+        )
+
+    def _reason_code(self, stage: Stage, choice: Decision, reason: str | None) -> str | None:
+        reason = (reason or "").strip() or None
+        if choice is not Decision.EXCLUDE:
+            if reason:
+                raise ScreeningError(
+                    f"reason {reason!r} given for {choice.value}; only exclude has one"
+                )
+            return None
+        options = self.reasons_for(stage)
+        if not options:
+            return reason
+        if reason is None:
+            choices = ", ".join(r.code for r in options)
+            raise ScreeningError(f"exclude needs a reason at {stage.value}: one of {choices}")
+        return match_reason(reason, options).code
+
+    def _register(self, conn: Connection, name: str, role: str) -> None:
+        table = schema.screening_reviewers
+        if conn.execute(select(table.c.name).where(table.c.name == name)).first() is None:
+            conn.execute(table.insert().values(name=name, role=role, added_at=datetime.now(UTC)))
+            Store.log(
+                conn,
+                actor=name,
+                action="screening.add_reviewer",
+                entity="reviewer",
+                detail={"name": name, "role": role},
+            )
+
+    def _append(self, conn: Connection, event: DecisionEvent, *, action: str) -> DecisionEvent:
+        self._register(conn, event.reviewer, "reviewer")
+        now = datetime.now(UTC)
+        result = conn.execute(
+            schema.decisions.insert().values(
+                record_id=event.record_id,
+                stage=event.stage,
+                reviewer=event.reviewer,
+                decision=event.decision,
+                reason=event.reason,
+                note=event.note,
+                created_at=now,
+            )
+        )
+        new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        if event.resolution is not None or event.retracts is not None:
+            conn.execute(
+                schema.decision_marks.insert().values(
+                    decision_id=new_id, resolution=event.resolution, retracts=event.retracts
+                )
+            )
+        detail = {
+            "record_id": event.record_id,
+            "stage": event.stage,
+            "decision": event.decision,
+            "reason": event.reason,
+            "resolution": event.resolution,
+            "retracts": event.retracts,
+        }
+        Store.log(
+            conn,
+            actor=event.reviewer,
+            action=action,
+            entity="decision",
+            entity_id=new_id,
+            detail=detail,
+        )
+        return DecisionEvent(
+            new_id,
+            event.record_id,
+            event.stage,
+            event.reviewer,
+            event.decision,
+            event.reason,
+            event.note,
+            event.resolution,
+            event.retracts,
+            now,
+        )
+
+
+def _reviewer_name(name: str) -> str:
+    text = (name or "").strip()
+    if not text or len(text) > 128:
+        raise ScreeningError(f"reviewer name {name!r}: expected 1 to 128 characters")
+    return text
+
+
+def _outcomes(
+    events: Sequence[DecisionEvent],
+    stage: Stage,
+    settings: StageSettings,
+    reasons: Sequence[ExclusionReason],
+) -> dict[int, Outcome]:
+    votes: dict[int, list[DecisionEvent]] = {}
+    for (record_id, _), event in current_decisions(events).items():
+        votes.setdefault(record_id, []).append(event)
+    resolutions = current_resolutions(events)
+    order = [r.code for r in reasons]
+    return {
+        record_id: outcome(
+            record_id,
+            votes.get(record_id, []),
+            resolutions.get(record_id),
+            required=settings.reviewers_required,
+            reasons_must_match=stage is Stage.FULL_TEXT,
+            reason_order=order,
+        )
+        for record_id in sorted(set(votes) | set(resolutions))
+    }
+
+
+__all__ = ["STAGES", "DecisionInput", "Screening", "StageSettings", "parse_decision", "parse_stage"]

@@ -1,0 +1,35 @@
+"""Putting records into a review database for demonstrations, doctests and tests of screening.
+
+Importing records properly is `litrev.records`' job; this only writes the columns screening
+reads, so screening can be shown and tested on its own.
+
+>>> from litrev.store import Store
+>>> store = Store.open("sqlite://")
+>>> add_records(store, [("Co-production in mental health", "A model of co-design.")])
+[1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from litrev.store import Store, schema
+
+
+def add_records(store: Store, records: int | Sequence[tuple[str, str | None]]) -> list[int]:
+    """Insert records given as (title, abstract) pairs, or `n` numbered placeholder titles;
+    return their ids in order."""
+    if isinstance(records, int):
+        records = [(f"Record {i}", None) for i in range(1, records + 1)]
+    now = datetime.now(UTC)
+    ids: list[int] = []
+    with store.transaction() as conn:
+        for title, abstract in records:
+            result = conn.execute(
+                schema.records.insert().values(
+                    title=title, abstract=abstract, authors=[], fields={}, created_at=now
+                )
+            )
+            ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
+    return ids

@@ -1,0 +1,71 @@
+"""The screening counts of the PRISMA 2020 flow, taken from the decisions in a review database.
+
+The keys match `litrev.synthesis.flow.FlowData` (records_screened, title_abstract_excluded,
+full_text_assessed, full_text_excluded_reasons, included), so the PRISMA diagram can take them
+as they are; the extra keys say what is still open. A stage nobody has screened gives `None`
+(not reported), never zero.
+
+>>> from litrev.store import Store
+>>> from litrev.screening.demo import add_records
+>>> store = Store.open("sqlite://")
+>>> _ = add_records(store, 3)
+>>> flow_counts(store)["records_screened"] is None
+True
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from litrev.screening.decisions import Screening, StageSettings
+from litrev.screening.model import Stage, State
+from litrev.store import Store
+
+
+def flow_counts(
+    store: Store,
+    *,
+    exclusion_reasons: Iterable[Any] | None = None,
+    defaults: StageSettings | None = None,
+) -> dict[str, Any]:
+    """Counts for the PRISMA flow from the final (agreed or resolved) screening outcomes.
+
+    Returns `records_screened`, `title_abstract_excluded`, `title_abstract_excluded_reasons`,
+    `reports_sought` (= included at title/abstract), `full_text_assessed`, `full_text_excluded`,
+    `full_text_excluded_reasons` ({reason code: n}), `included`, and the open work:
+    `title_abstract_pending`, `title_abstract_conflicts`, `full_text_pending`,
+    `full_text_conflicts`.
+    """
+    screening = Screening(store, exclusion_reasons=exclusion_reasons, defaults=defaults)
+    ta = screening.outcomes(Stage.TITLE_ABSTRACT)
+    ta_total = len(screening.eligible_records(Stage.TITLE_ABSTRACT))
+    ft = screening.outcomes(Stage.FULL_TEXT)
+    sought = [r for r, o in ta.items() if o.final and o.decision == "include"]
+
+    def finals(outcomes: dict[int, Any], decision: str) -> list[Any]:
+        return [o for o in outcomes.values() if o.final and o.decision == decision]
+
+    ta_final = sum(1 for o in ta.values() if o.final)
+    ft_final = sum(1 for r in sought if r in ft and ft[r].final)
+    ft_excluded = [o for o in finals(ft, "exclude") if o.record_id in set(sought)]
+    ft_reasons = Counter(o.reason or "unspecified" for o in ft_excluded)
+    ta_reasons = Counter(o.reason or "unspecified" for o in finals(ta, "exclude"))
+    screened_any = bool(ta)
+    return {
+        "records_screened": ta_final if screened_any else None,
+        "title_abstract_excluded": sum(ta_reasons.values()) if screened_any else None,
+        "title_abstract_excluded_reasons": dict(sorted(ta_reasons.items())),
+        "reports_sought": len(sought) if screened_any else None,
+        "full_text_assessed": ft_final if ft else None,
+        "full_text_excluded": len(ft_excluded) if ft else None,
+        "full_text_excluded_reasons": dict(sorted(ft_reasons.items())),
+        "included": sum(1 for o in finals(ft, "include") if o.record_id in set(sought))
+        if ft
+        else None,
+        "title_abstract_pending": ta_total - ta_final,
+        "title_abstract_conflicts": sum(1 for o in ta.values() if o.state is State.CONFLICT),
+        "full_text_pending": len(sought) - ft_final,
+        "full_text_conflicts": sum(1 for o in ft.values() if o.state is State.CONFLICT),
+    }

@@ -1,0 +1,238 @@
+"""Screening's pure core: stages, decisions, exclusion reasons, and how a log of decisions
+becomes each reviewer's current decision and each record's outcome.
+
+Decisions are an append-only event log. A reviewer's current decision on a record is found by
+replaying their events in order: a decision pushes onto a stack, a retraction (undo) removes the
+decision it names, so undoing a changed decision brings back the earlier one. Resolutions of
+conflicts form a separate track per record, replayed the same way, and always win.
+
+>>> ev = [DecisionEvent(1, 7, "title_abstract", "ann", "include"),
+...       DecisionEvent(2, 7, "title_abstract", "ann", "exclude", reason="conference"),
+...       DecisionEvent(3, 7, "title_abstract", "ann", RETRACTED, retracts=2)]
+>>> current_decisions(ev)[(7, "ann")].decision
+'include'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from litrev.errors import LitrevError
+
+
+class ScreeningError(LitrevError):
+    """A screening action is not allowed (unknown record, wrong stage, bad reason...)."""
+
+
+class Stage(StrEnum):
+    TITLE_ABSTRACT = "title_abstract"
+    FULL_TEXT = "full_text"
+
+
+STAGES: tuple[Stage, ...] = (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
+
+
+class Decision(StrEnum):
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+    MAYBE = "maybe"
+
+
+# The `decision` value of a row that retracts (undoes) an earlier row.
+RETRACTED = "retracted"
+
+
+class Method(StrEnum):
+    """How a conflict was resolved."""
+
+    CONSENSUS = "consensus"
+    THIRD_REVIEWER = "third_reviewer"
+
+
+@dataclass(frozen=True)
+class ExclusionReason:
+    """One reason for excluding a record, as the protocol states it."""
+
+    code: str
+    label: str
+    stages: tuple[str, ...] = ("title_abstract", "full_text")
+
+
+# The built-in review's exclusion reasons (the seed paper's Methods).
+COPRODUCTION_EXCLUSION_REASONS: tuple[ExclusionReason, ...] = (
+    ExclusionReason("conference-paper", "Conference paper"),
+    ExclusionReason("no-model", "No model of co-production/codesign"),
+    ExclusionReason("research-only", "Exclusively co-production of research"),
+    ExclusionReason(
+        "application-only",
+        "Practical application of a codesign model with no further development of that model",
+    ),
+)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def as_reasons(items: Iterable[Any] | None) -> tuple[ExclusionReason, ...]:
+    """Normalise exclusion reasons given as strings, (code, label) pairs, dicts or objects
+    with `code` and `label` attributes (e.g. a protocol's).
+
+    >>> as_reasons(["Conference paper", ("no-model", "No model")])[0].code
+    'conference-paper'
+    """
+    reasons: list[ExclusionReason] = []
+    for item in items or ():
+        if isinstance(item, ExclusionReason):
+            reasons.append(item)
+        elif isinstance(item, str):
+            reasons.append(ExclusionReason(_slug(item), item))
+        elif isinstance(item, dict):
+            code = str(item.get("code") or _slug(str(item.get("label", ""))))
+            reasons.append(ExclusionReason(code, str(item.get("label") or code)))
+        elif isinstance(item, Sequence) and len(item) == 2:
+            reasons.append(ExclusionReason(str(item[0]), str(item[1])))
+        elif hasattr(item, "code"):
+            code = str(item.code)
+            label = str(getattr(item, "label", None) or code)
+            stages = tuple(
+                str(s) for s in getattr(item, "stages", None) or [s.value for s in STAGES]
+            )
+            reasons.append(ExclusionReason(code, label, stages))
+        else:
+            raise ScreeningError(f"exclusion reason {item!r}: expected a code/label pair")
+    codes = [r.code for r in reasons]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise ScreeningError(f"exclusion reasons: duplicate codes {duplicates}")
+    return tuple(reasons)
+
+
+def match_reason(text: str, reasons: Sequence[ExclusionReason]) -> ExclusionReason:
+    """Find a reason by code, label (case-insensitive) or 1-based number.
+
+    >>> match_reason("2", COPRODUCTION_EXCLUSION_REASONS).code
+    'no-model'
+    >>> match_reason("conference paper", COPRODUCTION_EXCLUSION_REASONS).code
+    'conference-paper'
+    """
+    wanted = text.strip()
+    for reason in reasons:
+        if wanted == reason.code or wanted.casefold() == reason.label.casefold():
+            return reason
+    if wanted.isdigit() and 1 <= int(wanted) <= len(reasons):
+        return reasons[int(wanted) - 1]
+    choices = ", ".join(f"{i}={r.code}" for i, r in enumerate(reasons, 1))
+    raise ScreeningError(f"unknown exclusion reason {text!r}; expected one of: {choices}")
+
+
+@dataclass(frozen=True)
+class DecisionEvent:
+    """One row of the decisions log. `decision` is a `Decision` value or `RETRACTED`."""
+
+    id: int
+    record_id: int
+    stage: str
+    reviewer: str
+    decision: str
+    reason: str | None = None
+    note: str | None = None
+    resolution: str | None = None  # a `Method` value when this row belongs to a resolution
+    retracts: int | None = None  # the row a retraction undoes
+    created_at: Any = None
+
+
+def _replay(events: Iterable[DecisionEvent], key: Any) -> dict[Any, DecisionEvent]:
+    stacks: dict[Any, list[DecisionEvent]] = {}
+    for event in sorted(events, key=lambda e: e.id):
+        stack = stacks.setdefault(key(event), [])
+        if event.decision == RETRACTED:
+            stack[:] = [e for e in stack if e.id != event.retracts]
+        else:
+            stack.append(event)
+    return {k: stack[-1] for k, stack in stacks.items() if stack}
+
+
+def current_decisions(events: Iterable[DecisionEvent]) -> dict[tuple[int, str], DecisionEvent]:
+    """Each reviewer's live independent decision per record: {(record_id, reviewer): event}.
+    Give the events of one stage; resolution rows are ignored here."""
+    own = (e for e in events if e.resolution is None)
+    return _replay(own, lambda e: (e.record_id, e.reviewer))
+
+
+def current_resolutions(events: Iterable[DecisionEvent]) -> dict[int, DecisionEvent]:
+    """The live resolution per record (of one stage's events): {record_id: event}."""
+    return _replay((e for e in events if e.resolution is not None), lambda e: e.record_id)
+
+
+class State(StrEnum):
+    """Where a record stands at a stage."""
+
+    UNSCREENED = "unscreened"  # nobody has decided
+    AWAITING = "awaiting"  # fewer reviewers than required have decided
+    AGREED = "agreed"  # the required reviewers agree (include or exclude)
+    CONFLICT = "conflict"  # they disagree, or someone said maybe: needs resolution
+    RESOLVED = "resolved"  # a resolution decided it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    record_id: int
+    state: State
+    decision: str | None  # include/exclude once AGREED or RESOLVED
+    reason: str | None
+    votes: tuple[DecisionEvent, ...]  # the live independent decisions, by reviewer name
+    resolution: DecisionEvent | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.state in (State.AGREED, State.RESOLVED)
+
+
+def outcome(
+    record_id: int,
+    votes: Sequence[DecisionEvent],
+    resolution: DecisionEvent | None,
+    *,
+    required: int,
+    reasons_must_match: bool,
+    reason_order: Sequence[str] = (),
+) -> Outcome:
+    """Combine the live votes (and any resolution) on one record into its outcome.
+
+    A conflict is any disagreement on include/exclude, any `maybe`, or (when
+    `reasons_must_match`, i.e. at full text) different exclusion reasons.
+
+    >>> v = [DecisionEvent(1, 5, "title_abstract", "a", "exclude", "no_model"),
+    ...      DecisionEvent(2, 5, "title_abstract", "b", "include")]
+    >>> outcome(5, v, None, required=2, reasons_must_match=False).state
+    <State.CONFLICT: 'conflict'>
+    """
+    ordered = tuple(sorted(votes, key=lambda e: e.reviewer))
+    if resolution is not None:
+        return Outcome(
+            record_id, State.RESOLVED, resolution.decision, resolution.reason, ordered, resolution
+        )
+    if not ordered:
+        return Outcome(record_id, State.UNSCREENED, None, None, ordered)
+    if len(ordered) < required:
+        return Outcome(record_id, State.AWAITING, None, None, ordered)
+    kinds = {v.decision for v in ordered}
+    if Decision.MAYBE in kinds or len(kinds) > 1:
+        return Outcome(record_id, State.CONFLICT, None, None, ordered)
+    if reasons_must_match and len({v.reason for v in ordered}) > 1:
+        return Outcome(record_id, State.CONFLICT, None, None, ordered)
+    decision = ordered[0].decision
+    reason = None
+    if decision == Decision.EXCLUDE:
+        # Reviewers who agree to exclude for different reasons (allowed at title/abstract):
+        # report the reason that comes first in the protocol, so counts are deterministic.
+        rank = {code: i for i, code in enumerate(reason_order)}
+        reason = min(
+            (v.reason for v in ordered), key=lambda r: (rank.get(r or "", len(rank)), r or "")
+        )
+    return Outcome(record_id, State.AGREED, decision, reason, ordered)
