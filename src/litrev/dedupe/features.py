@@ -1,0 +1,134 @@
+"""A record reduced to what deduplication compares: the `Fingerprint`.
+
+Fingerprints are small (slots, tuples of short strings), so a million fit in memory and the
+records themselves need not be kept while pairs are compared.
+
+>>> from litrev.records.model import Record
+>>> fp = fingerprint(Record(title="Part II: Outcomes", doi="https://doi.org/10.1000/X"))
+>>> fp.doi, fp.parts
+('10.1000/x', ('part:2',))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from litrev.dedupe import guards
+from litrev.dedupe.normalize import (
+    fold,
+    journal_tokens,
+    normalize_accession,
+    normalize_authors,
+    normalize_doi,
+    normalize_pages,
+    normalize_pmcid,
+    normalize_pmid,
+    normalize_title,
+    normalize_volume,
+    normalize_year,
+)
+from litrev.records.model import Record
+
+
+@dataclass(slots=True)
+class Fingerprint:
+    title: str
+    authors: tuple[str, ...]
+    surnames: tuple[str, ...]
+    alt_surnames: tuple[str, ...]  # first given name, for exports that swap given and surname
+    year: int | None
+    journal: tuple[str, ...]
+    volume: str | None
+    issue: str | None
+    pages: tuple[str, str] | None
+    doi: str | None
+    pmid: str | None
+    pmcid: str | None
+    accessions: tuple[str, ...]
+    notice: str | None
+    generic: bool
+    guideline: bool
+    abstract: bool
+    preprint: bool
+    thesis: bool
+    cochrane: tuple[str, int] | None
+    parts: tuple[str, ...]
+    numbers: tuple[str, ...]
+
+    @property
+    def version_kind(self) -> str:
+        """'preprint', 'thesis', 'abstract' or 'article': works of one kind can be duplicates."""
+        if self.preprint:
+            return "preprint"
+        if self.thesis:
+            return "thesis"
+        if self.abstract:
+            return "abstract"
+        return "article"
+
+
+def _raw_values(record: Record, *tags: str) -> list[str]:
+    wanted = {t.upper() for t in tags}
+    return [value for tag, value in record.raw if tag.upper() in wanted and value]
+
+
+def _alt_surnames(names: list[str]) -> tuple[str, ...]:
+    out = []
+    for name in names[:6]:
+        given = fold(name).partition(",")[2].split()
+        out.append(re.sub(r"[^a-z]", "", given[0]) if given else "")
+    return tuple(out)
+
+
+def digits_in(text: str) -> tuple[str, ...]:
+    """Digit runs of a normalised title read without spaces ("10 000" = "10000")."""
+    return tuple(sorted(re.findall(r"\d+", _THOUSANDS_RE.sub(r"\1\2", text))))
+
+
+_THOUSANDS_RE = re.compile(r"(\d) (\d{3})\b")
+
+
+def fingerprint(record: Record) -> Fingerprint:
+    """Normalise a record's fields for comparison (pure; never raises on odd values)."""
+    title = normalize_title(record.title)
+    doi = normalize_doi(record.doi)
+    pub_type = fold(record.publication_type or "")
+    journal_text = fold(record.journal or "")
+    pages = normalize_pages(record.pages)
+    issue = normalize_volume(record.issue)
+    volume = normalize_volume(record.volume)
+    if volume is None and issue and pages and pages[0] == pages[1] and len(pages[0]) <= 2:
+        # Some exports drop the volume and shift issue and pages up one field:
+        # "issue 26, pages 9" is volume 26, issue 9, pages unknown.
+        volume, issue, pages = issue, pages[0], None
+    accessions = {normalize_accession(record.record_id)}
+    for value in _raw_values(record, "AN", "UT", "EID", "Accession Number"):
+        accessions.add(normalize_accession(value))
+    authors = normalize_authors(record.authors)
+    return Fingerprint(
+        title=title,
+        authors=authors,
+        surnames=tuple(a.split(" ")[0] for a in authors),
+        alt_surnames=_alt_surnames(record.authors),
+        year=normalize_year(record.year),
+        journal=journal_tokens(record.journal),
+        volume=volume,
+        issue=issue,
+        pages=pages,
+        doi=doi,
+        pmid=normalize_pmid(record.pmid),
+        pmcid=normalize_pmcid(record.pmcid),
+        accessions=tuple(sorted(a for a in accessions if a)),
+        notice=guards.notice_kind(title),
+        generic=guards.is_generic_title(title),
+        guideline=guards.is_guideline(title),
+        abstract=guards.is_conference_abstract(
+            pub_type, journal_text, pages[0] if pages else "", issue or ""
+        ),
+        preprint=guards.is_preprint(journal_text, doi, pub_type),
+        thesis=guards.is_thesis(journal_text, pub_type),
+        cochrane=guards.cochrane_review(doi),
+        parts=guards.part_numbers(title),
+        numbers=digits_in(title),
+    )

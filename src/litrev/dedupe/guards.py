@@ -1,0 +1,162 @@
+"""What kind of publication a record is, so that known false merges can be refused.
+
+A retraction notice, an erratum or a comment usually repeats the article's title; a conference
+abstract shares title and authors with the later paper; "Part 1" and "Part 2" differ by one
+character. These functions read such signals from normalised fields.
+
+>>> notice_kind("erratum to: effects of exercise on sleep")
+'erratum'
+>>> part_numbers("outcomes after stroke part ii rehabilitation")
+('part:2',)
+>>> is_generic_title("editorial")
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+from litrev.dedupe.normalize import ROMAN
+
+_NOTICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("retraction", re.compile(r"^(?:notice of )?retract(?:ion|ed)\b|\bretraction (?:note|notice)\b"
+                              r"|^withdrawn\b|\bretracted article\b")),
+    ("concern", re.compile(r"^expression of concern\b|\beditorial expression of concern\b")),
+    ("erratum", re.compile(r"^(?:erratum|errata|corrigendum|corrigenda|correction|"
+                           r"publisher s? (?:correction|note)|author correction|addendum)\b"
+                           r"|\b(?:erratum|corrigendum) (?:to|for|in|on)\b|\berratum$|\berrata$"
+                           # Web of Science marks a correction with the corrected citation.
+                           r"|\bvol \d+ pg \w+ \d{4}$"
+                           # Embase: the corrected citation "(Journal (2009) 360 (542-544))".
+                           r"|[a-z] (?:19|20)\d\d \d+ \d+ \d+$")),
+    ("reply", re.compile(r"^(?:in )?reply\b|^(?:author s?|authors) (?:reply|response)\b"
+                         r"|^response (?:to|from)\b|\bresponse to (?:letter|comment|commentary)"
+                         r"|\breply to\b|\breply$")),
+    ("comment", re.compile(r"^(?:comment|comments|commentary) (?:on|to|about)\b|^re\b"
+                           r"|^letter (?:to the editor|re|regarding|on)\b|\bletter to the editor$"
+                           r"|^(?:invited |editorial )?commentary\b")),
+]
+
+_GENERIC_TITLES = {
+    "editorial", "editorials", "guest editorial", "letter", "letters", "letter to the editor",
+    "letters to the editor", "correspondence", "correction", "corrections", "erratum", "errata",
+    "corrigendum", "retraction", "introduction", "foreword", "preface", "commentary", "comment",
+    "reply", "response", "in reply", "authors reply", "author s reply", "in this issue",
+    "book review", "book reviews", "news", "obituary", "announcements", "acknowledgement",
+    "acknowledgements", "acknowledgment", "reviewers", "contents", "table of contents", "index",
+    "abstracts", "meeting abstracts", "poster abstracts", "highlights", "editor s note",
+    "editors note", "from the editor", "president s message", "untitled", "no title",
+    "title not available", "notice of retraction", "expression of concern", "news in brief",
+    "research highlights", "summary", "conclusion", "conclusions", "discussion", "overview",
+}
+
+_GUIDELINE_RE = re.compile(
+    r"\b(?:guideline|guidelines|consensus|position (?:statement|paper)|policy statement|"
+    r"recommendations?|practice parameter|scientific statement|joint statement|standards of care|"
+    r"reporting standards?|checklist|statement)\b"
+)
+
+_PART_RE = re.compile(
+    r"\b(part|pt|paper|study|phase|series|section|chapter|report|trial)\s+"
+    r"(\d{1,3}|[ivx]{1,5}|one|two|three|four|five|six|a|b|c)\b"
+)
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "a": 1, "b": 2, "c": 3}
+_ROMAN_TAIL_RE = re.compile(r"\b([ivx]{1,4})$")
+
+PREPRINT_SERVERS = ("medrxiv", "biorxiv", "arxiv", "ssrn", "research square", "researchsquare",
+                    "preprints", "psyarxiv", "socarxiv", "osf preprints", "authorea", "sportrxiv",
+                    "edarxiv", "jmir preprints", "qeios")
+PREPRINT_DOI_PREFIXES = ("10.1101/", "10.48550/", "10.21203/", "10.2139/", "10.31234/",
+                         "10.20944/", "10.31235/", "10.31219/", "10.22541/", "10.32388/")
+_THESIS_RE = re.compile(r"\b(?:thesis|dissertation|dissertations|doctoral|phd|msc thesis)\b")
+_ABSTRACT_TYPES = re.compile(r"\b(?:conference abstract|meeting abstract|conference paper|"
+                             r"congress|poster|abstract)\b")
+# Not "proceedings" alone: PNAS and Mayo Clinic Proceedings are journals.
+_ABSTRACT_VENUE = re.compile(r"\b(?:abstracts|congress|meeting|conference|symposium|"
+                             r"annual scientific|proceedings 20\d\d|20\d\d proceedings)\b")
+_COCHRANE_RE = re.compile(r"^10\.1002/14651858\.([a-z]{2}\d+)(?:\.pub(\d+))?")
+
+
+def notice_kind(norm_title: str) -> str | None:
+    """'retraction', 'concern', 'erratum', 'reply' or 'comment' for a notice; None for a work."""
+    for kind, pattern in _NOTICE_PATTERNS:
+        if pattern.search(norm_title):
+            return kind
+    return None
+
+
+def is_generic_title(norm_title: str) -> bool:
+    """True for titles that name a genre, not a work ("Editorial", "Letter", "Correction")."""
+    return norm_title in _GENERIC_TITLES or len(norm_title) < 12
+
+
+def is_guideline(norm_title: str) -> bool:
+    """Titles of guidelines and consensus statements, which journals often co-publish."""
+    return bool(_GUIDELINE_RE.search(norm_title))
+
+
+def part_numbers(norm_title: str) -> tuple[str, ...]:
+    """Numbered parts, phases, studies or series in a title, e.g. ('part:2',); roman and words read.
+
+    >>> part_numbers("the x trial phase 3 part one")
+    ('part:1', 'phase:3')
+    """
+    found: set[str] = set()
+    for label, number in _PART_RE.findall(norm_title):
+        label = {"pt": "part"}.get(label, label)
+        if number in ROMAN:
+            value = ROMAN[number]
+        elif number in _WORD_NUMBERS:
+            value = _WORD_NUMBERS[number]
+        elif number.isdigit():
+            value = int(number)
+        else:
+            continue
+        found.add(f"{label}:{value}")
+    tail = _ROMAN_TAIL_RE.search(norm_title)
+    if tail and tail.group(1) in ROMAN and len(norm_title.split()) > 2:
+        found.add(f"part:{ROMAN[tail.group(1)]}")
+    return tuple(sorted(found))
+
+
+def is_preprint(journal_text: str, doi: str | None, pub_type: str) -> bool:
+    """A preprint server record, known by venue, DOI prefix or publication type."""
+    if doi and doi.startswith(PREPRINT_DOI_PREFIXES):
+        return True
+    if "preprint" in pub_type:
+        return True
+    return any(server in journal_text for server in PREPRINT_SERVERS)
+
+
+def is_thesis(journal_text: str, pub_type: str) -> bool:
+    """A thesis or dissertation."""
+    return bool(_THESIS_RE.search(pub_type) or _THESIS_RE.search(journal_text))
+
+
+def is_conference_abstract(pub_type: str, journal_text: str, pages: str, issue: str) -> bool:
+    """A conference abstract or meeting paper rather than a full journal article.
+
+    Read from the publication type ("Conference Abstract", BibTeX inproceedings), a venue named
+    as abstracts/proceedings/meeting, or a supplement issue with S-pages.
+    """
+    if _ABSTRACT_TYPES.search(pub_type) or "inproceedings" in pub_type:
+        return True
+    if _ABSTRACT_VENUE.search(journal_text):
+        return True
+    supplement = issue.startswith("s") or "suppl" in issue
+    return supplement and pages[:1] in {"s", "a", "p"} and pages[1:2].isdigit()
+
+
+def cochrane_review(doi: str | None) -> tuple[str, int] | None:
+    """(review number, version) of a Cochrane review DOI; version 1 when there is no .pubN.
+
+    >>> cochrane_review("10.1002/14651858.cd001234.pub3")
+    ('cd001234', 3)
+    """
+    if not doi:
+        return None
+    match = _COCHRANE_RE.match(doi)
+    if not match:
+        return None
+    return match.group(1), int(match.group(2) or 1)
