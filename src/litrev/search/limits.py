@@ -43,7 +43,7 @@ CHECKED_LIMITS = frozenset({"language", "publication_type", "date"})
 
 
 def _language(name: str) -> str:
-    folded = fold(name.strip())
+    folded = re.sub(r"\s*language$", "", fold(name.strip()))
     return _LANGUAGE_CODES.get(folded, folded)
 
 
@@ -61,16 +61,20 @@ def _years(value: str) -> tuple[int | None, int | None]:
 
 
 def passes_limit(record: Record, limit: Limit) -> bool:
-    """Whether one record passes one limit (unknown fields and unchecked kinds pass)."""
+    """Whether one record passes one limit (unknown fields and unchecked kinds pass).
+
+    Several accepted values of one kind are joined with " OR " (`"English OR French"`).
+    """
+    wanted = [v.strip().strip('"') for v in limit.value.split(" OR ") if v.strip()]
     if limit.kind == "language":
         if not record.language:
             return True
         have = {_language(p) for p in re.split(r"[;,/|]", record.language) if p.strip()}
-        return _language(limit.value) in have
+        return any(_language(v) in have for v in wanted)
     if limit.kind == "publication_type":
         if not record.publication_type:
             return True
-        return fold(limit.value.strip()) in fold(record.publication_type)
+        return any(fold(v) in fold(record.publication_type) for v in wanted)
     if limit.kind == "date":
         if record.year is None:
             return True

@@ -42,6 +42,16 @@ _QUERY_WORD_RE = {
     "char": re.compile(f"{_QLETTER}+(?:{_JOIN}{_QLETTER}+)*"),
 }
 _FOLD = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2019": "'"})
+# Compatibility decomposition can turn a letter into ASCII punctuation ("⑴" -> "(1)"); such
+# punctuation is dropped so that a folded word is always one word for SQLite FTS5 too.
+_ASCII_JUNK = {
+    "split": re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]"),
+    "char": re.compile(r"[\x00-\x26\x28-\x2c\x2e\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]"),
+}
+_QUERY_JUNK = {
+    "split": re.compile(r"[\x00-\x24\x26-\x29\x2b-\x2f\x3a-\x3e\x40\x5b-\x60\x7b-\x7f]"),
+    "char": re.compile(r"[\x00-\x24\x26\x28\x29\x2b\x2c\x2e\x2f\x3a-\x3e\x40\x5b-\x60\x7b-\x7f]"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,14 @@ def fold(word: str) -> str:
 
 def words(text: str, hyphen: Hyphen) -> list[Word]:
     """Cut `text` into words under a dialect's hyphen rule (see the module docstring)."""
-    return [Word(fold(m.group()), m.start(), m.end()) for m in _WORD_RE[hyphen].finditer(text)]
+    out = []
+    for m in _WORD_RE[hyphen].finditer(text):
+        norm = fold(m.group())
+        if not norm.isalnum():
+            norm = _ASCII_JUNK[hyphen].sub("", norm)
+        if norm:
+            out.append(Word(norm, m.start(), m.end()))
+    return out
 
 
 def query_words(text: str, hyphen: Hyphen) -> list[str]:
@@ -77,7 +94,8 @@ def query_words(text: str, hyphen: Hyphen) -> list[str]:
     >>> query_words("Co-produc*", "split"), query_words("Co-produc*", "char")
     (['co', 'produc*'], ['co-produc*'])
     """
-    return [fold(m.group()) for m in _QUERY_WORD_RE[hyphen].finditer(text)]
+    found = (_QUERY_JUNK[hyphen].sub("", fold(m.group())) for m in _QUERY_WORD_RE[hyphen].finditer(text))
+    return [w for w in found if w]
 
 
 @dataclass(frozen=True)
