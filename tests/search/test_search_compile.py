@@ -29,11 +29,13 @@ from litrev.search.compile import compile_plan, ensure_index, search_store
 from litrev.search.evaluate import Matcher, evaluate
 from litrev.store import Store, schema
 
-WORDS = ["co", "production", "coproduction", "health", "care", "public", "service", "services",
-         "design", "codesign", "engineering", "Ménière", "social", "sector", "x1", "o'brien"]  # fmt: skip
+WORDS = ["co", "production", "coproduction", "health", "care", "public", "service",
+         "services", "design", "codesign", "engineering", "Ménière", "social", "sector", "x1",
+         "o'brien"]  # fmt: skip
 SEPARATORS = [" ", " ", " ", "-", ", ", " – ", "'", ". "]
 PATTERNS = ["co-produc*", "coproduc*", "co-design*", "health", "heal*", "serv*", "s?ctor",
-            "wom%n", "*ion", "car?", "public", "o'brien", "co", "production", "menier*", "x1"]  # fmt: skip
+            "wom%n", "*ion", "car?", "public", "o'brien", "co", "production", "menier*",
+            "x1"]  # fmt: skip
 FIELD_SETS = [None, frozenset({Field.TITLE}), TI_AB, TI_AB_KW, frozenset({Field.ALL}),
               frozenset({Field.AUTHOR}), frozenset({Field.KEYWORDS})]  # fmt: skip
 DIALECTS = ["litrev", "scopus", "cochrane", "wos", "openalex"]

@@ -94,7 +94,8 @@ def query_words(text: str, hyphen: Hyphen) -> list[str]:
     >>> query_words("Co-produc*", "split"), query_words("Co-produc*", "char")
     (['co', 'produc*'], ['co-produc*'])
     """
-    found = (_QUERY_JUNK[hyphen].sub("", fold(m.group())) for m in _QUERY_WORD_RE[hyphen].finditer(text))
+    junk = _QUERY_JUNK[hyphen]
+    found = (junk.sub("", fold(m.group())) for m in _QUERY_WORD_RE[hyphen].finditer(text))
     return [w for w in found if w]
 
 
