@@ -34,12 +34,10 @@ def _progress() -> Progress:
 
 def _search_notes(project: Project) -> list[str]:
     """Notes on how the database strategies differ in meaning, when the search package offers them."""
-    try:
-        from litrev.search import compare_strategies  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    notes: list[str] = compare_strategies(project.protocol)
-    return notes
+    import litrev.search
+
+    compare = getattr(litrev.search, "compare_strategies", None)
+    return list(compare(project.protocol)) if compare else []
 
 
 def _report(project: Project, out: Path | None) -> dict[str, Path]:
@@ -74,8 +72,10 @@ def _summary(results_path: Path) -> None:
                 f"  [yellow]•[/] {entry['claim']}: stated {entry['stated']}, computed {entry['computed']}",
                 highlight=False,
             )
-    console.print(f"Report written to [bold]{results_path.parent}[/]: "
-                  "report.html, report.md, prisma.svg, results.json")
+    console.print(
+        f"Report written to [bold]{results_path.parent}[/]: "
+        "report.html, report.md, prisma.svg, results.json"
+    )
 
 
 @app.command()
@@ -85,15 +85,17 @@ def init(directory: ProjectDir = Path(".")) -> None:
     An existing litrev.toml is validated and kept; an invalid one is reported and nothing is written.
     """
     project = Project.init(directory)
-    console.print(f"Review project [bold]{project.protocol.review.id}[/] ready in {directory}: "
-                  f"litrev.toml, litrev.db (schema version {project.store.version()})")
+    console.print(
+        f"Review project [bold]{project.protocol.review.id}[/] ready in {directory}: "
+        f"litrev.toml, litrev.db (schema version {project.store.version()})"
+    )
 
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the built-in review project.")] = Path(
-        "coproduction-review"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the built-in review project.")
+    ] = Path("coproduction-review"),
     example: Annotated[str, typer.Option(help="Which built-in example review.")] = DEFAULT_EXAMPLE,
 ) -> None:
     """Build the built-in co-production review in OUT and write its report (the main job)."""
@@ -106,7 +108,10 @@ def demo(
 @app.command()
 def report(
     directory: ProjectDir = Path("."),
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (default: the review folder).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Where to write (default: the review folder)."),
+    ] = None,
 ) -> None:
     """Write report.html, report.md, prisma.svg and results.json for a review project."""
     _report(Project.open(directory), out)
@@ -114,13 +119,24 @@ def report(
 
 @extract_app.command("import")
 def extract_import(
-    table: Annotated[Path, typer.Argument(help="CSV extraction table, one row per included study.")],
-    project_dir: Annotated[Path, typer.Option("--project", "-p", help="The review folder.")] = Path("."),
+    table: Annotated[
+        Path, typer.Argument(help="CSV extraction table, one row per included study.")
+    ],
+    project_dir: Annotated[Path, typer.Option("--project", "-p", help="The review folder.")] = Path(
+        "."
+    ),
     reviewer: Annotated[str, typer.Option(help="Whose extraction this is.")] = "consensus",
-    no_include: Annotated[bool, typer.Option("--no-include", help="Do not record the rows as included.")] = False,
+    no_include: Annotated[
+        bool, typer.Option("--no-include", help="Do not record the rows as included.")
+    ] = False,
 ) -> None:
     """Import an extraction table, checked against the protocol's codebook (all rows or nothing)."""
     project = Project.open(project_dir)
-    summary = import_table(project.store, table, project.protocol.codebook, reviewer=reviewer,
-                           record_included=not no_include)
+    summary = import_table(
+        project.store,
+        table,
+        project.protocol.codebook,
+        reviewer=reviewer,
+        record_included=not no_include,
+    )
     console.print(f"Imported {summary.rows} rows from {table} as reviewer '{reviewer}'.")

@@ -47,8 +47,12 @@ def build_example(name: str, out_dir: str | Path) -> Project:
     source = _folder(name)
     out = Path(out_dir)
     protocol_text = (source / PROTOCOL_FILE).read_text(encoding="utf-8")
-    if (out / PROTOCOL_FILE).exists() and (out / PROTOCOL_FILE).read_text(encoding="utf-8") != protocol_text:
-        raise LitrevError(f"{out}: holds another review's litrev.toml; choose an empty folder with --out")
+    if (out / PROTOCOL_FILE).exists() and (out / PROTOCOL_FILE).read_text(
+        encoding="utf-8"
+    ) != protocol_text:
+        raise LitrevError(
+            f"{out}: holds another review's litrev.toml; choose an empty folder with --out"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -57,7 +61,9 @@ def build_example(name: str, out_dir: str | Path) -> Project:
             shutil.copyfile(source / CLAIMS_FILE, staging / CLAIMS_FILE)
             load_claims(staging)  # validate before anything is moved into place
         shutil.copyfile(source / STUDIES_FILE, staging / STUDIES_FILE)
-        import_table(project.store, staging / STUDIES_FILE, project.protocol.codebook, actor="litrev demo")
+        import_table(
+            project.store, staging / STUDIES_FILE, project.protocol.codebook, actor="litrev demo"
+        )
         project.store.close()
         out.mkdir(parents=True, exist_ok=True)
         for item in (PROTOCOL_FILE, CLAIMS_FILE, STUDIES_FILE, DATABASE_FILE):

@@ -42,7 +42,7 @@ def read_table(path: str | Path) -> list[dict[str, str]]:
                 if None in row:
                     raise InputError(
                         str(path),
-                        f"row has {len(reader.fieldnames or []) + len(row[None])} cells, "  # type: ignore[index]
+                        f"row has {len(reader.fieldnames or []) + len(row[None])} cells, "
                         f"expected {len(reader.fieldnames or [])} (the header's columns)",
                         line=reader.line_num,
                     )
@@ -85,7 +85,9 @@ def import_table(
     if problems:
         shown = "\n  ".join(problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise InputError(str(path), f"{len(problems)} problem(s); nothing imported:\n  {shown}{more}")
+        raise InputError(
+            str(path), f"{len(problems)} problem(s); nothing imported:\n  {shown}{more}"
+        )
 
     now = datetime.now(UTC)
     record_ids: list[int] = []
@@ -147,7 +149,9 @@ def _insert_row(
             created_at=now,
         )
     )
-    record_id = int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT always returns its key
+    record_id = int(key[0])
     conn.execute(
         schema.record_provenance.insert().values(
             record_id=record_id,
@@ -194,9 +198,12 @@ def studies_frame(store: Store, codebook: Codebook, *, reviewer: str = CONSENSUS
             .where(schema.extractions.c.reviewer == reviewer)
             .order_by(schema.extractions.c.id)
         ).all()
-        raw_fields = dict(
-            conn.execute(select(schema.records.c.id, schema.records.c.fields)).tuples().all()
-        )
+        raw_fields = {
+            record_id: fields
+            for record_id, fields in conn.execute(
+                select(schema.records.c.id, schema.records.c.fields)
+            )
+        }
     by_record: dict[int, dict[str, str | None]] = {rid: {} for rid in included}
     for record_id, field, value in values:
         if record_id in by_record:

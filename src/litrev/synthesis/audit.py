@@ -69,10 +69,16 @@ def check_claim(claim: Claim, studies: pd.DataFrame, flow: Flow) -> AuditEntry:
             explanation = f"studies with {_describe(claim.where)}"
         elif claim.quantity == "percent":
             computed = int(round_percent(len(_matching(studies, claim.where)), len(studies)))
-            explanation = f"percent of {len(studies)} included studies with {_describe(claim.where)}"
+            explanation = (
+                f"percent of {len(studies)} included studies with {_describe(claim.where)}"
+            )
         elif claim.quantity == "table_rows":
             column = "source_table"
-            rows = studies[studies[column] == claim.table] if column in studies.columns else studies[:0]
+            rows = (
+                studies[studies[column] == claim.table]
+                if column in studies.columns
+                else studies[:0]
+            )
             computed = len(rows)
             explanation = f"rows of {claim.table} in the data"
         elif claim.quantity == "flow":
@@ -82,27 +88,58 @@ def check_claim(claim: Claim, studies: pd.DataFrame, flow: Flow) -> AuditEntry:
         elif claim.quantity == "hits":
             count = flow.databases.get(claim.database)
             computed = count.value if count else None
-            explanation = f"records identified in {claim.database}" + (f" ({count.source})" if count else "")
+            explanation = f"records identified in {claim.database}" + (
+                f" ({count.source})" if count else ""
+            )
         else:
-            return AuditEntry(claim.id, "claim", UNVERIFIABLE, what, claim.stated, None,
-                              claim.sentence, claim.reason)
+            return AuditEntry(
+                claim.id,
+                "claim",
+                UNVERIFIABLE,
+                what,
+                claim.stated,
+                None,
+                claim.sentence,
+                claim.reason,
+            )
     except KeyError as missing:
-        return AuditEntry(claim.id, "claim", UNVERIFIABLE, what, claim.stated, None, claim.sentence,
-                          f"the data has no field {missing}")
+        return AuditEntry(
+            claim.id,
+            "claim",
+            UNVERIFIABLE,
+            what,
+            claim.stated,
+            None,
+            claim.sentence,
+            f"the data has no field {missing}",
+        )
     if computed is None:
-        return AuditEntry(claim.id, "claim", UNVERIFIABLE, what, claim.stated, None, claim.sentence,
-                          f"{explanation}: not available")
+        return AuditEntry(
+            claim.id,
+            "claim",
+            UNVERIFIABLE,
+            what,
+            claim.stated,
+            None,
+            claim.sentence,
+            f"{explanation}: not available",
+        )
     status = AGREES if computed == claim.stated else MISMATCH
-    return AuditEntry(claim.id, "claim", status, what, claim.stated, computed, claim.sentence, explanation)
+    return AuditEntry(
+        claim.id, "claim", status, what, claim.stated, computed, claim.sentence, explanation
+    )
 
 
-def check_rounding(claims: Sequence[Claim], categories: Sequence[CategoryCount], field: str) -> list[AuditEntry]:
+def check_rounding(
+    claims: Sequence[Claim], categories: Sequence[CategoryCount], field: str
+) -> list[AuditEntry]:
     """Rounded percentages of a classification should sum to 100; say when they do not, and why."""
     if not categories or sum(c.n for c in categories) == 0:
         return []
     by_name = {c.name: c for c in categories}
     stated = {
-        c.where[field]: c for c in claims
+        c.where[field]: c
+        for c in claims
         if c.quantity == "percent" and set(c.where) == {field} and c.where[field] in by_name
     }
     present = [c for c in categories if c.n > 0]
@@ -117,26 +154,33 @@ def check_rounding(claims: Sequence[Claim], categories: Sequence[CategoryCount],
     if total_stated == 100:
         return []
     exact = ", ".join(f"{c.name} {c.percent}% ({c.percent_exact:g}%)" for c in present)
-    return [AuditEntry(
-        id="rounding-percent-sum",
-        kind="rounding",
-        status=MISMATCH,
-        claim=f"The {source} percentages of the {field} classification sum to {total_stated}%",
-        stated=total_stated,
-        computed=100,
-        sentence=sentence,
-        explanation=f"each percentage is rounded on its own ({exact}); together they sum to "
-        f"{total_stated}%, not 100%. Say so in a table note, or give one decimal.",
-    )]
+    return [
+        AuditEntry(
+            id="rounding-percent-sum",
+            kind="rounding",
+            status=MISMATCH,
+            claim=f"The {source} percentages of the {field} classification sum to {total_stated}%",
+            stated=total_stated,
+            computed=100,
+            sentence=sentence,
+            explanation=f"each percentage is rounded on its own ({exact}); together they sum to "
+            f"{total_stated}%, not 100%. Say so in a table note, or give one decimal.",
+        )
+    ]
 
 
 def check_duplicate_rows(studies: pd.DataFrame) -> list[AuditEntry]:
     """The same citation label on several rows: one article listed twice, or two articles one label."""
     if studies.empty:
         return []
-    label = studies["source_citation"] if "source_citation" in studies.columns else (
-        studies.get("first_author", pd.Series("", index=studies.index)).astype(str) + ", "
-        + studies.get("year", pd.Series("", index=studies.index)).astype(str)
+    label = (
+        studies["source_citation"]
+        if "source_citation" in studies.columns
+        else (
+            studies.get("first_author", pd.Series("", index=studies.index)).astype(str)
+            + ", "
+            + studies.get("year", pd.Series("", index=studies.index)).astype(str)
+        )
     )
     key = label.astype(str).str.replace(r"[\s,]+", " ", regex=True).str.strip().str.casefold()
     entries = []
@@ -149,21 +193,23 @@ def check_duplicate_rows(studies: pd.DataFrame) -> list[AuditEntry]:
             for _, row in group.iterrows()
         )
         distinct = group["contribution"].nunique() if "contribution" in group.columns else 1
-        entries.append(AuditEntry(
-            id=f"duplicate-row-{_slug(shown)}",
-            kind="duplicate-row",
-            status=MISMATCH,
-            claim=f"“{shown}” is listed {len(group)} times ({where})",
-            stated=len(group),
-            computed=1,
-            sentence="",
-            explanation=(
-                f"{len(group)} rows share one citation label but {distinct} different "
-                "contribution texts: either one article is counted twice (then the category and "
-                "total counts are inflated) or different articles need distinct labels "
-                "(e.g. 2018a/2018b)."
-            ),
-        ))
+        entries.append(
+            AuditEntry(
+                id=f"duplicate-row-{_slug(shown)}",
+                kind="duplicate-row",
+                status=MISMATCH,
+                claim=f"“{shown}” is listed {len(group)} times ({where})",
+                stated=len(group),
+                computed=1,
+                sentence="",
+                explanation=(
+                    f"{len(group)} rows share one citation label but {distinct} different "
+                    "contribution texts: either one article is counted twice (then the category and "
+                    "total counts are inflated) or different articles need distinct labels "
+                    "(e.g. 2018a/2018b)."
+                ),
+            )
+        )
     return entries
 
 
@@ -175,36 +221,55 @@ def check_flow(flow: Flow) -> list[AuditEntry]:
         removed = sum(c.value for c in removals if c.known)  # type: ignore[misc]
         gap = flow.identified.value - removed - flow.records_screened.value  # type: ignore[operator]
         if gap != 0:
-            missing = [n for n, c in zip(("duplicates removed", "marked ineligible by automation",
-                                          "removed for other reasons"), removals, strict=True) if not c.known]
-            entries.append(AuditEntry(
-                id="prisma-identified-vs-screened",
+            missing = [
+                n
+                for n, c in zip(
+                    (
+                        "duplicates removed",
+                        "marked ineligible by automation",
+                        "removed for other reasons",
+                    ),
+                    removals,
+                    strict=True,
+                )
+                if not c.known
+            ]
+            entries.append(
+                AuditEntry(
+                    id="prisma-identified-vs-screened",
+                    kind="prisma",
+                    status=MISMATCH,
+                    claim="Records identified minus records removed before screening equals records screened",
+                    stated=flow.identified.value,
+                    computed=flow.records_screened.value,
+                    sentence="",
+                    explanation=(
+                        f"{flow.identified.value:,} records identified, {removed:,} reported removed, "
+                        f"{flow.records_screened.value:,} screened: {gap:,} records unaccounted for. "
+                        + (f"Not reported: {', '.join(missing)}. " if missing else "")
+                        + "PRISMA 2020 (item 16a, flow diagram) asks for the number of duplicates and "
+                        "of other records removed before screening."
+                    ),
+                )
+            )
+    if (
+        flow.full_text_excluded.known
+        and flow.full_text_excluded.value
+        and not flow.full_text_excluded_reasons
+    ):
+        entries.append(
+            AuditEntry(
+                id="prisma-full-text-reasons",
                 kind="prisma",
                 status=MISMATCH,
-                claim="Records identified minus records removed before screening equals records screened",
-                stated=flow.identified.value,
-                computed=flow.records_screened.value,
+                claim="Reports excluded at full text are given with reasons",
+                stated=None,
+                computed=flow.full_text_excluded.value,
                 sentence="",
-                explanation=(
-                    f"{flow.identified.value:,} records identified, {removed:,} reported removed, "
-                    f"{flow.records_screened.value:,} screened: {gap:,} records unaccounted for. "
-                    + (f"Not reported: {', '.join(missing)}. " if missing else "")
-                    + "PRISMA 2020 (item 16a, flow diagram) asks for the number of duplicates and "
-                    "of other records removed before screening."
-                ),
-            ))
-    if flow.full_text_excluded.known and flow.full_text_excluded.value and not flow.full_text_excluded_reasons:
-        entries.append(AuditEntry(
-            id="prisma-full-text-reasons",
-            kind="prisma",
-            status=MISMATCH,
-            claim="Reports excluded at full text are given with reasons",
-            stated=None,
-            computed=flow.full_text_excluded.value,
-            sentence="",
-            explanation=f"{flow.full_text_excluded.value} reports were excluded at full text "
-            "(assessed minus included) with no reasons reported; PRISMA 2020 asks for the reasons.",
-        ))
+                explanation=f"{flow.full_text_excluded.value} reports were excluded at full text "
+                "(assessed minus included) with no reasons reported; PRISMA 2020 asks for the reasons.",
+            )
+        )
     return entries
 
 
@@ -217,17 +282,19 @@ def check_data_quality(studies: pd.DataFrame, protocol: Protocol) -> list[AuditE
         for group in spelling_variants(studies[field.name]).values():
             counts = studies[field.name].value_counts()
             shown = ", ".join(f"“{v}” ({counts[v]})" for v in group)
-            entries.append(AuditEntry(
-                id=f"variants-{field.name}-{_slug(group[0])}",
-                kind="data-quality",
-                status=MISMATCH,
-                claim=f"One spelling per {field.label or field.name} value",
-                stated=len(group),
-                computed=1,
-                sentence="",
-                explanation=f"{shown} differ only in case, spacing or a leading “The”; the "
-                "cross-tables count them together under the most frequent spelling.",
-            ))
+            entries.append(
+                AuditEntry(
+                    id=f"variants-{field.name}-{_slug(group[0])}",
+                    kind="data-quality",
+                    status=MISMATCH,
+                    claim=f"One spelling per {field.label or field.name} value",
+                    stated=len(group),
+                    computed=1,
+                    sentence="",
+                    explanation=f"{shown} differ only in case, spacing or a leading “The”; the "
+                    "cross-tables count them together under the most frequent spelling.",
+                )
+            )
     return entries
 
 

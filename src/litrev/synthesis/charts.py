@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 from collections.abc import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display: reports are built on servers and in CI
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from litrev.synthesis.tables import CategoryCount  # noqa: E402
+from litrev.synthesis.tables import CategoryCount
 
 # Colour-blind-safe palette (Okabe-Ito), one colour per category in protocol order.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
-_STYLE = {
+_STYLE: Any = {
     "svg.hashsalt": "litrev",  # stable element ids: the same data gives the same file
     "svg.fonttype": "none",  # keep text as text: searchable, and small
     "font.family": "DejaVu Sans",
@@ -29,13 +30,17 @@ _STYLE = {
 
 def _to_svg(figure: plt.Figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "litrev"})
+    figure.savefig(
+        buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "litrev"}
+    )
     plt.close(figure)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]  # drop the XML prolog and DOCTYPE so it can be inlined
+    return text[text.index("<svg") :]  # drop the XML prolog and DOCTYPE so it can be inlined
 
 
-def category_chart(counts: Sequence[CategoryCount], title: str = "Included studies by category") -> str:
+def category_chart(
+    counts: Sequence[CategoryCount], title: str = "Included studies by category"
+) -> str:
     """Horizontal bars of n per category, labelled with n and %.
 
     >>> svg = category_chart([CategoryCount("typology", 7, 10, 9.59)])
@@ -49,15 +54,21 @@ def category_chart(counts: Sequence[CategoryCount], title: str = "Included studi
         colours = [PALETTE[i % len(PALETTE)] for i in range(len(counts))][::-1]
         bars = axes.barh(names, values, color=colours)
         for bar, count in zip(bars, list(counts)[::-1], strict=True):
-            axes.text(bar.get_width() + 0.3, bar.get_y() + bar.get_height() / 2,
-                      f"{count.n} ({count.percent}%)", va="center")
+            axes.text(
+                bar.get_width() + 0.3,
+                bar.get_y() + bar.get_height() / 2,
+                f"{count.n} ({count.percent}%)",
+                va="center",
+            )
         axes.set_xlabel("Number of included studies")
         axes.set_title(title, loc="left", fontweight="bold")
-        axes.set_xlim(0, max(values + [1]) * 1.18)
+        axes.set_xlim(0, max([*values, 1]) * 1.18)
         return _to_svg(figure)
 
 
-def stacked_chart(table: pd.DataFrame, title: str, *, horizontal: bool = True, top: int | None = None) -> str:
+def stacked_chart(
+    table: pd.DataFrame, title: str, *, horizontal: bool = True, top: int | None = None
+) -> str:
     """Stacked bars of a cross-table (rows x categories, with `Total` column and row).
 
     `top` keeps the largest rows and folds the rest into "Other".
@@ -71,7 +82,9 @@ def stacked_chart(table: pd.DataFrame, title: str, *, horizontal: bool = True, t
     with plt.rc_context(_STYLE):
         if horizontal:
             figure, axes = plt.subplots(figsize=(8, 0.32 * len(data) + 1.6))
-            data.iloc[::-1].plot.barh(stacked=True, ax=axes, color=PALETTE[: len(data.columns)], width=0.75)
+            data.iloc[::-1].plot.barh(
+                stacked=True, ax=axes, color=PALETTE[: len(data.columns)], width=0.75
+            )
             axes.set_xlabel("Number of included studies")
             axes.set_ylabel("")
         else:

@@ -56,7 +56,12 @@ class Claim(BaseModel):
 
     @model_validator(mode="after")
     def _needs_its_keys(self) -> Claim:
-        needed = {"table_rows": "table", "flow": "stage", "hits": "database", "unverifiable": "reason"}
+        needed = {
+            "table_rows": "table",
+            "flow": "stage",
+            "hits": "database",
+            "unverifiable": "reason",
+        }
         key = needed.get(self.quantity)
         if key and not getattr(self, key):
             raise ValueError(f"a claim with quantity '{self.quantity}' needs '{key}'")

@@ -131,7 +131,9 @@ def compute_flow(protocol: Protocol, data: FlowData) -> Flow:
     included = _pick(data.included, reported.included)
     reasons = dict(data.full_text_excluded_reasons or reported.full_text_excluded)
     if reasons:
-        ft_excluded = Count(sum(reasons.values()), "data" if data.full_text_excluded_reasons else "reported")
+        ft_excluded = Count(
+            sum(reasons.values()), "data" if data.full_text_excluded_reasons else "reported"
+        )
     else:
         ft_excluded = _minus(full_text, included, "full texts assessed minus studies included")
     return Flow(

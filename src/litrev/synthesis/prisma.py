@@ -56,8 +56,10 @@ def _wrap(text: str, width: int, bold: bool = False, indent: str = "") -> list[t
 
 
 def _box_svg(box: _Box, css_class: str = "box") -> str:
-    parts = [f'<rect class="{css_class}" x="{box.x}" y="{box.y}" width="{box.width}" '
-             f'height="{box.height}" rx="4"/>']
+    parts = [
+        f'<rect class="{css_class}" x="{box.x}" y="{box.y}" width="{box.width}" '
+        f'height="{box.height}" rx="4"/>'
+    ]
     for i, (line, bold) in enumerate(box.lines):
         y = box.y + PAD + LINE_H * (i + 1) - 4
         weight = ' font-weight="bold"' if bold else ""
@@ -88,11 +90,22 @@ def flow_diagram_svg(flow: Flow, *, title: str = "PRISMA 2020 flow diagram") -> 
         (
             "Identification",
             [("Records identified from:", True), *db_lines],
-            [("Records removed before screening:", True),
-             *_wrap(f"Duplicate records removed ({format_count(flow.duplicates_removed)})", CHARS_RIGHT),
-             *_wrap(f"Records marked as ineligible by automation tools "
-                    f"({format_count(flow.automation_removed)})", CHARS_RIGHT),
-             *_wrap(f"Records removed for other reasons ({format_count(flow.other_removed)})", CHARS_RIGHT)],
+            [
+                ("Records removed before screening:", True),
+                *_wrap(
+                    f"Duplicate records removed ({format_count(flow.duplicates_removed)})",
+                    CHARS_RIGHT,
+                ),
+                *_wrap(
+                    f"Records marked as ineligible by automation tools "
+                    f"({format_count(flow.automation_removed)})",
+                    CHARS_RIGHT,
+                ),
+                *_wrap(
+                    f"Records removed for other reasons ({format_count(flow.other_removed)})",
+                    CHARS_RIGHT,
+                ),
+            ],
         ),
         (
             "Screening",
@@ -106,13 +119,22 @@ def flow_diagram_svg(flow: Flow, *, title: str = "PRISMA 2020 flow diagram") -> 
         ),
         (
             "Screening",
-            [("Reports assessed for eligibility", True), (format_count(flow.full_text_assessed), False)],
-            [("Reports excluded:", True), (format_count(flow.full_text_excluded), False),
-             *(
-                 [line for reason, n in flow.full_text_excluded_reasons.items()
-                  for line in _wrap(f"{reason} (n = {n:,})", CHARS_RIGHT, indent="  ")]
-                 or [("Reasons not reported", False)]
-             )],
+            [
+                ("Reports assessed for eligibility", True),
+                (format_count(flow.full_text_assessed), False),
+            ],
+            [
+                ("Reports excluded:", True),
+                (format_count(flow.full_text_excluded), False),
+                *(
+                    [
+                        line
+                        for reason, n in flow.full_text_excluded_reasons.items()
+                        for line in _wrap(f"{reason} (n = {n:,})", CHARS_RIGHT, indent="  ")
+                    ]
+                    or [("Reasons not reported", False)]
+                ),
+            ],
         ),
         (
             "Included",
@@ -144,32 +166,40 @@ def flow_diagram_svg(flow: Flow, *, title: str = "PRISMA 2020 flow diagram") -> 
     for phase, ys in phases.items():
         top, bottom = min(ys), max(ys)
         cx, cy = 30, (top + bottom) // 2
-        body.append(f'<rect class="phase" x="12" y="{top}" width="36" height="{bottom - top}" rx="4"/>')
-        body.append(f'<text class="phase-label" x="{cx}" y="{cy}" '
-                    f'transform="rotate(-90 {cx} {cy})" text-anchor="middle">{phase}</text>')
+        body.append(
+            f'<rect class="phase" x="12" y="{top}" width="36" height="{bottom - top}" rx="4"/>'
+        )
+        body.append(
+            f'<text class="phase-label" x="{cx}" y="{cy}" '
+            f'transform="rotate(-90 {cx} {cy})" text-anchor="middle">{phase}</text>'
+        )
     legend_y = y
     legend = [
         "‡ reported by the review team (no record-level data held)",
         "† derived from other counts; unmarked counts come from the review's records",
     ]
     for i, line in enumerate(legend):
-        body.append(f'<text class="legend" x="{LEFT_X}" y="{legend_y + i * LINE_H}">{escape(line)}</text>')
+        body.append(
+            f'<text class="legend" x="{LEFT_X}" y="{legend_y + i * LINE_H}">{escape(line)}</text>'
+        )
     height = legend_y + LINE_H * len(legend) + 10
-    return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}" class="prisma-flow">',
-        f"<title>{escape(title)}</title>",
-        "<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
-        "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" "
-        "fill=\"#333\"/></marker></defs>",
-        "<style>text{font-family:Helvetica,Arial,sans-serif;font-size:13px;fill:#111}"
-        ".box{fill:#fff;stroke:#333;stroke-width:1.2}.phase{fill:#cfe3f5;stroke:#6a9fd0}"
-        ".phase-label{font-weight:bold;font-size:14px}.arrow{stroke:#333;stroke-width:1.4}"
-        ".legend{font-size:11px;fill:#444}.heading{font-size:16px;font-weight:bold}</style>",
-        f'<rect x="{LEFT_X}" y="14" width="{RIGHT_X + RIGHT_W - LEFT_X}" height="30" fill="#fde9b8" '
-        'stroke="#c9a227" rx="4"/>',
-        f'<text class="heading" x="{LEFT_X + 10}" y="35">Identification of studies via databases and registers</text>',
-        *body,
-        "</svg>",
-        "",
-    ])
+    return "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+            f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}" class="prisma-flow">',
+            f"<title>{escape(title)}</title>",
+            '<defs><marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+            'fill="#333"/></marker></defs>',
+            "<style>text{font-family:Helvetica,Arial,sans-serif;font-size:13px;fill:#111}"
+            ".box{fill:#fff;stroke:#333;stroke-width:1.2}.phase{fill:#cfe3f5;stroke:#6a9fd0}"
+            ".phase-label{font-weight:bold;font-size:14px}.arrow{stroke:#333;stroke-width:1.4}"
+            ".legend{font-size:11px;fill:#444}.heading{font-size:16px;font-weight:bold}</style>",
+            f'<rect x="{LEFT_X}" y="14" width="{RIGHT_X + RIGHT_W - LEFT_X}" height="30" fill="#fde9b8" '
+            'stroke="#c9a227" rx="4"/>',
+            f'<text class="heading" x="{LEFT_X + 10}" y="35">Identification of studies via databases and registers</text>',
+            *body,
+            "</svg>",
+            "",
+        ]
+    )

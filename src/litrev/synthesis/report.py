@@ -113,7 +113,9 @@ def write_report(
     step("computing counts, tables and the audit")
     results = compute_results(project)
     step("drawing the PRISMA flow diagram")
-    prisma = flow_diagram_svg(results.flow, title=f"PRISMA 2020 flow: {project.protocol.review.title}")
+    prisma = flow_diagram_svg(
+        results.flow, title=f"PRISMA 2020 flow: {project.protocol.review.title}"
+    )
     notes = search_notes(project) if search_notes else []
     step("rendering charts and reports")
     html, markdown = render(results, prisma, notes)
@@ -127,5 +129,7 @@ def write_report(
     atomic_write_text(files["prisma"], prisma)
     atomic_write_text(files["html"], html)
     atomic_write_text(files["markdown"], markdown)
-    atomic_write_text(files["json"], json.dumps(results.as_json(), indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(
+        files["json"], json.dumps(results.as_json(), indent=2, ensure_ascii=False) + "\n"
+    )
     return files

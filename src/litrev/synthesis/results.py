@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, or_, select
 
 from litrev.extraction import CONSENSUS, included_record_ids, studies_frame
 from litrev.project import Project
@@ -34,18 +34,28 @@ def flow_data(store: Store) -> FlowData:
     """The flow counts the store's records and decisions can give (None where it holds none)."""
     provenance, decisions = schema.record_provenance, schema.decisions
     with store.connect() as conn:
-        identified = dict(
-            conn.execute(
+        identified = {
+            source: n
+            for source, n in conn.execute(
                 select(provenance.c.source_db, func.count(distinct(provenance.c.record_id)))
-                .where(provenance.c.format != EXTRACTION_TABLE_FORMAT)
+                .where(
+                    or_(
+                        provenance.c.format.is_(None),
+                        provenance.c.format != EXTRACTION_TABLE_FORMAT,
+                    )
+                )
                 .group_by(provenance.c.source_db)
-            ).tuples().all()
-        )
+            )
+        }
         screened = conn.execute(
-            select(func.count(distinct(decisions.c.record_id))).where(decisions.c.stage == "title_abstract")
+            select(func.count(distinct(decisions.c.record_id))).where(
+                decisions.c.stage == "title_abstract"
+            )
         ).scalar_one()
         included = included_record_ids(conn)
-    data = FlowData(identified_by_database={str(k or "unknown source"): int(v) for k, v in identified.items()})
+    data = FlowData(
+        identified_by_database={str(k or "unknown source"): int(v) for k, v in identified.items()}
+    )
     if screened:
         data.records_screened = int(screened)
     if included:
@@ -75,15 +85,27 @@ class Results:
         return {
             "schema_version": RESULTS_SCHEMA_VERSION,
             "generated_on": self.generated_on.isoformat(),
-            "review": {"id": protocol.review.id, "title": protocol.review.title, "type": protocol.review.type},
+            "review": {
+                "id": protocol.review.id,
+                "title": protocol.review.title,
+                "type": protocol.review.type,
+            },
             "studies": len(self.studies),
-            "categories": {c.name: {"n": c.n, "percent": c.percent, "percent_exact": c.percent_exact}
-                           for c in self.categories},
+            "categories": {
+                c.name: {"n": c.n, "percent": c.percent, "percent_exact": c.percent_exact}
+                for c in self.categories
+            },
             "flow": self.flow.as_dict(),
             "tables": {name: _table_json(table) for name, table in self.tables.items()},
             "searches": [
-                {"database": s.database, "platform": s.platform, "dialect": s.dialect,
-                 "date": s.date.isoformat() if s.date else None, "hits": s.hits, "limits": s.limits}
+                {
+                    "database": s.database,
+                    "platform": s.platform,
+                    "dialect": s.dialect,
+                    "date": s.date.isoformat() if s.date else None,
+                    "hits": s.hits,
+                    "limits": s.limits,
+                }
                 for s in protocol.searches
             ],
             "audit": [_audit_json(e) for e in self.mismatches],
@@ -92,13 +114,23 @@ class Results:
 
 
 def _audit_json(entry: AuditEntry) -> dict[str, Any]:
-    return {"id": entry.id, "kind": entry.kind, "status": entry.status, "claim": entry.claim,
-            "stated": entry.stated, "computed": entry.computed, "sentence": entry.sentence,
-            "explanation": entry.explanation}
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "status": entry.status,
+        "claim": entry.claim,
+        "stated": entry.stated,
+        "computed": entry.computed,
+        "sentence": entry.sentence,
+        "explanation": entry.explanation,
+    }
 
 
 def _table_json(table: pd.DataFrame) -> dict[str, dict[str, int]]:
-    return {str(row): {str(col): int(v) for col, v in values.items()} for row, values in table.iterrows()}
+    return {
+        str(row): {str(col): int(v) for col, v in values.items()}
+        for row, values in table.iterrows()
+    }
 
 
 def compute_results(project: Project, *, reviewer: str = CONSENSUS) -> Results:
@@ -114,7 +146,10 @@ def compute_results(project: Project, *, reviewer: str = CONSENSUS) -> Results:
     audit = run_audit(claims, studies, flow, protocol, categories)
     columns = protocol.classification.names
     tables: dict[str, pd.DataFrame] = {}
-    for row_field, name in (("discipline", "discipline_by_category"), ("country", "country_by_category")):
+    for row_field, name in (
+        ("discipline", "discipline_by_category"),
+        ("country", "country_by_category"),
+    ):
         if row_field in studies.columns:
             tables[name] = crosstab(studies, row_field, field, columns)
     if "year" in studies.columns:
@@ -122,9 +157,13 @@ def compute_results(project: Project, *, reviewer: str = CONSENSUS) -> Results:
     supplementary = []
     for category in protocol.classification.categories:
         rows = studies[studies[field] == category.name]
-        supplementary.append({
-            "category": category,
-            "title": f"{category.table or 'Table'}: {category.label or category.name} (n={len(rows)})",
-            "rows": rows.to_dict(orient="records"),
-        })
-    return Results(project, report_date(), studies, categories, flow, claims, audit, tables, supplementary)
+        supplementary.append(
+            {
+                "category": category,
+                "title": f"{category.table or 'Table'}: {category.label or category.name} (n={len(rows)})",
+                "rows": rows.to_dict(orient="records"),
+            }
+        )
+    return Results(
+        project, report_date(), studies, categories, flow, claims, audit, tables, supplementary
+    )

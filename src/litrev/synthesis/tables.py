@@ -34,7 +34,9 @@ class CategoryCount:
     percent_exact: float
 
 
-def category_counts(studies: pd.DataFrame, field: str, categories: Sequence[str]) -> list[CategoryCount]:
+def category_counts(
+    studies: pd.DataFrame, field: str, categories: Sequence[str]
+) -> list[CategoryCount]:
     """n and % of included studies per category, in the protocol's order (then any others).
 
     >>> frame = pd.DataFrame({"category": ["a", "a", "b"]})
@@ -88,12 +90,14 @@ def canonical_spellings(values: pd.Series) -> pd.Series:
     clean = values.fillna("").astype(str).str.strip()
     counts = clean[clean != ""].value_counts()
     best: dict[str, str] = {}
-    for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+    for value, _n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         best.setdefault(variant_key(value), value)
     return clean.map(lambda v: best.get(variant_key(v), v) if v else NOT_STATED)
 
 
-def crosstab(studies: pd.DataFrame, row_field: str, column_field: str, columns: Sequence[str]) -> pd.DataFrame:
+def crosstab(
+    studies: pd.DataFrame, row_field: str, column_field: str, columns: Sequence[str]
+) -> pd.DataFrame:
     """Counts of studies by `row_field` (spelling variants grouped) x category, with totals.
 
     Rows are ordered by total (descending), then name; the `Total` row is last.
@@ -104,7 +108,9 @@ def crosstab(studies: pd.DataFrame, row_field: str, column_field: str, columns: 
     extra = sorted(set(table.columns) - set(columns))
     table = table.reindex(columns=[*columns, *extra], fill_value=0)
     table["Total"] = table.sum(axis=1)
-    table = table.loc[sorted(table.index, key=lambda name: (-int(table.loc[name, "Total"]), str(name)))]
+    table = table.loc[
+        sorted(table.index, key=lambda name: (-int(table.loc[name, "Total"]), str(name)))
+    ]
     return _with_total_row(table, row_field)
 
 
@@ -115,9 +121,13 @@ def _with_total_row(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
     return table.astype(int)
 
 
-def year_crosstab(studies: pd.DataFrame, year_field: str, column_field: str, columns: Sequence[str]) -> pd.DataFrame:
+def year_crosstab(
+    studies: pd.DataFrame, year_field: str, column_field: str, columns: Sequence[str]
+) -> pd.DataFrame:
     """Counts of studies by year x category, years in order, missing years last."""
-    years = studies[year_field].map(lambda v: str(v) if v not in (None, "") and str(v) != "nan" else NOT_STATED)
+    years = studies[year_field].map(
+        lambda v: str(v) if v not in (None, "") and str(v) != "nan" else NOT_STATED
+    )
     frame = studies.assign(_year=years)
     table = pd.crosstab(frame["_year"], frame[column_field].fillna(NOT_STATED))
     table = table.reindex(columns=list(columns), fill_value=0)

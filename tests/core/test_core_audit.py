@@ -1,0 +1,148 @@
+"""The audit on made-up reviews: its findings come from claims and data, not from the built-in review."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from litrev.protocol import parse_protocol
+from litrev.synthesis.audit import (
+    check_claim,
+    check_duplicate_rows,
+    check_flow,
+    check_rounding,
+    run_audit,
+)
+from litrev.synthesis.claims import Claim
+from litrev.synthesis.flow import FlowData, compute_flow
+from litrev.synthesis.tables import category_counts
+
+PROTOCOL = parse_protocol("""
+[review]
+id = "toy"
+title = "Toy review"
+[[searches]]
+database = "A"
+hits = 30
+[[searches]]
+database = "B"
+hits = 20
+[flow]
+duplicates_removed = 10
+records_screened = 40
+full_text_assessed = 9
+[codebook]
+[[codebook.fields]]
+name = "category"
+type = "choice"
+choices = ["x", "y", "z"]
+[[codebook.fields]]
+name = "country"
+[classification]
+field = "category"
+[[classification.categories]]
+name = "x"
+[[classification.categories]]
+name = "y"
+[[classification.categories]]
+name = "z"
+""")
+
+STUDIES = pd.DataFrame(
+    {
+        "category": ["x", "y", "z"],
+        "country": ["UK", "uk", "Chile"],
+        "source_citation": ["Smith, 2020", "Smith 2020", "Jones, 2019"],
+        "contribution": ["one", "two", "three"],
+    }
+)
+
+
+def claim(**fields: object) -> Claim:
+    return Claim.model_validate({"id": "c", "sentence": "s.", **fields})
+
+
+def flow(**data: object):
+    return compute_flow(PROTOCOL, FlowData(**data))
+
+
+def test_count_claim_agrees_and_mismatches() -> None:
+    f = flow(included=3)
+    assert (
+        check_claim(claim(stated=1, quantity="count", where={"category": "x"}), STUDIES, f).status
+        == "agrees"
+    )
+    entry = check_claim(claim(stated=2, quantity="count", where={"category": "x"}), STUDIES, f)
+    assert (entry.status, entry.stated, entry.computed) == ("mismatch", 2, 1)
+
+
+def test_percent_claim_rounds_half_up() -> None:
+    entry = check_claim(
+        claim(stated=33, quantity="percent", where={"category": "y"}), STUDIES, flow()
+    )
+    assert entry.status == "agrees" and entry.computed == 33
+
+
+def test_claim_on_unknown_field_is_unverifiable() -> None:
+    entry = check_claim(
+        claim(stated=1, quantity="count", where={"focus": "barriers"}), STUDIES, flow()
+    )
+    assert entry.status == "unverifiable" and "focus" in entry.explanation
+
+
+def test_flow_claim_uses_flow_counts() -> None:
+    entry = check_claim(
+        claim(stated=40, quantity="flow", stage="records_screened"), STUDIES, flow()
+    )
+    assert entry.status == "agrees"
+    entry = check_claim(claim(stated=60, quantity="flow", stage="identified"), STUDIES, flow())
+    assert (entry.status, entry.computed) == ("mismatch", 50)
+
+
+def test_rounding_sum_from_stated_percentages() -> None:
+    categories = category_counts(STUDIES, "category", ["x", "y", "z"])
+    claims = [
+        claim(id=f"p{n}", stated=33, quantity="percent", where={"category": n}) for n in "xyz"
+    ]
+    (entry,) = check_rounding(claims, categories, "category")
+    assert (entry.stated, entry.computed) == (99, 100)
+
+
+def test_rounding_that_sums_to_100_is_silent() -> None:
+    frame = pd.DataFrame({"category": ["x", "y"]})
+    assert check_rounding([], category_counts(frame, "category", ["x", "y"]), "category") == []
+
+
+def test_duplicate_labels_ignore_punctuation() -> None:
+    (entry,) = check_duplicate_rows(STUDIES)
+    assert "Smith, 2020" in entry.claim and entry.stated == 2
+
+
+def test_flow_gap_counts_reported_removals() -> None:
+    protocol = PROTOCOL.model_copy(
+        update={"flow": PROTOCOL.flow.model_copy(update={"records_screened": 35})}
+    )
+    (gap, reasons) = check_flow(compute_flow(protocol, FlowData(included=3)))
+    assert (gap.stated, gap.computed) == (50, 35)
+    assert gap.explanation.startswith(
+        "50 records identified, 10 reported removed, 35 screened: 5 records"
+    )
+    assert "marked ineligible by automation" in gap.explanation
+    assert "duplicates removed," not in gap.explanation  # duplicates were reported
+    assert reasons.computed == 6  # 9 assessed - 3 included, no reasons reported
+
+
+def test_balanced_flow_has_no_gap() -> None:
+    entries = check_flow(compute_flow(PROTOCOL, FlowData(included=9)))
+    assert entries == []
+
+
+def test_run_audit_reports_spelling_variants() -> None:
+    entries = run_audit(
+        [],
+        STUDIES,
+        flow(included=3),
+        PROTOCOL,
+        category_counts(STUDIES, "category", ["x", "y", "z"]),
+    )
+    variants = [e for e in entries if e.kind == "data-quality"]
+    assert len(variants) == 1 and "“UK” (1), “uk” (1)" in variants[0].explanation
