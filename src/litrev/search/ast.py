@@ -13,6 +13,14 @@ Conventions (the contract between dialects):
   (Scopus `W/n` = n, Ovid `adjN` = N-1, Embase `NEAR/n` = n-1, PubMed `~N` = N).
 * `Not(include, exclude)` means `include AND NOT exclude`.
 * Limits (language, publication type, dates, peer review) sit on `Query`, not in the tree.
+* `span` (line, column) records where a node started in the text it was parsed from; it is
+  keyword-only, never compared, and used only to say where a warning or lint applies.
+
+`normalize` also applies three rewrites that never change which records match, so that
+trees meaning the same query compare equal: `a AND (b NOT c)` becomes `(a AND b) NOT c`
+and `(a NOT b) NOT c` becomes `a NOT (b OR c)`; inside an OR, one word searched in two
+field sets becomes that word on their union (`a[ti] OR a[ab]` is `a[ti,ab]`); and an
+ordered proximity of distance 0 over plain words is the phrase of those words.
 
 Equality is semantic: `And`/`Or` compare as sets of their flattened children, so
 `a OR (b OR a)` equals `b OR a`. Children keep the order the user wrote for generation.
@@ -28,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, Union
+from typing import Any
 
 
 class Field(StrEnum):
@@ -60,6 +68,8 @@ class Vocabulary(StrEnum):
 @dataclass(frozen=True, eq=False)
 class Node:
     """Base class of every tree node. Equality and hashing use `normalize`."""
+
+    span: tuple[int, int] | None = field(default=None, kw_only=True, repr=False, compare=False)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Node):
@@ -148,7 +158,7 @@ class Query:
         return hash((self.root, frozenset(self.limits)))
 
 
-Expression = Union[Term, Phrase, Heading, And, Or, Not, Near, Fielded]
+Expression = Term | Phrase | Heading | And | Or | Not | Near | Fielded
 
 
 def normalize(node: Node, inherited: Fields | None = None) -> Node:
@@ -157,6 +167,7 @@ def normalize(node: Node, inherited: Fields | None = None) -> Node:
     >>> normalize(Fielded(Term("a"), frozenset({Field.TITLE})))
     Term(text='a', fields=frozenset({<Field.TITLE: 'title'>}), max_extra=None)
     """
+    span = node.span
     if isinstance(node, Fielded):
         return normalize(node.child, node.fields)
     if isinstance(node, Term | Phrase):
@@ -166,20 +177,70 @@ def normalize(node: Node, inherited: Fields | None = None) -> Node:
     if isinstance(node, Near):
         fields = node.fields if node.fields is not None else inherited
         children = tuple(normalize(c, fields) for c in node.children)
-        return Near(children, node.distance, node.ordered, None)
+        return _near_as_phrase(children, node.distance, node.ordered) or Near(
+            children, node.distance, node.ordered, None, span=span
+        )
     if isinstance(node, And | Or):
         kind = type(node)
         flat: list[Node] = []
         for child in node.children:
             child = normalize(child, inherited)
             flat.extend(child.children if isinstance(child, kind) else (child,))
+        if kind is Or:
+            flat = _merge_fields(flat)
+        elif any(isinstance(c, Not) for c in flat):
+            # a AND (b NOT c) == (a AND b) NOT c: hoist every exclusion to the top.
+            include = [c.include if isinstance(c, Not) else c for c in flat]
+            exclude = [c.exclude for c in flat if isinstance(c, Not)]
+            return normalize(Not(And(tuple(include)), Or(tuple(exclude)), span=span))
         unique = list(dict.fromkeys(flat))  # semantic duplicates via __hash__/__eq__
         if len(unique) == 1:
             return unique[0]
-        return kind(tuple(unique))
+        return kind(tuple(unique), span=span)
     if isinstance(node, Not):
-        return Not(normalize(node.include, inherited), normalize(node.exclude, inherited))
+        kept = normalize(node.include, inherited)
+        dropped = normalize(node.exclude, inherited)
+        if isinstance(kept, Not):  # (a NOT b) NOT c == a NOT (b OR c)
+            return normalize(Not(kept.include, Or((kept.exclude, dropped)), span=span))
+        return Not(kept, dropped, span=span)
     return node
+
+
+def _merge_fields(children: list[Node]) -> list[Node]:
+    """Within an OR, merge the same word searched in several field sets into one leaf."""
+    merged: dict[Any, int] = {}
+    out: list[Node] = []
+    for child in children:
+        if isinstance(child, Term | Phrase) and child.fields is not None:
+            word = _key(replace(child, fields=None))
+            if word in merged:
+                at = merged[word]
+                prior = out[at]
+                assert isinstance(prior, Term | Phrase) and prior.fields is not None
+                out[at] = replace(prior, fields=prior.fields | child.fields)
+                continue
+            merged[word] = len(out)
+        out.append(child)
+    return out
+
+
+def _near_as_phrase(children: tuple[Node, ...], distance: int, ordered: bool) -> Phrase | None:
+    """`a NEXT b` (ordered, nothing between) over plain words is the phrase "a b"."""
+    if not ordered or distance != 0:
+        return None
+    words: list[str] = []
+    fields: set[Fields | None] = set()
+    for child in children:
+        if isinstance(child, Term) and child.max_extra is None:
+            words.append(child.text)
+        elif isinstance(child, Phrase):
+            words.extend(child.words)
+        else:
+            return None
+        fields.add(child.fields)
+    if len(fields) != 1:
+        return None
+    return Phrase(tuple(words), fields.pop())
 
 
 def _key(node: Node) -> Any:
@@ -203,7 +264,8 @@ def _key(node: Node) -> Any:
         return ("not", _key(node.include), _key(node.exclude))
     if isinstance(node, Near):
         children = tuple(_key(c) for c in node.children)
-        return ("near", children if node.ordered else frozenset(children), node.distance, node.ordered)
+        ordered = children if node.ordered else frozenset(children)
+        return ("near", ordered, node.distance, node.ordered)
     if isinstance(node, Fielded):
         return _key(normalize(node))
     raise TypeError(f"not a search node: {node!r}")

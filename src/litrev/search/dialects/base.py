@@ -1,0 +1,422 @@
+"""The machinery every dialect specialises: tokens, a tokenizer, a precedence parser.
+
+A dialect module subclasses `Tokenizer` (its token rules), `Parser` (its precedence table
+and how adjacent words combine) and `Generator` (in `generator.py`), and ties them
+together in a `Dialect` subclass, as sqlglot does. Canonical wildcards in the tree are
+`*` (any run), `?` (exactly one) and `%` (zero or one); see `litrev.search.ast`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from litrev.search.ast import (
+    And,
+    Fielded,
+    Fields,
+    Heading,
+    Limit,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    Term,
+)
+from litrev.search.errors import SearchSyntaxError
+
+# Curly and other typographic quotes pasted from word processors, each replaced by one
+# ASCII character so that columns stay right.
+QUOTE_MAP = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
+                           "‘": "'", "’": "'", "‚": "'", "‛": "'", "´": "'",
+                           "–": "-", "—": "-", "\u00a0": " "})
+
+
+def normalize_quotes(text: str) -> str:
+    """Replace curly quotes, dashes and no-break spaces by ASCII, keeping every column.
+
+    >>> normalize_quotes("“public sector”")
+    '"public sector"'
+    """
+    return text.translate(QUOTE_MAP)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "(" ")" WORD PHRASE OP NEAR PREFIX SUFFIX HEADING LIMIT REF EOF
+    text: str
+    pos: int
+    end: int
+    line: int
+    column: int
+    value: Any = None
+
+
+class Tokenizer:
+    """Splits text into tokens with `rules`: (kind, regex) pairs tried in order at each point.
+
+    A subclass adds rules and may override `make` to turn a match into a token value.
+    """
+
+    rules: ClassVar[list[tuple[str, str]]] = []
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        parts = [f"(?P<r{i}>{rx})" for i, (_, rx) in enumerate(self.rules)]
+        self._regex = re.compile("|".join(parts))
+
+    def error(self, message: str, token: Token) -> SearchSyntaxError:
+        return SearchSyntaxError(message, self.text, token.line, token.column,
+                                 dialect=self.dialect.name)
+
+    def tokenize(self, text: str) -> list[Token]:
+        self.text = text
+        starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        tokens: list[Token] = []
+        pos = 0
+        while pos < len(text):
+            if text[pos].isspace():
+                pos += 1
+                continue
+            m = self._regex.match(text, pos)
+            line = bisect.bisect_right(starts, pos)
+            column = pos - starts[line - 1] + 1
+            if m is None or m.end() == pos:
+                raise SearchSyntaxError(
+                    f"unexpected character {text[pos]!r}", text, line, column,
+                    dialect=self.dialect.name,
+                )
+            index = int(m.lastgroup[1:]) if m.lastgroup else 0
+            kind = self.rules[index][0]
+            token = Token(kind, m.group(), pos, m.end(), line, column)
+            made = self.make(token, m)
+            if made is not None:
+                tokens.append(made)
+            pos = m.end()
+        line = bisect.bisect_right(starts, len(text))
+        tokens.append(Token("EOF", "", len(text), len(text), line,
+                            len(text) - starts[line - 1] + 1))
+        return tokens
+
+    def make(self, token: Token, match: re.Match[str]) -> Token | None:
+        """Give a matched token its value; `value` does the dialect-specific kinds."""
+        kind, text = token.kind, token.text
+        if kind == "BADQUOTE":
+            raise self.error(f"unbalanced {text!r}: the phrase is never closed", token)
+        if kind == "PHRASE":
+            value: Any = text[1:-1]
+        elif kind == "OP":
+            value = "NOT" if re.fullmatch(r"(?i)and\s+not", text) else text.upper()
+        elif kind == "REF":
+            value = ("AND", (int(re.sub(r"\D", "", text)),))
+        else:
+            value = self.value(kind, text, token, match)
+        return Token(kind, text, token.pos, token.end, token.line, token.column, value)
+
+    def value(self, kind: str, text: str, token: Token, match: re.Match[str]) -> Any:
+        return None
+
+
+class LineRef(Node):
+    """Internal marker for a reference to an earlier numbered search line."""
+
+
+@dataclass(frozen=True, eq=False)
+class LimitNode(Node):
+    """Internal marker for a limit written inside the query (Scopus LIMIT-TO); lifted out."""
+
+    limit: Limit
+
+
+class Parser:
+    """A precedence-climbing parser. `precedence` maps operator names to binding levels:
+    a higher number binds tighter, equal numbers group left to right.
+
+    Operator names: AND, OR, NOT (meaning AND NOT), NEAR, SAME (an AND in most fields).
+    `implicit` says what two operands written side by side mean: "and" or "phrase".
+    """
+
+    precedence: ClassVar[dict[str, int]] = {"OR": 1, "AND": 2, "NOT": 2, "NEAR": 3, "SAME": 2}
+    implicit: ClassVar[str] = "and"
+
+    def __init__(self, dialect: Dialect, text: str, lines: dict[int, Node] | None = None):
+        self.dialect = dialect
+        self.text = text
+        self.lines = lines or {}
+        self.levels: dict[str, int] = dict(dialect.options.get("precedence") or self.precedence)
+        self.joins: str = dialect.options.get("implicit", self.implicit)
+        self.tokens: list[Token] = []
+        self.i = 0
+
+    # -- helpers ---------------------------------------------------------------------
+    def error(self, message: str, token: Token | None = None) -> SearchSyntaxError:
+        token = token or self.peek()
+        return SearchSyntaxError(message, self.text, token.line, token.column,
+                                 dialect=self.dialect.name)
+
+    def peek(self, ahead: int = 0) -> Token:
+        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
+
+    def next(self) -> Token:
+        token = self.peek()
+        self.i += 1
+        return token
+
+    def starts_operand(self, token: Token) -> bool:
+        return token.kind in {"(", "WORD", "PHRASE", "PREFIX", "HEADING", "REF", "LIMIT"}
+
+    # -- grammar ---------------------------------------------------------------------
+    def parse(self, tokens: list[Token]) -> Node:
+        self.tokens, self.i = tokens, 0
+        if self.peek().kind == "EOF":
+            raise self.error("empty search")
+        node = self.expression(0)
+        if self.peek().kind != "EOF":
+            token = self.peek()
+            what = "unbalanced ')'" if token.kind == ")" else f"unexpected {token.text!r}"
+            raise self.error(what, token)
+        return node
+
+    def operator(self, token: Token) -> str | None:
+        if token.kind == "OP":
+            return str(token.value)
+        if token.kind == "NEAR":
+            return "NEAR"
+        if self.starts_operand(token):  # side by side (words already joined if "phrase")
+            return "AND"
+        return None
+
+    def expression(self, min_level: int) -> Node:
+        left = self.operand()
+        while True:
+            token = self.peek()
+            name = self.operator(token)
+            if name is None or name not in self.levels:
+                if name is not None:
+                    raise self.error(f"{token.text!r} is not an operator of this dialect")
+                return left
+            level = self.levels[name]
+            if level < min_level:
+                return left
+            if token.kind in {"OP", "NEAR"}:
+                self.next()
+            if not self.starts_operand(self.peek()):
+                raise self.error(f"expected a term after {token.text!r}")
+            right = self.expression(level + 1)
+            left = self.combine(name, token, left, right)
+
+    def combine(self, name: str, token: Token, left: Node, right: Node) -> Node:
+        span = left.span
+        if name in {"AND", "SAME"}:
+            return And((*_flat(And, left), right), span=span)
+        if name == "OR":
+            return Or((*_flat(Or, left), right), span=span)
+        if name == "NOT":
+            return Not(left, right, span=span)
+        distance, ordered = token.value
+        if isinstance(left, Near) and left.fields is None and (left.distance, left.ordered) == (
+            distance, ordered) and not getattr(left, "_grouped", False):
+            return Near((*left.children, right), distance, ordered, span=span)
+        return Near((left, right), distance, ordered, span=span)
+
+    def operand(self) -> Node:
+        token = self.peek()
+        span = (token.line, token.column)
+        if token.kind == "PREFIX":
+            self.next()
+            if not self.starts_operand(self.peek()):
+                raise self.error(f"expected a term or group after field {token.text!r}")
+            return Fielded(self.operand(), token.value, span=span)
+        if token.kind == "(":
+            self.next()
+            if self.peek().kind == ")":
+                raise self.error("empty group '()'")
+            node = self.expression(0)
+            if self.peek().kind != ")":
+                raise self.error("missing ')' to close the group opened here", token)
+            self.next()
+            object.__setattr__(node, "_grouped", True)
+        elif token.kind == "WORD":
+            self.next()
+            node = self.dialect.read_word(token.value if token.value is not None else token.text)
+            if self.joins == "phrase" and self.peek().kind == "WORD":
+                words = [token.text]
+                while self.peek().kind == "WORD":
+                    words.append(self.next().text)
+                node = Phrase(tuple(self.dialect.read_word(w).text for w in words))
+        elif token.kind == "PHRASE":
+            self.next()
+            node = self.dialect.read_phrase(token.value)
+        elif token.kind in {"HEADING", "LIMIT"}:
+            self.next()
+            node = token.value if token.kind == "HEADING" else LimitNode(token.value)
+        elif token.kind == "REF":
+            self.next()
+            node = self.reference(token)
+        else:
+            raise self.error(f"expected a term, found {token.text or 'end of search'!r}")
+        node = _with_span(node, span)
+        while self.peek().kind == "SUFFIX":
+            node = self.suffix(node, self.next())
+        return node
+
+    def suffix(self, node: Node, token: Token) -> Node:
+        fields: Fields = token.value
+        return Fielded(node, fields, span=node.span)
+
+    def reference(self, token: Token) -> Node:
+        if not self.lines:  # not a numbered strategy: 'S100' is a word
+            return self.dialect.read_word(token.text)
+        op, numbers = token.value
+        missing = [n for n in numbers if n not in self.lines]
+        if missing:
+            raise self.error(f"search line {missing[0]} is not defined above", token)
+        nodes = tuple(self.lines[n] for n in numbers)
+        if len(nodes) == 1:
+            return nodes[0]
+        return And(nodes) if op == "AND" else Or(nodes)
+
+
+def _flat(kind: type[And] | type[Or], node: Node) -> tuple[Node, ...]:
+    if isinstance(node, kind) and not getattr(node, "_grouped", False):
+        return node.children
+    return (node,)
+
+
+def _with_span(node: Node, span: tuple[int, int]) -> Node:
+    if node.span is None:
+        object.__setattr__(node, "span", span)
+    return node
+
+
+class Dialect:
+    """A database's search syntax: tokenizer, parser, generator and its assumptions.
+
+    `options` overrides the documented assumptions in `ASSUMPTIONS` (each UNVERIFIED rule of
+    the syntax reference is one), e.g. `Ebsco(precedence={...})`.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    tokenizer_class: ClassVar[type[Tokenizer]] = Tokenizer
+    parser_class: ClassVar[type[Parser]] = Parser
+    generator_class: ClassVar[type[Any]]
+    #: documented assumptions: option name -> (default, explanation)
+    ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {}
+    #: canonical wildcard -> this dialect's spelling (None: cannot be written)
+    WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": None}
+    LINE_LABEL: ClassVar[str] = r"(?:#|S)?(\d+)\.?\s+"
+    LIMIT_LINE: ClassVar[str] = r"(?i)^\s*(filters|limiters|limits)\b"
+    #: what words without a field tag search, in words (for warnings and the docs)
+    DEFAULT_FIELDS: ClassVar[str] = "all fields"
+
+    def __init__(self, **options: Any) -> None:
+        unknown = set(options) - set(self.ASSUMPTIONS) - {"precedence", "implicit"}
+        if unknown:
+            raise ValueError(f"{self.name}: unknown option(s) {sorted(unknown)}")
+        self.options = {k: v[0] for k, v in self.ASSUMPTIONS.items()} | options
+
+    # -- reading ---------------------------------------------------------------------
+    def read_word(self, raw: str) -> Term:
+        """A word as typed in this dialect -> a canonical `Term`."""
+        reverse = {v: k for k, v in self.WILDCARDS.items() if v}
+        return Term("".join(reverse.get(ch, ch) for ch in raw))
+
+    def read_phrase(self, inner: str) -> Node:
+        words = tuple(self.read_word(w).text for w in inner.split())
+        if len(words) == 1 and words[0].upper() in {"AND", "OR", "NOT"}:
+            return Term(words[0])
+        return Phrase(words)
+
+    def parse(self, text: str) -> Query:
+        text = normalize_quotes(text)
+        body, limits = self.split_limits(text)
+        lines = self.numbered_lines(body)
+        nodes: dict[int, Node] = {}
+        root: Node | None = None
+        for number, start, line_text in lines:
+            padded = self._pad(body, start, line_text)
+            parser = self.parser_class(self, padded, nodes)
+            tokens = self.tokenizer_class(self).tokenize(padded)
+            root = parser.parse(tokens)
+            root, found = _lift_limits(root)
+            limits.extend(found)
+            nodes[number] = root
+        assert root is not None
+        return Query(root, tuple(limits))
+
+    @staticmethod
+    def _pad(body: str, start: int, line_text: str) -> str:
+        """Blank out everything but one line, so that token positions match the input."""
+        before = re.sub(r"[^\n]", " ", body[:start])
+        after = re.sub(r"[^\n]", " ", body[start + len(line_text):])
+        return before + line_text + after
+
+    def numbered_lines(self, body: str) -> list[tuple[int, int, str]]:
+        """(number, offset, text) of each search line, or the whole body as line 0."""
+        raw = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", body) if m.group().strip()]
+        label = re.compile(r"\s*" + self.LINE_LABEL)
+        if len(raw) > 1 and all(label.match(t) for _, t in raw):
+            out = []
+            for start, text in raw:
+                m = label.match(text)
+                assert m is not None
+                out.append((int(m.group(1)), start + m.end(), text[m.end():]))
+            return out
+        if not raw:
+            raise SearchSyntaxError("empty search", body, 1, 1, dialect=self.name)
+        return [(0, 0, body)]
+
+    def split_limits(self, text: str) -> tuple[str, list[Limit]]:
+        """Cut trailing limit lines ('Filters: English') off the query text."""
+        kept: list[str] = []
+        limits: list[Limit] = []
+        for line in text.split("\n"):
+            if re.match(self.LIMIT_LINE, line):
+                limits.extend(self.parse_limit_line(line))
+                kept.append("")
+            else:
+                kept.append(line)
+        return "\n".join(kept), limits
+
+    def parse_limit_line(self, line: str) -> list[Limit]:
+        from litrev.search.dialects.limits import parse_limit_line
+
+        return parse_limit_line(line)
+
+    # -- writing ---------------------------------------------------------------------
+    def generator(self) -> Any:
+        return self.generator_class(self)
+
+
+def _lift_limits(root: Node) -> tuple[Node, list[Limit]]:
+    """Take Scopus-style in-query limits (`... AND (LIMIT-TO(...))`) out of the tree."""
+    found: list[Limit] = []
+
+    def strip(node: Node) -> Node | None:
+        if isinstance(node, LimitNode):
+            found.append(node.limit)
+            return None
+        if isinstance(node, And):
+            kept = [c for c in (strip(c) for c in node.children) if c is not None]
+            if not kept:
+                return None
+            return kept[0] if len(kept) == 1 else And(tuple(kept), span=node.span)
+        if isinstance(node, Or) and all(isinstance(c, LimitNode) for c in node.children):
+            values = [c.limit for c in node.children if isinstance(c, LimitNode)]
+            kind = values[0].kind
+            found.append(Limit(kind, " OR ".join(v.value for v in values)))
+            return None
+        return node
+
+    stripped = strip(root)
+    if stripped is None:
+        raise SearchSyntaxError("the search holds only limits", "", 1, 1)
+    return stripped, found
+
+
+__all__ = ["Dialect", "Heading", "LimitNode", "Parser", "Token", "Tokenizer"]

@@ -1,0 +1,351 @@
+"""The generator every dialect specialises: tree -> text, with the parentheses that keep
+the meaning and a warning for every construct the target cannot say exactly.
+
+Policy: any AND/OR/NOT or proximity inside another operator is parenthesised, whatever the
+dialect's precedence, so the text means the same under every reading of its rules. A
+construct the target lacks is rewritten equivalently where possible (a phrase holding
+wildcards as an ordered adjacency chain, `%` as both spellings, OR inside proximity
+distributed) and otherwise written as the nearest wider form with a `TranslationWarning`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from litrev.search.ast import (
+    And,
+    Field,
+    Fields,
+    Heading,
+    Limit,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    Term,
+    normalize,
+)
+from litrev.search.dialects.limits import format_limit_line
+
+if TYPE_CHECKING:
+    from litrev.search.dialects.base import Dialect
+
+
+@dataclass(frozen=True)
+class TranslationWarning:
+    """What a generated text lost or changed, and where (the node and its source position)."""
+
+    construct: str  # "proximity", "field", "wildcard", "phrase", "heading", "limit", ...
+    message: str
+    node: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, column {self.column}: " if self.line else ""
+        subject = f" [{self.node}]" if self.node else ""
+        return f"{where}{self.construct}: {self.message}{subject}"
+
+
+def field_names(fields: Fields | None) -> str:
+    if fields is None:
+        return "default fields"
+    return "/".join(sorted(f.value for f in fields))
+
+
+def strip_fields(node: Node) -> Node:
+    """The same tree with every leaf on the default fields (for tagging a group once)."""
+    if isinstance(node, Term | Phrase):
+        return replace(node, fields=None)
+    if isinstance(node, And | Or):
+        return type(node)(tuple(strip_fields(c) for c in node.children), span=node.span)
+    if isinstance(node, Not):
+        return Not(strip_fields(node.include), strip_fields(node.exclude), span=node.span)
+    if isinstance(node, Near):
+        return Near(tuple(strip_fields(c) for c in node.children), node.distance, node.ordered,
+                    span=node.span)
+    return node
+
+
+def leaf_fields(node: Node) -> set[Fields | None]:
+    if isinstance(node, Term | Phrase):
+        return {node.fields}
+    if isinstance(node, Heading):
+        return set()
+    if isinstance(node, Not):
+        return leaf_fields(node.include) | leaf_fields(node.exclude)
+    if isinstance(node, And | Or | Near):
+        return set().union(*(leaf_fields(c) for c in node.children))
+    return {None}
+
+
+class Generator:
+    OPS: ClassVar[dict[str, str]] = {"AND": "AND", "OR": "OR", "NOT": "NOT"}
+    KEYWORDS: ClassVar[frozenset[str]] = frozenset({"AND", "OR", "NOT", "NEAR"})
+    FIELDS: ClassVar[dict[Fields, str]] = {}
+    GROUP_FIELDS: ClassVar[bool] = True  # a field tag may follow/precede a parenthesised group
+    QUOTE: ClassVar[str] = '"'
+    PHRASE_WILDCARDS: ClassVar[bool] = True
+    LEADING_WILDCARD: ClassVar[bool] = True
+    BOUNDED: ClassVar[str | None] = None  # format of a bounded truncation, e.g. "{stem}${n}"
+    BOOLEAN_IN_NEAR: ClassVar[bool] = True  # may a proximity operand hold OR?
+    LIMIT_STYLE: ClassVar[str] = "generic"
+    NEAR_WORD: ClassVar[re.Pattern[str]] = re.compile(r"(?i)(NEAR|NEXT|W|PRE|ADJ|N)/?\d*")
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.warnings: list[TranslationWarning] = []
+
+    # -- entry -----------------------------------------------------------------------
+    def generate(self, query: Query | Node) -> str:
+        if isinstance(query, Node):
+            query = Query(query)
+        text = self.expr(normalize(query.root))
+        return self.with_limits(text, query.limits)
+
+    def warn(self, construct: str, message: str, node: Node | None = None) -> None:
+        from litrev.search.dialects import get_dialect
+
+        shown = ""
+        if node is not None:
+            try:
+                shown = get_dialect("litrev").generator().expr(normalize(node))
+            except Exception:  # the canonical form can say anything; never fail a warning
+                shown = repr(node)
+        span = node.span if node is not None else None
+        w = TranslationWarning(construct, f"{self.dialect.name}: {message}", shown,
+                               *(span or (None, None)))
+        if w not in self.warnings:
+            self.warnings.append(w)
+
+    # -- structure -------------------------------------------------------------------
+    def expr(self, node: Node) -> str:
+        fields = leaf_fields(node)
+        if (self.GROUP_FIELDS and isinstance(node, Or | Near) and len(fields) == 1
+                and (only := next(iter(fields))) is not None):
+            codes = self.express(only, node)
+            if codes:
+                inner = self.bare(strip_fields(node))
+                tagged = [self.tag_group(inner, code) for code in codes]
+                return f" {self.OPS['OR']} ".join(tagged)
+        return self.bare(node)
+
+    def wrap(self, node: Node) -> str:
+        text = self.expr(node)
+        return text if self.atomic(node, text) else f"({text})"
+
+    def atomic(self, node: Node, text: str) -> bool:
+        """No operator outside parentheses and quotes: safe to use as an operand as is."""
+        depth, quoted = 0, False
+        word: list[str] = []
+        words: list[str] = []
+        for ch in text + " ":
+            if ch == '"' or (ch == "'" and self.QUOTE == "'"):
+                quoted = not quoted
+            elif not quoted and ch in "()":
+                depth += 1 if ch == "(" else -1
+            elif not quoted and depth == 0 and ch.isspace():
+                words.append("".join(word))
+                word = []
+                continue
+            if depth == 0 and not quoted:
+                word.append(ch)
+        return not any(self.is_operator_word(w.strip("()")) for w in words if w)
+
+    def is_operator_word(self, word: str) -> bool:
+        ops = {w for v in self.OPS.values() for w in v.split()}
+        return word in ops or bool(self.NEAR_WORD.fullmatch(word))
+
+    def bare(self, node: Node) -> str:
+        if isinstance(node, And):
+            return f" {self.OPS['AND']} ".join(self.wrap(c) for c in node.children)
+        if isinstance(node, Or):
+            return f" {self.OPS['OR']} ".join(self.wrap(c) for c in node.children)
+        if isinstance(node, Not):
+            return f"{self.wrap(node.include)} {self.OPS['NOT']} {self.wrap(node.exclude)}"
+        if isinstance(node, Near):
+            return self.near(node)
+        if isinstance(node, Heading):
+            return self.heading(node)
+        if isinstance(node, Term | Phrase):
+            return self.leaf(node)
+        raise TypeError(f"cannot generate {node!r}")
+
+    # -- fields ----------------------------------------------------------------------
+    def express(self, fields: Fields, node: Node | None, quiet: bool = False) -> list[str]:
+        """Codes whose OR searches exactly `fields`; else the nearest code, with a warning."""
+        if fields in self.FIELDS:
+            return [self.FIELDS[fields]]
+        inside = sorted((fs for fs in self.FIELDS if fs <= fields), key=len, reverse=True)
+        chosen: list[Fields] = []
+        covered: set[Field] = set()
+        for fs in inside:
+            if not fs <= covered:
+                chosen.append(fs)
+                covered |= fs
+        if covered == fields:
+            return [self.FIELDS[fs] for fs in chosen]
+        wider = sorted((fs for fs in self.FIELDS if fs >= fields), key=len)
+        if wider:
+            if not quiet:
+                self.warn("field", f"cannot search exactly {field_names(fields)}; searched "
+                          f"{field_names(wider[0])} instead (wider)", node)
+            return [self.FIELDS[wider[0]]]
+        if chosen:
+            if not quiet:
+                self.warn("field", f"cannot search {field_names(fields - covered)}; searched "
+                          f"{field_names(frozenset(covered))} only (narrower)", node)
+            return [self.FIELDS[fs] for fs in chosen]
+        if not quiet:
+            self.warn("field", f"cannot search {field_names(fields)}; searched the default "
+                      "fields instead", node)
+        return []
+
+    def tag_leaf(self, text: str, code: str) -> str:
+        return self.tag_group(text, code)
+
+    def tag_group(self, text: str, code: str) -> str:
+        return f"({text}){code}"
+
+    # -- leaves ----------------------------------------------------------------------
+    def leaf(self, node: Term | Phrase) -> str:
+        words = [node.text] if isinstance(node, Term) else list(node.words)
+        if (any("%" in w for w in words) and self.dialect.WILDCARDS.get("%") is None
+                and self.dialect.WILDCARDS.get("?")):
+            return self.expand_optional(node)
+        if isinstance(node, Phrase) and not self.PHRASE_WILDCARDS and any(
+                _has_wildcard(w) for w in words):
+            chain = self.adjacent_chain(node)
+            if chain is not None:
+                return chain
+            self.warn("phrase", "wildcards inside a phrase are not supported; written as is",
+                      node)
+        if isinstance(node, Term):
+            text = self.word(node)
+        else:
+            text = self.quote(" ".join(self.word(Term(w), node) for w in words))
+        if node.fields is None:
+            return text
+        codes = self.express(node.fields, node)
+        if not codes:
+            return text
+        tagged = [self.tag_leaf(text, c) for c in codes]
+        return tagged[0] if len(tagged) == 1 else "(" + f" {self.OPS['OR']} ".join(tagged) + ")"
+
+    def quote(self, text: str) -> str:
+        return f"{self.QUOTE}{text}{self.QUOTE}"
+
+    def word(self, term: Term, where: Node | None = None) -> str:
+        where = where or term
+        text = term.text
+        if text.upper() in self.KEYWORDS:
+            return self.quote(text)
+        if not self.LEADING_WILDCARD and text[:1] in "*?%":
+            self.warn("wildcard", "a word cannot start with a wildcard here", where)
+        out = []
+        for ch in text:
+            if ch in "*?":
+                mapped = self.dialect.WILDCARDS.get(ch)
+                if mapped is None and ch == "?" and self.dialect.WILDCARDS.get("*"):
+                    self.warn("wildcard", "no single-character wildcard; '?' written as "
+                              "truncation (wider)", where)
+                    mapped = self.dialect.WILDCARDS["*"]
+                if mapped is None:
+                    self.warn("wildcard", f"wildcard {ch!r} is not supported; dropped "
+                              "(the word is searched whole)", where)
+                    mapped = ""
+                out.append(mapped)
+            elif ch == "%":
+                mapped = self.dialect.WILDCARDS.get("%")
+                if mapped is None:
+                    mapped = self.dialect.WILDCARDS.get("*") or ""
+                    self.warn("wildcard", "no zero-or-one-character wildcard; written as "
+                              f"{'truncation' if mapped else 'nothing'} (wider)", where)
+                out.append(mapped)
+            else:
+                out.append(ch)
+        result = "".join(out)
+        if term.max_extra is not None and result.endswith(self.dialect.WILDCARDS.get("*") or "*"):
+            if self.BOUNDED:
+                stem = result[:-1]
+                return self.BOUNDED.format(stem=stem, n=term.max_extra)
+            self.warn("wildcard", f"bounded truncation (at most {term.max_extra} more "
+                      "characters) is not supported; written as open truncation (wider)", where)
+        return result
+
+    def expand_optional(self, node: Term | Phrase) -> str:
+        """`colo%r` (zero or one character) without such a wildcard: `colr OR colour`-style
+        expansion cannot know the character, so use single-character wildcard alternatives."""
+        words = [node.text] if isinstance(node, Term) else list(node.words)
+        options = []
+        for w in words:
+            n = w.count("%")
+            variants = []
+            for picks in itertools.product(("", "?"), repeat=min(n, 3)):
+                v = w
+                for p in picks:
+                    v = v.replace("%", p, 1)
+                variants.append(v.replace("%", "?"))
+            options.append(variants)
+        alternatives: list[Node] = []
+        for combo in itertools.product(*options):
+            if isinstance(node, Term):
+                alternatives.append(replace(node, text=combo[0]))
+            else:
+                alternatives.append(replace(node, words=tuple(combo)))
+        return "(" + f" {self.OPS['OR']} ".join(self.expr(a) for a in alternatives) + ")"
+
+    def adjacent_chain(self, node: Phrase) -> str | None:
+        """A phrase with wildcards as an ordered adjacency chain (Cochrane `hearing NEXT aid*`)."""
+        op = self.near_op(0, True, node, quiet=True)
+        if op is None:
+            return None
+        near = Near(tuple(Term(w, node.fields) for w in node.words), 0, True, span=node.span)
+        return self.expr(near)
+
+    # -- proximity -------------------------------------------------------------------
+    def near_op(self, distance: int, ordered: bool, node: Node, quiet: bool = False) -> str | None:
+        """This dialect's operator for `distance` words between, or None if it has none."""
+        return None
+
+    def near(self, node: Near, force: bool = False) -> str:
+        if not self.BOOLEAN_IN_NEAR:
+            for i, child in enumerate(node.children):
+                if isinstance(child, Or):
+                    parts = tuple(Near((*node.children[:i], c, *node.children[i + 1:]),
+                                       node.distance, node.ordered, span=node.span)
+                                  for c in child.children)
+                    return self.bare(Or(parts, span=node.span))
+            if any(isinstance(c, And | Not | Near) for c in node.children):
+                self.warn("proximity", "AND/NOT/proximity inside a proximity operand is not "
+                          "allowed here; written as is", node)
+        op = self.near_op(node.distance, node.ordered, node)
+        if op is None:
+            self.warn("proximity", f"no proximity operator for {node.distance} words between"
+                      f"{' in order' if node.ordered else ''}; written as AND (wider)", node)
+            return self.bare(And(node.children, span=node.span))
+        return f" {op} ".join(self.wrap(c) for c in node.children)
+
+    # -- vocabulary and limits -------------------------------------------------------
+    def heading(self, node: Heading) -> str:
+        self.warn("heading", f"no {node.vocabulary.value} heading search; searched as a "
+                  "phrase in the default fields", node)
+        return self.leaf(Phrase(tuple(node.term.split())))
+
+    def with_limits(self, text: str, limits: tuple[Limit, ...]) -> str:
+        if not limits:
+            return text
+        line, lost = format_limit_line(limits, self.LIMIT_STYLE)
+        for limit in lost:
+            self.warn("limit", f"limit {limit.kind}={limit.value} cannot be expressed; "
+                      "dropped (wider)")
+        return f"{text}\n{line}" if line else text
+
+
+def _has_wildcard(word: str) -> bool:
+    return any(ch in word for ch in "*?%")

@@ -1,0 +1,159 @@
+"""Limits (language, publication type, date range, peer review) as written by each interface.
+
+Canonical values: `Limit("language", "English")`, `Limit("publication_type", "Journal Article")`,
+`Limit("date", "2000..2019")` (years or ISO dates), `Limit("peer_reviewed", "true")`.
+Several values of one kind are joined with " OR ".
+"""
+
+from __future__ import annotations
+
+import re
+
+from litrev.search.ast import Limit
+from litrev.search.errors import SearchSyntaxError
+
+#: language name -> (ISO 639-1, ISO 639-2/B)
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "English": ("en", "eng"), "French": ("fr", "fre"), "German": ("de", "ger"),
+    "Spanish": ("es", "spa"), "Italian": ("it", "ita"), "Portuguese": ("pt", "por"),
+    "Dutch": ("nl", "dut"), "Chinese": ("zh", "chi"), "Japanese": ("ja", "jpn"),
+    "Russian": ("ru", "rus"), "Swedish": ("sv", "swe"), "Norwegian": ("no", "nor"),
+    "Danish": ("da", "dan"), "Finnish": ("fi", "fin"), "Polish": ("pl", "pol"),
+    "Korean": ("ko", "kor"), "Arabic": ("ar", "ara"), "Turkish": ("tr", "tur"),
+}
+#: canonical publication type -> codes used by Scopus (DOCTYPE) and OpenAlex (type)
+PUBLICATION_TYPES: dict[str, tuple[str, str]] = {
+    "Journal Article": ("ar", "article"), "Review": ("re", "review"),
+    "Conference Paper": ("cp", "article"), "Book Chapter": ("ch", "book-chapter"),
+    "Book": ("bk", "book"), "Letter": ("le", "letter"), "Editorial": ("ed", "editorial"),
+    "Erratum": ("er", "erratum"),
+}
+
+
+def language_name(value: str) -> str | None:
+    """Canonical language name for a name or ISO code, or None.
+
+    >>> language_name("eng"), language_name("en"), language_name("ENGLISH language")
+    ('English', 'English', 'English')
+    """
+    value = re.sub(r"(?i)\s*language\s*$", "", value.strip().strip('"')).strip()
+    for name, codes in LANGUAGES.items():
+        if value.lower() == name.lower() or value.lower() in codes:
+            return name
+    return None
+
+
+def publication_type_name(value: str) -> str:
+    value = value.strip().strip('"')
+    for name, codes in PUBLICATION_TYPES.items():
+        if value.lower() == name.lower() or value.lower() in codes:
+            return name
+    return value
+
+
+def date_range(start: str, end: str) -> str:
+    return f"{start}..{end}"
+
+
+def years(limit: Limit) -> tuple[str, str]:
+    """The first and last year of a date limit ('2000-01-01..2019' -> ('2000', '2019'))."""
+    start, _, end = limit.value.partition("..")
+    return start[:4], end[:4]
+
+
+def parse_limit_line(line: str) -> list[Limit]:
+    """Read a limits line as the interfaces print it.
+
+    >>> parse_limit_line("Limiters - Peer Reviewed; English Language")
+    [Limit(kind='peer_reviewed', value='true'), Limit(kind='language', value='English')]
+    """
+    body = re.sub(r"(?i)^\s*(filters|limiters|limits)\s*[-:–]?\s*", "", line)
+    limits: list[Limit] = []
+    for item in re.split(r"\s*[;,]\s*", body.strip()):
+        if not item:
+            continue
+        limits.append(parse_limit_item(item, line))
+    return limits
+
+
+def parse_limit_item(item: str, line: str = "") -> Limit:
+    low = item.lower()
+    if re.fullmatch(r"(peer[- ]reviewed|scholarly.*journals?)", low):
+        return Limit("peer_reviewed", "true")
+    m = re.fullmatch(r"(?:language\s*[:=]\s*)?(.+?)", item, re.I)
+    if m and language_name(m.group(1)):
+        return Limit("language", language_name(m.group(1)) or "")
+    m = re.fullmatch(r"(?:publication type|document type|pt)\s*[:=]\s*(.+)", item, re.I)
+    if m:
+        return Limit("publication_type", publication_type_name(m.group(1)))
+    found = re.findall(r"\d{4}-\d{2}-\d{2}|\d{8}|\d{4}", item)
+    if found and re.search(r"(?i)date|year|from|^\d", item):
+        start = _iso(found[0])
+        end = _iso(found[1]) if len(found) > 1 else ""
+        return Limit("date", date_range(start, end))
+    if item.strip().title() in PUBLICATION_TYPES or item.strip() in PUBLICATION_TYPES:
+        return Limit("publication_type", publication_type_name(item))
+    raise SearchSyntaxError(
+        f"limit {item!r} not understood (expected a language, 'Peer Reviewed', "
+        "'Publication Type: ...' or a date range)", line, 1, max(1, line.find(item) + 1))
+
+
+def _iso(value: str) -> str:
+    digits = value.replace("-", "")
+    if len(digits) == 8:
+        return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+    return digits
+
+
+def _compact(value: str) -> str:
+    return value.replace("-", "")
+
+
+def format_limit_line(limits: tuple[Limit, ...], style: str) -> tuple[str, list[Limit]]:
+    """A limits line in `style` (pubmed, ebsco, proquest, cochrane) and the limits it cannot say.
+
+    >>> format_limit_line((Limit("language", "English"),), "pubmed")
+    ('Filters: English', [])
+    """
+    items: list[str] = []
+    lost: list[Limit] = []
+    for limit in limits:
+        text = _format_item(limit, style)
+        if text is None:
+            lost.append(limit)
+        else:
+            items.append(text)
+    if not items:
+        return "", lost
+    prefix = {"pubmed": "Filters: ", "ebsco": "Limiters - ", "proquest": "Limits - "}.get(
+        style, "Limits: ")
+    return prefix + "; ".join(items), lost
+
+
+def _format_item(limit: Limit, style: str) -> str | None:
+    values = limit.value.split(" OR ")
+    if limit.kind == "peer_reviewed":
+        return {"ebsco": "Peer Reviewed", "proquest": "Peer reviewed"}.get(style)
+    if limit.kind == "language":
+        if style == "cochrane":
+            return None
+        if style == "ebsco":
+            return ", ".join(f"{v} Language" for v in values)
+        if style == "proquest":
+            return "Language: " + ", ".join(values)
+        return ", ".join(values)
+    if limit.kind == "publication_type":
+        if style == "cochrane":
+            return None
+        label = {"ebsco": "Publication Type: ", "proquest": "Document type: "}.get(style, "")
+        return label + ", ".join(values)
+    if limit.kind == "date":
+        start, _, end = limit.value.partition("..")
+        if style == "ebsco":
+            return f"Published Date: {_compact(start)}-{_compact(end)}"
+        if style == "pubmed":
+            return f"from {start} - {end}"
+        if style == "cochrane":
+            return f"Publication Year from {start[:4]} to {end[:4]}"
+        return f"Date: From {start} to {end}"
+    return None
