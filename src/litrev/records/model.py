@@ -24,6 +24,9 @@ class Provenance:
     format: str | None = None
     source_db: str | None = None
     imported_at: str | None = None  # ISO 8601, set when written to a store
+    # The program that wrote the file when it is not the database itself (EndNote, Zotero,
+    # Mendeley) or the database's export dialect (ebsco, ovid, wos): readers differ by it.
+    dialect: str | None = None
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Record:
     source_db: str | None = None
     raw: list[tuple[str, str]] = field(default_factory=list)
     provenance: Provenance | None = None
+    # A screening label carried by the file itself (ASReview-style `included`/`label` columns).
+    label: int | None = None
 
     @property
     def first_author_surname(self) -> str | None:

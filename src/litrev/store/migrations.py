@@ -74,8 +74,32 @@ def _v4_screening(conn: Connection) -> None:
     frozen.create_all(conn, tables=[frozen.tables[n] for n in names])
 
 
+def _v2_record_imports(conn: Connection) -> None:
+    # Frozen definition (not `schema.metadata`): later schema changes cannot alter version 2.
+    from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text
+
+    frozen = MetaData()
+    Table(
+        "record_imports",
+        frozen,
+        Column("id", Integer, primary_key=True),
+        Column("file", Text, nullable=False),
+        Column("sha256", String(64), nullable=False),
+        Column("format", String(64), nullable=False),
+        Column("encoding", String(32)),
+        Column("source_db", Text),
+        Column("dialect", String(64)),
+        Column("records", Integer, nullable=False),
+        Column("skipped", JSON, nullable=False),
+        Column("actor", String(128), nullable=False),
+        Column("imported_at", DateTime(timezone=True), nullable=False),
+    )
+    frozen.create_all(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: records, provenance, decisions, extractions, audit log", _v1_initial),
+    Migration(2, "records: one row per imported export file (record_imports)", _v2_record_imports),
     Migration(4, "screening: reviewers, per-stage settings, decision marks", _v4_screening),
 ]
 

@@ -132,3 +132,21 @@ decision_marks = Table(
     Column("resolution", String(32)),
     Column("retracts", Integer, ForeignKey("decisions.id")),
 )
+
+# One row per imported export file: what it was, where it came from, how many records it gave
+# and which it skipped. Per-database counts for the PRISMA flow come from here.
+record_imports = Table(
+    "record_imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("format", String(64), nullable=False),
+    Column("encoding", String(32)),
+    Column("source_db", Text),
+    Column("dialect", String(64)),
+    Column("records", Integer, nullable=False),
+    Column("skipped", JSON, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)

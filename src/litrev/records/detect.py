@@ -1,0 +1,247 @@
+"""Which format a file is in, and which database (and program) produced it.
+
+Format comes from the content, never the extension alone: a PubMed export is a `.txt`, a Web
+of Science tab-delimited file is a `.txt` in UTF-16. The source database comes from what each
+database writes: `DB`/`DP` tags, accession-number shapes, URLs, column names.
+
+>>> detect_format("x.txt", "PMID- 123\\nTI  - A\\n")
+'nbib'
+>>> ris_source({"DB": "Ovid MEDLINE(R) ALL", "AN": "123"})
+('MEDLINE', 'ovid')
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from litrev.errors import InputError
+from litrev.records.model import Record
+
+FORMATS = (
+    "ris",
+    "nbib",
+    "wos-txt",
+    "wos-tab",
+    "scopus-csv",
+    "csv",
+    "tsv",
+    "xlsx",
+    "bibtex",
+    "endnote-xml",
+    "openalex-json",
+    "crossref-json",
+    "europepmc-json",
+)
+ALIASES = {
+    "medline": "nbib",
+    "pubmed": "nbib",
+    "txt": "nbib",
+    "wos": "wos-txt",
+    "wos-plain": "wos-txt",
+    "wos_plain": "wos-txt",
+    "bib": "bibtex",
+    "xml": "endnote-xml",
+    "endnote": "endnote-xml",
+    "scopus_csv": "scopus-csv",
+    "json": "json",
+    "openalex": "openalex-json",
+    "crossref": "crossref-json",
+    "europepmc": "europepmc-json",
+    "asreview-csv": "csv",
+    "asreview": "csv",
+}
+_BIBTEX_START = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
+
+# Database names as they appear in DB tags, mapped to the name litrev counts them under.
+_DATABASES = [
+    ("cinahl", "CINAHL"),
+    ("psycinfo", "PsycINFO"),
+    ("psycarticles", "PsycARTICLES"),
+    ("embase", "Embase"),
+    ("medline", "MEDLINE"),
+    ("pubmed", "PubMed"),
+    ("scopus", "Scopus"),
+    ("web of science", "Web of Science"),
+    ("cochrane", "Cochrane Library"),
+    ("academic search", "Academic Search"),
+    ("eric", "ERIC"),
+    ("socindex", "SocINDEX"),
+    ("assia", "ASSIA"),
+    ("social services abstracts", "Social Services Abstracts"),
+    ("sociological abstracts", "Sociological Abstracts"),
+    ("proquest", "ProQuest"),
+    ("global health", "Global Health"),
+    ("hmic", "HMIC"),
+    ("amed", "AMED"),
+]
+_URL_DATABASES = [
+    ("scopus.com", "Scopus", "scopus"),
+    ("embase.com", "Embase", "embase"),
+    ("webofscience", "Web of Science", "wos"),
+    ("webofknowledge", "Web of Science", "wos"),
+    ("cochranelibrary.com", "Cochrane Library", "wiley"),
+    ("proquest.com", "ProQuest", "proquest"),
+    ("ovid.com", None, "ovid"),
+    ("ebscohost.com", None, "ebsco"),
+    ("ncbi.nlm.nih.gov/pubmed", "PubMed", None),
+    ("pubmed.ncbi.nlm.nih.gov", "PubMed", None),
+]
+_EBSCO_DB_CODES = {
+    "aph": "Academic Search",
+    "psyh": "PsycINFO",
+    "cin20": "CINAHL",
+    "ccm": "CINAHL",
+    "rzh": "CINAHL",
+    "cmedm": "MEDLINE",
+    "mdc": "MEDLINE",
+    "mnh": "MEDLINE",
+    "eric": "ERIC",
+    "sih": "SocINDEX",
+    "pdh": "PsycARTICLES",
+}
+
+
+def canonical_format(name: str) -> str:
+    """Accept litrev's format names and common aliases; raise `InputError` for others."""
+    key = name.strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in FORMATS and key != "json":
+        raise InputError(name, f"unknown format {name!r}; expected one of {', '.join(FORMATS)}")
+    return key
+
+
+def detect_format(path: str | Path, text: str) -> str:
+    """The format of decoded text (xlsx is recognised from bytes by the caller)."""
+    head = text[:20000]
+    stripped = head.lstrip()
+    if stripped.startswith(("<?xml", "<xml", "<records")):
+        return "endnote-xml"
+    if stripped.startswith(("{", "[")):
+        return "json"
+    lines = [line for line in head.split("\n")[:200] if line.strip()]
+    for line in lines[:60]:
+        if line.startswith("TY  -"):
+            return "ris"
+        if line.startswith("PMID-"):
+            return "nbib"
+        if (line.startswith(("FN ", "PT ")) and any(x.rstrip() == "ER" for x in lines)) or (
+            line.startswith("FN ") and "Web of Science" in line
+        ):
+            return "wos-txt"
+    if _BIBTEX_START.search(head):
+        return "bibtex"
+    if lines and ("\t" in lines[0] or "," in lines[0]):
+        return "tsv" if lines[0].count("\t") > lines[0].count(",") else "csv"
+    raise InputError(
+        str(path),
+        "cannot tell the format: expected RIS ('TY  - '), MEDLINE "
+        "('PMID- '), Web of Science ('FN '/'PT '), BibTeX ('@article{'), EndNote XML,"
+        " JSON, CSV/TSV or XLSX; pass the format explicitly",
+        line=1,
+    )
+
+
+def _database_name(text: str) -> str | None:
+    lowered = text.lower()
+    for needle, name in _DATABASES:
+        if needle in lowered:
+            return name
+    return text.strip() or None
+
+
+def ris_source(first: dict[str, str]) -> tuple[str | None, str | None]:
+    """(source database, dialect) of one RIS record from the first value of each tag."""
+    get = first.get
+    db, dp = get("DB", "").strip(), get("DP", "").strip()
+    urls = " ".join(get(t, "") for t in ("UR", "L2", "US", "LK")).lower()
+    an, record_id = get("AN", ""), get("ID", "")
+    if "WE" in first or an.startswith("WOS:") or get("UT", "").startswith("WOS:"):
+        return "Web of Science", "wos"
+    if "ovid" in db.lower() or "ovid.com" in urls:
+        return _database_name(db.lower().replace("ovid", "")) if db else None, "ovid"
+    if dp.lower() == "ebscohost" or "ebscohost.com" in urls:
+        code = re.search(r"[?&]db=([a-z0-9]+)", urls)
+        name = _EBSCO_DB_CODES.get(db.lower()) or (_database_name(db) if db else None)
+        return name or (_EBSCO_DB_CODES.get(code.group(1)) if code else None), "ebsco"
+    if "proquest" in (db + dp).lower() or "proquest.com" in urls:
+        name = _database_name(db) if db else "ProQuest"
+        return name, "proquest"
+    if record_id.startswith("CN-") or "cochranelibrary.com" in urls or "cochrane" in db.lower():
+        return (
+            "Cochrane CENTRAL"
+            if record_id.startswith("CN-") or "/central/" in urls
+            else "Cochrane Library"
+        ), "wiley"
+    if db.lower() == "scopus" or "scopus.com" in urls:
+        return "Scopus", "scopus"
+    if db.lower().startswith("embase") or re.fullmatch(r"L\d{6,}", get("U2", "").strip()):
+        return "Embase", "embase"
+    dialect = None
+    tags = list(first)
+    if tags and tags[-1] == "ID" and tags[1:-1] == sorted(tags[1:-1]) and "DP" in first:
+        dialect = "endnote"
+    elif tags[:3] == ["TY", "TI", "AU"] and "DA" in first and not db:
+        dialect = "zotero"
+    if dp.upper() == "NLM" or db.lower() == "pubmed":
+        return "PubMed", dialect or "pubmed"
+    for needle, name, url_dialect in _URL_DATABASES:
+        if needle in urls:
+            return name, dialect or url_dialect
+    return (_database_name(db) if db else None), dialect
+
+
+def _first_values(record: Record) -> dict[str, str]:
+    first: dict[str, str] = {}
+    for tag, value in record.raw:
+        if tag not in first and value.strip():
+            first[tag] = value
+    return first
+
+
+def record_source(record: Record) -> tuple[str | None, str | None]:
+    """(source database, dialect) of one RIS record."""
+    return ris_source(_first_values(record))
+
+
+def detect_source(records: list[Record], fmt: str) -> tuple[str | None, str | None]:
+    """(source database, dialect) of a whole file: the most common answer among its records."""
+    if not records:
+        return None, None
+    if fmt == "nbib":
+        return "PubMed", "pubmed"
+    if fmt in ("wos-txt", "wos-tab"):
+        return "Web of Science", "wos"
+    if fmt == "scopus-csv":
+        return "Scopus", "scopus"
+    sample = records[:50]
+    votes: Counter[tuple[str | None, str | None]] = Counter()
+    for record in sample:
+        first = _first_values(record)
+        if fmt == "ris":
+            votes[ris_source(first)] += 1
+        elif fmt == "bibtex":
+            lowered = {k.lower(): v for k, v in first.items()}
+            if (
+                lowered.get("unique-id", "").startswith("WOS:")
+                or "web-of-science-categories" in lowered
+            ):
+                votes[("Web of Science", "wos")] += 1
+            elif "scopus.com" in lowered.get("url", "") or lowered.get("source") == "Scopus":
+                votes[("Scopus", "scopus")] += 1
+            else:
+                votes[(None, None)] += 1
+        elif fmt == "endnote-xml":
+            provider = first.get("remote-database-provider", "") + first.get(
+                "remote-database-name", ""
+            )
+            name = (
+                "PubMed"
+                if "nlm" in provider.lower()
+                else (_database_name(provider) if provider else None)
+            )
+            votes[(name, "endnote")] += 1
+        else:
+            votes[(record.source_db, None)] += 1
+    return votes.most_common(1)[0][0]

@@ -1,0 +1,195 @@
+"""`read` and `write`: the records API every other stage uses.
+
+>>> import tempfile, os
+>>> folder = tempfile.mkdtemp()
+>>> path = os.path.join(folder, "scopus.ris")
+>>> _ = open(path, "w").write("TY  - JOUR\\nTI  - Co-production\\nDB  - Scopus\\nER  - \\n")
+>>> records = read(path)
+>>> records[0].title, records[0].source_db, records[0].provenance.format
+('Co-production', 'Scopus', 'ris')
+>>> write(records, os.path.join(folder, "out.bib"), format="bibtex")
+>>> read(os.path.join(folder, "out.bib"))[0].title
+'Co-production'
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from litrev.errors import InputError
+from litrev.records.base import ParsedFile, SkippedRecord
+from litrev.records.bibtex import parse_bibtex, write_bibtex
+from litrev.records.detect import canonical_format, detect_format, detect_source, record_source
+from litrev.records.encoding import decode_bytes
+from litrev.records.endnote_xml import parse_endnote_xml, write_endnote_xml
+from litrev.records.jsonfmt import parse_json, write_json
+from litrev.records.medline import parse_medline, write_medline
+from litrev.records.model import Record
+from litrev.records.ris import parse_ris, write_ris
+from litrev.records.tabular import read_delimited, read_xlsx, records_from_table
+from litrev.records.tabular_write import write_delimited, write_xlsx
+from litrev.records.wos import parse_wos, write_wos
+
+WRITE_FORMATS = (
+    "ris",
+    "nbib",
+    "bibtex",
+    "csv",
+    "tsv",
+    "xlsx",
+    "endnote-xml",
+    "asreview-csv",
+    "wos-txt",
+    "json",
+)
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class ReadResult:
+    """Everything `read_report` learnt about a file."""
+
+    path: str
+    format: str
+    encoding: str
+    source_db: str | None
+    dialect: str | None
+    records: list[Record] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
+
+
+_TEXT_PARSERS: dict[str, Callable[[str, str, bool], ParsedFile]] = {
+    "ris": parse_ris,
+    "nbib": parse_medline,
+    "wos-txt": parse_wos,
+    "bibtex": parse_bibtex,
+    "endnote-xml": parse_endnote_xml,
+    "json": parse_json,
+    "openalex-json": parse_json,
+    "crossref-json": parse_json,
+    "europepmc-json": parse_json,
+}
+
+
+def _parse_table(text: str, path: str, skip_invalid: bool, fmt: str) -> ParsedFile:
+    delimiter = (
+        "\t" if fmt in ("tsv", "wos-tab") else ("," if fmt in ("csv", "scopus-csv") else None)
+    )
+    header, rows = read_delimited(text, path, delimiter)
+    return records_from_table(
+        header, rows, path, skip_invalid, "tsv" if delimiter == "\t" else "csv"
+    )
+
+
+def read_report(
+    path: str | Path,
+    format: str | None = None,
+    source: str | None = None,
+    *,
+    skip_invalid: bool = False,
+) -> ReadResult:
+    """Read a file; return its records, the records skipped (with `skip_invalid`) and what was
+    detected. Without `skip_invalid` the first malformed record raises `InputError`."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(name, f"cannot read file: {error.strerror or error}") from error
+    fmt = canonical_format(format) if format else None
+    if fmt == "xlsx" or (fmt is None and data.startswith(_XLSX_MAGIC)):
+        header, rows = read_xlsx(path)
+        parsed = records_from_table(header, rows, name, skip_invalid, "xlsx")
+        fmt, encoding = "xlsx", "xlsx"
+    else:
+        decoded = decode_bytes(data, name)
+        encoding = decoded.encoding
+        fmt = fmt or detect_format(name, decoded.text)
+        if fmt in _TEXT_PARSERS:
+            parsed = _TEXT_PARSERS[fmt](decoded.text, name, skip_invalid)
+        else:
+            parsed = _parse_table(decoded.text, name, skip_invalid, fmt)
+    records = parsed.records
+    if records and records[0].provenance and records[0].provenance.format:
+        fmt = records[0].provenance.format  # the precise kind: scopus-csv, openalex-json ...
+    detected_db, dialect = detect_source(records, fmt)
+    source_db = source or detected_db
+    for record in records:
+        if source:
+            record.source_db = source
+        elif record.source_db is None:
+            # One export can mix databases (Ovid or EBSCOhost multi-database searches):
+            # a record's own DB tag wins over the file's majority.
+            record.source_db = (record_source(record)[0] if fmt == "ris" else None) or source_db
+        if record.provenance is not None:
+            record.provenance.source_db = record.source_db
+            record.provenance.dialect = dialect
+    return ReadResult(name, fmt, encoding, source_db, dialect, records, parsed.skipped)
+
+
+def read(
+    path: str | Path,
+    format: str | None = None,
+    source: str | None = None,
+    *,
+    skip_invalid: bool = False,
+) -> list[Record]:
+    """Read every record of an export file, detecting format and source database.
+
+    `source` names the database the file came from when detection cannot (or should not) tell.
+    Malformed input raises `InputError` with file, line and what was expected; with
+    `skip_invalid=True` bad records are left out (see `read_report` for the list of them).
+    """
+    return read_report(path, format, source, skip_invalid=skip_invalid).records
+
+
+def _render(records: list[Record], fmt: str, out: TextIO) -> None:
+    if fmt == "ris":
+        write_ris(records, out)
+    elif fmt == "nbib":
+        write_medline(records, out)
+    elif fmt == "bibtex":
+        write_bibtex(records, out)
+    elif fmt == "endnote-xml":
+        write_endnote_xml(records, out)
+    elif fmt == "wos-txt":
+        write_wos(records, out)
+    elif fmt == "json":
+        write_json(records, out)
+    else:
+        write_delimited(records, out, flavour=fmt, delimiter="\t" if fmt == "tsv" else ",")
+
+
+def write(records: Iterable[Record], path: str | Path, format: str) -> None:
+    """Write records to `path` in one of `WRITE_FORMATS`, atomically (all or nothing).
+
+    A record is written with its own tags when it was read from the same format, so a file
+    read and written back keeps every tag and value.
+    """
+    fmt = format.strip().lower()
+    fmt = {"medline": "nbib", "bib": "bibtex", "endnote": "endnote-xml", "wos": "wos-txt"}.get(
+        fmt, fmt
+    )
+    if fmt not in WRITE_FORMATS:
+        raise InputError(
+            str(path), f"cannot write format {format!r}; expected one of {', '.join(WRITE_FORMATS)}"
+        )
+    target = Path(path)
+    items = list(records)
+    handle, temp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
+    try:
+        if fmt == "xlsx":
+            os.close(handle)
+            write_xlsx(items, temp)
+        else:
+            with open(handle, "w", encoding="utf-8", newline="") as out:
+                _render(items, fmt, out)
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
