@@ -58,8 +58,8 @@ def parse_bibtex(text: str, path: str = "<text>", skip_invalid: bool = False) ->
             entry, end = _parse_entry(text, i, macros)
         except _Malformed as error:
             problems.report(
-                f"{error} (entry starting at line {line_of(i)})",
-                line=line_of(error.offset),
+                f"entry starting at line {line_of(i)}: {error} (at line {line_of(error.offset)})",
+                line=line_of(i),
                 position=position,
             )
             position += 1

@@ -52,6 +52,16 @@ ALIASES = {
     "asreview-csv": "csv",
     "asreview": "csv",
 }
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".ris": "ris",
+    ".nbib": "nbib",
+    ".bib": "bibtex",
+    ".xml": "endnote-xml",
+    ".json": "json",
+}
 _BIBTEX_START = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 # Database names as they appear in DB tags, mapped to the name litrev counts them under.
@@ -134,6 +144,9 @@ def detect_format(path: str | Path, text: str) -> str:
         return "bibtex"
     if lines and ("\t" in lines[0] or "," in lines[0]):
         return "tsv" if lines[0].count("\t") > lines[0].count(",") else "csv"
+    by_extension = _EXTENSIONS.get(Path(path).suffix.lower())
+    if by_extension:
+        return by_extension  # e.g. a one-column CSV: nothing in it says "CSV"
     raise InputError(
         str(path),
         "cannot tell the format: expected RIS ('TY  - '), MEDLINE "
