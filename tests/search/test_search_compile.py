@@ -155,7 +155,7 @@ def test_exact_constructs_need_no_python_check():
 def test_many_random_trees_same_hits(corpus):
     records, store = corpus
     rng = random.Random(7)
-    for _ in range(150):
+    for _ in range(100):
         q = tree(rng)
         dialect = rng.choice(DIALECTS)
         assert search_store(store, q, dialect) == expected_ids(q, records, dialect), (q, dialect)
@@ -184,7 +184,7 @@ def records_and_tree(draw):
     return records, tree(rng), draw(st.sampled_from(DIALECTS))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records_and_tree())
 def test_hypothesis_fts_equals_evaluate(case):
     records, q, dialect = case

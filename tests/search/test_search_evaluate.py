@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from litrev.records.model import Record
 from litrev.search.ast import (
@@ -22,7 +24,7 @@ from litrev.search.ast import (
 )
 from litrev.search.evaluate import Matcher, evaluate, highlight
 from litrev.search.limits import unchecked_limits
-from litrev.search.text import DIALECT_RULES, MatchRules
+from litrev.search.text import DIALECT_RULES, MatchRules, fold, norms, words
 
 TI = frozenset({Field.TITLE})
 
@@ -274,3 +276,11 @@ def test_seed_strategy_over_seed_like_records():
         Record(title="Shared decision making in health"),
     ]
     assert found(strategy, recs, "scopus") == [0, 4, 5]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60), st.sampled_from(["split", "char"]))
+def test_fast_norms_equal_the_words_of_the_text(text, hyphen):
+    assert norms(text, hyphen) == [w.norm for w in words(text, hyphen)]
+    for w in words(text, hyphen):
+        assert w.norm and fold(text[w.start : w.end]).replace("\u2019", "'")

@@ -46,7 +46,7 @@ from litrev.search.text import (
     Hyphen,
     MatchRules,
     column_values,
-    words,
+    norms,
 )
 from litrev.store import Store, schema
 
@@ -322,7 +322,7 @@ def _fingerprint(conn: Connection) -> str:
 
 def _index_text(record: Record, column: str, hyphen: Hyphen) -> str:
     values = column_values(record, column)
-    return f" {GAP} ".join(" ".join(w.norm for w in words(v, hyphen)) for v in values)
+    return f" {GAP} ".join(" ".join(norms(v, hyphen)) for v in values)
 
 
 def ensure_index(store: Store, hyphen: Hyphen = "split", *, rebuild: bool = False) -> IndexInfo:

@@ -30,7 +30,7 @@ from litrev.records.model import Record
 from litrev.search.ast import Node, Query
 from litrev.search.limits import passes_limits
 from litrev.search.plan import PAnd, PNear, PNot, POr, Seq, WordPattern, plan
-from litrev.search.text import MatchRules, Word, column_values, rules_for, words
+from litrev.search.text import Hyphen, MatchRules, Word, column_values, norms, rules_for, words
 
 __all__ = ["Hit", "Match", "Matcher", "evaluate", "highlight"]
 
@@ -121,29 +121,39 @@ class Occ(NamedTuple):
 class _Doc:
     """One record's text, cut into words lazily, column by column."""
 
-    __slots__ = ("_index", "_words", "hyphen", "record")
+    __slots__ = ("_index", "_norms", "_words", "hyphen", "record")
 
-    def __init__(self, record: Record, hyphen: str) -> None:
+    def __init__(self, record: Record, hyphen: Hyphen) -> None:
         self.record = record
         self.hyphen = hyphen
         self._words: dict[str, list[list[Word]]] = {}
+        self._norms: dict[str, list[list[str]]] = {}
         self._index: dict[str, list[tuple[dict[str, list[int]], list[str]]]] = {}
 
     def words(self, column: str) -> list[list[Word]]:
+        """Words with their character spans (for explanations)."""
         got = self._words.get(column)
         if got is None:
-            got = [words(v, self.hyphen) for v in column_values(self.record, column)]  # type: ignore[arg-type]
+            got = [words(v, self.hyphen) for v in column_values(self.record, column)]
             self._words[column] = got
+        return got
+
+    def norms(self, column: str) -> list[list[str]]:
+        """The folded words only: what matching needs, and faster to get."""
+        got = self._norms.get(column)
+        if got is None:
+            got = [norms(v, self.hyphen) for v in column_values(self.record, column)]
+            self._norms[column] = got
         return got
 
     def index(self, column: str) -> list[tuple[dict[str, list[int]], list[str]]]:
         got = self._index.get(column)
         if got is None:
             got = []
-            for value in self.words(column):
+            for value in self.norms(column):
                 positions: dict[str, list[int]] = {}
                 for i, w in enumerate(value):
-                    positions.setdefault(w.norm, []).append(i)
+                    positions.setdefault(w, []).append(i)
                 got.append((positions, sorted(positions)))
             self._index[column] = got
         return got
@@ -175,11 +185,11 @@ def _seq_occ(seq: Seq, doc: _Doc, first_only: bool) -> list[Occ]:
     for column in sorted(seq.columns):
         index = doc.index(column)
         for vi, (positions, keys) in enumerate(index):
-            value_words = doc.words(column)[vi]
+            value_words = doc.norms(column)[vi]
             for s in _positions(seq.words[0], positions, keys):
                 if s + n > len(value_words):
                     continue
-                if all(seq.words[k].matches(value_words[s + k].norm) for k in range(1, n)):
+                if all(seq.words[k].matches(value_words[s + k]) for k in range(1, n)):
                     out.append(Occ(column, vi, s, s + n - 1, ((seq.label, s, s + n - 1),)))
                     if first_only:
                         return out
