@@ -56,7 +56,8 @@ def _report(project: Project, out: Path | None) -> dict[str, Path]:
 
 def _summary(results_path: Path) -> None:
     results = json.loads(results_path.read_text(encoding="utf-8"))
-    table = Table(title=f"{results['review']['title']}", title_justify="left")
+    console.print(f"[bold]{results['review']['title']}[/]")
+    table = Table()
     table.add_column("Category")
     table.add_column("n", justify="right")
     table.add_column("%", justify="right")
@@ -68,8 +69,10 @@ def _summary(results_path: Path) -> None:
     if audit:
         console.print(f"[bold yellow]Consistency audit: {len(audit)} finding(s)[/]")
         for entry in audit:
+            stated = "—" if entry["stated"] is None else entry["stated"]
             console.print(
-                f"  [yellow]•[/] {entry['claim']}: stated {entry['stated']}, computed {entry['computed']}",
+                f"  [yellow]•[/] [dim]{entry['kind']}[/] {entry['claim']}: "
+                f"stated {stated}, computed {entry['computed']}",
                 highlight=False,
             )
     console.print(
