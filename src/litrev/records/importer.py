@@ -31,7 +31,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from litrev.errors import InputError
 from litrev.records.base import SkippedRecord
-from litrev.records.io import ReadResult, read_report
+from litrev.records.io import ReadResult, read_report, write
 from litrev.records.model import Provenance, Record
 from litrev.store import Store, schema
 
@@ -303,3 +303,25 @@ def _record_of_row(row: Any, prov_row: Any) -> Record:
             dialect=fields.get("dialect"),
         )
     return record
+
+
+def export_records(
+    store: Store,
+    path: str | Path,
+    format: str,
+    *,
+    record_ids: Sequence[int] | None = None,
+    actor: str | None = None,
+) -> int:
+    """Write the store's records (all, or `record_ids`) to `path`; audit-log it; return the count."""
+    records = load_records(store, record_ids)
+    write(records, path, format=format)
+    with store.transaction() as conn:
+        Store.log(
+            conn,
+            actor=actor or getpass.getuser(),
+            action="export",
+            entity="records",
+            detail={"file": str(path), "format": format, "records": len(records)},
+        )
+    return len(records)

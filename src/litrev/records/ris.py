@@ -102,7 +102,7 @@ def parse_ris(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
             skipping = True
     if raw is not None:
         problems.report(
-            f"record started at line {start} has no closing 'ER  - ' (file ends at line {lineno})",
+            f"record started at line {start} has no closing 'ER  - ' before the end of the file",
             line=start,
             position=position,
         )

@@ -93,7 +93,7 @@ def parse_wos(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
             broken = True
     if raw is not None and not broken:
         problems.report(
-            f"record started at line {start} has no closing 'ER' (file ends at line {lineno})",
+            f"record started at line {start} has no closing 'ER' before the end of the file",
             line=start,
             position=position,
         )
