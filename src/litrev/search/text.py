@@ -35,6 +35,11 @@ _WORD_RE = {
     "split": re.compile(f"{_LETTER}+"),
     "char": re.compile(f"{_LETTER}+(?:{_JOIN}{_LETTER}+)*"),
 }
+# The same for lower-cased ASCII text, much faster than the Unicode classes above.
+_ASCII_WORD_RE = {
+    "split": re.compile(r"[a-z0-9]+"),
+    "char": re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*"),
+}
 # Query words may also hold litrev's wildcards (`*`, `?`, `%`).
 _QLETTER = r"(?:[^\W_]|[\u0300-\u036f*?%])"
 _QUERY_WORD_RE = {
@@ -95,7 +100,7 @@ def norms(text: str, hyphen: Hyphen) -> list[str]:
     (['co', 'design'], ['co-design'])
     """
     if text.isascii():
-        return _WORD_RE[hyphen].findall(text.lower())
+        return _ASCII_WORD_RE[hyphen].findall(text.lower())
     return [w.norm for w in words(text, hyphen)]
 
 
