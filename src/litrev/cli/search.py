@@ -10,14 +10,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
 from litrev.cli._app import app, console
 from litrev.errors import InputError, LitrevError
 from litrev.search.ast import Limit, Query
-from litrev.search.compile import explain_store, search_store, store_records
+from litrev.search.compile import explain_store, search_store
 from litrev.search.limits import unchecked_limits
 from litrev.search.text import Hyphen
-from litrev.store import Store
+from litrev.store import Store, schema
 
 search_app = typer.Typer(help="Search strategies: translate, lint, run over the review, compare.")
 app.add_typer(search_app, name="search")
@@ -182,7 +183,8 @@ def run(
         raise LitrevError(f"{project_dir / 'litrev.toml'}: no [[searches]] with a strategy to run")
     store = _open_store(project_dir)
     with store.connect() as conn:
-        titles = {rid: rec.title or "(no title)" for rid, rec in store_records(conn)}
+        rows = conn.execute(select(schema.records.c.id, schema.records.c.title))
+        titles = {rid: title or "(no title)" for rid, title in rows}
     found_by: dict[str, list[int]] = {}
     with console.status("running strategies") as status:
         for s in strategies:
