@@ -40,11 +40,15 @@ def _count(store: Store, table) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_agreeing_reviewers_settle_a_record(screening: Screening) -> None:
-    screening.decide(1, reviewer="xx", stage=TA, decision="exclude", reason="no-model")
+    screening.decide(1, reviewer="xx", stage=TA, decision="exclude", reason="no-coproduction-model")
     assert screening.outcome(1, TA).state is State.AWAITING
     screening.decide(1, reviewer="yy", stage=TA, decision="exclude", reason="2")
     result = screening.outcome(1, TA)
-    assert (result.state, result.decision, result.reason) == (State.AGREED, "exclude", "no-model")
+    assert (result.state, result.decision, result.reason) == (
+        State.AGREED,
+        "exclude",
+        "no-coproduction-model",
+    )
 
 
 def test_exclusion_needs_a_protocol_reason(screening: Screening) -> None:
@@ -53,7 +57,9 @@ def test_exclusion_needs_a_protocol_reason(screening: Screening) -> None:
     with pytest.raises(ScreeningError, match="unknown exclusion reason 'too old'"):
         screening.decide(1, reviewer="xx", stage=TA, decision="exclude", reason="too old")
     with pytest.raises(ScreeningError, match="only exclude has one"):
-        screening.decide(1, reviewer="xx", stage=TA, decision="include", reason="no-model")
+        screening.decide(
+            1, reviewer="xx", stage=TA, decision="include", reason="no-coproduction-model"
+        )
     event = screening.decide(
         1, reviewer="xx", stage=TA, decision="exclude", reason="Conference paper"
     )
@@ -101,7 +107,9 @@ def test_undo_appends_a_retraction_and_restores_the_earlier_decision(
     screening: Screening, store: Store
 ) -> None:
     screening.decide(2, reviewer="xx", stage=TA, decision="include")
-    screening.decide(2, reviewer="xx", stage=TA, decision="exclude", reason="research-only")
+    screening.decide(
+        2, reviewer="xx", stage=TA, decision="exclude", reason="coproduction-of-research-only"
+    )
     retracted = screening.undo(reviewer="xx", stage=TA)
     assert retracted.decision == "exclude"
     current = screening.decision_of(2, TA, "xx")
@@ -133,11 +141,13 @@ def test_blind_mode_hides_other_votes_until_both_decided(screening: Screening) -
 
 def test_conflict_resolution_by_consensus_or_third_reviewer(screening: Screening) -> None:
     screening.decide(1, reviewer="xx", stage=TA, decision="include")
-    screening.decide(1, reviewer="yy", stage=TA, decision="exclude", reason="no-model")
+    screening.decide(1, reviewer="yy", stage=TA, decision="exclude", reason="no-coproduction-model")
     screening.decide(2, reviewer="xx", stage=TA, decision="include")
     screening.decide(2, reviewer="yy", stage=TA, decision="maybe")
     assert [c.record_id for c in screening.conflicts(TA)] == [1, 2]
-    by_xx = screening.resolve(1, stage=TA, decision="exclude", reason="no-model", by="xx")
+    by_xx = screening.resolve(
+        1, stage=TA, decision="exclude", reason="no-coproduction-model", by="xx"
+    )
     by_zz = screening.resolve(2, stage=TA, decision="include", by="zz")
     assert (by_xx.resolution, by_zz.resolution) == ("consensus", "third_reviewer")
     assert screening.conflicts(TA) == []
@@ -156,8 +166,10 @@ def test_full_text_reasons_must_agree(screening: Screening) -> None:
     for rid in (1, 2):
         for who in ("xx", "yy"):
             screening.decide(rid, reviewer=who, stage=TA, decision="include")
-    screening.decide(1, reviewer="xx", stage=FT, decision="exclude", reason="no-model")
-    screening.decide(1, reviewer="yy", stage=FT, decision="exclude", reason="research-only")
+    screening.decide(1, reviewer="xx", stage=FT, decision="exclude", reason="no-coproduction-model")
+    screening.decide(
+        1, reviewer="yy", stage=FT, decision="exclude", reason="coproduction-of-research-only"
+    )
     assert screening.outcome(1, FT).state is State.CONFLICT
 
 
@@ -196,7 +208,11 @@ def test_status_and_flow_counts(screening: Screening, store: Store) -> None:
             screening.decide(rid, reviewer=who, stage=TA, decision=decision, reason=reason)
     screening.decide(6, reviewer="xx", stage=TA, decision="include")
     for rid in (1, 2, 5):
-        ft = ("include", None) if rid != 5 else ("exclude", "application-only")
+        ft = (
+            ("include", None)
+            if rid != 5
+            else ("exclude", "codesign-application-without-model-development")
+        )
         for who in ("xx", "yy"):
             screening.decide(rid, reviewer=who, stage=FT, decision=ft[0], reason=ft[1])
     status = screening.status(TA)
@@ -208,6 +224,8 @@ def test_status_and_flow_counts(screening: Screening, store: Store) -> None:
     assert counts["title_abstract_excluded"] == 2
     assert counts["reports_sought"] == 3
     assert counts["full_text_assessed"] == 3
-    assert counts["full_text_excluded_reasons"] == {"application-only": 1}
+    assert counts["full_text_excluded_reasons"] == {
+        "codesign-application-without-model-development": 1
+    }
     assert counts["included"] == 2
     assert counts["title_abstract_pending"] == 1

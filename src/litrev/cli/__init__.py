@@ -10,6 +10,7 @@ import sys
 
 from litrev.cli import project as _project  # noqa: F401
 from litrev.cli import records as _records  # noqa: F401
+from litrev.cli import screening as _screening  # noqa: F401
 from litrev.cli import search as _search  # noqa: F401
 from litrev.cli._app import app, console, err_console
 from litrev.errors import LitrevError

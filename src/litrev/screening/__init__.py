@@ -5,7 +5,7 @@ them in `rank`, `simulate`, `metrics` and `stopping`).
 >>> from litrev.store import Store
 >>> screening = Screening(Store.open("sqlite://"), exclusion_reasons=COPRODUCTION_EXCLUSION_REASONS)
 >>> [r.code for r in screening.reasons_for("title_abstract")][:2]
-['conference-paper', 'no-model']
+['conference-paper', 'no-coproduction-model']
 """
 
 from litrev.screening.decisions import DecisionInput, Screening, StageSettings

@@ -100,7 +100,7 @@ def agreement_report(
     screening: Screening, stage: str | Stage, *, binary: bool = False
 ) -> StageAgreement:
     """Agreement at one stage. With `binary`, `maybe` counts as include (both go forward)."""
-    from litrev.screening.decisions import parse_stage
+    from litrev.screening.model import parse_stage
 
     stage = parse_stage(str(stage))
     votes: dict[int, dict[str, Any]] = {}

@@ -21,7 +21,7 @@ transaction; nothing is updated in place except the per-stage settings, whose ch
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,9 @@ from litrev.screening.model import (
     current_resolutions,
     match_reason,
     outcome,
+    parse_decision,
+    parse_stage,
+    reviewer_name,
 )
 from litrev.store import Store, schema
 
@@ -67,31 +70,6 @@ class DecisionInput:
     reason: str | None = None
     note: str | None = None
     line: int | None = None
-
-
-def parse_stage(text: str) -> Stage:
-    """`title_abstract`/`ta`/`title-abstract` or `full_text`/`ft`/`full-text`."""
-    key = text.strip().lower().replace("-", "_").replace("/", "_")
-    aliases = {"ta": Stage.TITLE_ABSTRACT, "tiab": Stage.TITLE_ABSTRACT, "ft": Stage.FULL_TEXT}
-    if key in aliases:
-        return aliases[key]
-    try:
-        return Stage(key)
-    except ValueError:
-        raise ScreeningError(
-            f"unknown stage {text!r}; expected title_abstract or full_text"
-        ) from None
-
-
-def parse_decision(text: str) -> Decision:
-    key = text.strip().lower()
-    aliases = {"i": "include", "e": "exclude", "m": "maybe", "yes": "include", "no": "exclude"}
-    try:
-        return Decision(aliases.get(key, key))
-    except ValueError:
-        raise ScreeningError(
-            f"unknown decision {text!r}; expected include, exclude or maybe"
-        ) from None
 
 
 class Screening:
@@ -122,7 +100,7 @@ class Screening:
 
     def add_reviewer(self, name: str, *, role: str = "reviewer") -> None:
         with self.store.transaction() as conn:
-            self._register(conn, _reviewer_name(name), role)
+            self._register(conn, reviewer_name(name), role)
 
     def reviewers(self) -> list[str]:
         with self.store.connect() as conn:
@@ -160,7 +138,7 @@ class Screening:
             "blind": int(new.blind),
             "reviewers_required": new.reviewers_required,
             "updated_at": datetime.now(UTC),
-            "updated_by": _reviewer_name(by),
+            "updated_by": reviewer_name(by),
         }
         with self.store.transaction() as conn:
             conn.execute(table.delete().where(table.c.stage == stage.value))
@@ -176,8 +154,10 @@ class Screening:
 
     # ----- reading -----
 
-    def events(self, stage: str | Stage, conn: Connection | None = None) -> list[DecisionEvent]:
-        """Every decisions row of a stage (with its marks), oldest first."""
+    def events(
+        self, stage: str | Stage, conn: Connection | None = None, *, record_id: int | None = None
+    ) -> list[DecisionEvent]:
+        """Every decisions row of a stage (of one record if given), with its marks, oldest first."""
         stage = parse_stage(str(stage))
         d, m = schema.decisions, schema.decision_marks
         query = (
@@ -186,6 +166,8 @@ class Screening:
             .where(d.c.stage == stage.value)
             .order_by(d.c.id)
         )
+        if record_id is not None:
+            query = query.where(d.c.record_id == record_id)
         if conn is None:
             with self.store.connect() as own:
                 rows = own.execute(query).all()
@@ -227,7 +209,7 @@ class Screening:
 
     def outcome(self, record_id: int, stage: str | Stage) -> Outcome:
         stage = parse_stage(str(stage))
-        events = [e for e in self.events(stage) if e.record_id == record_id]
+        events = self.events(stage, record_id=record_id)
         found = _outcomes(events, stage, self.settings(stage), self.reasons)
         return found.get(record_id, Outcome(record_id, State.UNSCREENED, None, None, ()))
 
@@ -245,7 +227,7 @@ class Screening:
         self, record_id: int, stage: str | Stage, reviewer: str
     ) -> DecisionEvent | None:
         stage = parse_stage(str(stage))
-        events = [e for e in self.events(stage) if e.record_id == record_id]
+        events = self.events(stage, record_id=record_id)
         return current_decisions(events).get((record_id, reviewer))
 
     def visible_decisions(
@@ -254,7 +236,7 @@ class Screening:
         """Other reviewers' live decisions on a record as `viewer` may see them: in blind mode,
         none until the viewer and the required number of reviewers have all decided."""
         stage = parse_stage(str(stage))
-        events = [e for e in self.events(stage) if e.record_id == record_id]
+        events = self.events(stage, record_id=record_id)
         votes = [v for (_, who), v in current_decisions(events).items()]
         others = sorted((v for v in votes if v.reviewer != viewer), key=lambda v: v.reviewer)
         if not self.settings(stage).blind:
@@ -283,21 +265,30 @@ class Screening:
     def decide_many(self, items: Sequence[DecisionInput]) -> list[DecisionEvent]:
         """Record many decisions in one transaction: all are written or, on any error, none.
         Errors name the item's `line` when it has one."""
-        written: list[DecisionEvent] = []
+        pending: list[DecisionEvent] = []
         with self.store.transaction() as conn:
             known = set(conn.execute(select(schema.records.c.id)).scalars())
-            ta_events = self.events(Stage.TITLE_ABSTRACT, conn)
+            ta_by_record: dict[int, list[DecisionEvent]] = {}
+            for event in self.events(Stage.TITLE_ABSTRACT, conn):
+                ta_by_record.setdefault(event.record_id, []).append(event)
+            ta_settings = self.settings(Stage.TITLE_ABSTRACT)
+            # Decisions of this batch get provisional ids above any stored one, so that a
+            # full-text row can follow the title/abstract rows of the same batch.
+            provisional = 1 << 62
             for item in items:
                 try:
-                    event = self._validate(item, known, ta_events)
+                    event = self._validate(item, known, ta_by_record, ta_settings)
                 except ScreeningError as error:
                     where = f"line {item.line}: " if item.line is not None else ""
-                    raise ScreeningError(f"{where}{error}") from None
-                event = self._append(conn, event, action="screening.decide")
+                    raise ScreeningError(
+                        f"{where}{error}", field=error.field, line=item.line
+                    ) from None
+                provisional += 1
+                event = replace(event, id=provisional)
                 if event.stage == Stage.TITLE_ABSTRACT:
-                    ta_events.append(event)
-                written.append(event)
-        return written
+                    ta_by_record.setdefault(event.record_id, []).append(event)
+                pending.append(event)
+            return self._append(conn, pending, action="screening.decide")
 
     def undo(
         self,
@@ -337,7 +328,7 @@ class Screening:
                 resolution=target.resolution,
                 retracts=target.id,
             )
-            self._append(conn, retraction, action="screening.undo")
+            self._append(conn, [retraction], action="screening.undo")
         return target
 
     def resolve(
@@ -355,7 +346,7 @@ class Screening:
         by `by` marked as a resolution. `method` defaults to consensus when `by` is one of the
         record's reviewers, otherwise third_reviewer."""
         stage = parse_stage(str(stage))
-        by = _reviewer_name(by)
+        by = reviewer_name(by)
         choice = parse_decision(str(decision))
         if choice is Decision.MAYBE:
             raise ScreeningError("a resolution must be include or exclude, not maybe")
@@ -380,27 +371,34 @@ class Screening:
         )
         with self.store.transaction() as conn:
             self._register(conn, by, "resolver")
-            return self._append(conn, event, action="screening.resolve")
+            return self._append(conn, [event], action="screening.resolve")[0]
 
     # ----- internals -----
 
     def _validate(
-        self, item: DecisionInput, known: set[int], ta_events: list[DecisionEvent]
+        self,
+        item: DecisionInput,
+        known: set[int],
+        ta_by_record: dict[int, list[DecisionEvent]],
+        ta_settings: StageSettings,
     ) -> DecisionEvent:
         stage = parse_stage(item.stage)
         choice = parse_decision(item.decision)
-        reviewer = _reviewer_name(item.reviewer)
+        reviewer = reviewer_name(item.reviewer)
         if item.record_id not in known:
-            raise ScreeningError(f"record_id {item.record_id}: no such record in this review")
+            raise ScreeningError(
+                f"record_id {item.record_id}: no such record in this review", field="record_id"
+            )
         if stage is Stage.FULL_TEXT:
-            ta = [e for e in ta_events if e.record_id == item.record_id]
-            found = _outcomes(ta, Stage.TITLE_ABSTRACT, self.settings(Stage.TITLE_ABSTRACT), ())
+            ta = ta_by_record.get(item.record_id, [])
+            found = _outcomes(ta, Stage.TITLE_ABSTRACT, ta_settings, ())
             result = found.get(item.record_id)
             if result is None or not result.final or result.decision != "include":
                 state = result.state.value if result else "unscreened"
                 raise ScreeningError(
                     f"record {item.record_id} is not included at title_abstract ({state}); "
-                    "it cannot be screened at full_text yet"
+                    "it cannot be screened at full_text yet",
+                    field="stage",
                 )
         code = self._reason_code(stage, choice, item.reason)
         return DecisionEvent(
@@ -412,7 +410,8 @@ class Screening:
         if choice is not Decision.EXCLUDE:
             if reason:
                 raise ScreeningError(
-                    f"reason {reason!r} given for {choice.value}; only exclude has one"
+                    f"reason {reason!r} given for {choice.value}; only exclude has one",
+                    field="reason",
                 )
             return None
         options = self.reasons_for(stage)
@@ -420,7 +419,9 @@ class Screening:
             return reason
         if reason is None:
             choices = ", ".join(r.code for r in options)
-            raise ScreeningError(f"exclude needs a reason at {stage.value}: one of {choices}")
+            raise ScreeningError(
+                f"exclude needs a reason at {stage.value}: one of {choices}", field="reason"
+            )
         return match_reason(reason, options).code
 
     def _register(self, conn: Connection, name: str, role: str) -> None:
@@ -435,62 +436,62 @@ class Screening:
                 detail={"name": name, "role": role},
             )
 
-    def _append(self, conn: Connection, event: DecisionEvent, *, action: str) -> DecisionEvent:
-        self._register(conn, event.reviewer, "reviewer")
+    def _append(
+        self, conn: Connection, events: Sequence[DecisionEvent], *, action: str
+    ) -> list[DecisionEvent]:
+        """Insert rows (with their marks and audit entries) in the order given."""
+        if not events:
+            return []
+        for name in sorted({e.reviewer for e in events}):
+            self._register(conn, name, "reviewer")
         now = datetime.now(UTC)
-        result = conn.execute(
-            schema.decisions.insert().values(
-                record_id=event.record_id,
-                stage=event.stage,
-                reviewer=event.reviewer,
-                decision=event.decision,
-                reason=event.reason,
-                note=event.note,
-                created_at=now,
-            )
+        values = [
+            {
+                "record_id": e.record_id,
+                "stage": e.stage,
+                "reviewer": e.reviewer,
+                "decision": e.decision,
+                "reason": e.reason,
+                "note": e.note,
+                "created_at": now,
+            }
+            for e in events
+        ]
+        insert = schema.decisions.insert().returning(
+            schema.decisions.c.id, sort_by_parameter_order=True
         )
-        new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-        if event.resolution is not None or event.retracts is not None:
-            conn.execute(
-                schema.decision_marks.insert().values(
-                    decision_id=new_id, resolution=event.resolution, retracts=event.retracts
-                )
-            )
-        detail = {
-            "record_id": event.record_id,
-            "stage": event.stage,
-            "decision": event.decision,
-            "reason": event.reason,
-            "resolution": event.resolution,
-            "retracts": event.retracts,
-        }
-        Store.log(
-            conn,
-            actor=event.reviewer,
-            action=action,
-            entity="decision",
-            entity_id=new_id,
-            detail=detail,
-        )
-        return DecisionEvent(
-            new_id,
-            event.record_id,
-            event.stage,
-            event.reviewer,
-            event.decision,
-            event.reason,
-            event.note,
-            event.resolution,
-            event.retracts,
-            now,
-        )
-
-
-def _reviewer_name(name: str) -> str:
-    text = (name or "").strip()
-    if not text or len(text) > 128:
-        raise ScreeningError(f"reviewer name {name!r}: expected 1 to 128 characters")
-    return text
+        ids = [int(i) for i in conn.execute(insert, values).scalars()]
+        written = [
+            replace(e, id=new_id, created_at=now) for e, new_id in zip(events, ids, strict=True)
+        ]
+        marks = [
+            {"decision_id": e.id, "resolution": e.resolution, "retracts": e.retracts}
+            for e in written
+            if e.resolution is not None or e.retracts is not None
+        ]
+        if marks:
+            conn.execute(schema.decision_marks.insert(), marks)
+        # The same rows `Store.log` writes, inserted in one statement for large batches.
+        audit = [
+            {
+                "at": now,
+                "actor": e.reviewer,
+                "action": action,
+                "entity": "decision",
+                "entity_id": e.id,
+                "detail": {
+                    "record_id": e.record_id,
+                    "stage": e.stage,
+                    "decision": e.decision,
+                    "reason": e.reason,
+                    "resolution": e.resolution,
+                    "retracts": e.retracts,
+                },
+            }
+            for e in written
+        ]
+        conn.execute(schema.audit_log.insert(), audit)
+        return written
 
 
 def _outcomes(

@@ -25,7 +25,13 @@ from litrev.errors import LitrevError
 
 
 class ScreeningError(LitrevError):
-    """A screening action is not allowed (unknown record, wrong stage, bad reason...)."""
+    """A screening action is not allowed (unknown record, wrong stage, bad reason...).
+    `field` names the input field at fault and `line` the input line, when known."""
+
+    def __init__(self, message: str, *, field: str | None = None, line: int | None = None) -> None:
+        self.field = field
+        self.line = line
+        super().__init__(message)
 
 
 class Stage(StrEnum):
@@ -64,11 +70,13 @@ class ExclusionReason:
 
 # The built-in review's exclusion reasons (the seed paper's Methods).
 COPRODUCTION_EXCLUSION_REASONS: tuple[ExclusionReason, ...] = (
-    ExclusionReason("conference-paper", "Conference paper"),
-    ExclusionReason("no-model", "No model of co-production/codesign"),
-    ExclusionReason("research-only", "Exclusively co-production of research"),
+    ExclusionReason("conference-paper", "Conference paper", ("title_abstract",)),
+    ExclusionReason("no-coproduction-model", "Did not include a model of co-production/codesign"),
     ExclusionReason(
-        "application-only",
+        "coproduction-of-research-only", "Dealt exclusively with co-production of research"
+    ),
+    ExclusionReason(
+        "codesign-application-without-model-development",
         "Practical application of a codesign model with no further development of that model",
     ),
 )
@@ -116,7 +124,7 @@ def match_reason(text: str, reasons: Sequence[ExclusionReason]) -> ExclusionReas
     """Find a reason by code, label (case-insensitive) or 1-based number.
 
     >>> match_reason("2", COPRODUCTION_EXCLUSION_REASONS).code
-    'no-model'
+    'no-coproduction-model'
     >>> match_reason("conference paper", COPRODUCTION_EXCLUSION_REASONS).code
     'conference-paper'
     """
@@ -127,7 +135,9 @@ def match_reason(text: str, reasons: Sequence[ExclusionReason]) -> ExclusionReas
     if wanted.isdigit() and 1 <= int(wanted) <= len(reasons):
         return reasons[int(wanted) - 1]
     choices = ", ".join(f"{i}={r.code}" for i, r in enumerate(reasons, 1))
-    raise ScreeningError(f"unknown exclusion reason {text!r}; expected one of: {choices}")
+    raise ScreeningError(
+        f"unknown exclusion reason {text!r}; expected one of: {choices}", field="reason"
+    )
 
 
 @dataclass(frozen=True)
@@ -236,3 +246,37 @@ def outcome(
             (v.reason for v in ordered), key=lambda r: (rank.get(r or "", len(rank)), r or "")
         )
     return Outcome(record_id, State.AGREED, decision, reason, ordered)
+
+
+def parse_stage(text: str) -> Stage:
+    """`title_abstract`/`ta`/`title-abstract` or `full_text`/`ft`/`full-text`."""
+    key = text.strip().lower().replace("-", "_").replace("/", "_")
+    aliases = {"ta": Stage.TITLE_ABSTRACT, "tiab": Stage.TITLE_ABSTRACT, "ft": Stage.FULL_TEXT}
+    if key in aliases:
+        return aliases[key]
+    try:
+        return Stage(key)
+    except ValueError:
+        raise ScreeningError(
+            f"unknown stage {text!r}; expected title_abstract or full_text", field="stage"
+        ) from None
+
+
+def parse_decision(text: str) -> Decision:
+    key = text.strip().lower()
+    aliases = {"i": "include", "e": "exclude", "m": "maybe", "yes": "include", "no": "exclude"}
+    try:
+        return Decision(aliases.get(key, key))
+    except ValueError:
+        raise ScreeningError(
+            f"unknown decision {text!r}; expected include, exclude or maybe", field="decision"
+        ) from None
+
+
+def reviewer_name(name: str) -> str:
+    text = (name or "").strip()
+    if not text or len(text) > 128:
+        raise ScreeningError(
+            f"reviewer name {name!r}: expected 1 to 128 characters", field="reviewer"
+        )
+    return text

@@ -48,7 +48,7 @@ class StageStatus:
 
 def stage_status(screening: Screening, stage: str | Stage) -> StageStatus:
     """Counts for one stage, from the live decisions and resolutions."""
-    from litrev.screening.decisions import parse_stage
+    from litrev.screening.model import parse_stage
 
     stage = parse_stage(str(stage))
     eligible = set(screening.eligible_records(stage))

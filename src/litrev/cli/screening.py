@@ -1,0 +1,290 @@
+"""`litrev screen`, `litrev decide`, `litrev conflicts`, `litrev agreement` and
+`litrev screening status|settings`: thin adapters over `litrev.screening`."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from litrev.cli._app import app, console
+from litrev.project import Project
+from litrev.screening import Screening, StageSettings, flow_counts
+from litrev.screening.agreement_report import StageAgreement, agreement_report
+from litrev.screening.csvio import apply_decisions_csv
+from litrev.screening.highlight import protocol_terms
+from litrev.screening.model import STAGES, Stage, parse_stage
+from litrev.screening.texts import record_texts
+
+screening_app = typer.Typer(help="Screening progress and settings (blind mode, reviewers).")
+app.add_typer(screening_app, name="screening")
+
+ProjectOpt = Annotated[Path, typer.Option("--project", "-p", help="The review folder.")]
+StageOpt = Annotated[
+    str, typer.Option("--stage", "-s", help="title_abstract (ta) or full_text (ft).")
+]
+
+
+def open_screening(project_dir: Path) -> tuple[Screening, Project]:
+    """The review's screening, with its protocol's exclusion reasons and screening mode."""
+    project = Project.open(project_dir)
+    protocol = project.protocol
+    dual = getattr(protocol.screening, "mode", "dual") != "single"
+    defaults = StageSettings(blind=dual, reviewers_required=2 if dual else 1)
+    screening = Screening(
+        project.store, exclusion_reasons=protocol.eligibility.exclusion_reasons, defaults=defaults
+    )
+    return screening, project
+
+
+def _ranked_order(screening: Screening, stage: Stage) -> tuple[list[int], str]:
+    """Record ids to screen, best first when the ranking model is available, else by id."""
+    order = screening.eligible_records(stage)
+    try:
+        rank = importlib.import_module("litrev.screening.rank")
+    except ImportError:
+        return order, "record id"
+    ranker = getattr(rank, "rank_for_screening", None)
+    if ranker is None:
+        return order, "record id"
+    return list(ranker(screening, stage, order)), "ranking model"
+
+
+def _stopping_line(screening: Screening, stage: Stage) -> Callable[[], str | None] | None:
+    try:
+        stopping = importlib.import_module("litrev.screening.stopping")
+    except ImportError:
+        return None
+    estimate = getattr(stopping, "estimate_for_screening", None)
+    if estimate is None:
+        return None
+    return lambda: estimate(screening, stage)
+
+
+@app.command()
+def screen(
+    reviewer: Annotated[str, typer.Option("--reviewer", "-r", help="Who is screening.")],
+    project_dir: ProjectOpt = Path("."),
+    stage: StageOpt = "title_abstract",
+    highlight: Annotated[
+        list[str] | None,
+        typer.Option("--highlight", "-H", help="Term to highlight (repeatable; * wildcard)."),
+    ] = None,
+) -> None:
+    """Screen records one at a time in the terminal: i include, e exclude (then the reason's
+    number), m maybe, u undo, n/p next/previous, q quit. Highlights the protocol's search terms
+    unless --highlight is given."""
+    from litrev.screening.tui import ScreenerApp
+
+    screening, project = open_screening(project_dir)
+    chosen = parse_stage(stage)
+    positive, negative = (list(highlight), []) if highlight else protocol_terms(project.protocol)
+    order, how = _ranked_order(screening, chosen)
+    ScreenerApp(
+        screening,
+        reviewer=reviewer,
+        stage=chosen,
+        order=order,
+        terms=positive,
+        negative_terms=negative,
+        stopping=_stopping_line(screening, chosen),
+    ).run()
+    status = screening.status(chosen)
+    console.print(
+        f"{chosen.value}: {status.by_reviewer.get(reviewer, {})} by {reviewer} "
+        f"(records ordered by {how}); {status.done}/{status.records} settled, "
+        f"{status.conflicts} conflict(s)."
+    )
+
+
+@app.command()
+def decide(
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV: record_id, reviewer, stage, decision, reason[, note].")
+    ],
+    project_dir: ProjectOpt = Path("."),
+) -> None:
+    """Record decisions from a CSV file, all in one transaction (a bad row writes nothing)."""
+    screening, _ = open_screening(project_dir)
+    written = apply_decisions_csv(screening, csv_file)
+    console.print(f"Recorded {len(written)} decision(s) from {csv_file}.")
+
+
+@app.command()
+def conflicts(
+    project_dir: ProjectOpt = Path("."),
+    stage: StageOpt = "title_abstract",
+    resolve: Annotated[int | None, typer.Option(help="Record id to resolve.")] = None,
+    decision: Annotated[str | None, typer.Option(help="include or exclude.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Exclusion reason (code, label or number).")
+    ] = None,
+    by: Annotated[str | None, typer.Option(help="Who resolves (a reviewer, or a third).")] = None,
+    method: Annotated[
+        str | None, typer.Option(help="consensus or third_reviewer (default: from --by).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List unresolved disagreements (and maybes) at a stage, or resolve one."""
+    screening, _ = open_screening(project_dir)
+    chosen = parse_stage(stage)
+    if resolve is not None:
+        if not decision or not by:
+            raise typer.BadParameter("--resolve needs --decision and --by")
+        event = screening.resolve(
+            resolve, stage=chosen, decision=decision, by=by, reason=reason, method=method
+        )
+        console.print(
+            f"Record {resolve} resolved at {chosen.value}: {event.decision}"
+            + (f" ({event.reason})" if event.reason else "")
+            + f" by {event.reviewer} ({event.resolution})."
+        )
+        return
+    found = screening.conflicts(chosen)
+    titles = record_texts(screening.store, [c.record_id for c in found])
+    if as_json:
+        rows = [
+            {
+                "record_id": c.record_id,
+                "title": titles[c.record_id].title if c.record_id in titles else None,
+                "decisions": {v.reviewer: [v.decision, v.reason] for v in c.votes},
+            }
+            for c in found
+        ]
+        console.print_json(json.dumps(rows))
+        return
+    table = Table(title=f"{len(found)} conflict(s) at {chosen.value}")
+    for column in ("record", "title", "decisions"):
+        table.add_column(column)
+    for c in found:
+        title = titles[c.record_id].title if c.record_id in titles else None
+        votes = "; ".join(
+            f"{v.reviewer}: {v.decision}" + (f" ({v.reason})" if v.reason else "") for v in c.votes
+        )
+        table.add_row(str(c.record_id), (title or "")[:70], votes)
+    console.print(table)
+
+
+def _print_agreement(report: StageAgreement) -> None:
+    if not report.pairs:
+        console.print(f"[b]{report.stage}[/b]: no record decided by two reviewers yet.")
+        return
+    table = Table(title=f"Agreement at {report.stage}")
+    for column in ("pair", "n", "% agree", "Cohen's κ (95% CI)", "PABAK", "Gwet's AC1"):
+        table.add_column(column, justify="right" if column != "pair" else "left")
+    for pair in report.pairs:
+        s, k = pair.stats, pair.stats.kappa
+        kappa = (
+            "undefined"
+            if k.kappa != k.kappa
+            else f"{k.kappa:.3f} ({k.ci_low:.3f} to {k.ci_high:.3f})"
+        )
+        ac1 = "undefined" if s.ac1 != s.ac1 else f"{s.ac1:.3f}"
+        table.add_row(
+            " × ".join(pair.reviewers),
+            str(s.n),
+            f"{100 * s.percent:.1f}",
+            kappa,
+            f"{s.pabak:.3f}",
+            ac1,
+        )
+    console.print(table)
+    for pair in report.pairs:
+        cats = pair.stats.categories
+        grid = Table(title=f"{pair.reviewers[0]} (rows) × {pair.reviewers[1]} (columns)")
+        grid.add_column("")
+        for c in cats:
+            grid.add_column(c, justify="right")
+        for c, row in zip(cats, pair.stats.table, strict=True):
+            grid.add_row(c, *map(str, row))
+        console.print(grid)
+    if report.fleiss is not None:
+        console.print(
+            f"Fleiss' κ over {len(report.reviewers)} reviewers: {report.fleiss:.3f} "
+            f"(n = {report.fleiss_n} records rated by all)"
+        )
+    if report.disagreements:
+        table = Table(title=f"{len(report.disagreements)} disagreement(s)")
+        table.add_column("record")
+        table.add_column("title")
+        table.add_column("decisions")
+        for d in report.disagreements:
+            votes = "; ".join(f"{who}: {what}" for who, what in d.decisions.items())
+            table.add_row(str(d.record_id), (d.title or "")[:60], votes)
+        console.print(table)
+
+
+@app.command()
+def agreement(
+    project_dir: ProjectOpt = Path("."),
+    stage: Annotated[
+        str | None, typer.Option("--stage", "-s", help="One stage (default: both).")
+    ] = None,
+    binary: Annotated[bool, typer.Option(help="Count maybe as include.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Inter-rater agreement per reviewer pair and stage: percent agreement, Cohen's kappa with
+    its 95% CI, PABAK, Gwet's AC1, Fleiss' kappa (3+ reviewers) and the disagreement table."""
+    screening, _ = open_screening(project_dir)
+    stages = [parse_stage(stage)] if stage else list(STAGES)
+    reports = [agreement_report(screening, s, binary=binary) for s in stages]
+    if as_json:
+        console.print_json(json.dumps([r.as_dict() for r in reports]))
+        return
+    for report in reports:
+        _print_agreement(report)
+
+
+@screening_app.command("status")
+def status(
+    project_dir: ProjectOpt = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Progress per stage and reviewer, and the PRISMA screening counts."""
+    screening, _ = open_screening(project_dir)
+    statuses = [screening.status(s) for s in STAGES]
+    flow = flow_counts(
+        screening.store, exclusion_reasons=screening.reasons, defaults=screening.defaults
+    )
+    if as_json:
+        out: dict[str, Any] = {"stages": [s.__dict__ for s in statuses], "flow": flow}
+        console.print_json(json.dumps(out))
+        return
+    for st in statuses:
+        console.print(
+            f"[b]{st.stage}[/b]: {st.records} records · {st.done} settled "
+            f"({st.included} included, {st.excluded} excluded) · {st.conflicts} conflict(s) · "
+            f"{st.awaiting} awaiting a second reviewer · {st.unscreened} unscreened"
+        )
+        for who, counts in st.by_reviewer.items():
+            console.print(f"  {who}: {counts}")
+    console.print("PRISMA screening counts:")
+    for key, value in flow.items():
+        console.print(f"  {key}: {value}")
+
+
+@screening_app.command("settings")
+def settings(
+    project_dir: ProjectOpt = Path("."),
+    stage: StageOpt = "title_abstract",
+    blind: Annotated[bool | None, typer.Option("--blind/--no-blind", help="Blind mode.")] = None,
+    reviewers: Annotated[
+        int | None, typer.Option("--reviewers-per-record", help="Independent reviewers needed.")
+    ] = None,
+    by: Annotated[str, typer.Option(help="Who changes the settings (logged).")] = "lead",
+) -> None:
+    """Show or change a stage's blind mode and reviewers per record."""
+    screening, _ = open_screening(project_dir)
+    chosen = parse_stage(stage)
+    if blind is not None or reviewers is not None:
+        screening.configure(chosen, by=by, blind=blind, reviewers_required=reviewers)
+    current = screening.settings(chosen)
+    console.print(
+        f"{chosen.value}: blind mode {'on' if current.blind else 'off'}, "
+        f"{current.reviewers_required} reviewer(s) per record"
+    )

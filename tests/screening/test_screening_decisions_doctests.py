@@ -1,0 +1,29 @@
+"""The usage examples in the screening modules' docstrings run and give what they show."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "litrev.screening",
+    "litrev.screening.model",
+    "litrev.screening.decisions",
+    "litrev.screening.flow",
+    "litrev.screening.status",
+    "litrev.screening.texts",
+    "litrev.screening.demo",
+    "litrev.screening.csvio",
+    "litrev.screening.agreement",
+    "litrev.screening.agreement_report",
+    "litrev.screening.highlight",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0

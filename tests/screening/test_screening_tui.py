@@ -1,0 +1,112 @@
+"""The Textual screener driven by its pilot: key presses must land in the review database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from litrev.screening import COPRODUCTION_EXCLUSION_REASONS, Screening, StageSettings
+from litrev.screening.demo import add_records
+from litrev.screening.tui import ReasonPicker, ScreenerApp
+from litrev.store import Store
+
+RECORDS = [
+    ("Co-production of mental health services: a model", "We propose a codesign model."),
+    ("Conference abstract on co-design", None),
+    ("Hydrogen engineering for public services", "Engineering of biomass."),
+    ("Typology of coproduction in social care", "A typology of co-producing care."),
+]
+
+
+def _screening(tmp_path: Path) -> Screening:
+    store = Store.open(tmp_path / "litrev.db")
+    add_records(store, RECORDS)
+    return Screening(
+        store,
+        exclusion_reasons=COPRODUCTION_EXCLUSION_REASONS,
+        defaults=StageSettings(blind=True, reviewers_required=2),
+    )
+
+
+def _app(screening: Screening, reviewer: str = "xx") -> ScreenerApp:
+    return ScreenerApp(
+        screening,
+        reviewer=reviewer,
+        stage="title_abstract",
+        terms=["co-produc*", "codesign*", "co-design*"],
+        negative_terms=["engineer*", "hydrogen"],
+    )
+
+
+def test_keys_record_decisions_undo_and_navigation(tmp_path: Path) -> None:
+    screening = _screening(tmp_path)
+
+    async def session() -> None:
+        app = _app(screening)
+        async with app.run_test() as pilot:
+            assert app.record_id == 1
+            await pilot.press("i")  # include record 1, move to 2
+            assert app.record_id == 2
+            await pilot.press("e")
+            assert isinstance(app.screen, ReasonPicker)
+            await pilot.press("1")  # conference paper
+            assert app.record_id == 3
+            await pilot.press("m")
+            await pilot.press("u")  # undo the maybe on 3: back on record 3, undecided
+            assert app.record_id == 3
+            await pilot.press("e", "escape")  # cancelled: nothing recorded
+            await pilot.press("n", "p", "p")
+            assert app.record_id == 2
+            await pilot.press("q")
+
+    asyncio.run(session())
+    mine = {rid: screening.decision_of(rid, "title_abstract", "xx") for rid in range(1, 5)}
+    assert mine[1] is not None and mine[1].decision == "include"
+    assert mine[2] is not None and (mine[2].decision, mine[2].reason) == (
+        "exclude",
+        "conference-paper",
+    )
+    assert mine[3] is None and mine[4] is None
+
+
+def test_screen_shows_highlights_progress_and_hides_votes_in_blind_mode(tmp_path: Path) -> None:
+    screening = _screening(tmp_path)
+    screening.decide(1, reviewer="yy", stage="title_abstract", decision="exclude", reason="2")
+
+    async def session() -> None:
+        app = _app(screening)
+        async with app.run_test() as pilot:
+            title = app.query_one("#title").render()
+            spans = [str(title)[s.start : s.end] for s in title.spans]  # type: ignore[attr-defined]
+            assert "Co-production" in spans
+            assert "hidden (blind mode)" in str(app.query_one("#votes").render())
+            assert "decided 0/4" in str(app.query_one("#progress").render())
+            await pilot.press("i")
+            await pilot.press("p")  # back to record 1: both decided, so yy's vote shows
+            votes = str(app.query_one("#votes").render())
+            assert "yy: exclude (no-coproduction-model)" in votes
+            assert "decided 1/4" in str(app.query_one("#progress").render())
+            await pilot.press("n", "n")
+            abstract = app.query_one("#abstract").render()
+            assert abstract.plain == "Engineering of biomass."  # type: ignore[attr-defined]
+            await pilot.press("p")
+            assert "no abstract" in str(app.query_one("#abstract").render())
+
+    asyncio.run(session())
+    assert [c.record_id for c in screening.conflicts("title_abstract")] == [1]
+
+
+def test_refused_decision_is_shown_not_raised(tmp_path: Path) -> None:
+    screening = _screening(tmp_path)
+    screening.decide(1, reviewer="xx", stage="title_abstract", decision="include")
+    screening.decide(1, reviewer="yy", stage="title_abstract", decision="include")
+
+    async def session() -> None:
+        app = ScreenerApp(screening, reviewer="xx", stage="full_text", order=[1, 2])
+        async with app.run_test() as pilot:
+            await pilot.press("n", "i")  # record 2 never reached full text
+            assert "not included at title_abstract" in str(app.query_one("#message").render())
+            await pilot.press("u")
+            assert "no decision by xx" in str(app.query_one("#message").render())
+
+    asyncio.run(session())
