@@ -20,7 +20,7 @@ Conventions (the contract between dialects):
 trees meaning the same query compare equal: `a AND (b NOT c)` becomes `(a AND b) NOT c`
 and `(a NOT b) NOT c` becomes `a NOT (b OR c)`; inside an OR, one word searched in two
 field sets becomes that word on their union (`a[ti] OR a[ab]` is `a[ti,ab]`); and an
-ordered proximity of distance 0 over plain words is the phrase of those words.
+ordered proximity of distance 0 over plain words is the phrase of those words; `colo?r OR color` is `colo%r`.
 
 Equality is semantic: `And`/`Or` compare as sets of their flattened children, so
 `a OR (b OR a)` equals `b OR a`. Children keep the order the user wrote for generation.
@@ -187,7 +187,7 @@ def normalize(node: Node, inherited: Fields | None = None) -> Node:
             child = normalize(child, inherited)
             flat.extend(child.children if isinstance(child, kind) else (child,))
         if kind is Or:
-            flat = _merge_fields(flat)
+            flat = _merge_optional(_merge_fields(flat))
         elif any(isinstance(c, Not) for c in flat):
             # a AND (b NOT c) == (a AND b) NOT c: hoist every exclusion to the top.
             include = [c.include if isinstance(c, Not) else c for c in flat]
@@ -207,20 +207,74 @@ def normalize(node: Node, inherited: Fields | None = None) -> Node:
 
 
 def _merge_fields(children: list[Node]) -> list[Node]:
-    """Within an OR, merge the same word searched in several field sets into one leaf."""
+    """Within an OR, merge the same word (or the same proximity over words) searched in
+    several field sets into one node on the union: `a[ti] OR a[ab]` is `a[ti,ab]`."""
     merged: dict[Any, int] = {}
     out: list[Node] = []
     for child in children:
-        if isinstance(child, Term | Phrase) and child.fields is not None:
-            word = _key(replace(child, fields=None))
+        fields = _uniform_fields(child)
+        if fields is not None:
+            word = _key(_with_fields(child, None))
             if word in merged:
                 at = merged[word]
-                prior = out[at]
-                assert isinstance(prior, Term | Phrase) and prior.fields is not None
-                out[at] = replace(prior, fields=prior.fields | child.fields)
+                prior = _uniform_fields(out[at])
+                assert prior is not None
+                out[at] = _with_fields(out[at], prior | fields)
                 continue
             merged[word] = len(out)
         out.append(child)
+    return out
+
+
+def _uniform_fields(node: Node) -> Fields | None:
+    """The one field set of a word, phrase or proximity over words; None otherwise."""
+    if isinstance(node, Term | Phrase):
+        return node.fields
+    if isinstance(node, Near) and all(isinstance(c, Term | Phrase) for c in node.children):
+        found = {c.fields for c in node.children}  # type: ignore[attr-defined]
+        return found.pop() if len(found) == 1 else None
+    return None
+
+
+def _with_fields(node: Node, fields: Fields | None) -> Node:
+    if isinstance(node, Term | Phrase):
+        return replace(node, fields=fields)
+    assert isinstance(node, Near)
+    children = tuple(_with_fields(c, fields) for c in node.children)
+    return Near(children, node.distance, node.ordered, None, span=node.span)
+
+
+def _merge_optional(children: list[Node]) -> list[Node]:
+    """Within an OR, `colo?r OR color` is `colo%r` (zero or one character); so for phrases."""
+
+    def key(node: Term | Phrase) -> tuple[str, str, Any]:
+        if isinstance(node, Term):
+            return ("term", node.text.lower(), (node.fields, node.max_extra))
+        return ("phrase", " ".join(node.words).lower(), node.fields)
+
+    out = list(children)
+    changed = True
+    while changed:
+        changed = False
+        leaves = {key(c): i for i, c in enumerate(out) if isinstance(c, Term | Phrase)}
+        for (kind, text, extra), i in leaves.items():
+            for at in (k for k, ch in enumerate(text) if ch == "?"):
+                j = leaves.get((kind, text[:at] + text[at + 1:], extra))
+                if j is None:
+                    continue
+                node = out[i]
+                if isinstance(node, Term):
+                    merged: Node = replace(node, text=node.text[:at] + "%" + node.text[at + 1:])
+                else:
+                    assert isinstance(node, Phrase)
+                    joined = " ".join(node.words)
+                    merged = replace(node, words=tuple((joined[:at] + "%" + joined[at + 1:])
+                                                       .split()))
+                out = [c for k, c in enumerate(out) if k not in (i, j)] + [merged]
+                changed = True
+                break
+            if changed:
+                break
     return out
 
 

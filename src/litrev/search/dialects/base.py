@@ -112,7 +112,8 @@ class Tokenizer:
         elif kind == "OP":
             value = "NOT" if re.fullmatch(r"(?i)and\s+not", text) else text.upper()
         elif kind == "REF":
-            value = ("AND", (int(re.sub(r"\D", "", text)),))
+            value = self.value(kind, text, token, match) or (
+                "AND", (int(re.sub(r"\D", "", text)),))
         else:
             value = self.value(kind, text, token, match)
         return Token(kind, text, token.pos, token.end, token.line, token.column, value)
@@ -310,6 +311,7 @@ class Dialect:
     #: canonical wildcard -> this dialect's spelling (None: cannot be written)
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": None}
     LINE_LABEL: ClassVar[str] = r"(?:#|S)?(\d+)\.?\s+"
+    LABEL_SINGLE: ClassVar[bool] = False  # one labelled line is a numbered strategy
     LIMIT_LINE: ClassVar[str] = r"(?i)^\s*(filters|limiters|limits)\b"
     #: what words without a field tag search, in words (for warnings and the docs)
     DEFAULT_FIELDS: ClassVar[str] = "all fields"
@@ -360,7 +362,7 @@ class Dialect:
         """(number, offset, text) of each search line, or the whole body as line 0."""
         raw = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", body) if m.group().strip()]
         label = re.compile(r"\s*" + self.LINE_LABEL)
-        if len(raw) > 1 and all(label.match(t) for _, t in raw):
+        if (len(raw) > 1 or self.LABEL_SINGLE) and all(label.match(t) for _, t in raw):
             out = []
             for start, text in raw:
                 m = label.match(text)

@@ -76,7 +76,7 @@ def leaf_fields(node: Node) -> set[Fields | None]:
     if isinstance(node, Term | Phrase):
         return {node.fields}
     if isinstance(node, Heading):
-        return set()
+        return {frozenset()}  # a heading takes no field tag: never factor a tag over it
     if isinstance(node, Not):
         return leaf_fields(node.include) | leaf_fields(node.exclude)
     if isinstance(node, And | Or | Near):
@@ -94,6 +94,7 @@ class Generator:
     LEADING_WILDCARD: ClassVar[bool] = True
     BOUNDED: ClassVar[str | None] = None  # format of a bounded truncation, e.g. "{stem}${n}"
     BOOLEAN_IN_NEAR: ClassVar[bool] = True  # may a proximity operand hold OR?
+    AND_IN_NEAR: ClassVar[bool] = True  # may it hold AND/NOT?
     LIMIT_STYLE: ClassVar[str] = "generic"
     NEAR_WORD: ClassVar[re.Pattern[str]] = re.compile(r"(?i)(NEAR|NEXT|W|PRE|ADJ|N)/?\d*")
 
@@ -127,7 +128,10 @@ class Generator:
     def expr(self, node: Node) -> str:
         fields = leaf_fields(node)
         if (self.GROUP_FIELDS and isinstance(node, Or | Near) and len(fields) == 1
-                and (only := next(iter(fields))) is not None):
+                and (only := next(iter(fields)))):
+            codes = self.express(only, node, quiet=True)
+            if len(codes) > 1 and not _disjunctive(node):
+                return self.bare(node)  # TI (a AND b) OR AB (a AND b) would be narrower
             codes = self.express(only, node)
             if codes:
                 inner = self.bare(strip_fields(node))
@@ -298,7 +302,7 @@ class Generator:
                 alternatives.append(replace(node, text=combo[0]))
             else:
                 alternatives.append(replace(node, words=tuple(combo)))
-        return "(" + f" {self.OPS['OR']} ".join(self.expr(a) for a in alternatives) + ")"
+        return "(" + f" {self.OPS['OR']} ".join(self.wrap(a) for a in alternatives) + ")"
 
     def adjacent_chain(self, node: Phrase) -> str | None:
         """A phrase with wildcards as an ordered adjacency chain (Cochrane `hearing NEXT aid*`)."""
@@ -324,6 +328,9 @@ class Generator:
             if any(isinstance(c, And | Not | Near) for c in node.children):
                 self.warn("proximity", "AND/NOT/proximity inside a proximity operand is not "
                           "allowed here; written as is", node)
+        elif not self.AND_IN_NEAR and any(isinstance(c, And | Not) for c in node.children):
+            self.warn("proximity", "AND/NOT inside a proximity operand is not allowed here; "
+                      "written as is", node)
         op = self.near_op(node.distance, node.ordered, node)
         if op is None:
             self.warn("proximity", f"no proximity operator for {node.distance} words between"
@@ -345,6 +352,15 @@ class Generator:
             self.warn("limit", f"limit {limit.kind}={limit.value} cannot be expressed; "
                       "dropped (wider)")
         return f"{text}\n{line}" if line else text
+
+
+def _disjunctive(node: Node) -> bool:
+    """Only ORs of words, phrases and proximities over words: a field split distributes."""
+    if isinstance(node, Term | Phrase):
+        return True
+    if isinstance(node, Near):
+        return all(isinstance(c, Term | Phrase) for c in node.children)
+    return isinstance(node, Or) and all(_disjunctive(c) for c in node.children)
 
 
 def _has_wildcard(word: str) -> bool:
