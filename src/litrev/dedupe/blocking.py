@@ -17,8 +17,9 @@ compared all-against-all: its members are sorted by title and each is compared w
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
+
+import numpy as np
 
 from litrev.dedupe.features import Fingerprint
 from litrev.dedupe.normalize import title_without_numbers
@@ -50,8 +51,10 @@ def blocking_keys(fp: Fingerprint) -> list[str]:
     if len(plain) >= 12:
         keys.append("t" + plain[:24])
         keys.append("s" + plain[-24:])
-        words = sorted({w for w in title.split() if len(w) > 3 and w not in _STOP},
-                       key=lambda w: (-len(w), w))[:3]
+        # The three longest words (ties alphabetically): robust to word order and to edits
+        # elsewhere in the title.
+        words = sorted(sorted({w for w in title.split() if len(w) > 3 and w not in _STOP}),
+                       key=len, reverse=True)[:3]
         if len(words) == 3:
             keys.append("w" + " ".join(sorted(words)))
     if fp.surnames and fp.year:
@@ -61,17 +64,45 @@ def blocking_keys(fp: Fingerprint) -> list[str]:
     return keys
 
 
+def key_hashes(fp: Fingerprint) -> list[int]:
+    """The record's blocking keys, hashed (what `candidate_pairs` sorts)."""
+    return [hash(key) for key in blocking_keys(fp)]
+
+
 def candidate_pairs(
-    fps: Sequence[Fingerprint], max_block: int = 60, window: int = 8
+    fps: Sequence[Fingerprint],
+    max_block: int = 60,
+    window: int = 8,
+    hashed: Sequence[list[int]] | None = None,
 ) -> Iterator[tuple[int, int]]:
-    """Yield each candidate pair (i, j), i < j, once."""
-    blocks: dict[str, list[int]] = defaultdict(list)
+    """Yield each candidate pair (i, j), i < j, once.
+
+    Keys are hashed into one numpy array and sorted, so a million records' keys take tens of
+    megabytes rather than a dictionary of millions of strings. (A hash collision only adds
+    comparisons; it cannot merge anything by itself.) `hashed` may hold each record's
+    `key_hashes`, computed beforehand (in parallel, by the engine).
+    """
+    hashes: list[int] = []
+    owners: list[int] = []
     for index, fp in enumerate(fps):
-        for key in blocking_keys(fp):
-            blocks[key].append(index)
+        for value in hashed[index] if hashed is not None else key_hashes(fp):
+            hashes.append(value)
+            owners.append(index)
+    if not hashes:
+        return
+    key_array = np.array(hashes, dtype=np.int64)
+    owner_array = np.array(owners, dtype=np.int64)
+    del hashes, owners
+    order = np.argsort(key_array, kind="stable")
+    key_array, owner_array = key_array[order], owner_array[order]
+    boundaries = np.flatnonzero(np.diff(key_array)) + 1
+    starts = np.concatenate(([0], boundaries))
+    ends = np.concatenate((boundaries, [len(key_array)]))
+    multi = np.flatnonzero(ends - starts > 1)
     seen: set[int] = set()
     n = len(fps)
-    for members in blocks.values():
+    for block in multi:
+        members = sorted(set(owner_array[starts[block]:ends[block]].tolist()))
         if len(members) < 2:
             continue
         if len(members) <= max_block:
@@ -81,7 +112,7 @@ def candidate_pairs(
                 for y in range(x + 1, len(members))
             )
         else:
-            ordered = sorted(members, key=lambda i: fps[i].title)
+            ordered = sorted(members, key=lambda i: (fps[i].title, i))
             pairs = (
                 (ordered[x], ordered[y])
                 for x in range(len(ordered))

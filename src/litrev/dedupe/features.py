@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from litrev.dedupe import guards
 from litrev.dedupe.normalize import (
@@ -74,18 +75,23 @@ def _raw_values(record: Record, *tags: str) -> list[str]:
 
 
 def _alt_surnames(names: list[str]) -> tuple[str, ...]:
-    out = []
-    for name in names[:6]:
-        given = fold(name).partition(",")[2].split()
-        out.append(re.sub(r"[^a-z]", "", given[0]) if given else "")
-    return tuple(out)
+    return tuple(_first_given(name) for name in names[:6])
+
+
+@lru_cache(maxsize=500_000)
+def _first_given(name: str) -> str:
+    given = fold(name).partition(",")[2].split()
+    return re.sub(r"[^a-z]", "", given[0]) if given else ""
 
 
 def digits_in(text: str) -> tuple[str, ...]:
     """Digit runs of a normalised title read without spaces ("10 000" = "10000")."""
-    return tuple(sorted(re.findall(r"\d+", _THOUSANDS_RE.sub(r"\1\2", text))))
+    if not any(c.isdigit() for c in text):
+        return ()
+    return tuple(sorted(_DIGIT_RUN_RE.findall(_THOUSANDS_RE.sub(r"\1\2", text))))
 
 
+_DIGIT_RUN_RE = re.compile(r"\d+")
 _THOUSANDS_RE = re.compile(r"(\d) (\d{3})\b")
 
 

@@ -80,10 +80,17 @@ _COCHRANE_RE = re.compile(r"^10\.1002/14651858\.([a-z]{2}\d+)(?:\.pub(\d+))?")
 
 def notice_kind(norm_title: str) -> str | None:
     """'retraction', 'concern', 'erratum', 'reply' or 'comment' for a notice; None for a work."""
+    # Most titles are not notices: a substring test spares five regex scans.
+    if not (norm_title[-1:].isdigit() or any(w in norm_title for w in _NOTICE_WORDS)):
+        return None
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.search(norm_title):
             return kind
     return None
+
+
+_NOTICE_WORDS = ("errat", "corrig", "correct", "retract", "withdrawn", "concern", "reply",
+                 "response", "comment", "letter", "addend", "publisher", "re ")
 
 
 def is_generic_title(norm_title: str) -> bool:
@@ -96,6 +103,10 @@ def is_guideline(norm_title: str) -> bool:
     return bool(_GUIDELINE_RE.search(norm_title))
 
 
+_PART_WORDS = ("part", "pt ", "paper", "study", "phase", "series", "section", "chapter",
+               "report", "trial", " i", " v", " x")
+
+
 def part_numbers(norm_title: str) -> tuple[str, ...]:
     """Numbered parts, phases, studies or series in a title, e.g. ('part:2',); roman and words read.
 
@@ -103,6 +114,8 @@ def part_numbers(norm_title: str) -> tuple[str, ...]:
     ('part:1', 'phase:3')
     """
     found: set[str] = set()
+    if not any(w in norm_title for w in _PART_WORDS):
+        return ()
     for label, number in _PART_RE.findall(norm_title):
         label = {"pt": "part"}.get(label, label)
         if number in ROMAN:

@@ -137,14 +137,20 @@ def normalize_title(value: str | None) -> str:
     """
     if not value:
         return ""
-    text = _PAREN_NOTE_RE.sub(" ", value)
-    # MEDLINE puts a translated title in brackets: keep its words, drop only the brackets.
-    text = _LEADING_BRACKET_RE.sub(r"\1 ", text, count=1)
-    stripped = text
-    for _ in range(3):  # nested notes: "[Erratum appears in ... [added]]"
-        stripped = _BRACKET_RE.sub(" ", stripped)
-    stripped = _OPEN_BRACKET_RE.sub(" ", stripped)  # a note cut off by the export
-    text = fold(stripped if len(stripped.strip(" .;:")) >= 12 else text)
+    text = value
+    # The regexes run only when their trigger character is there: most titles have none.
+    if "(" in text or "<" in text or "..." in text:
+        text = _PAREN_NOTE_RE.sub(" ", text)
+    if "[" in text:
+        # MEDLINE puts a translated title in brackets: keep its words, drop only the brackets.
+        text = _LEADING_BRACKET_RE.sub(r"\1 ", text, count=1)
+        stripped = text
+        for _ in range(3):  # nested notes: "[Erratum appears in ... [added]]"
+            stripped = _BRACKET_RE.sub(" ", stripped)
+        stripped = _OPEN_BRACKET_RE.sub(" ", stripped)  # a note cut off by the export
+        if len(stripped.strip(" .;:")) >= 12:
+            text = stripped
+    text = fold(text)
     return " ".join(_NON_ALNUM_RE.sub(" ", text).split())
 
 
@@ -176,6 +182,7 @@ def is_corporate(name: str) -> bool:
 _NULL_RE = re.compile(r"\b(?:null|none|nan|et al|anonymous)\b\.?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=500_000)
 def author_key(name: str) -> str:
     """An author as 'surname initial' in folded ASCII.
 
@@ -188,7 +195,10 @@ def author_key(name: str) -> str:
     >>> author_key("Ravi Kumar")
     'kumar r'
     """
-    name = _NULL_RE.sub("", name).strip(" ,;")
+    lowered = name.lower()
+    if any(w in lowered for w in ("null", "none", "nan", "et al", "anonym")):
+        name = _NULL_RE.sub("", name)
+    name = name.strip(" ,;")
     text = fold(name).strip()
     if text.endswith(","):
         text = text.rstrip(",")
@@ -204,10 +214,11 @@ def author_key(name: str) -> str:
             surname, given = " ".join(parts[:-1]), parts[-1]
         else:
             surname, given = parts[-1], " ".join(parts[:-1])
-    surname = _SUFFIX_RE.sub("", surname)
-    surname = _NON_ALNUM_RE.sub("", surname)
-    given = _NON_ALNUM_RE.sub(" ", given).strip()
-    return f"{surname} {given[:1]}".strip()
+    if not surname.isalpha():
+        surname = _NON_ALNUM_RE.sub("", _SUFFIX_RE.sub("", surname))
+    given = given.strip(" .-")
+    initial = given[:1] if given[:1].isalnum() else _NON_ALNUM_RE.sub(" ", given).strip()[:1]
+    return f"{surname} {initial}".strip()
 
 
 def normalize_authors(names: list[str] | str | None) -> tuple[str, ...]:
@@ -220,9 +231,14 @@ def normalize_authors(names: list[str] | str | None) -> tuple[str, ...]:
         return ()
     if isinstance(names, str):
         names = re.split(r"\s+and\s+|;", names)
-    # Group authors are listed inconsistently across databases: compare people only.
-    keys = (author_key(n) for n in names if n and n.strip() and not is_corporate(n))
+    keys = (_person_key(n) for n in names if n)
     return tuple(k for k in keys if k)
+
+
+@lru_cache(maxsize=500_000)
+def _person_key(name: str) -> str:
+    # Group authors are listed inconsistently across databases: compare people only.
+    return "" if not name.strip() or is_corporate(name) else author_key(name)
 
 
 _JOURNAL_STOP = {"the", "of", "and", "for", "in", "on", "und", "de", "la", "le", "der", "des"}
@@ -238,7 +254,8 @@ def journal_tokens(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     text = fold(value).replace("&", " and ")
-    text = re.sub(r"\(.*?\)", " ", text)  # "(London, England)", "(Online)"
+    if "(" in text:
+        text = _PARENS_RE.sub(" ", text)  # "(London, England)", "(Online)"
     return tuple(t for t in _NON_ALNUM_RE.sub(" ", text).split() if t not in _JOURNAL_STOP)
 
 
@@ -254,7 +271,9 @@ def normalize_pages(value: str | None) -> tuple[str, str] | None:
         return None
     text = fold(value).replace("–", "-").replace("—", "-").replace(" ", "")
     text = text.removeprefix("pp.").removeprefix("p.")
-    first, sep, last = re.sub(r"-+", "-", text).partition("-")
+    while "--" in text:
+        text = text.replace("--", "-")
+    first, sep, last = text.partition("-")
     first = first.lstrip("0") or first
     # Garbled exports ("Suppl-29", "t-8", Excel's "01-Jun") carry no usable first page.
     if not _PAGE_RE.fullmatch(first):
@@ -265,6 +284,8 @@ def normalize_pages(value: str | None) -> tuple[str, str] | None:
     return first, last or first
 
 
+_SUPPLEMENT_RE = re.compile(r"s(?:upp\w*)?\W*\d*$")
+_PARENS_RE = re.compile(r"\(.*?\)")
 _PAGE_RE = re.compile(r"[a-z]{0,2}\d+[a-z]?")
 
 
@@ -284,7 +305,7 @@ def normalize_volume(value: str | None) -> str | None:
     if not text:
         return None
     digits = _DIGITS_RE.search(text)
-    if re.match(r"s(?:upp\w*)?\W*\d*$", text) or (text.startswith("s") and "supp" in text[:5]):
+    if text[0] == "s" and (_SUPPLEMENT_RE.match(text) or "supp" in text[:5]):
         return "s" + (digits.group(0) if digits else "")
     # "Jul", "Ph.D.", "(Online)": no number, nothing to compare.
     return (digits.group(0).lstrip("0") or "0") if digits else None

@@ -1,0 +1,212 @@
+"""Deduplication benchmark: litrev vs bib-dedupe on the labelled sets, and litrev's scaling.
+
+    nice -n 10 .venv/bin/python benchmarks/dedupe/run.py            # everything, writes RESULTS.md
+    .venv/bin/python benchmarks/dedupe/run.py --labelled-only
+    .venv/bin/python benchmarks/dedupe/run.py --sizes 10000,100000
+
+bib-dedupe runs in its own venv (created by setup_bibdedupe.sh when missing) through a
+subprocess, on the same CSV files, in the same run. Each scaling size runs in a fresh process
+so that its peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from labelled import SETS, Score, load_records, score, true_groups  # noqa: E402
+from synthetic import generate  # noqa: E402
+
+from litrev.dedupe.engine import Deduplicator  # noqa: E402
+
+DATA = HERE.parents[2] / "shared" / "benchmarks" / "dedup"
+BIBDEDUPE_VENV = Path(os.environ.get("BIBDEDUPE_VENV", "/work/venvs/bibdedupe"))
+
+
+def ensure_bibdedupe() -> Path:
+    subprocess.run(["bash", str(HERE / "setup_bibdedupe.sh")], check=True,
+                   env={**os.environ, "BIBDEDUPE_VENV": str(BIBDEDUPE_VENV)})
+    return BIBDEDUPE_VENV / "bin" / "python"
+
+
+def run_bibdedupe(python: Path, csv_path: Path, timeout: int = 900) -> dict[str, object]:
+    start = time.perf_counter()
+    try:
+        out = subprocess.run([str(python), str(HERE / "run_bibdedupe.py"), str(csv_path)],
+                             capture_output=True, text=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return {"clusters": None, "seconds": None, "wall": timeout, "error": "timeout"}
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["wall"] = time.perf_counter() - start
+    return result
+
+
+def _row(name: str, tool: str, sc: Score, seconds: float | None) -> dict[str, object]:
+    return {
+        "set": name, "tool": tool, "precision": sc.precision, "recall": sc.recall,
+        "false_pairs": sc.pair_fp, "missed_pairs": sc.pair_fn,
+        "record_precision": sc.rec_precision, "record_recall": sc.rec_recall,
+        "false_merges": sc.rec_fp, "seconds": seconds,
+    }
+
+
+def labelled(bib_python: Path | None) -> list[dict[str, object]]:
+    rows = []
+    for name in SETS:
+        folder = DATA / name
+        records = load_records(folder)
+        ids = [r.record_id or "" for r in records]
+        truth = true_groups(folder)
+        start = time.perf_counter()
+        model = Deduplicator().fit(records)
+        seconds = time.perf_counter() - start
+        predicted = [[ids[i] for i in c] for c in model.clusters_]
+        row = _row(name, "litrev", score(ids, predicted, truth), seconds)
+        row["review_queue"] = len(model.review_)
+        rows.append(row)
+        if bib_python is not None:
+            result = run_bibdedupe(bib_python, folder / "records_pre_merged.csv")
+            clusters = result["clusters"] or []
+            rows.append(_row(name, "bib-dedupe 0.11.0", score(ids, clusters, truth),  # type: ignore[arg-type]
+                             result["seconds"]))  # type: ignore[arg-type]
+        print(json.dumps(rows[-2:] if bib_python else rows[-1:]), flush=True)
+    return rows
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def one_size(n: int, n_jobs: int) -> dict[str, object]:
+    """Generate n synthetic records, dedupe them, report time, memory and accuracy."""
+    labels: list[int] = []
+    records = []
+    for label, record in generate(n):
+        labels.append(label)
+        records.append(record)
+    rss_input = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu_before = _cpu_seconds()
+    start = time.perf_counter()
+    model = Deduplicator(n_jobs=n_jobs).fit(records)
+    seconds = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu_before
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(label, []).append(index)
+
+    def pairs(clusters: object) -> set[tuple[int, int]]:
+        return {p for c in clusters for p in itertools.combinations(c, 2)}  # type: ignore[attr-defined]
+
+    true_pairs, found = pairs(groups.values()), pairs(model.clusters_)
+    return {
+        "n": n, "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak, "input_rss_mb": rss_input,
+        "worker_peak_rss_mb": children, "pairs_compared": model.pairs_compared_,
+        "precision": len(true_pairs & found) / max(1, len(found)),
+        "recall": len(true_pairs & found) / max(1, len(true_pairs)),
+        "false_pairs": len(found - true_pairs), "review_queue": len(model.review_),
+    }
+
+
+def synthetic_csv(n: int, path: Path) -> None:
+    """The same synthetic corpus as a bib-dedupe CSV (ID, ENTRYTYPE, title, author, ...)."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ID", "ENTRYTYPE", "title", "author", "year", "journal", "volume",
+                         "number", "pages", "doi"])
+        for index, (_label, r) in enumerate(generate(n)):
+            writer.writerow([f"r{index}", "article", r.title, " and ".join(r.authors), r.year,
+                             r.journal, r.volume, r.issue or "", r.pages or "", r.doi or ""])
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout
+    return {"nproc": str(os.cpu_count()), "cpu": cpu, "free": free.strip(),
+            "python": platform.python_version()}
+
+
+def plot(scaling: list[dict[str, object]]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ns = [int(r["n"]) for r in scaling]  # type: ignore[call-overload]
+    secs = [float(r["seconds"]) for r in scaling]  # type: ignore[arg-type]
+    mem = [float(r["peak_rss_mb"]) for r in scaling]  # type: ignore[arg-type]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    ax1.loglog(ns, secs, "o-", label="litrev dedupe")
+    ax1.loglog(ns, [secs[0] * n / ns[0] for n in ns], "--", color="grey", label="linear from 10k")
+    ax1.set_xlabel("records")
+    ax1.set_ylabel("seconds")
+    ax1.set_title("Time")
+    ax1.legend()
+    ax2.loglog(ns, mem, "o-", color="tab:orange", label="peak RSS (incl. input records)")
+    ax2.set_xlabel("records")
+    ax2.set_ylabel("MB")
+    ax2.set_title("Peak memory")
+    ax2.legend()
+    fig.tight_layout()
+    fig.savefig(HERE / "scaling.svg")
+    fig.savefig(HERE / "scaling.png", dpi=100)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--labelled-only", action="store_true")
+    parser.add_argument("--no-bibdedupe", action="store_true")
+    parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", default=str(HERE / "results.json"))
+    args = parser.parse_args()
+    if args.one_size:
+        print(json.dumps(one_size(args.one_size, args.jobs)))
+        return
+    bib_python = None if args.no_bibdedupe else ensure_bibdedupe()
+    results: dict[str, object] = {"machine": machine(), "command": " ".join(sys.argv)}
+    results["labelled"] = labelled(bib_python)
+    if not args.labelled_only:
+        scaling = []
+        for n in (int(x) for x in args.sizes.split(",")):
+            out = subprocess.run([sys.executable, __file__, "--one-size", str(n),
+                                  "--jobs", str(args.jobs)],
+                                 capture_output=True, text=True, check=True)
+            scaling.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(json.dumps(scaling[-1]), flush=True)
+            Path(args.out).with_suffix(".partial.json").write_text(json.dumps(scaling, indent=2))
+        results["scaling"] = scaling
+        plot(scaling)
+        if bib_python is not None:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "synthetic_10000.csv"
+                synthetic_csv(10_000, path)
+                result = run_bibdedupe(bib_python, path, timeout=900)
+                results["bibdedupe_10k_seconds"] = result["seconds"]
+                print(json.dumps({"bibdedupe_10k_seconds": result["seconds"]}), flush=True)
+    Path(args.out).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
