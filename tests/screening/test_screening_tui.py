@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from litrev.screening import COPRODUCTION_EXCLUSION_REASONS, Screening, StageSettings
 from litrev.screening.demo import add_records
+from litrev.screening.queue import ScreeningQueue
 from litrev.screening.tui import ReasonPicker, ScreenerApp
 from litrev.store import Store
 
@@ -110,3 +113,37 @@ def test_refused_decision_is_shown_not_raised(tmp_path: Path) -> None:
             assert "no decision by xx" in str(app.query_one("#message").render())
 
     asyncio.run(session())
+
+
+TOPIC = [
+    ("Co-design of mental health services with service users", "A co-design model for care."),
+    ("Wheat yields and soil nitrogen", "Soil nitrogen and wheat."),
+    ("Soil bacteria in arable fields", "Bacteria of soil."),
+    ("Nitrogen fertiliser trials", "Fertiliser and soil nitrogen."),
+    ("Co-design toolkit for health services", "Co-design with patients in health care."),
+    ("Crop rotation and soil", "Soil and crops."),
+]
+
+
+def test_queue_reranks_after_each_decision_and_explains(tmp_path: Path) -> None:
+    pytest.importorskip("litrev.screening.rank", reason="ranking model not installed yet")
+    store = Store.open(tmp_path / "litrev.db")
+    add_records(store, TOPIC)
+    screening = Screening(store, defaults=StageSettings(blind=True, reviewers_required=1))
+    queue = ScreeningQueue(screening, reviewer="xx", stage="title_abstract")
+    assert queue.order() == [1, 2, 3, 4, 5, 6] and not queue.ranked()
+
+    async def session() -> None:
+        app = ScreenerApp(screening, reviewer="xx", stage="title_abstract", queue=queue)
+        async with app.run_test() as pilot:
+            await pilot.press("i")  # record 1 (co-design): relevant
+            await pilot.press("e")  # record 2 (soil): not relevant; now the model can rank
+            assert queue.ranked()
+            assert app.record_id == 5  # the other co-design record jumps the queue
+            assert "Ranked here by:" in str(app.query_one("#meta").render())
+            assert "design" in (queue.explain(5) or "")
+            progress = str(app.query_one("#progress").render())
+            assert "estimated recall" in progress and "in a row" in progress
+
+    asyncio.run(session())
+    assert queue.order()[:3] == [1, 2, 5]

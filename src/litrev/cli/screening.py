@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +16,8 @@ from litrev.screening import Screening, StageSettings, flow_counts
 from litrev.screening.agreement_report import StageAgreement, agreement_report
 from litrev.screening.csvio import apply_decisions_csv
 from litrev.screening.highlight import protocol_terms
-from litrev.screening.model import STAGES, Stage, parse_stage
+from litrev.screening.model import STAGES, parse_stage
+from litrev.screening.queue import ScreeningQueue
 from litrev.screening.texts import record_texts
 
 screening_app = typer.Typer(help="Screening progress and settings (blind mode, reviewers).")
@@ -42,30 +41,6 @@ def open_screening(project_dir: Path) -> tuple[Screening, Project]:
     return screening, project
 
 
-def _ranked_order(screening: Screening, stage: Stage) -> tuple[list[int], str]:
-    """Record ids to screen, best first when the ranking model is available, else by id."""
-    order = screening.eligible_records(stage)
-    try:
-        rank = importlib.import_module("litrev.screening.rank")
-    except ImportError:
-        return order, "record id"
-    ranker = getattr(rank, "rank_for_screening", None)
-    if ranker is None:
-        return order, "record id"
-    return list(ranker(screening, stage, order)), "ranking model"
-
-
-def _stopping_line(screening: Screening, stage: Stage) -> Callable[[], str | None] | None:
-    try:
-        stopping = importlib.import_module("litrev.screening.stopping")
-    except ImportError:
-        return None
-    estimate = getattr(stopping, "estimate_for_screening", None)
-    if estimate is None:
-        return None
-    return lambda: estimate(screening, stage)
-
-
 @app.command()
 def screen(
     reviewer: Annotated[str, typer.Option("--reviewer", "-r", help="Who is screening.")],
@@ -75,6 +50,9 @@ def screen(
         list[str] | None,
         typer.Option("--highlight", "-H", help="Term to highlight (repeatable; * wildcard)."),
     ] = None,
+    model: Annotated[
+        str, typer.Option(help="Ranking model (default, svm, nb, logistic).")
+    ] = "default",
 ) -> None:
     """Screen records one at a time in the terminal: i include, e exclude (then the reason's
     number), m maybe, u undo, n/p next/previous, q quit. Highlights the protocol's search terms
@@ -84,16 +62,16 @@ def screen(
     screening, project = open_screening(project_dir)
     chosen = parse_stage(stage)
     positive, negative = (list(highlight), []) if highlight else protocol_terms(project.protocol)
-    order, how = _ranked_order(screening, chosen)
+    queue = ScreeningQueue(screening, reviewer=reviewer, stage=chosen, model_name=model)
     ScreenerApp(
         screening,
         reviewer=reviewer,
         stage=chosen,
-        order=order,
         terms=positive,
         negative_terms=negative,
-        stopping=_stopping_line(screening, chosen),
+        queue=queue,
     ).run()
+    how = "the ranking model" if queue.ranked() else "record id"
     status = screening.status(chosen)
     console.print(
         f"{chosen.value}: {status.by_reviewer.get(reviewer, {})} by {reviewer} "

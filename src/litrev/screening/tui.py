@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 from litrev.screening.decisions import Screening
 from litrev.screening.highlight import compile_terms
 from litrev.screening.model import ExclusionReason, ScreeningError, Stage
+from litrev.screening.queue import ScreeningQueue
 from litrev.screening.texts import RecordText, record_texts
 
 POSITIVE_STYLE = "bold black on yellow"
@@ -92,11 +93,16 @@ class ScreenerApp(App[None]):
         terms: Sequence[str] = (),
         negative_terms: Sequence[str] = (),
         stopping: Callable[[], str | None] | None = None,
+        queue: ScreeningQueue | None = None,
     ) -> None:
         super().__init__()
         self.screening = screening
         self.reviewer = reviewer
         self.stage = Stage(str(stage))
+        self.queue = queue
+        if queue is not None:
+            order = queue.order()
+            stopping = stopping or queue.stopping_message
         self.order = list(order) if order is not None else screening.eligible_records(self.stage)
         self.positive: Pattern[str] = compile_terms(terms)
         self.negative: Pattern[str] = compile_terms(negative_terms)
@@ -181,7 +187,11 @@ class ScreenerApp(App[None]):
         else:
             record = self._text(record_id)
             title.update(self._highlight(record.title or "[no title]"))
-            meta.update(f"#{record_id} · {record.citation}")
+            why = self.queue.explain(record_id) if self.queue is not None else None
+            meta.update(
+                f"#{record_id} · {record.citation}"
+                + (f"\n[dim]Ranked here by:[/dim] {why}" if why else "")
+            )
             abstract.update(
                 self._highlight(record.abstract)
                 if record.abstract
@@ -224,6 +234,13 @@ class ScreenerApp(App[None]):
             return
         self.mine[record_id] = event.decision + (f" ({event.reason})" if event.reason else "")
         self.message = f"#{record_id}: {self.mine[record_id]}"
+        if self.queue is not None:
+            # Retrain on the new label and rerank what is left; go to the best undecided record.
+            self.order = self.queue.order()
+            undecided = [i for i, r in enumerate(self.order) if r not in self.mine]
+            self.position = undecided[0] if undecided else len(self.order) - 1
+            self.refresh_view()
+            return
         self._advance()
 
     def _advance(self) -> None:
@@ -261,6 +278,8 @@ class ScreenerApp(App[None]):
             self.refresh_view()
             return
         self._load_mine()
+        if self.queue is not None:
+            self.order = self.queue.order()
         if undone.record_id in self.order:
             self.position = self.order.index(undone.record_id)
         self.message = f"undone: #{undone.record_id} {undone.decision}"

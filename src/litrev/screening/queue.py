@@ -1,0 +1,134 @@
+"""The screener's queue: which record comes next, why, and when screening could stop.
+
+Records this reviewer has decided come first (in the order decided), then the undecided ones,
+most likely relevant first by `litrev.screening.rank` once there is at least one include and one
+exclude to learn from (by record id before that, or when the ranking module is absent). The
+model is retrained after every decision. Labels: include and maybe count as relevant, exclude
+as not. In blind mode the model learns only from this reviewer's own decisions and settled
+outcomes, so the order cannot leak another reviewer's undisclosed votes.
+
+>>> from litrev.store import Store
+>>> from litrev.screening.demo import add_records
+>>> from litrev.screening.decisions import Screening
+>>> store = Store.open("sqlite://")
+>>> _ = add_records(store, [("Co-design of care", "co-design"), ("Soil", "wheat soil"),
+...                         ("Soil nitrogen", "soil"), ("Co-design toolkit", "co-design care")])
+>>> s = Screening(store)
+>>> queue = ScreeningQueue(s, reviewer="xx", stage="title_abstract")
+>>> queue.order()
+[1, 2, 3, 4]
+>>> _ = s.decide(1, reviewer="xx", stage="title_abstract", decision="include")
+>>> _ = s.decide(2, reviewer="xx", stage="title_abstract", decision="exclude")
+>>> queue.order()[2] if queue.ranked() else 4
+4
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import Any
+
+from litrev.screening.decisions import Screening
+from litrev.screening.model import Stage, State, current_decisions, parse_stage
+from litrev.screening.texts import record_texts
+
+
+def _module(name: str) -> Any:
+    """The ranking/stopping modules are optional at run time: absent, the queue orders by id."""
+    try:
+        return importlib.import_module(f"litrev.screening.{name}")
+    except ImportError:
+        return None
+
+
+class ScreeningQueue:
+    """Order, explanations and stopping estimate for one reviewer at one stage."""
+
+    def __init__(
+        self,
+        screening: Screening,
+        *,
+        reviewer: str,
+        stage: str | Stage = Stage.TITLE_ABSTRACT,
+        model_name: str = "default",
+        seed: int = 0,
+    ) -> None:
+        self.screening = screening
+        self.reviewer = reviewer
+        self.stage = parse_stage(str(stage))
+        self.records = screening.eligible_records(self.stage)
+        self._index = {rid: i for i, rid in enumerate(self.records)}
+        self._rank = _module("rank")
+        self._stopping = _module("stopping")
+        self.model: Any = None
+        if self._rank is not None:
+            self.model = self._rank.make_model(model_name, seed=seed)
+        self._texts: list[tuple[str | None, str | None]] | None = None
+        self._ranked = False
+
+    def _own_in_order(self) -> list[tuple[int, str]]:
+        """(record_id, decision) of this reviewer's live decisions, oldest first."""
+        live = current_decisions(self.screening.events(self.stage))
+        mine = [e for (rid, who), e in live.items() if who == self.reviewer and rid in self._index]
+        return [(e.record_id, e.decision) for e in sorted(mine, key=lambda e: e.id)]
+
+    def _labels(self, own: Sequence[tuple[int, str]]) -> list[int | None]:
+        labels: list[int | None] = [None] * len(self.records)
+        blind = self.screening.settings(self.stage).blind
+        for outcome in self.screening.outcomes(self.stage).values():
+            if outcome.record_id not in self._index:
+                continue
+            if outcome.final:
+                labels[self._index[outcome.record_id]] = int(outcome.decision == "include")
+            elif not blind and outcome.state is not State.UNSCREENED:
+                votes = [v.decision for v in outcome.votes]
+                labels[self._index[outcome.record_id]] = int(any(v != "exclude" for v in votes))
+        for rid, decision in own:
+            labels[self._index[rid]] = int(decision != "exclude")
+        return labels
+
+    def ranked(self) -> bool:
+        """Whether the last `order()` came from the ranking model."""
+        return self._ranked
+
+    def order(self) -> list[int]:
+        """Decided records (oldest first), then undecided ones, best first."""
+        own = self._own_in_order()
+        decided = [rid for rid, _ in own]
+        done = set(decided)
+        undecided = [rid for rid in self.records if rid not in done]
+        self._ranked = False
+        labels = self._labels(own)
+        known = [x for x in labels if x is not None]
+        if self.model is not None and undecided and 0 in known and 1 in known:
+            if self._texts is None:
+                texts = record_texts(self.screening.store, self.records)
+                self._texts = [
+                    (texts[r].title, texts[r].abstract) if r in texts else (None, None)
+                    for r in self.records
+                ]
+            self.model.fit(self._texts, labels)
+            scores = self.model.decision_function()
+            undecided.sort(key=lambda rid: (-float(scores[self._index[rid]]), rid))
+            self._ranked = True
+        return decided + undecided
+
+    def explain(self, record_id: int, terms: int = 6) -> str | None:
+        """The terms that placed a record where it is, e.g. '+co design, +health, -soil'."""
+        if not self._ranked or record_id not in self._index:
+            return None
+        summary: str = self.model.explain(self._index[record_id]).summary(terms)
+        return summary or None
+
+    def stopping_message(self) -> str | None:
+        """The stopping estimate over this reviewer's decisions, in the order made."""
+        if self._stopping is None:
+            return None
+        labels = [int(decision != "exclude") for _, decision in self._own_in_order()]
+        if not labels:
+            return None
+        estimate = self._stopping.hypergeometric_estimate(labels, n_total=len(self.records))
+        streak = self._stopping.irrelevant_in_a_row(labels)
+        message: str = estimate.message()
+        return f"{message} {streak} excluded in a row."
