@@ -28,6 +28,7 @@ from litrev.dedupe.normalize import (
     normalize_title,
     normalize_volume,
     normalize_year,
+    split_authors,
 )
 from litrev.records.model import Record
 
@@ -74,6 +75,20 @@ def _raw_values(record: Record, *tags: str) -> list[str]:
     return [value for tag, value in record.raw if tag.upper() in wanted and value]
 
 
+# RIS reference types, as words the guards understand.
+_RIS_TYPES = {"abst": "abstract", "conf": "conference paper", "cpaper": "conference paper",
+              "thes": "thesis", "jour": "article", "book": "book", "chap": "chapter"}
+
+
+def _publication_type(record: Record) -> str:
+    """Publication type from the typed field or, failing that, the source's own type tag."""
+    text = record.publication_type or " ".join(
+        _raw_values(record, "ENTRYTYPE", "TY", "M3", "PT", "DT", "Document Type", "type")
+    )
+    text = fold(text).strip()
+    return _RIS_TYPES.get(text, text)
+
+
 def _alt_surnames(names: list[str]) -> tuple[str, ...]:
     return tuple(_first_given(name) for name in names[:6])
 
@@ -99,7 +114,7 @@ def fingerprint(record: Record) -> Fingerprint:
     """Normalise a record's fields for comparison (pure; never raises on odd values)."""
     title = normalize_title(record.title)
     doi = normalize_doi(record.doi)
-    pub_type = fold(record.publication_type or "")
+    pub_type = _publication_type(record)
     journal_text = fold(record.journal or "")
     pages = normalize_pages(record.pages)
     issue = normalize_volume(record.issue)
@@ -111,12 +126,13 @@ def fingerprint(record: Record) -> Fingerprint:
     accessions = {normalize_accession(record.record_id)}
     for value in _raw_values(record, "AN", "UT", "EID", "Accession Number"):
         accessions.add(normalize_accession(value))
-    authors = normalize_authors(record.authors)
+    names = split_authors(record.authors)
+    authors = normalize_authors(names)
     return Fingerprint(
         title=title,
         authors=authors,
         surnames=tuple(a.split(" ")[0] for a in authors),
-        alt_surnames=_alt_surnames(record.authors),
+        alt_surnames=_alt_surnames(names),
         year=normalize_year(record.year),
         journal=journal_tokens(record.journal),
         volume=volume,

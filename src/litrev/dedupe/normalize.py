@@ -221,6 +221,16 @@ def author_key(name: str) -> str:
     return f"{surname} {initial}".strip()
 
 
+_AUTHOR_SPLIT_RE = re.compile(r"\s+and\s+|;")
+
+
+def split_authors(names: list[str]) -> list[str]:
+    """Author names, splitting any "A and B" / "A; B" strings a reader left joined."""
+    if not any(" and " in n or ";" in n for n in names):
+        return names
+    return [part.strip() for n in names for part in _AUTHOR_SPLIT_RE.split(n) if part.strip()]
+
+
 def normalize_authors(names: list[str] | str | None) -> tuple[str, ...]:
     """Authors as a tuple of 'surname initial' keys; a BibTeX 'A and B' string is split.
 
@@ -229,8 +239,8 @@ def normalize_authors(names: list[str] | str | None) -> tuple[str, ...]:
     """
     if not names:
         return ()
-    if isinstance(names, str):
-        names = re.split(r"\s+and\s+|;", names)
+    # A BibTeX/CSV author field may arrive as one string: "Zuna, R E and Wang, S S".
+    names = split_authors([names] if isinstance(names, str) else list(names))
     keys = (_person_key(n) for n in names if n)
     return tuple(k for k in keys if k)
 

@@ -97,10 +97,94 @@ def _v2_record_imports(conn: Connection) -> None:
     frozen.create_all(conn)
 
 
+def _v3_dedupe(conn: Connection) -> None:
+    # Frozen definitions (not `schema.metadata`): later schema changes cannot alter version 3.
+    from sqlalchemy import (
+        JSON,
+        Column,
+        DateTime,
+        Float,
+        ForeignKey,
+        Index,
+        Integer,
+        MetaData,
+        String,
+        Table,
+        Text,
+    )
+
+    frozen = MetaData()
+    Table("records", frozen, Column("id", Integer, primary_key=True))
+    actions = Table(
+        "dedupe_actions",
+        frozen,
+        Column("id", Integer, primary_key=True),
+        Column("kind", String(16), nullable=False),
+        Column("actor", String(128), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("settings", JSON, nullable=False),
+        Column("summary", JSON, nullable=False),
+        Column("undone_at", DateTime(timezone=True)),
+        Column("undone_by", String(128)),
+    )
+    members = Table(
+        "duplicate_clusters",
+        frozen,
+        Column("id", Integer, primary_key=True),
+        Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
+        Column("cluster_id", Integer, nullable=False),
+        Column("action_id", Integer, ForeignKey("dedupe_actions.id"), nullable=False),
+        Column("superseded_by", Integer, ForeignKey("dedupe_actions.id")),
+    )
+    Index("ix_duplicate_clusters_record", members.c.record_id)
+    links = Table(
+        "duplicate_links",
+        frozen,
+        Column("id", Integer, primary_key=True),
+        Column("record_a", Integer, ForeignKey("records.id"), nullable=False),
+        Column("record_b", Integer, ForeignKey("records.id"), nullable=False),
+        Column("relation", String(32), nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("score", Float, nullable=False),
+        Column("action_id", Integer, ForeignKey("dedupe_actions.id"), nullable=False),
+        Column("superseded_by", Integer, ForeignKey("dedupe_actions.id")),
+    )
+    Index("ix_duplicate_links_pair", links.c.record_a, links.c.record_b)
+    queue = Table(
+        "dedupe_queue",
+        frozen,
+        Column("id", Integer, primary_key=True),
+        Column("record_a", Integer, ForeignKey("records.id"), nullable=False),
+        Column("record_b", Integer, ForeignKey("records.id"), nullable=False),
+        Column("score", Float, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("action_id", Integer, ForeignKey("dedupe_actions.id"), nullable=False),
+        Column("resolved_by", Integer, ForeignKey("dedupe_actions.id")),
+    )
+    Index("ix_dedupe_queue_pair", queue.c.record_a, queue.c.record_b)
+    Table(
+        "dedupe_decisions",
+        frozen,
+        Column("id", Integer, primary_key=True),
+        Column("record_a", Integer, ForeignKey("records.id"), nullable=False),
+        Column("record_b", Integer, ForeignKey("records.id"), nullable=False),
+        Column("decision", String(16), nullable=False),
+        Column("reviewer", String(128), nullable=False),
+        Column("note", Text),
+        Column("action_id", Integer, ForeignKey("dedupe_actions.id"), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    del actions
+    names = ["dedupe_actions", "duplicate_clusters", "duplicate_links", "dedupe_queue",
+             "dedupe_decisions"]
+    frozen.create_all(conn, tables=[frozen.tables[n] for n in names])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: records, provenance, decisions, extractions, audit log", _v1_initial),
     Migration(2, "records: one row per imported export file (record_imports)", _v2_record_imports),
     Migration(4, "screening: reviewers, per-stage settings, decision marks", _v4_screening),
+    Migration(3, "dedupe: actions, duplicate clusters and links, review queue, decisions", _v3_dedupe),
 ]
 
 HEAD = max(m.version for m in MIGRATIONS)

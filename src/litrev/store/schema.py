@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -149,4 +150,79 @@ record_imports = Table(
     Column("skipped", JSON, nullable=False),
     Column("actor", String(128), nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# Deduplication (migration 3). Every change is made by one `dedupe_actions` row (a run, a review
+# decision); rows it adds point to it (`action_id`), rows it replaces are marked
+# `superseded_by` it. Undoing an action sets its `undone_at`: its rows stop counting and the rows
+# it superseded count again. Nothing is deleted, so the history stays complete.
+dedupe_actions = Table(
+    "dedupe_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("summary", JSON, nullable=False),
+    Column("undone_at", DateTime(timezone=True)),
+    Column("undone_by", String(128)),
+)
+
+# Membership of records in duplicate clusters; `cluster_id` is the smallest record id in it.
+# A record with no current row is a cluster of its own.
+duplicate_clusters = Table(
+    "duplicate_clusters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
+    Column("cluster_id", Integer, nullable=False),
+    Column("action_id", Integer, ForeignKey("dedupe_actions.id"), nullable=False),
+    Column("superseded_by", Integer, ForeignKey("dedupe_actions.id")),
+)
+Index("ix_duplicate_clusters_record", duplicate_clusters.c.record_id)
+
+# Records linked but not merged: versions of one work (preprint/article, abstract/paper,
+# Cochrane updates) and notices (erratum, retraction, comment) of an article.
+duplicate_links = Table(
+    "duplicate_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_a", Integer, ForeignKey("records.id"), nullable=False),
+    Column("record_b", Integer, ForeignKey("records.id"), nullable=False),
+    Column("relation", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("action_id", Integer, ForeignKey("dedupe_actions.id"), nullable=False),
+    Column("superseded_by", Integer, ForeignKey("dedupe_actions.id")),
+)
+Index("ix_duplicate_links_pair", duplicate_links.c.record_a, duplicate_links.c.record_b)
+
+# Uncertain pairs waiting for a person (`litrev dedupe review`).
+dedupe_queue = Table(
+    "dedupe_queue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_a", Integer, ForeignKey("records.id"), nullable=False),
+    Column("record_b", Integer, ForeignKey("records.id"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("action_id", Integer, ForeignKey("dedupe_actions.id"), nullable=False),
+    Column("resolved_by", Integer, ForeignKey("dedupe_actions.id")),
+)
+Index("ix_dedupe_queue_pair", dedupe_queue.c.record_a, dedupe_queue.c.record_b)
+
+# A person's decision on a pair: "same" or "different". Later runs respect it.
+dedupe_decisions = Table(
+    "dedupe_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_a", Integer, ForeignKey("records.id"), nullable=False),
+    Column("record_b", Integer, ForeignKey("records.id"), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("reviewer", String(128), nullable=False),
+    Column("note", Text),
+    Column("action_id", Integer, ForeignKey("dedupe_actions.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
