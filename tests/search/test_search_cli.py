@@ -180,3 +180,24 @@ def test_builtin_review_strategies_run_on_the_demo_project(tmp_path):
     assert len(data["strategies"]) == 6
     assert {s["dialect"] for s in data["strategies"]} >= {"ebsco", "cochrane", "scopus", "pubmed"}
     assert any("peer_reviewed" in n for s in data["strategies"] for n in s["notes"])
+
+
+def test_canonical_strategy_of_the_builtin_review_runs_on_the_demo_project(tmp_path):
+    import tomllib
+
+    from litrev.examples import DEFAULT_EXAMPLE, build_example
+
+    data = tomllib.loads((Path(__file__).parent / "data" / "seed_strategies.toml").read_text())
+    canonical = tmp_path / "canonical.litrev"
+    canonical.write_text(data["canonical"]["query"], encoding="utf-8")
+    build_example(DEFAULT_EXAMPLE, tmp_path / "demo").store.close()
+    args = ["search", "run", "-p", str(tmp_path / "demo"), "--file", str(canonical)]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    (only,) = data["strategies"]
+    assert only["dialect"] == "litrev"
+    # The demo holds the included studies as the paper lists them (no titles or abstracts).
+    assert only["hits"] == 0 and len(data["found_by_none"]) == data["records"]
+    table = runner.invoke(app, args)
+    assert "canonical.litrev" in table.output and "Records found by no strategy" in table.output

@@ -278,7 +278,7 @@ def test_seed_strategy_over_seed_like_records():
     assert found(strategy, recs, "scopus") == [0, 4, 5]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=60), st.sampled_from(["split", "char"]))
 def test_fast_norms_equal_the_words_of_the_text(text, hyphen):
     assert norms(text, hyphen) == [w.norm for w in words(text, hyphen)]
