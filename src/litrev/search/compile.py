@@ -405,13 +405,13 @@ def search_store(
         if matcher.query.limits and found:
             kept = set()
             rows = conn.exec_driver_sql(
-                f"SELECT id, year, language, pubtype FROM {info.table}_limits"
+                f"SELECT id, year, language, pubtype FROM {info.table}_limits "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(found)),),
             )
             for rid, year, language, pubtype in rows:
-                if rid in found and passes_limits(
-                    Record(year=year, language=language, publication_type=pubtype),
-                    matcher.query.limits,
-                ):
+                record = Record(year=year, language=language, publication_type=pubtype)
+                if passes_limits(record, matcher.query.limits):
                     kept.add(rid)
             found = kept
     return sorted(found)
