@@ -135,7 +135,9 @@ def _count(db: Path) -> int:
     return int(n)
 
 
-def run(n: int, python_n: int, workdir: Path, reuse: bool = False) -> dict[str, object]:
+def run(
+    n: int, python_n: int, workdir: Path, reuse: bool = False, keep_index: bool = False
+) -> dict[str, object]:
     db = workdir / "bench.db"
     out: dict[str, object] = {"records": n, "python_records": python_n, "seed": SEED}
     if reuse and _count(db) == n:
@@ -146,9 +148,10 @@ def run(n: int, python_n: int, workdir: Path, reuse: bool = False) -> dict[str, 
         out["generate_seconds"] = round(build_store(db, n), 2)
         print(f"generated {n} records in {out['generate_seconds']} s", flush=True)
     store = Store.open(db)
-    info = ensure_index(store, "split", rebuild=True)
-    out["index_build_seconds"] = round(info.seconds, 2)
-    print(f"FTS5 index built in {info.seconds:.1f} s", flush=True)
+    info = ensure_index(store, "split", rebuild=not keep_index)
+    if info.rebuilt:
+        out["index_build_seconds"] = round(info.seconds, 2)
+        print(f"FTS5 index built in {info.seconds:.1f} s", flush=True)
     results = []
     for name, query in [("seed (scopus)", seed_strategy()), ("proximity", proximity_strategy())]:
         matcher = Matcher(query, "scopus")
@@ -185,10 +188,13 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--reuse", action="store_true", help="Reuse a generated store in --workdir.")
+    parser.add_argument("--keep-index", action="store_true", help="Do not rebuild a current index.")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="litrev-search-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    result = run(args.records, args.python_records or args.records, workdir, args.reuse)
+    result = run(
+        args.records, args.python_records or args.records, workdir, args.reuse, args.keep_index
+    )
     result["command"] = " ".join(sys.argv)
     text = json.dumps(result, indent=2)
     print(text)
