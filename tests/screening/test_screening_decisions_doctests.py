@@ -19,6 +19,7 @@ MODULES = [
     "litrev.screening.agreement",
     "litrev.screening.agreement_report",
     "litrev.screening.highlight",
+    "litrev.screening.queue",
 ]
 
 

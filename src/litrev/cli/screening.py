@@ -54,9 +54,12 @@ def screen(
         str, typer.Option(help="Ranking model (default, svm, nb, logistic).")
     ] = "default",
 ) -> None:
-    """Screen records one at a time in the terminal: i include, e exclude (then the reason's
-    number), m maybe, u undo, n/p next/previous, q quit. Highlights the protocol's search terms
-    unless --highlight is given."""
+    """Screen records one at a time in the terminal (Textual).
+
+    Keys: i include, e exclude (then the reason's number), m maybe, u undo, n/p next/previous,
+    q quit. Records come best first once the ranking model has an include and an exclude to
+    learn from. The protocol's search terms are highlighted unless --highlight is given.
+    """
     from litrev.screening.tui import ScreenerApp
 
     screening, project = open_screening(project_dir)
@@ -73,10 +76,12 @@ def screen(
     ).run()
     how = "the ranking model" if queue.ranked() else "record id"
     status = screening.status(chosen)
+    mine = status.by_reviewer.get(reviewer, {})
+    tally = ", ".join(f"{n} {what}" for what, n in mine.items()) or "no decisions"
     console.print(
-        f"{chosen.value}: {status.by_reviewer.get(reviewer, {})} by {reviewer} "
-        f"(records ordered by {how}); {status.done}/{status.records} settled, "
-        f"{status.conflicts} conflict(s)."
+        f"{reviewer} at {chosen.value}: {tally} (order: {how}). "
+        f"Review: {status.done}/{status.records} records settled, {status.conflicts} conflict(s), "
+        f"{status.awaiting} awaiting another reviewer."
     )
 
 
@@ -206,8 +211,11 @@ def agreement(
     binary: Annotated[bool, typer.Option(help="Count maybe as include.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Inter-rater agreement per reviewer pair and stage: percent agreement, Cohen's kappa with
-    its 95% CI, PABAK, Gwet's AC1, Fleiss' kappa (3+ reviewers) and the disagreement table."""
+    """Inter-rater agreement per reviewer pair and stage.
+
+    Percent agreement, Cohen's kappa with its 95% CI, PABAK, Gwet's AC1, Fleiss' kappa (three or
+    more reviewers) and the disagreement table, from the reviewers' independent decisions.
+    """
     screening, _ = open_screening(project_dir)
     stages = [parse_stage(stage)] if stage else list(STAGES)
     reports = [agreement_report(screening, s, binary=binary) for s in stages]

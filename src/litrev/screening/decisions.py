@@ -21,55 +21,39 @@ transaction; nothing is updated in place except the per-stage settings, whose ch
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
+from litrev.screening.log import append_events, register_reviewer
 from litrev.screening.model import (
     RETRACTED,
     STAGES,
     Decision,
     DecisionEvent,
+    DecisionInput,
     ExclusionReason,
     Method,
     Outcome,
     ScreeningError,
     Stage,
+    StageSettings,
     State,
     as_reasons,
     current_decisions,
     current_resolutions,
     match_reason,
-    outcome,
     parse_decision,
     parse_stage,
     reviewer_name,
+    stage_outcomes,
 )
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
     from litrev.screening.status import StageStatus
-
-
-@dataclass(frozen=True)
-class StageSettings:
-    blind: bool = True
-    reviewers_required: int = 2
-
-
-@dataclass(frozen=True)
-class DecisionInput:
-    """One decision to make, e.g. a row of a decisions CSV (`line` names it in errors)."""
-
-    record_id: int
-    reviewer: str
-    stage: str
-    decision: str
-    reason: str | None = None
-    note: str | None = None
-    line: int | None = None
 
 
 class Screening:
@@ -100,7 +84,7 @@ class Screening:
 
     def add_reviewer(self, name: str, *, role: str = "reviewer") -> None:
         with self.store.transaction() as conn:
-            self._register(conn, reviewer_name(name), role)
+            register_reviewer(conn, reviewer_name(name), role)
 
     def reviewers(self) -> list[str]:
         with self.store.connect() as conn:
@@ -205,12 +189,12 @@ class Screening:
     def outcomes(self, stage: str | Stage, conn: Connection | None = None) -> dict[int, Outcome]:
         """The outcome of every record with at least one live decision at a stage."""
         stage = parse_stage(str(stage))
-        return _outcomes(self.events(stage, conn), stage, self.settings(stage), self.reasons)
+        return stage_outcomes(self.events(stage, conn), stage, self.settings(stage), self.reasons)
 
     def outcome(self, record_id: int, stage: str | Stage) -> Outcome:
         stage = parse_stage(str(stage))
         events = self.events(stage, record_id=record_id)
-        found = _outcomes(events, stage, self.settings(stage), self.reasons)
+        found = stage_outcomes(events, stage, self.settings(stage), self.reasons)
         return found.get(record_id, Outcome(record_id, State.UNSCREENED, None, None, ()))
 
     def conflicts(self, stage: str | Stage) -> list[Outcome]:
@@ -288,7 +272,7 @@ class Screening:
                 if event.stage == Stage.TITLE_ABSTRACT:
                     ta_by_record.setdefault(event.record_id, []).append(event)
                 pending.append(event)
-            return self._append(conn, pending, action="screening.decide")
+            return append_events(conn, pending, action="screening.decide")
 
     def undo(
         self,
@@ -328,7 +312,7 @@ class Screening:
                 resolution=target.resolution,
                 retracts=target.id,
             )
-            self._append(conn, [retraction], action="screening.undo")
+            append_events(conn, [retraction], action="screening.undo")
         return target
 
     def resolve(
@@ -370,8 +354,8 @@ class Screening:
             0, record_id, stage.value, by, choice.value, code, note, resolution=method.value
         )
         with self.store.transaction() as conn:
-            self._register(conn, by, "resolver")
-            return self._append(conn, [event], action="screening.resolve")[0]
+            register_reviewer(conn, by, "resolver")
+            return append_events(conn, [event], action="screening.resolve")[0]
 
     # ----- internals -----
 
@@ -391,7 +375,7 @@ class Screening:
             )
         if stage is Stage.FULL_TEXT:
             ta = ta_by_record.get(item.record_id, [])
-            found = _outcomes(ta, Stage.TITLE_ABSTRACT, ta_settings, ())
+            found = stage_outcomes(ta, Stage.TITLE_ABSTRACT, ta_settings, ())
             result = found.get(item.record_id)
             if result is None or not result.final or result.decision != "include":
                 state = result.state.value if result else "unscreened"
@@ -423,99 +407,6 @@ class Screening:
                 f"exclude needs a reason at {stage.value}: one of {choices}", field="reason"
             )
         return match_reason(reason, options).code
-
-    def _register(self, conn: Connection, name: str, role: str) -> None:
-        table = schema.screening_reviewers
-        if conn.execute(select(table.c.name).where(table.c.name == name)).first() is None:
-            conn.execute(table.insert().values(name=name, role=role, added_at=datetime.now(UTC)))
-            Store.log(
-                conn,
-                actor=name,
-                action="screening.add_reviewer",
-                entity="reviewer",
-                detail={"name": name, "role": role},
-            )
-
-    def _append(
-        self, conn: Connection, events: Sequence[DecisionEvent], *, action: str
-    ) -> list[DecisionEvent]:
-        """Insert rows (with their marks and audit entries) in the order given."""
-        if not events:
-            return []
-        for name in sorted({e.reviewer for e in events}):
-            self._register(conn, name, "reviewer")
-        now = datetime.now(UTC)
-        values = [
-            {
-                "record_id": e.record_id,
-                "stage": e.stage,
-                "reviewer": e.reviewer,
-                "decision": e.decision,
-                "reason": e.reason,
-                "note": e.note,
-                "created_at": now,
-            }
-            for e in events
-        ]
-        insert = schema.decisions.insert().returning(
-            schema.decisions.c.id, sort_by_parameter_order=True
-        )
-        ids = [int(i) for i in conn.execute(insert, values).scalars()]
-        written = [
-            replace(e, id=new_id, created_at=now) for e, new_id in zip(events, ids, strict=True)
-        ]
-        marks = [
-            {"decision_id": e.id, "resolution": e.resolution, "retracts": e.retracts}
-            for e in written
-            if e.resolution is not None or e.retracts is not None
-        ]
-        if marks:
-            conn.execute(schema.decision_marks.insert(), marks)
-        # The same rows `Store.log` writes, inserted in one statement for large batches.
-        audit = [
-            {
-                "at": now,
-                "actor": e.reviewer,
-                "action": action,
-                "entity": "decision",
-                "entity_id": e.id,
-                "detail": {
-                    "record_id": e.record_id,
-                    "stage": e.stage,
-                    "decision": e.decision,
-                    "reason": e.reason,
-                    "resolution": e.resolution,
-                    "retracts": e.retracts,
-                },
-            }
-            for e in written
-        ]
-        conn.execute(schema.audit_log.insert(), audit)
-        return written
-
-
-def _outcomes(
-    events: Sequence[DecisionEvent],
-    stage: Stage,
-    settings: StageSettings,
-    reasons: Sequence[ExclusionReason],
-) -> dict[int, Outcome]:
-    votes: dict[int, list[DecisionEvent]] = {}
-    for (record_id, _), event in current_decisions(events).items():
-        votes.setdefault(record_id, []).append(event)
-    resolutions = current_resolutions(events)
-    order = [r.code for r in reasons]
-    return {
-        record_id: outcome(
-            record_id,
-            votes.get(record_id, []),
-            resolutions.get(record_id),
-            required=settings.reviewers_required,
-            reasons_must_match=stage is Stage.FULL_TEXT,
-            reason_order=order,
-        )
-        for record_id in sorted(set(votes) | set(resolutions))
-    }
 
 
 __all__ = ["STAGES", "DecisionInput", "Screening", "StageSettings", "parse_decision", "parse_stage"]

@@ -280,3 +280,48 @@ def reviewer_name(name: str) -> str:
             f"reviewer name {name!r}: expected 1 to 128 characters", field="reviewer"
         )
     return text
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    blind: bool = True
+    reviewers_required: int = 2
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """One decision to make, e.g. a row of a decisions CSV (`line` names it in errors)."""
+
+    record_id: int
+    reviewer: str
+    stage: str
+    decision: str
+    reason: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+
+def stage_outcomes(
+    events: Sequence[DecisionEvent],
+    stage: Stage,
+    settings: StageSettings,
+    reasons: Sequence[ExclusionReason],
+) -> dict[int, Outcome]:
+    """The outcome of every record with a live decision or resolution among `events`
+    (all of one stage)."""
+    votes: dict[int, list[DecisionEvent]] = {}
+    for (record_id, _), event in current_decisions(events).items():
+        votes.setdefault(record_id, []).append(event)
+    resolutions = current_resolutions(events)
+    order = [r.code for r in reasons]
+    return {
+        record_id: outcome(
+            record_id,
+            votes.get(record_id, []),
+            resolutions.get(record_id),
+            required=settings.reviewers_required,
+            reasons_must_match=stage is Stage.FULL_TEXT,
+            reason_order=order,
+        )
+        for record_id in sorted(set(votes) | set(resolutions))
+    }
