@@ -1,12 +1,7 @@
 """Run a strategy over a review store through a SQLite FTS5 index, with the evaluator's hits.
 
-The index is derived data, built on demand (never by a migration) and rebuilt when the
-records change: one contentless FTS5 table per hyphen rule (`search_fts_split`,
-`search_fts_char`), one column per searchable record column. Litrev cuts the text into words
-itself (`litrev.search.text.words`) and stores them space-separated, so the FTS5 `ascii`
-tokenizer (with `tokenchars '-` for the "char" rule) sees exactly the evaluator's words.
-Values of a multi-valued column (keywords, authors) are separated by an invisible gap word
-that no query word can match, so a phrase never runs from one keyword into the next.
+The index (`litrev.search.index`) is derived data, built on demand (never by a migration)
+and rebuilt when the records change.
 
 Each plan node compiles to two FTS5 expressions: `upper`, whose rows include every hit, and
 `lower`, whose rows are all hits. Where FTS5 expresses the node exactly (terms, prefix
@@ -25,36 +20,31 @@ the hits of `evaluate`.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from itertools import product
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from litrev.errors import StoreError
 from litrev.records.model import Record
 from litrev.search.ast import Node, Query
 from litrev.search.evaluate import Hit, Matcher
+from litrev.search.index import IndexInfo, ensure_index, record_from_row, store_records
 from litrev.search.limits import passes_limits
 from litrev.search.plan import PAnd, Plan, PNear, PNot, POr, Seq, WordPattern
-from litrev.search.text import (
-    COLUMNS,
-    MULTI_VALUED,
-    Hyphen,
-    MatchRules,
-    column_values,
-    norms,
-)
-from litrev.store import Store, schema
+from litrev.search.text import COLUMNS, MULTI_VALUED, MatchRules
+from litrev.store import Store
 
-__all__ = ["IndexInfo", "compile_plan", "ensure_index", "record_from_row", "search_store"]
+__all__ = [
+    "IndexInfo",
+    "compile_plan",
+    "ensure_index",
+    "explain_store",
+    "record_from_row",
+    "search_store",
+    "store_records",
+]
 
-GAP = "\u2063"  # invisible separator: never a query word
-_TOKENIZE = {"split": "ascii", "char": "ascii tokenchars '''-'"}
-_SINGLE = tuple(c for c in COLUMNS if c not in MULTI_VALUED)
 
 # An FTS5 expression: ("all",), ("none",), ("m", match-string), or a set operation
 # ("and", [...]), ("or", [...]), ("not", include, exclude) that needs SQL around MATCH.
@@ -236,146 +226,6 @@ def _sql(expr: Expr, table: str, params: list[str]) -> str:
         return f"SELECT rowid FROM ({inc}) EXCEPT SELECT rowid FROM ({exc})"
     op = " INTERSECT " if kind == "and" else " UNION "
     return op.join(f"SELECT rowid FROM ({_sql(e, table, params)})" for e in expr[1])
-
-
-# ---------------------------------------------------------------- the index in the store
-
-
-@dataclass(frozen=True)
-class IndexInfo:
-    table: str
-    records: int
-    rebuilt: bool
-    seconds: float
-
-
-def record_from_row(row: Any) -> Record:
-    """A `Record` from a row of the `records` table (keywords, language and publication type
-    are read from its `fields` JSON under those names, or the RIS/MEDLINE tags KW, LA, PT)."""
-    fields = row.fields if isinstance(row.fields, dict) else json.loads(row.fields or "{}")
-
-    def pick(*names: str) -> Any:
-        for name in names:
-            if fields.get(name):
-                return fields[name]
-        return None
-
-    keywords = pick("keywords", "KW", "MH", "DE")
-    if isinstance(keywords, str):
-        keywords = [k.strip() for k in keywords.split(";") if k.strip()]
-    language, pubtype = pick("language", "LA"), pick("publication_type", "PT", "TY")
-    return Record(
-        title=row.title,
-        abstract=row.abstract,
-        authors=list(row.authors or []),
-        year=row.year,
-        journal=row.journal,
-        doi=row.doi,
-        keywords=[str(k) for k in keywords or []],
-        language="; ".join(language) if isinstance(language, list) else language,
-        publication_type="; ".join(pubtype) if isinstance(pubtype, list) else pubtype,
-    )
-
-
-def store_records(
-    conn: Connection, ids: Sequence[int] | None = None
-) -> Iterator[tuple[int, Record]]:
-    """Every record of the store (or those with the given ids) as (id, Record), by id."""
-    r = schema.records
-    cols = (
-        r.c.id,
-        r.c.title,
-        r.c.abstract,
-        r.c.authors,
-        r.c.year,
-        r.c.journal,
-        r.c.doi,
-        r.c.fields,
-    )
-    if ids is None:
-        for row in conn.execute(select(*cols).order_by(r.c.id)):
-            yield row.id, record_from_row(row)
-        return
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
-        chunk = wanted[start : start + 500]
-        for row in conn.execute(select(*cols).where(r.c.id.in_(chunk)).order_by(r.c.id)):
-            yield row.id, record_from_row(row)
-
-
-def _fingerprint(conn: Connection) -> str:
-    r = schema.records
-    row = conn.execute(
-        select(
-            func.count(),
-            func.max(r.c.id),
-            func.total(func.length(r.c.title)),
-            func.total(func.length(r.c.abstract)),
-            func.total(func.length(r.c.fields)),
-            func.total(func.length(r.c.authors)),
-            func.total(func.length(r.c.journal)),
-            func.total(r.c.year),
-        )
-    ).one()
-    return json.dumps(list(row))
-
-
-def _index_text(record: Record, column: str, hyphen: Hyphen) -> str:
-    values = column_values(record, column)
-    return f" {GAP} ".join(" ".join(norms(v, hyphen)) for v in values)
-
-
-def ensure_index(store: Store, hyphen: Hyphen = "split", *, rebuild: bool = False) -> IndexInfo:
-    """Create or refresh the FTS5 index for one hyphen rule; rebuild if records changed.
-
-    Changes are detected by a fingerprint (count, largest id, total lengths of the text
-    columns and sum of years); pass `rebuild=True` after an edit that keeps every length.
-    """
-    if store.engine.dialect.name != "sqlite":
-        raise StoreError("the FTS5 search index needs SQLite; use `evaluate` on this store")
-    table = f"search_fts_{hyphen}"
-    started = time.perf_counter()
-    with store.transaction() as conn:
-        conn.exec_driver_sql(
-            "CREATE TABLE IF NOT EXISTS search_fts_state (name TEXT PRIMARY KEY, "
-            "fingerprint TEXT NOT NULL, records INTEGER NOT NULL, built_at TEXT NOT NULL)"
-        )
-        fingerprint = _fingerprint(conn)
-        state = conn.exec_driver_sql(
-            "SELECT fingerprint, records FROM search_fts_state WHERE name = ?", (table,)
-        ).first()
-        if state is not None and state[0] == fingerprint and not rebuild:
-            return IndexInfo(table, int(state[1]), False, time.perf_counter() - started)
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}_limits")
-        conn.exec_driver_sql(
-            f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(COLUMNS)}, content='', "
-            f'columnsize=0, tokenize="{_TOKENIZE[hyphen]}")'
-        )
-        conn.exec_driver_sql(
-            f"CREATE TABLE {table}_limits (id INTEGER PRIMARY KEY, year INTEGER, "
-            "language TEXT, pubtype TEXT)"
-        )
-        count, batch, limits = 0, [], []
-        insert = f"INSERT INTO {table} (rowid, {', '.join(COLUMNS)}) VALUES ({', '.join('?' * 8)})"
-        for rid, record in store_records(conn):
-            batch.append((rid, *(_index_text(record, c, hyphen) for c in COLUMNS)))
-            limits.append((rid, record.year, record.language, record.publication_type))
-            if len(batch) >= 5000:
-                conn.exec_driver_sql(insert, batch)
-                conn.exec_driver_sql(f"INSERT INTO {table}_limits VALUES (?, ?, ?, ?)", limits)
-                count += len(batch)
-                batch, limits = [], []
-        if batch:
-            conn.exec_driver_sql(insert, batch)
-            conn.exec_driver_sql(f"INSERT INTO {table}_limits VALUES (?, ?, ?, ?)", limits)
-            count += len(batch)
-        conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
-        conn.exec_driver_sql(
-            "INSERT OR REPLACE INTO search_fts_state VALUES (?, ?, ?, ?)",
-            (table, fingerprint, count, datetime.now(UTC).isoformat()),
-        )
-    return IndexInfo(table, count, True, time.perf_counter() - started)
 
 
 def search_store(
