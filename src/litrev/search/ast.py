@@ -20,7 +20,9 @@ Conventions (the contract between dialects):
 trees meaning the same query compare equal: `a AND (b NOT c)` becomes `(a AND b) NOT c`
 and `(a NOT b) NOT c` becomes `a NOT (b OR c)`; inside an OR, one word searched in two
 field sets becomes that word on their union (`a[ti] OR a[ab]` is `a[ti,ab]`); and an
-ordered proximity of distance 0 over plain words is the phrase of those words; `colo?r OR color` is `colo%r`.
+ordered proximity of distance 0 over plain words is the phrase of those words;
+`colo?r OR color` is `colo%r`. Equality also treats `a NEAR (b OR c)` as
+`(a NEAR b) OR (a NEAR c)`.
 
 Equality is semantic: `And`/`Or` compare as sets of their flattened children, so
 `a OR (b OR a)` equals `b OR a`. Children keep the order the user wrote for generation.
@@ -313,10 +315,20 @@ def _key(node: Node) -> Any:
             frozenset(s.lower() for s in node.subheadings),
         )
     if isinstance(node, And | Or):
-        return (type(node).__name__, frozenset(_key(c) for c in node.children))
+        name = type(node).__name__
+        keys: set[Any] = set()
+        for child in node.children:
+            k = _key(child)
+            keys.update(k[1] if k[0] == name else (k,))  # a distributed NEAR is an OR
+        return (name, frozenset(keys))
     if isinstance(node, Not):
         return ("not", _key(node.include), _key(node.exclude))
     if isinstance(node, Near):
+        for i, child in enumerate(node.children):
+            if isinstance(child, Or):  # a NEAR (b OR c) == (a NEAR b) OR (a NEAR c)
+                parts = tuple(normalize(Near((*node.children[:i], c, *node.children[i + 1:]),
+                                             node.distance, node.ordered)) for c in child.children)
+                return _key(Or(parts))
         children = tuple(_key(c) for c in node.children)
         ordered = children if node.ordered else frozenset(children)
         return ("near", ordered, node.distance, node.ordered)

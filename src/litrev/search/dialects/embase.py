@@ -149,9 +149,6 @@ class Embase(Dialect):
                                     "if False such a phrase is written as a NEXT/1 chain"),
     }
 
-    def read_phrase(self, inner: str) -> Any:
-        words = inner.split()
-        return self.read_word(words[0]) if len(words) == 1 else super().read_phrase(inner)
 
     def parse(self, text: str) -> Query:
         query = super().parse(text)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from litrev.search.ast import Field, Fields, Heading, Limit, Vocabulary
+from litrev.search.ast import Field, Fields, Heading, Limit, Phrase, Term, Vocabulary
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
 from litrev.search.dialects.limits import language_name, publication_type_name, years
@@ -107,9 +107,12 @@ class OvidGenerator(Generator):
     def tag_leaf(self, text: str, code: str) -> str:
         return f"{text}.{code}."
 
-    def word(self, term: Any, where: Any = None) -> str:
-        text = super().word(term, where)
-        return f'"{text}"' if text.isdigit() else text  # a bare number is a line reference
+    def leaf(self, node: Any) -> str:
+        if isinstance(node, Term) and node.text.isdigit():  # a bare number is a line number
+            self.warn("phrase", "a number must be quoted in Ovid; read back as a one-word "
+                      "phrase", node)
+            node = Phrase((node.text,), node.fields)
+        return super().leaf(node)
 
     def near_op(self, distance: int, ordered: bool, node: Any, quiet: bool = False) -> str:
         if ordered:
@@ -172,9 +175,6 @@ class Ovid(Dialect):
         term = super().read_word((m.group(1) if m else raw).replace("$", "*") + ("*" if m else ""))
         return replace(term, max_extra=int(m.group(2))) if m else term
 
-    def read_phrase(self, inner: str) -> Any:
-        words = inner.split()
-        return self.read_word(words[0]) if len(words) == 1 else super().read_phrase(inner)
 
     def parse_limit_line(self, line: str) -> list[Limit]:
         m = re.match(r"(?i)\s*(?:\d+\.?\s+)?limit\s+\d+\s+to\s+\(?(.+?)\)?\s*$", line)
