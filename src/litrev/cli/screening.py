@@ -248,7 +248,9 @@ def status(
             f"{st.awaiting} awaiting a second reviewer · {st.unscreened} unscreened"
         )
         for who, counts in st.by_reviewer.items():
-            console.print(f"  {who}: {counts}")
+            reasons = st.reasons_by_reviewer.get(who, {})
+            why = f" — exclusions: {reasons}" if reasons else ""
+            console.print(f"  {who}: " + ", ".join(f"{n} {d}" for d, n in counts.items()) + why)
     console.print("PRISMA screening counts:")
     for key, value in flow.items():
         console.print(f"  {key}: {value}")
