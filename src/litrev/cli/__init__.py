@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from litrev.cli import dedupe as _dedupe  # noqa: F401
 from litrev.cli import project as _project  # noqa: F401
 from litrev.cli import records as _records  # noqa: F401
 from litrev.cli import screening as _screening  # noqa: F401

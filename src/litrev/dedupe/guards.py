@@ -7,7 +7,7 @@ character. These functions read such signals from normalised fields.
 >>> notice_kind("erratum to: effects of exercise on sleep")
 'erratum'
 >>> part_numbers("outcomes after stroke part ii rehabilitation")
-('part:2',)
+('part:2', 'roman:2')
 >>> is_generic_title("editorial")
 True
 """
@@ -115,7 +115,7 @@ def part_numbers(norm_title: str) -> tuple[str, ...]:
     """
     found: set[str] = set()
     if not any(w in norm_title for w in _PART_WORDS):
-        return ()
+        return ()  # (" i" is one of the words, so roman numerals pass this test)
     for label, number in _PART_RE.findall(norm_title):
         label = {"pt": "part"}.get(label, label)
         if number in ROMAN:
@@ -130,6 +130,11 @@ def part_numbers(norm_title: str) -> tuple[str, ...]:
     tail = _ROMAN_TAIL_RE.search(norm_title)
     if tail and tail.group(1) in ROMAN and len(norm_title.split()) > 2:
         found.add(f"part:{ROMAN[tail.group(1)]}")
+    # A free-standing roman numeral ("... II. Outcomes", "type II") numbers a part or a kind;
+    # "v" and "x" are left out (versus, a variable).
+    for token in norm_title.split()[1:]:
+        if token in ROMAN and token not in {"v", "x"}:
+            found.add(f"roman:{ROMAN[token]}")
     return tuple(sorted(found))
 
 

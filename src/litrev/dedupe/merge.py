@@ -53,6 +53,11 @@ def _pick(
     return getattr(records[best[1]], name), labels[best[1]]
 
 
+def _author_rank(authors: object) -> tuple[int, int]:
+    names = [str(n) for n in authors] if isinstance(authors, list) else []
+    return len(names), sum(len(n) for n in names)
+
+
 def merge_records(records: Sequence[Record], labels: Sequence[str]) -> MergedRecord:
     """Merge one cluster's records; `labels` name the members (store id, file:record_id...)."""
     if not records:
@@ -68,7 +73,7 @@ def merge_records(records: Sequence[Record], labels: Sequence[str]) -> MergedRec
 
     take("title", lambda t: (not str(t).isupper(), len(str(t))))
     take("abstract", lambda t: len(str(t)))
-    take("authors", lambda a: (len(a), sum(len(n) for n in a)))  # type: ignore[arg-type]
+    take("authors", _author_rank)
     years = Counter(r.year for r in records if r.year)
     if years:
         year = max(years, key=lambda y: (years[y], -y))

@@ -64,11 +64,11 @@ def normalize_doi(value: str | None) -> str | None:
     """
     if not value:
         return None
-    match = _DOI_RE.search(html.unescape(value).replace(" ", ""))
+    text = html.unescape(value).replace("%2F", "/").replace("%2f", "/")
+    match = _DOI_RE.search(text)
     if not match:
         return None
-    doi = match.group(0).lower().rstrip(".,;:)]}>'\"")
-    return doi.replace("%2f", "/")
+    return match.group(0).lower().rstrip(".,;:)]}>'\"")
 
 
 def _digits_id(value: str | None, prefix: str = "") -> str | None:
