@@ -6,13 +6,14 @@
 >>> generate(q, "scopus").text
 'TITLE-ABS(co-produc* OR coproduc*) AND NOT TITLE-ABS(engineer*)'
 
-`evaluate(query, records, dialect=...)` (runs a strategy over records) is loaded lazily
-from `litrev.search.evaluate`.
+`evaluate(query, records, dialect=...)` (runs a strategy over records) is re-exported from
+`litrev.search.evaluate` when that module imports, and reported on first use otherwise.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import contextlib
+from typing import Any
 
 from litrev.search.ast import (
     TI_AB,
@@ -42,9 +43,6 @@ from litrev.search.errors import SearchSyntaxError, UnknownDialectError
 from litrev.search.lint import LintMessage, lint
 from litrev.search.translate import Translation, generate, translate
 
-if TYPE_CHECKING:
-    from litrev.search.evaluate import evaluate as evaluate
-
 #: every dialect name the API and the CLI accept
 DIALECTS: tuple[str, ...] = tuple(_REGISTRY)
 
@@ -73,11 +71,17 @@ def field_codes(dialect: str | Dialect) -> dict[str, Fields]:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "evaluate":  # written in parallel; imported only when used
+    if name == "evaluate":  # only reached when the import below failed: say why when used
         from litrev.search.evaluate import evaluate
 
         return evaluate
     raise AttributeError(f"module 'litrev.search' has no attribute {name!r}")
+
+
+# Bind the function (importing the submodule would otherwise shadow it by the module); the
+# evaluator is optional for parsing and translating, so a failed import is not fatal here.
+with contextlib.suppress(ImportError):
+    from litrev.search.evaluate import evaluate
 
 
 __all__ = [

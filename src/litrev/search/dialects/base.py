@@ -235,7 +235,7 @@ class Parser:
         if token.kind == "(":
             self.next()
             if self.peek().kind == ")":
-                raise self.error("empty group '()'")
+                raise self.error("empty group '()'", token)
             node = self.expression(0)
             if self.peek().kind != ")":
                 raise self.error("missing ')' to close the group opened here", token)
