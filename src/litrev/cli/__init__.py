@@ -13,6 +13,7 @@ from litrev.cli import project as _project  # noqa: F401
 from litrev.cli import records as _records  # noqa: F401
 from litrev.cli import screening as _screening  # noqa: F401
 from litrev.cli import search as _search  # noqa: F401
+from litrev.cli import simulate as _simulate  # noqa: F401
 from litrev.cli._app import app, console, err_console
 from litrev.errors import LitrevError
 

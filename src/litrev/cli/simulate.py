@@ -1,0 +1,105 @@
+"""`litrev simulate`: replay a labelled review with the ranking model and report the savings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from litrev.cli._app import app, console
+from litrev.errors import InputError
+
+if TYPE_CHECKING:  # scikit-learn loads only when the command runs, so `litrev --help` stays fast
+    from litrev.screening.simulate import SimulationSummary
+
+_FIGURES = [
+    ("recall_at_10", "Recall after 10% screened", "{:.1%}"),
+    ("recall_at_25", "Recall after 25% screened", "{:.1%}"),
+    ("wss95_classic", "WSS@95, Cohen's classic: (N-n95)/N-0.05", "{:.3f}"),
+    ("wss95_asreview", "WSS@95, ASReview insights' definition", "{:.3f}"),
+    ("erf_at_10", "ERF@10 (extra relevant found, share)", "{:.3f}"),
+    ("records_to_95", "Records screened to 95% recall", "{:.0f}"),
+    ("records_to_100", "Records screened to 100% recall", "{:.0f}"),
+    ("seconds", "Wall time per run (s)", "{:.2f}"),
+]
+
+
+@app.command()
+def simulate(
+    dataset: Path = typer.Argument(..., help="Labelled CSV: title, abstract, label_included."),
+    model: str = typer.Option("default", "--model", "-m",
+                              help="Ranking model: default, svm, nb, logistic, embeddings."),
+    seed: int = typer.Option(0, "--seed", help="First seed (starting records and model)."),
+    seeds: int = typer.Option(1, "--seeds", min=1, help="Number of seeds: seed, seed+1, ..."),
+    prior_included: int = typer.Option(1, "--prior-included", min=1,
+                                       help="Starting inclusions drawn per seed."),
+    prior_excluded: int = typer.Option(1, "--prior-excluded", min=1,
+                                       help="Starting exclusions drawn per seed."),
+    prior_idx: list[int] = typer.Option(None, "--prior-idx",
+                                        help="Exact starting rows (0-based); overrides drawing."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object and nothing else."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for summary.json and recall.svg."),
+) -> None:
+    """Simulate screening DATASET in the model's order and report recall, WSS, ERF and stopping.
+
+    Example: litrev simulate Sep_2021.csv --seeds 5 --out sim/
+    """
+    from litrev.screening.simulate import (
+        SimulationSummary,
+        load_labelled_csv,
+        recall_curve_svg,
+        simulate_once,
+    )
+
+    if not dataset.is_file():
+        raise InputError(str(dataset), "no such file")
+    data = load_labelled_csv(dataset)
+    priors = list(prior_idx) if prior_idx else None
+    if priors is not None and any(not 0 <= i < len(data) for i in priors):
+        raise InputError(str(dataset), f"--prior-idx must be rows 0..{len(data) - 1}")
+    seed_list = list(range(seed, seed + seeds))
+    runs = []
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task(f"simulating {data.name}", total=len(seed_list))
+        for current in seed_list:
+            runs.append(simulate_once(data, model, current, priors, prior_included,
+                                      prior_excluded))
+            progress.advance(task)
+    summary = SimulationSummary(runs)
+    result = summary.as_dict()
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "summary.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+        result["svg"] = str(recall_curve_svg(summary, out / "recall.svg"))
+    if as_json:
+        print(json.dumps(result))
+        return
+    _print_summary(summary, result)
+
+
+def _print_summary(summary: SimulationSummary, result: dict[str, object]) -> None:
+    first = summary.runs[0]
+    table = Table(title=f"{first.dataset}: {first.metrics.n_records:,} records after the priors, "
+                        f"{first.metrics.n_relevant} relevant; model {first.model}, "
+                        f"{len(summary.runs)} seed(s)")
+    table.add_column("figure")
+    table.add_column("mean", justify="right")
+    table.add_column("SD", justify="right")
+    for key, label, fmt in _FIGURES:
+        mean, sd = summary.mean_sd(key)
+        table.add_row(label, fmt.format(mean), fmt.format(sd) if len(summary.runs) > 1 else "")
+    console.print(table)
+    stopping = result["stopping"]
+    assert isinstance(stopping, dict)
+    for rule, figures in sorted(stopping.items()):
+        console.print(
+            f"Stopping rule [bold]{rule}[/]: stopped after {figures['mean_screened']:.0f} "
+            f"records on average, recall then {figures['mean_recall_at_stop']:.1%}, "
+            f">= 95% in {figures['share_reaching_95']:.0%} of runs, "
+            f"{figures['mean_records_saved']:.0f} records saved.")
+    if "svg" in result:
+        console.print(f"Recall curve: {result['svg']}")

@@ -1,0 +1,263 @@
+"""Relevance ranking for title/abstract screening: scikit-learn-style, retrained as labels arrive.
+
+>>> records = [{"title": "Co-design of mental health services", "abstract": "Co-design with users."},
+...            {"title": "Soil bacteria", "abstract": "Nitrogen in soil."},
+...            {"title": "Co-design in primary care", "abstract": "A co-design study."},
+...            {"title": "Crop yields", "abstract": "Wheat and soil."}]
+>>> model = make_model("default", seed=0).fit(records, [1, 0, None, None])
+>>> [int(i) for i in model.rank()]          # unlabelled records, most likely relevant first
+[2, 3]
+>>> top = model.explain(2).terms[0]         # the term that pushed record 2 up most
+>>> top.term.split(":")[1] in {"co", "design", "co design"}, top.weight > 0
+(True, True)
+
+`labels` is aligned with `records`: 1 include, 0 exclude, None (or -1) not yet screened. Calling
+`fit` again with the same records reuses the feature matrix, so each new label costs one linear
+fit on the labelled rows plus one sparse matrix-vector product over the corpus.
+
+Every model here is linear in the sparse features: its score is `X @ w + b`. That is what makes
+`explain` exact (a term's contribution is its feature value times its weight) and a rerank of a
+100k-record review a single sparse product.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from litrev.screening.rank_features import FeatureSpace, RecordLike, record_fields
+from litrev.screening.rank_linear import COMPONENTS, LinearScore
+
+LabelsLike = Sequence[int | None] | Mapping[int, int] | npt.NDArray[Any]
+
+
+@dataclass(frozen=True)
+class TermContribution:
+    term: str  # 'text:<term>' (title+abstract) or 'title:<term>' (title block)
+    weight: float  # feature value x model weight: > 0 pushes towards relevant
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why record `index` got its score: the terms that drove it, strongest first."""
+
+    index: int
+    score: float
+    terms: list[TermContribution]
+    has_abstract: bool
+
+    def summary(self, n: int = 5) -> str:
+        """One line for a screener: '+co design, +mental health, -soil'."""
+        return ", ".join(f"{'+' if t.weight > 0 else '-'}{t.term.split(':', 1)[1]}"
+                         for t in self.terms[:n])
+
+
+def parse_labels(labels: LabelsLike, n_records: int) -> npt.NDArray[np.int8]:
+    """Labels as an int8 array: 1 include, 0 exclude, -1 unlabelled.
+
+    >>> parse_labels({0: 1, 2: 0}, 3).tolist()
+    [1, -1, 0]
+    """
+    out = np.full(n_records, -1, dtype=np.int8)
+    if isinstance(labels, Mapping):
+        for index, value in labels.items():
+            out[int(index)] = _one_label(value)
+        return out
+    if len(labels) != n_records:
+        raise ValueError(f"got {len(labels)} labels for {n_records} records; pass one per record")
+    for index, value in enumerate(labels):
+        out[index] = _one_label(value)
+    return out
+
+
+def _one_label(value: Any) -> int:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return -1
+    as_int = int(value)
+    if as_int not in (-1, 0, 1):
+        raise ValueError(f"a label must be 1 (include), 0 (exclude) or None, got {value!r}")
+    return as_int
+
+
+class RankingModel:
+    """TF-IDF features + an ensemble of linear scorers, z-scored and summed.
+
+    `components` name linear scorers from `rank_linear.COMPONENTS` ('svm', 'nb', 'logistic',
+    'centroid'). Each is fitted on the labelled rows; its corpus scores are standardised so that
+    no component dominates by scale, and the sum is the ranking score.
+    """
+
+    def __init__(
+        self,
+        name: str = "default",
+        components: Sequence[str] = ("svm", "nb"),
+        title_weight: float = 0.5,
+        seed: int = 0,
+        params: Mapping[str, Mapping[str, float]] | None = None,
+    ) -> None:
+        unknown = [c for c in components if c not in COMPONENTS]
+        if unknown:
+            raise ValueError(f"unknown ranking components {unknown}; known: {sorted(COMPONENTS)}")
+        self.name = name
+        self.components = tuple(components)
+        self.title_weight = title_weight
+        self.seed = seed
+        self.params = {k: dict(v) for k, v in (params or {}).items()}
+        self.features = FeatureSpace(title_weight=title_weight)
+        self._fingerprint: int | None = None
+        self.X: sp.csr_matrix | None = None
+        self.has_abstract: npt.NDArray[np.bool_] | None = None
+        self.labels: npt.NDArray[np.int8] | None = None
+        self.seed_X: sp.csr_matrix | None = None
+        self.coef_: npt.NDArray[np.float64] | None = None
+        self.intercept_: float = 0.0
+        self.scores_: npt.NDArray[np.float64] | None = None
+
+    # -- features ---------------------------------------------------------------------------
+    def featurize(self, records: Sequence[RecordLike]) -> sp.csr_matrix:
+        """Feature matrix of the corpus; cached, so refits with the same records skip this."""
+        fields = [record_fields(r) for r in records]
+        titles = [t for t, _ in fields]
+        abstracts = [a for _, a in fields]
+        fingerprint = hash((len(fields), tuple(titles), tuple(abstracts)))
+        if self.X is None or fingerprint != self._fingerprint:
+            self.X = self.features.fit_transform(titles, abstracts)
+            self.has_abstract = np.array([bool(a.strip()) for a in abstracts])
+            self._fingerprint = fingerprint
+            self.seed_X = None
+        return self.X
+
+    # -- learning ---------------------------------------------------------------------------
+    def fit(
+        self,
+        records: Sequence[RecordLike],
+        labels: LabelsLike,
+        seeds: Sequence[RecordLike] = (),
+    ) -> RankingModel:
+        """Learn from the labelled records (and any seed papers) and score every record.
+
+        `seeds` are known relevant papers that are not among `records` (e.g. found by hand
+        mid-screening); they train the model as inclusions. A seed that *is* in the corpus is just
+        a label 1 on that record.
+        """
+        X = self.featurize(records)
+        if seeds:
+            fields = [record_fields(s) for s in seeds]
+            self.seed_X = self.features.transform([t for t, _ in fields], [a for _, a in fields])
+        self.labels = parse_labels(labels, X.shape[0])
+        return self._refit()
+
+    def add_seeds(self, seeds: Sequence[RecordLike]) -> RankingModel:
+        """Add known relevant papers from outside the corpus and rerank straight away."""
+        if self.X is None or self.labels is None:
+            raise RuntimeError("call fit() before add_seeds()")
+        fields = [record_fields(s) for s in seeds]
+        new = self.features.transform([t for t, _ in fields], [a for _, a in fields])
+        self.seed_X = new if self.seed_X is None else sp.vstack([self.seed_X, new], format="csr")
+        return self._refit()
+
+    def fit_indices(self, X: sp.csr_matrix, index: npt.NDArray[np.int_],
+                    y: npt.NDArray[np.int_]) -> npt.NDArray[np.float64]:
+        """Low-level refit used by simulation: train on rows `index` of `X`, return all scores."""
+        self.X = X
+        self._fit_rows(X[index], np.asarray(y, dtype=np.int8))
+        return self.scores_ if self.scores_ is not None else np.zeros(X.shape[0])
+
+    def _refit(self) -> RankingModel:
+        assert self.X is not None and self.labels is not None
+        labelled = np.flatnonzero(self.labels >= 0)
+        X_train = self.X[labelled]
+        y_train = self.labels[labelled]
+        if self.seed_X is not None and self.seed_X.shape[0]:
+            X_train = sp.vstack([X_train, self.seed_X], format="csr")
+            y_train = np.concatenate([y_train, np.ones(self.seed_X.shape[0], dtype=np.int8)])
+        self._fit_rows(X_train, y_train)
+        return self
+
+    def _fit_rows(self, X_train: sp.csr_matrix, y_train: npt.NDArray[np.int8]) -> None:
+        assert self.X is not None
+        if (y_train == 1).sum() == 0 or (y_train == 0).sum() == 0:
+            raise ValueError("ranking needs at least one included and one excluded record")
+        coef = np.zeros(self.X.shape[1])
+        intercept = 0.0
+        for component in self.components:
+            scorer: LinearScore = COMPONENTS[component](
+                X_train, y_train, seed=self.seed, **self.params.get(component, {}))
+            raw = self.X @ scorer.coef + scorer.intercept
+            spread = float(raw.std()) or 1.0
+            coef += scorer.coef / spread
+            intercept += (scorer.intercept - float(raw.mean())) / spread
+        self.coef_, self.intercept_ = coef, intercept
+        self.scores_ = np.asarray(self.X @ coef, dtype=np.float64) + intercept
+
+    # -- scoring ----------------------------------------------------------------------------
+    def decision_function(self, records: Sequence[RecordLike] | None = None) -> npt.NDArray[Any]:
+        """Ranking score (sum of standardised component scores); higher is more likely relevant."""
+        if self.coef_ is None or self.scores_ is None:
+            raise RuntimeError("call fit() first")
+        if records is None:
+            return self.scores_
+        fields = [record_fields(r) for r in records]
+        X_new = self.features.transform([t for t, _ in fields], [a for _, a in fields])
+        return np.asarray(X_new @ self.coef_, dtype=np.float64) + self.intercept_
+
+    def predict_proba(self, records: Sequence[RecordLike] | None = None) -> npt.NDArray[Any]:
+        """Relevance in [0, 1]: the logistic of the ranking score, one column per class.
+
+        It orders records exactly as `rank` does; it is not a calibrated probability (with one
+        or two dozen inclusions no calibration can be trusted, so litrev does not pretend to).
+        """
+        positive = 1.0 / (1.0 + np.exp(-self.decision_function(records)))
+        return np.column_stack([1.0 - positive, positive])
+
+    def rank(self, include_labelled: bool = False) -> npt.NDArray[np.intp]:
+        """Indices of the records, most likely relevant first (unlabelled ones only by default).
+
+        Ties break by position in the corpus, so the order is deterministic.
+        """
+        scores = self.decision_function()
+        order = np.argsort(-scores, kind="stable")
+        if include_labelled or self.labels is None:
+            return order
+        return order[self.labels[order] < 0]
+
+    def explain(self, index: int, top: int = 10) -> Explanation:
+        """The terms that drove record `index`'s score, by |contribution|, strongest first."""
+        if self.X is None or self.coef_ is None or self.scores_ is None:
+            raise RuntimeError("call fit() first")
+        row = self.X.getrow(index)
+        contributions = row.data * self.coef_[row.indices]
+        names = self.features.feature_names()
+        strongest = np.argsort(-np.abs(contributions), kind="stable")[:top]
+        terms = [TermContribution(str(names[row.indices[k]]), float(contributions[k]))
+                 for k in strongest if contributions[k] != 0]
+        has_abstract = bool(self.has_abstract[index]) if self.has_abstract is not None else True
+        return Explanation(index, float(self.scores_[index]), terms, has_abstract)
+
+
+MODELS: dict[str, dict[str, Any]] = {
+    "default": {"components": ("svm", "nb"), "title_weight": 0.5},
+    "svm": {"components": ("svm",), "title_weight": 0.0},
+    "nb": {"components": ("nb",), "title_weight": 0.0},
+    "logistic": {"components": ("logistic",), "title_weight": 0.5},
+}
+
+
+def make_model(name: str = "default", seed: int = 0) -> RankingModel:
+    """A ranking model by name: 'default', 'svm', 'nb', 'logistic' or 'embeddings'.
+
+    >>> make_model("svm").components
+    ('svm',)
+    """
+    if name == "embeddings":
+        from litrev.screening.rank_embeddings import EmbeddingRankingModel
+
+        return EmbeddingRankingModel(seed=seed)
+    if name not in MODELS:
+        raise ValueError(f"unknown ranking model {name!r}; choose from {[*MODELS, 'embeddings']}")
+    return RankingModel(name=name, seed=seed, **MODELS[name])
