@@ -52,10 +52,8 @@ def parse(text: str, dialect: str | Dialect = "litrev") -> Query:
 
     Curly quotes are normalised first. Raises `SearchSyntaxError` (line, column, caret).
 
-    >>> parse('heart adj3 attack.ti,ab.', "ovid").root
-    Near(children=(Term(text='heart', fields=None, max_extra=None), Term(text='attack', \
-fields=None, max_extra=None)), distance=2, ordered=False, fields=frozenset({<Field.ABSTRACT: \
-'abstract'>, <Field.TITLE: 'title'>}))
+    >>> parse('heart adj3 attack.ti,ab.', "ovid") == parse('(heart NEAR/2 attack)[ti,ab]')
+    True
     """
     return get_dialect(dialect).parse(text)
 

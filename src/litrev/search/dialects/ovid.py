@@ -3,6 +3,8 @@
 * Numbered lines: `1 exp Heart Diseases/`, `2 (heart adj3 attack).ti,ab.`, `3 1 or 2`,
   `4 or/1-3`, `5 limit 4 to (english language and yr="2000 - 2019")`.
 * Fields follow a word or group: `.ti.`, `.ab.`, `.ti,ab.`, `.tw.`, `.kf.`, `.mp.`, `.sh.`.
+  After an adjacency chain (`heart adj3 attack.ti,ab.`) the field applies to the whole
+  chain; after AND/OR/NOT without parentheses only to the last word (UNVERIFIED).
 * Headings: `exp Term/` (exploded), `Term/`, `*Term/` (major), `Term/th` (subheading);
   the thesaurus is MeSH unless option `vocabulary` says otherwise (emtree, apa).
 * `adjN` = within N words in any order (N-1 between); `adj` alone = adjacent in order.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from litrev.search.ast import Field, Fields, Heading, Limit, Phrase, Term, Vocabulary
+from litrev.search.ast import Field, Fielded, Fields, Heading, Limit, Node, Phrase, Term, Vocabulary
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
 from litrev.search.dialects.limits import language_name, publication_type_name, years
@@ -86,6 +88,22 @@ class OvidTokenizer(Tokenizer):
 class OvidParser(Parser):
     precedence: ClassVar[dict[str, int]] = {"OR": 1, "AND": 1, "NOT": 1, "NEAR": 2}
     implicit: ClassVar[str] = "phrase"
+
+    def combine(self, name: str, token: Token, left: Node, right: Node) -> Node:
+        # `heart adj3 attack.ti,ab.`: a field after an adjacency chain applies to all of it
+        # (proximity is counted within one field).
+        if name == "NEAR" and isinstance(right, Fielded) and not getattr(right, "_grouped",
+                                                                          False):
+            near = super().combine(name, token, _unfield(left, right.fields), right.child)
+            return Fielded(near, right.fields, span=near.span)
+        return super().combine(name, token, left, right)
+
+
+def _unfield(node: Node, fields: Fields) -> Node:
+    """The operand without a field equal to `fields` (it moves to the whole chain)."""
+    if isinstance(node, Fielded) and node.fields == fields:
+        return node.child
+    return node
 
 
 class OvidGenerator(Generator):
