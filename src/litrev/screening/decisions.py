@@ -20,7 +20,8 @@ transaction; nothing is updated in place except the per-stage settings, whose ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -139,9 +140,16 @@ class Screening:
     # ----- reading -----
 
     def events(
-        self, stage: str | Stage, conn: Connection | None = None, *, record_id: int | None = None
+        self,
+        stage: str | Stage,
+        conn: Connection | None = None,
+        *,
+        record_id: int | None = None,
+        record_ids: Collection[int] | None = None,
+        reviewer: str | None = None,
     ) -> list[DecisionEvent]:
-        """Every decisions row of a stage (of one record if given), with its marks, oldest first."""
+        """Every decisions row of a stage, with its marks, oldest first; only those of one record,
+        of some records or by one reviewer when given."""
         stage = parse_stage(str(stage))
         d, m = schema.decisions, schema.decision_marks
         query = (
@@ -152,11 +160,23 @@ class Screening:
         )
         if record_id is not None:
             query = query.where(d.c.record_id == record_id)
-        if conn is None:
-            with self.store.connect() as own:
-                rows = own.execute(query).all()
-        else:
-            rows = conn.execute(query).all()
+        if reviewer is not None:
+            query = query.where(d.c.reviewer == reviewer)
+        queries = [query]
+        if record_ids is not None:
+            wanted = sorted(set(record_ids))
+            # Chunked to stay under the database's limit on bound parameters.
+            queries = [
+                query.where(d.c.record_id.in_(wanted[k : k + 500]))
+                for k in range(0, len(wanted), 500)
+            ]
+        rows: list[Any] = []
+        with contextlib.ExitStack() as stack:
+            active = conn if conn is not None else stack.enter_context(self.store.connect())
+            for q in queries:
+                rows.extend(active.execute(q).all())
+        if len(queries) > 1:
+            rows.sort(key=lambda r: r.id)
         return [
             DecisionEvent(
                 r.id,
@@ -251,10 +271,13 @@ class Screening:
         Errors name the item's `line` when it has one."""
         pending: list[DecisionEvent] = []
         with self.store.transaction() as conn:
-            known = set(conn.execute(select(schema.records.c.id)).scalars())
+            known = _existing_records(conn, {item.record_id for item in items})
+            # Full-text rows need their records' title/abstract outcome; load only those.
+            full_text = {i.record_id for i in items if _is_full_text(i.stage)}
             ta_by_record: dict[int, list[DecisionEvent]] = {}
-            for event in self.events(Stage.TITLE_ABSTRACT, conn):
-                ta_by_record.setdefault(event.record_id, []).append(event)
+            if full_text:
+                for event in self.events(Stage.TITLE_ABSTRACT, conn, record_ids=full_text):
+                    ta_by_record.setdefault(event.record_id, []).append(event)
             ta_settings = self.settings(Stage.TITLE_ABSTRACT)
             # Decisions of this batch get provisional ids above any stored one, so that a
             # full-text row can follow the title/abstract rows of the same batch.
@@ -287,7 +310,10 @@ class Screening:
         With `resolution=True`, retract the live resolution of `record_id` instead."""
         stage = parse_stage(str(stage))
         with self.store.transaction() as conn:
-            events = self.events(stage, conn)
+            if resolution:
+                events = self.events(stage, conn, record_id=record_id)
+            else:
+                events = self.events(stage, conn, record_id=record_id, reviewer=reviewer)
             if resolution:
                 if record_id is None:
                     raise ScreeningError("undoing a resolution needs a record id")
@@ -410,3 +436,23 @@ class Screening:
 
 
 __all__ = ["STAGES", "DecisionInput", "Screening", "StageSettings", "parse_decision", "parse_stage"]
+
+
+def _existing_records(conn: Connection, ids: Collection[int]) -> set[int]:
+    wanted = sorted(ids)
+    found: set[int] = set()
+    for k in range(0, len(wanted), 500):
+        chunk = wanted[k : k + 500]
+        found.update(
+            conn.execute(
+                select(schema.records.c.id).where(schema.records.c.id.in_(chunk))
+            ).scalars()
+        )
+    return found
+
+
+def _is_full_text(stage: str) -> bool:
+    try:
+        return parse_stage(stage) is Stage.FULL_TEXT
+    except ScreeningError:
+        return False  # reported with its line when the row is validated

@@ -23,13 +23,12 @@ def add_records(store: Store, records: int | Sequence[tuple[str, str | None]]) -
     if isinstance(records, int):
         records = [(f"Record {i}", None) for i in range(1, records + 1)]
     now = datetime.now(UTC)
-    ids: list[int] = []
+    rows = [
+        {"title": t, "abstract": a, "authors": [], "fields": {}, "created_at": now}
+        for t, a in records
+    ]
+    if not rows:
+        return []
+    insert = schema.records.insert().returning(schema.records.c.id, sort_by_parameter_order=True)
     with store.transaction() as conn:
-        for title, abstract in records:
-            result = conn.execute(
-                schema.records.insert().values(
-                    title=title, abstract=abstract, authors=[], fields={}, created_at=now
-                )
-            )
-            ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
-    return ids
+        return [int(i) for i in conn.execute(insert, rows).scalars()]

@@ -30,7 +30,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from litrev.screening.decisions import Screening
-from litrev.screening.model import Stage, State, current_decisions, parse_stage
+from litrev.screening.model import (
+    DecisionEvent,
+    Stage,
+    State,
+    current_decisions,
+    parse_stage,
+    stage_outcomes,
+)
 from litrev.screening.texts import record_texts
 
 
@@ -67,16 +74,22 @@ class ScreeningQueue:
         self._texts: list[tuple[str | None, str | None]] | None = None
         self._ranked = False
 
-    def _own_in_order(self) -> list[tuple[int, str]]:
+    def _own_in_order(self, events: list[DecisionEvent] | None = None) -> list[tuple[int, str]]:
         """(record_id, decision) of this reviewer's live decisions, oldest first."""
-        live = current_decisions(self.screening.events(self.stage))
+        if events is None:
+            events = self.screening.events(self.stage, reviewer=self.reviewer)
+        live = current_decisions(events)
         mine = [e for (rid, who), e in live.items() if who == self.reviewer and rid in self._index]
         return [(e.record_id, e.decision) for e in sorted(mine, key=lambda e: e.id)]
 
-    def _labels(self, own: Sequence[tuple[int, str]]) -> list[int | None]:
+    def _labels(
+        self, own: Sequence[tuple[int, str]], events: list[DecisionEvent]
+    ) -> list[int | None]:
         labels: list[int | None] = [None] * len(self.records)
-        blind = self.screening.settings(self.stage).blind
-        for outcome in self.screening.outcomes(self.stage).values():
+        settings = self.screening.settings(self.stage)
+        blind = settings.blind
+        outcomes = stage_outcomes(events, self.stage, settings, self.screening.reasons)
+        for outcome in outcomes.values():
             if outcome.record_id not in self._index:
                 continue
             if outcome.final:
@@ -94,12 +107,13 @@ class ScreeningQueue:
 
     def order(self) -> list[int]:
         """Decided records (oldest first), then undecided ones, best first."""
-        own = self._own_in_order()
+        events = self.screening.events(self.stage)
+        own = self._own_in_order(events)
         decided = [rid for rid, _ in own]
         done = set(decided)
         undecided = [rid for rid in self.records if rid not in done]
         self._ranked = False
-        labels = self._labels(own)
+        labels = self._labels(own, events)
         known = [x for x in labels if x is not None]
         if self.model is not None and undecided and 0 in known and 1 in known:
             if self._texts is None:

@@ -112,6 +112,7 @@ class ScreenerApp(App[None]):
         self.mine: dict[int, str] = {}
         self.position = 0
         self.message = ""
+        self.estimate: str | None = None  # recomputed after each decision, not on paging
 
     # ----- layout -----
 
@@ -125,8 +126,12 @@ class ScreenerApp(App[None]):
         yield Static(id="message")
         yield Footer()
 
+    def _update_estimate(self) -> None:
+        self.estimate = self.stopping() if self.stopping else None
+
     def on_mount(self) -> None:
         self._load_mine()
+        self._update_estimate()
         undecided = [i for i, r in enumerate(self.order) if r not in self.mine]
         self.position = undecided[0] if undecided else 0
         self.refresh_view()
@@ -143,7 +148,9 @@ class ScreenerApp(App[None]):
         wanted = set(self.order)
         self.mine = {
             rid: e.decision + (f" ({e.reason})" if e.reason else "")
-            for (rid, who), e in current_decisions(self.screening.events(self.stage)).items()
+            for (rid, who), e in current_decisions(
+                self.screening.events(self.stage, reviewer=self.reviewer)
+            ).items()
             if who == self.reviewer and rid in wanted
         }
 
@@ -168,9 +175,8 @@ class ScreenerApp(App[None]):
             f"record {self.position + 1 if total else 0} of {total} · "
             f"you have decided {done}/{total} ({(100 * done / total) if total else 0:.0f}%)"
         )
-        estimate = self.stopping() if self.stopping else None
-        if estimate:
-            progress += f"\n{estimate}"
+        if self.estimate:
+            progress += f"\n{self.estimate}"
         self.query_one("#progress", Static).update(progress)
         title, meta, abstract, votes = (
             self.query_one("#title", Static),
@@ -234,6 +240,7 @@ class ScreenerApp(App[None]):
             return
         self.mine[record_id] = event.decision + (f" ({event.reason})" if event.reason else "")
         self.message = f"#{record_id}: {self.mine[record_id]}"
+        self._update_estimate()
         if self.queue is not None:
             # Retrain on the new label and rerank what is left; go to the best undecided record.
             self.order = self.queue.order()
@@ -283,6 +290,7 @@ class ScreenerApp(App[None]):
         if undone.record_id in self.order:
             self.position = self.order.index(undone.record_id)
         self.message = f"undone: #{undone.record_id} {undone.decision}"
+        self._update_estimate()
         self.refresh_view()
 
     def action_move(self, step: int) -> None:
