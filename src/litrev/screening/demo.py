@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from litrev.store import Store, schema
 
@@ -23,7 +24,7 @@ def add_records(store: Store, records: int | Sequence[tuple[str, str | None]]) -
     if isinstance(records, int):
         records = [(f"Record {i}", None) for i in range(1, records + 1)]
     now = datetime.now(UTC)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"title": t, "abstract": a, "authors": [], "fields": {}, "created_at": now}
         for t, a in records
     ]
