@@ -107,3 +107,22 @@ def test_uncertain_pairs_go_to_the_review_queue() -> None:
     model = Deduplicator().fit([article(), article(title=TITLE + " in Norway", pages="501-9")])
     assert model.clusters_ == [[0], [1]]
     assert [(q.a, q.b) for q in model.review_] == [(0, 1)]
+
+
+def test_a_title_one_word_apart_with_only_the_journal_in_common_is_queued() -> None:
+    first = article(title="Reablement services for people at risk of needing long-term care",
+                    volume=None, issue=None, pages=None)
+    second = article(title="Reablement services for older people at risk of needing long-term "
+                     "care", volume=None, issue=None, pages=None)
+    assert verdict(first, second) == MAYBE
+
+
+def test_qualitative_and_quantitative_companion_papers_stay_apart() -> None:
+    first = article(title="Reablement for people with dementia: qualitative findings")
+    second = article(title="Reablement for people with dementia: quantitative findings",
+                     pages="410-418")
+    assert verdict(first, second) in (MAYBE, DISTINCT)
+    # Online-first records without volume or pages: a person decides.
+    online = {"volume": None, "issue": None, "pages": None}
+    assert verdict(article(title=first.title, **online),
+                   article(title=second.title, **online)) == MAYBE

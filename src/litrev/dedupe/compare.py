@@ -142,12 +142,25 @@ def _same_pages(a: Fingerprint, b: Fingerprint) -> bool | None:
         return None
     if x == y:
         return True
-    if a.pages and b.pages and a.pages[1] == b.pages[1] and a.pages[0] != a.pages[1] \
-            and b.pages[0] != b.pages[1]:
-        return True  # "2141-2147" vs "2142-2147": a typo in the first page
+    if a.pages and b.pages and a.pages[1] == b.pages[1]:
+        # "2141-2147" vs "2142-2147": a typo in the first page; "488" vs "487-488": one
+        # database gives only the last page.
+        return True
     if x[0].isalpha() != y[0].isalpha():
         return x.lstrip("abcdefghijklmnopqrstuvwxyz") == y.lstrip("abcdefghijklmnopqrstuvwxyz")
     return False
+
+
+def _page_vs_range(a: Fingerprint, b: Fingerprint) -> bool:
+    """One printed page against a printed page range (how an unlabelled erratum looks)."""
+    ranged = [fp.pages is not None and fp.pages[0].isdigit() and fp.pages[0] != fp.pages[1]
+              for fp in (a, b)]
+    return (_one_page(a) and ranged[1]) or (_one_page(b) and ranged[0])
+
+
+def _one_page(fp: Fingerprint) -> bool:
+    """A single printed page ("2205"); electronic article numbers ("e12724") are not."""
+    return fp.pages is not None and fp.pages[0] == fp.pages[1] and fp.pages[0].isdigit()
 
 
 def _short_item(fp: Fingerprint) -> bool:
@@ -248,8 +261,9 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
     if year_gap is not None and year_gap > 1:
         return Judgement(MAYBE if near and exact_biblio else DISTINCT, ts, "years differ")
     if (page_eq is False and volume_eq and year_gap == 0 and journal_ok and ts >= 0.98
-            and (au or 0) >= 0.9 and len(a.title) >= 50):
-        # Same long title, authors, journal, volume and year: a mistyped page range.
+            and (au or 0) >= 0.9 and len(a.title) >= 50 and not _page_vs_range(a, b)):
+        # Same long title, authors, journal, volume and year: a mistyped page range. (Not a
+        # one-page item against an article: that is how an unlabelled erratum looks.)
         return Judgement(DUPLICATE, ts, "citation agrees except pages")
     if volume_eq is False or page_eq is False:
         if near and (au or 0) >= 0.9 and (volume_eq or page_eq):
@@ -266,7 +280,11 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
         if ts >= 0.97 and exact_biblio:
             return Judgement(MAYBE, ts, "authors differ")
         return Judgement(DISTINCT, ts, "authors differ")
-    if ts >= settings.title_threshold and authors_ok and support >= (2 if au is None else 1):
+    # Below near-identity, a journal match alone does not confirm a title that differs by a
+    # word ("for people" / "for older people"): volume or first page must agree too.
+    located = bool(volume_eq or page_eq) or ts >= 0.98
+    if (ts >= settings.title_threshold and authors_ok and located
+            and support >= (2 if au is None else 1)):
         return Judgement(DUPLICATE, ts, "title, authors and citation agree")
     if ts >= 0.97 and (au or 0) >= 0.6 and support >= 2:
         return Judgement(DUPLICATE, ts, "title and citation agree, authors partly")
@@ -274,12 +292,13 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
         return Judgement(DUPLICATE, ts, "citation agrees, authors partly")
     if ts >= 0.6 and (au or 0) >= 0.8 and exact_biblio and full_range and journal_ok is not False:
         return Judgement(DUPLICATE, ts, "citation and authors agree, title translated or reworded")
-    if (ts >= 0.97 and au is not None and au >= 0.9 and min(len(a.surnames), len(b.surnames)) >= 2
-            and year_gap == 0 and len(a.title) >= 40):
+    if (a.title == b.title and au is not None and au >= 0.9 and year_gap == 0
+            and min(len(a.surnames), len(b.surnames)) >= 2 and len(a.title) >= 40):
         # Venue names differ beyond abbreviation ("AMCIS 2017 Proceedings"), nothing conflicts.
+        # Only for identical titles: "qualitative"/"quantitative findings" differ by a word.
         return Judgement(DUPLICATE, ts, "title, authors and year agree")
     if (ts >= 0.75 and au is not None and au >= 0.9 and min(len(a.surnames), len(b.surnames)) >= 3
-            and year_gap == 0 and journal_ok and support >= 1):
+            and year_gap == 0 and journal_ok and located):
         # Three or more authors in the same order, same journal and year, nothing conflicting:
         # one paper whose title a database reworded (e.g. the print vs the online title).
         return Judgement(DUPLICATE, ts, "authors, journal and year agree, title reworded")
