@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -211,3 +212,32 @@ def test_hypothesis_any_text_same_hits(texts, word):
                 assert search_store(store, q, dialect) == expected_ids(q, records, dialect)
     finally:
         store.close()
+
+
+SHARED = Path(__file__).parents[2].parent / "shared" / "samples" / "exports"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/samples/exports is not beside the clone")
+def test_real_exports_imported_then_searched_same_hits_as_evaluate():
+    from litrev.records.importer import import_files, stored_records
+
+    files = sorted(SHARED.glob("ris/*.ris")) + sorted(SHARED.glob("nbib/*"))
+    store = Store.open("sqlite://")
+    import_files(store, [str(f) for f in files], actor="test", skip_invalid=True)
+    pairs = stored_records(store)
+    ids, records = [rid for rid, _ in pairs], [rec for _, rec in pairs]
+    assert len(records) > 300 and sum(bool(r.keywords) for r in records) > 100
+    queries = [
+        (Or((Term("light"), Term("blue"))), "litrev"),
+        (Near((Term("blue"), Term("light*")), 2, fields=TI_AB), "scopus"),
+        (Query(Term("sleep*", fields=TI_AB_KW), (Limit("language", "English"),)), "wos"),
+        (Not(Term("melatonin*"), Phrase(("randomi?ed", "controlled"))), "cochrane"),
+        (Heading("Humans"), "pubmed"),
+        (Term("co-produc*"), "ebsco"),
+    ]
+    found_some = 0
+    for q, dialect in queries:
+        want = [ids[h.index] for h in evaluate(q, records, dialect)]
+        assert search_store(store, q, dialect) == want, (q, dialect)
+        found_some += bool(want)
+    assert found_some >= 4

@@ -44,14 +44,17 @@ class IndexInfo:
 
 
 def record_from_row(row: Any) -> Record:
-    """A `Record` from a row of the `records` table (keywords, language and publication type
-    are read from its `fields` JSON under those names, or the RIS/MEDLINE tags KW, LA, PT)."""
+    """A `Record` from a row of the `records` table: the typed columns, plus keywords, language
+    and publication type from its `fields` JSON (`fields["typed"]` as `litrev import` writes
+    it, else top-level keys of those names or the tags KW/MH/DE, LA, PT/TY)."""
     fields = row.fields if isinstance(row.fields, dict) else json.loads(row.fields or "{}")
+    typed = fields.get("typed") if isinstance(fields.get("typed"), dict) else None
+    source = typed if typed is not None else fields
 
     def pick(*names: str) -> Any:
         for name in names:
-            if fields.get(name):
-                return fields[name]
+            if source.get(name):
+                return source[name]
         return None
 
     keywords = pick("keywords", "KW", "MH", "DE")
