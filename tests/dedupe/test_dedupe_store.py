@@ -33,6 +33,8 @@ def test_run_clusters_links_and_is_idempotent(store: Store) -> None:
     assert again.action_id is None
     assert persist.current_clusters(store) == {1: [1, 4], 3: [3, 5]}
     assert audit_actions(store).count("dedupe.run") == 1
+    assert persist.duplicates_removed(store) == 2
+    assert persist.screening_record(store) == {1: 1, 4: 1, 3: 3, 5: 3}
 
 
 def test_new_imports_join_existing_clusters_without_undoing_decisions(store: Store) -> None:

@@ -19,8 +19,8 @@ against existing clusters without disturbing them.
 2
 >>> run(store, actor="me").action_id is None   # idempotent: nothing changed, nothing written
 True
->>> current_clusters(store)
-{1: [1, 2]}
+>>> current_clusters(store), duplicates_removed(store)
+({1: [1, 2]}, 1)
 >>> undo(store, actor="me").kind
 'run'
 >>> current_clusters(store)
@@ -98,6 +98,20 @@ def current_clusters(store: Store | Connection) -> dict[int, list[int]]:
     for row in rows:
         clusters.setdefault(row.cluster_id, []).append(row.record_id)
     return {k: sorted(v) for k, v in sorted(clusters.items())}
+
+
+def screening_record(store: Store | Connection) -> dict[int, int]:
+    """{record id: the record screened in its place} for every record in a duplicate cluster.
+
+    The record screened for a cluster is its smallest id, i.e. the earliest imported, so a
+    later import that duplicates an already-screened record never asks for it again.
+    """
+    return {record: cid for cid, members in current_clusters(store).items() for record in members}
+
+
+def duplicates_removed(store: Store | Connection) -> int:
+    """How many records deduplication removed (for the PRISMA flow): cluster sizes minus one."""
+    return sum(len(members) - 1 for members in current_clusters(store).values())
 
 
 def open_queue(store: Store | Connection) -> list[QueueItem]:
