@@ -126,6 +126,9 @@ def test_run_reports_hits_per_strategy_and_unfound_records(project):
     assert table.exit_code == 0
     assert "Records found by no strategy: 2 of 7" in table.output
     assert "Shared decision making" in table.output
+    listed = runner.invoke(app, ["search", "run", "-p", str(project), "--list-hits", "2"])
+    assert "CINAHL: first 2 hits" in listed.output
+    assert "title: Co production with social care users" in listed.output.replace("[[", "")
 
 
 def test_run_one_strategy_and_a_canonical_file(project, tmp_path):

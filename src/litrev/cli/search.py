@@ -170,6 +170,9 @@ def run(
     ] = None,
     dialect: Annotated[str, typer.Option("--dialect", "-d", help="Dialect of --file.")] = "litrev",
     show: Annotated[int, typer.Option(help="Records listed as found by no strategy.")] = 10,
+    list_hits: Annotated[
+        int, typer.Option("--list-hits", help="List this many hits per strategy, explained.")
+    ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Run the review's strategies over its records: hits per strategy, records none finds."""
@@ -220,6 +223,13 @@ def run(
             s.name, s.dialect, str(len(found_by[s.name])), reported, "; ".join(notes[s.name])
         )
     console.print(table)
+    for s in strategies if list_hits else []:
+        console.rule(f"{s.name}: first {min(list_hits, len(found_by[s.name]))} hits")
+        for hit in explain_store(store, s.query, found_by[s.name][:list_hits], s.dialect):
+            console.print(
+                f"[bold]#{hit.record_id}[/] {titles[int(hit.record_id or 0)]}", highlight=False
+            )
+            console.print("  " + hit.explain(markup="rich").replace("\n", "\n  "), highlight=False)
     console.print(f"Records found by no strategy: {len(unfound)} of {len(titles)}")
     for rid in unfound[:show]:
         console.print(f"  #{rid} {titles[rid]}", highlight=False, markup=False)
