@@ -42,3 +42,19 @@ def test_clusters_are_deterministic_and_cover_every_record() -> None:
     first = Deduplicator().fit(records).clusters_
     assert first == Deduplicator().fit(records).clusters_
     assert sorted(i for c in first for i in c) == list(range(5))
+
+
+def test_parallel_path_gives_the_same_clusters(monkeypatch: object) -> None:
+    import litrev.dedupe.engine as engine
+
+    monkeypatch.setattr(engine, "_PARALLEL_FROM", 10)  # type: ignore[attr-defined]
+    monkeypatch.setattr(engine, "_CHUNK", 7)  # type: ignore[attr-defined]
+    titles = ["Reablement at home", "Loneliness in care homes", "Nurse staffing and mortality"]
+    records = [Record(title=f"{t} among older people in {place}", year=2019 + k % 2,
+                      authors=["Ng, A", "Li, X"], journal="BMJ", volume=str(k), pages="1-9")
+               for k, t in enumerate(titles) for place in ("Leeds", "Leeds.", "Oslo")]
+    serial = Deduplicator(n_jobs=1).fit(records)
+    parallel = Deduplicator(n_jobs=2).fit(records)
+    assert parallel.clusters_ == serial.clusters_
+    assert parallel.pairs_compared_ == serial.pairs_compared_
+    assert any(len(c) > 1 for c in serial.clusters_)
