@@ -125,3 +125,13 @@ def test_markdown_report_has_tables_and_audit(demo_dir: Path) -> None:
     assert "| conceptual/theoretical | 42 | 58 |" in text
     assert "## Consistency audit" in text and "We mapped 20 of the 73" in text
     assert "Supplementary file 2: Conceptual/theoretical" in text or "Supplementary file 2" in text
+
+
+def test_report_says_where_database_syntaxes_differ(results: dict, demo_dir: Path) -> None:
+    notes = results["search_notes"]
+    assert any("Cochrane" in n and "hyphen is a character" in n for n in notes)
+    assert any("Scopus" in n and "stem" in n for n in notes)
+    assert any("generic strategy" in n and "chemic*" in n for n in notes)
+    assert any("generic strategy" in n and '"public sector"' in n for n in notes)
+    html = (demo_dir / "report.html").read_text(encoding="utf-8")
+    assert "How the strategies differ in meaning" in html

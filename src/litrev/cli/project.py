@@ -32,14 +32,6 @@ def _progress() -> Progress:
     )
 
 
-def _search_notes(project: Project) -> list[str]:
-    """Notes on how the database strategies differ in meaning, when the search package offers them."""
-    import litrev.search
-
-    compare = getattr(litrev.search, "compare_strategies", None)
-    return list(compare(project.protocol)) if compare else []
-
-
 def _report(project: Project, out: Path | None) -> dict[str, Path]:
     with _progress() as progress:
         task = progress.add_task("report", total=4)
@@ -48,7 +40,7 @@ def _report(project: Project, out: Path | None) -> dict[str, Path]:
             progress.update(task, description=name, advance=0)
             progress.advance(task)
 
-        files = write_report(project, out, on_step=step, search_notes=_search_notes)
+        files = write_report(project, out, on_step=step)
         progress.update(task, description="report written", completed=4)
     _summary(files["json"])
     return files

@@ -21,6 +21,7 @@ from litrev.synthesis.audit import UNVERIFIABLE
 from litrev.synthesis.charts import category_chart, stacked_chart
 from litrev.synthesis.prisma import flow_diagram_svg
 from litrev.synthesis.results import Results, compute_results
+from litrev.synthesis.search_notes import strategy_notes
 
 TABLE_TITLES = {
     "discipline_by_category": "Discipline × category",
@@ -40,7 +41,6 @@ FLOW_ROWS = [
     ("full_text_excluded", "Reports excluded"),
     ("included", "Studies included in review"),
 ]
-SearchNotes = Callable[[Project], list[str]]
 
 
 def _environment() -> Environment:
@@ -101,12 +101,10 @@ def write_report(
     out_dir: str | Path | None = None,
     *,
     on_step: Callable[[str], None] | None = None,
-    search_notes: SearchNotes | None = None,
 ) -> dict[str, Path]:
     """Compute the results of a review and write the four report files (atomically, each).
 
-    `on_step` is called before each step (for progress display); `search_notes` may add notes on
-    how the database strategies differ in meaning.
+    `on_step` is called before each step (for progress display).
     """
     step = on_step or (lambda _name: None)
     out = Path(out_dir) if out_dir is not None else project.root
@@ -116,7 +114,7 @@ def write_report(
     prisma = flow_diagram_svg(
         results.flow, title=f"PRISMA 2020 flow: {project.protocol.review.title}"
     )
-    notes = search_notes(project) if search_notes else []
+    notes = strategy_notes(project.protocol)
     step("rendering charts and reports")
     html, markdown = render(results, prisma, notes)
     step("writing files")
@@ -129,7 +127,6 @@ def write_report(
     atomic_write_text(files["prisma"], prisma)
     atomic_write_text(files["html"], html)
     atomic_write_text(files["markdown"], markdown)
-    atomic_write_text(
-        files["json"], json.dumps(results.as_json(), indent=2, ensure_ascii=False) + "\n"
-    )
+    document = {**results.as_json(), "search_notes": notes}
+    atomic_write_text(files["json"], json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return files
