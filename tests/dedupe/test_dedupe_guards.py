@@ -126,3 +126,14 @@ def test_qualitative_and_quantitative_companion_papers_stay_apart() -> None:
     online = {"volume": None, "issue": None, "pages": None}
     assert verdict(article(title=first.title, **online),
                    article(title=second.title, **online)) == MAYBE
+
+
+def test_cochrane_updates_without_doi_are_related_by_cd_number_and_year() -> None:
+    first = Record(title="Treatment for POEMS syndrome", authors=["Kuwabara, S"], year=2008,
+                   journal="Cochrane Database of Systematic Reviews", pages="CD006828")
+    update = Record(title="Treatment for POEMS syndrome", authors=["Kuwabara, S"], year=2012,
+                    journal="Cochrane Database Syst Rev", pages="CD006828")
+    assert verdict(first, update) == RELATED
+    same = Record(title="Treatment for POEMS syndrome", authors=["Kuwabara S"], year=2008,
+                  journal="Cochrane Database Syst Rev", pages="CD006828")
+    assert verdict(first, same) == DUPLICATE

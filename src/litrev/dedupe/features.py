@@ -89,6 +89,15 @@ def _publication_type(record: Record) -> str:
     return _RIS_TYPES.get(text, text)
 
 
+def _cochrane_from_citation(
+    journal_text: str, pages: tuple[str, str] | None, year: int | None
+) -> tuple[str, int] | None:
+    """A Cochrane review without DOI: its CD number (cited as the page) and year as version."""
+    if pages and "cochrane" in journal_text and re.fullmatch(r"cd\d{6}", pages[0]):
+        return pages[0], year or 0
+    return None
+
+
 def _alt_surnames(names: list[str]) -> tuple[str, ...]:
     return tuple(_first_given(name) for name in names[:6])
 
@@ -150,7 +159,8 @@ def fingerprint(record: Record) -> Fingerprint:
         ),
         preprint=guards.is_preprint(journal_text, doi, pub_type),
         thesis=guards.is_thesis(journal_text, pub_type),
-        cochrane=guards.cochrane_review(doi),
+        cochrane=guards.cochrane_review(doi) or _cochrane_from_citation(journal_text, pages,
+                                                                          record.year),
         parts=guards.part_numbers(title),
         numbers=digits_in(title),
     )
