@@ -147,3 +147,20 @@ def test_queue_reranks_after_each_decision_and_explains(tmp_path: Path) -> None:
 
     asyncio.run(session())
     assert queue.order()[:3] == [1, 2, 5]
+
+
+def test_queue_labels_respect_blind_mode_and_follow_new_rows(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "litrev.db")
+    add_records(store, TOPIC)
+    screening = Screening(store)  # dual, blind
+    queue = ScreeningQueue(screening, reviewer="xx", stage="title_abstract")
+    screening.decide(2, reviewer="yy", stage="title_abstract", decision="exclude")
+    screening.decide(1, reviewer="xx", stage="title_abstract", decision="maybe")
+    assert queue.order()[0] == 1
+    assert queue._labels[:2] == [1, None]  # yy's undisclosed vote does not label record 2
+    screening.configure("title_abstract", by="lead", blind=False)
+    queue.order()
+    assert queue._labels[:2] == [1, 0]
+    screening.undo(reviewer="xx", stage="title_abstract")
+    assert queue.order() == [1, 2, 3, 4, 5, 6]
+    assert queue._labels[:2] == [None, 0]

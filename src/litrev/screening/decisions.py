@@ -147,9 +147,10 @@ class Screening:
         record_id: int | None = None,
         record_ids: Collection[int] | None = None,
         reviewer: str | None = None,
+        after_id: int | None = None,
     ) -> list[DecisionEvent]:
         """Every decisions row of a stage, with its marks, oldest first; only those of one record,
-        of some records or by one reviewer when given."""
+        of some records, by one reviewer or after a row id when given."""
         stage = parse_stage(str(stage))
         d, m = schema.decisions, schema.decision_marks
         query = (
@@ -162,6 +163,8 @@ class Screening:
             query = query.where(d.c.record_id == record_id)
         if reviewer is not None:
             query = query.where(d.c.reviewer == reviewer)
+        if after_id is not None:
+            query = query.where(d.c.id > after_id)
         queries = [query]
         if record_ids is not None:
             wanted = sorted(set(record_ids))

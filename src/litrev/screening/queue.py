@@ -26,14 +26,13 @@ outcomes, so the order cannot leak another reviewer's undisclosed votes.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
 from typing import Any
 
 from litrev.screening.decisions import Screening
 from litrev.screening.model import (
     DecisionEvent,
     Stage,
-    State,
+    StageSettings,
     current_decisions,
     parse_stage,
     stage_outcomes,
@@ -73,33 +72,52 @@ class ScreeningQueue:
             self.model = self._rank.make_model(model_name, seed=seed)
         self._texts: list[tuple[str | None, str | None]] | None = None
         self._ranked = False
+        self._settings: StageSettings | None = None
+        self._last_id = 0
+        self._by_record: dict[int, list[DecisionEvent]] = {}
+        self._labels: list[int | None] = [None] * len(self.records)
+        self._own: dict[int, tuple[int, str]] = {}
 
-    def _own_in_order(self, events: list[DecisionEvent] | None = None) -> list[tuple[int, str]]:
-        """(record_id, decision) of this reviewer's live decisions, oldest first."""
-        if events is None:
-            events = self.screening.events(self.stage, reviewer=self.reviewer)
-        live = current_decisions(events)
-        mine = [e for (rid, who), e in live.items() if who == self.reviewer and rid in self._index]
-        return [(e.record_id, e.decision) for e in sorted(mine, key=lambda e: e.id)]
-
-    def _labels(
-        self, own: Sequence[tuple[int, str]], events: list[DecisionEvent]
-    ) -> list[int | None]:
-        labels: list[int | None] = [None] * len(self.records)
+    def _refresh(self) -> None:
+        """Read the rows added since the last call and update the touched records' labels,
+        so that a rerank costs one small query plus the model fit, not a replay of the stage."""
         settings = self.screening.settings(self.stage)
-        blind = settings.blind
-        outcomes = stage_outcomes(events, self.stage, settings, self.screening.reasons)
-        for outcome in outcomes.values():
-            if outcome.record_id not in self._index:
-                continue
-            if outcome.final:
-                labels[self._index[outcome.record_id]] = int(outcome.decision == "include")
-            elif not blind and outcome.state is not State.UNSCREENED:
-                votes = [v.decision for v in outcome.votes]
-                labels[self._index[outcome.record_id]] = int(any(v != "exclude" for v in votes))
-        for rid, decision in own:
-            labels[self._index[rid]] = int(decision != "exclude")
-        return labels
+        if settings != self._settings:  # blind mode changed: relabel everything
+            self._settings, self._last_id, self._by_record = settings, 0, {}
+            self._labels = [None] * len(self.records)
+            self._own = {}
+        new = self.screening.events(self.stage, after_id=self._last_id)
+        touched = set()
+        for event in new:
+            if event.record_id in self._index:
+                self._by_record.setdefault(event.record_id, []).append(event)
+                touched.add(event.record_id)
+            self._last_id = max(self._last_id, event.id)
+        for rid in touched:
+            self._relabel(rid, self._by_record[rid], settings)
+
+    def _relabel(self, rid: int, events: list[DecisionEvent], settings: StageSettings) -> None:
+        # The settled outcome is the best label; then this reviewer's own decision; then, when
+        # not blind, anyone's (include and maybe count as relevant).
+        mine = current_decisions(events).get((rid, self.reviewer))
+        if mine is None:
+            self._own.pop(rid, None)
+        else:
+            self._own[rid] = (mine.id, mine.decision)
+        result = stage_outcomes(events, self.stage, settings, self.screening.reasons).get(rid)
+        label: int | None = None
+        if result is not None and result.final:
+            label = int(result.decision == "include")
+        elif mine is not None:
+            label = int(mine.decision != "exclude")
+        elif result is not None and result.votes and not settings.blind:
+            label = int(any(v.decision != "exclude" for v in result.votes))
+        self._labels[self._index[rid]] = label
+
+    def _own_in_order(self) -> list[tuple[int, str]]:
+        """(record_id, decision) of this reviewer's live decisions, oldest first."""
+        self._refresh()
+        return [(rid, d) for rid, (_, d) in sorted(self._own.items(), key=lambda kv: kv[1][0])]
 
     def ranked(self) -> bool:
         """Whether the last `order()` came from the ranking model."""
@@ -107,13 +125,12 @@ class ScreeningQueue:
 
     def order(self) -> list[int]:
         """Decided records (oldest first), then undecided ones, best first."""
-        events = self.screening.events(self.stage)
-        own = self._own_in_order(events)
+        own = self._own_in_order()
         decided = [rid for rid, _ in own]
         done = set(decided)
         undecided = [rid for rid in self.records if rid not in done]
         self._ranked = False
-        labels = self._labels(own, events)
+        labels = self._labels
         known = [x for x in labels if x is not None]
         if self.model is not None and undecided and 0 in known and 1 in known:
             if self._texts is None:
