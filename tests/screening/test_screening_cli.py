@@ -194,3 +194,8 @@ def test_settings_and_third_reviewer_resolution_messages(project: Path) -> None:
         _run(
             "conflicts", "-p", str(project), "--resolve", "1", "--decision", "include", "--by", "zz"
         )
+
+
+def test_screen_refuses_a_misspelt_reviewer(project: Path) -> None:
+    with pytest.raises(ScreeningError, match="reviewer 'xz' is not one of this review's reviewers"):
+        _run("screen", "-p", str(project), "--reviewer", "xz")

@@ -16,7 +16,7 @@ from litrev.screening import Screening, StageSettings, flow_counts
 from litrev.screening.agreement_report import StageAgreement, agreement_report
 from litrev.screening.csvio import apply_decisions_csv
 from litrev.screening.highlight import protocol_terms
-from litrev.screening.model import STAGES, parse_stage
+from litrev.screening.model import STAGES, ScreeningError, parse_stage
 from litrev.screening.queue import ScreeningQueue
 from litrev.screening.texts import record_texts
 
@@ -41,6 +41,18 @@ def open_screening(project_dir: Path) -> tuple[Screening, Project]:
     return screening, project
 
 
+def check_reviewer(screening: Screening, project: Project, name: str, *, allow_new: bool) -> None:
+    """Refuse an unknown reviewer name: a typo would silently start a third reviewer."""
+    known = set(screening.reviewers()) | set(project.protocol.screening.reviewers)
+    if allow_new or not known or name in known:
+        return
+    raise ScreeningError(
+        f"reviewer {name!r} is not one of this review's reviewers ({', '.join(sorted(known))}); "
+        "check the spelling, or pass --new-reviewer to add them",
+        field="reviewer",
+    )
+
+
 @app.command()
 def screen(
     reviewer: Annotated[str, typer.Option("--reviewer", "-r", help="Who is screening.")],
@@ -53,6 +65,9 @@ def screen(
     model: Annotated[
         str, typer.Option(help="Ranking model (default, svm, nb, logistic).")
     ] = "default",
+    new_reviewer: Annotated[
+        bool, typer.Option("--new-reviewer", help="Allow a name not yet known to the review.")
+    ] = False,
 ) -> None:
     """Screen records one at a time in the terminal (Textual).
 
@@ -63,6 +78,7 @@ def screen(
     from litrev.screening.tui import ScreenerApp
 
     screening, project = open_screening(project_dir)
+    check_reviewer(screening, project, reviewer, allow_new=new_reviewer)
     chosen = parse_stage(stage)
     positive, negative = (list(highlight), []) if highlight else protocol_terms(project.protocol)
     queue = ScreeningQueue(screening, reviewer=reviewer, stage=chosen, model_name=model)
