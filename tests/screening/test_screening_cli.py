@@ -19,7 +19,7 @@ from litrev.cli import app
 from litrev.errors import InputError
 from litrev.examples import __file__ as examples_init
 from litrev.project import Project
-from litrev.screening import ScreeningError
+from litrev.screening import Screening, ScreeningError
 from litrev.screening.demo import add_records
 from litrev.store import schema
 
@@ -199,3 +199,28 @@ def test_settings_and_third_reviewer_resolution_messages(project: Path) -> None:
 def test_screen_refuses_a_misspelt_reviewer(project: Path) -> None:
     with pytest.raises(ScreeningError, match="reviewer 'xz' is not one of this review's reviewers"):
         _run("screen", "-p", str(project), "--reviewer", "xz")
+
+
+def test_export_live_decisions_and_full_history(project: Path, tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        [1, "xx", "ta", "include", ""],
+        [1, "yy", "ta", "exclude", "conference-paper"],
+        [2, "xx", "ta", "exclude", "2"],
+    ]
+    _run("decide", str(_write_csv(tmp_path / "d.csv", rows)), "-p", str(project))
+    _run("conflicts", "-p", str(project), "--resolve", "1", "--decision", "include", "--by", "zz")
+    screening = Screening(Project.open(project).store)
+    screening.undo(reviewer="xx", stage="title_abstract", record_id=2)
+    _run("screening", "export", str(tmp_path / "live.csv"), "-p", str(project))
+    _run("screening", "export", str(tmp_path / "all.csv"), "-p", str(project), "--history")
+    with (tmp_path / "live.csv").open(encoding="utf-8") as handle:
+        live = list(csv.DictReader(handle))
+    assert [(r["record_id"], r["reviewer"], r["decision"], r["resolution"]) for r in live] == [
+        ("1", "xx", "include", ""),
+        ("1", "yy", "exclude", ""),
+        ("1", "zz", "include", "third_reviewer"),
+    ]
+    with (tmp_path / "all.csv").open(encoding="utf-8") as handle:
+        history = list(csv.DictReader(handle))
+    assert len(history) == 5 and history[-1]["decision"] == "retracted"
+    assert history[-1]["retracts"] == history[2]["decision_id"]

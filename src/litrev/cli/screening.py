@@ -14,7 +14,7 @@ from litrev.cli._app import app, console
 from litrev.project import Project
 from litrev.screening import Screening, StageSettings, flow_counts
 from litrev.screening.agreement_report import StageAgreement, agreement_report
-from litrev.screening.csvio import apply_decisions_csv
+from litrev.screening.csvio import apply_decisions_csv, write_decisions_csv
 from litrev.screening.highlight import protocol_terms
 from litrev.screening.model import STAGES, ScreeningError, parse_stage
 from litrev.screening.queue import ScreeningQueue
@@ -292,3 +292,17 @@ def settings(
         f"{chosen.value}: blind mode {'on' if current.blind else 'off'}, "
         f"{current.reviewers_required} reviewer(s) per record"
     )
+
+
+@screening_app.command("export")
+def export(
+    out: Annotated[Path, typer.Argument(help="CSV file to write.")],
+    project_dir: ProjectOpt = Path("."),
+    history: Annotated[
+        bool, typer.Option("--history", help="Every row, retractions and changes included.")
+    ] = False,
+) -> None:
+    """Export the screening decisions (live ones, or the whole history) to CSV."""
+    screening, _ = open_screening(project_dir)
+    n = write_decisions_csv(screening, out, history=history)
+    console.print(f"Wrote {n} decision row(s) to {out}.")

@@ -103,3 +103,56 @@ def apply_decisions_csv(screening: Screening, path: str | Path) -> list[Decision
         if error.field:
             message = f"field '{error.field}': {message}"
         raise InputError(str(path), message, line=error.line) from None
+
+
+EXPORT_COLUMNS = (
+    "decision_id",
+    "record_id",
+    "stage",
+    "reviewer",
+    "decision",
+    "reason",
+    "note",
+    "resolution",
+    "retracts",
+    "created_at",
+)
+
+
+def write_decisions_csv(screening: Screening, path: str | Path, *, history: bool = False) -> int:
+    """Write the live decisions and resolutions of both stages (or, with `history`, every row,
+    retractions and replaced decisions included) to a CSV, oldest first per stage, for audit
+    and analysis. A row with `resolution` settles a conflict; a `retracted` row undoes the row
+    named in `retracts`. Returns the number of rows written."""
+    from litrev.screening.model import STAGES, current_decisions, current_resolutions
+
+    rows = []
+    for stage in STAGES:
+        events = screening.events(stage)
+        if not history:
+            events = sorted(
+                [*current_decisions(events).values(), *current_resolutions(events).values()],
+                key=lambda e: e.id,
+            )
+        rows.extend(events)
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for e in rows:
+            created = e.created_at.isoformat() if e.created_at is not None else ""
+            writer.writerow(
+                [
+                    e.id,
+                    e.record_id,
+                    e.stage,
+                    e.reviewer,
+                    e.decision,
+                    e.reason or "",
+                    e.note or "",
+                    e.resolution or "",
+                    e.retracts or "",
+                    created,
+                ]
+            )
+    return len(rows)
