@@ -9,7 +9,7 @@ them in `rank`, `simulate`, `metrics` and `stopping`).
 """
 
 from litrev.screening.decisions import DecisionInput, Screening, StageSettings
-from litrev.screening.flow import flow_counts
+from litrev.screening.flow import flow_counts, included_record_ids
 from litrev.screening.model import (
     COPRODUCTION_EXCLUSION_REASONS,
     Decision,
@@ -36,4 +36,5 @@ __all__ = [
     "StageSettings",
     "State",
     "flow_counts",
+    "included_record_ids",
 ]

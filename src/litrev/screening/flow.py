@@ -69,3 +69,30 @@ def flow_counts(
         "full_text_pending": len(sought) - ft_final,
         "full_text_conflicts": sum(1 for o in ft.values() if o.state is State.CONFLICT),
     }
+
+
+def included_record_ids(
+    store: Store,
+    *,
+    exclusion_reasons: Iterable[Any] | None = None,
+    defaults: StageSettings | None = None,
+) -> list[int]:
+    """Records included at full text (agreed or resolved) that passed title/abstract.
+
+    >>> from litrev.store import Store
+    >>> from litrev.screening.demo import add_records
+    >>> store = Store.open("sqlite://")
+    >>> _ = add_records(store, 2)
+    >>> s = Screening(store, defaults=StageSettings(blind=False, reviewers_required=1))
+    >>> for stage in ("title_abstract", "full_text"):
+    ...     _ = s.decide(2, reviewer="xx", stage=stage, decision="include")
+    >>> included_record_ids(store, defaults=StageSettings(blind=False, reviewers_required=1))
+    [2]
+    """
+    screening = Screening(store, exclusion_reasons=exclusion_reasons, defaults=defaults)
+    sought = set(screening.eligible_records(Stage.FULL_TEXT))
+    return sorted(
+        r
+        for r, o in screening.outcomes(Stage.FULL_TEXT).items()
+        if r in sought and o.final and o.decision == "include"
+    )
