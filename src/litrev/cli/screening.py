@@ -165,8 +165,13 @@ def conflicts(
         votes = "; ".join(
             f"{v.reviewer}: {v.decision}" + (f" ({v.reason})" if v.reason else "") for v in c.votes
         )
-        table.add_row(str(c.record_id), (title or "")[:70], votes)
+        table.add_row(str(c.record_id), _short(title), votes)
     console.print(table)
+
+
+def _short(title: str | None, limit: int = 90) -> str:
+    text = (title or "").strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _print_agreement(report: StageAgreement) -> None:
@@ -214,7 +219,7 @@ def _print_agreement(report: StageAgreement) -> None:
         table.add_column("decisions")
         for d in report.disagreements:
             votes = "; ".join(f"{who}: {what}" for who, what in d.decisions.items())
-            table.add_row(str(d.record_id), (d.title or "")[:60], votes)
+            table.add_row(str(d.record_id), _short(d.title), votes)
         console.print(table)
 
 
