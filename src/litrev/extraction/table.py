@@ -89,11 +89,19 @@ def import_table(
             str(path), f"{len(problems)} problem(s); nothing imported:\n  {shown}{more}"
         )
 
+    attach = "record_id" in columns
     now = datetime.now(UTC)
     record_ids: list[int] = []
     with store.transaction() as conn:
+        if attach:
+            targets = _existing_targets(conn, path, rows)
         for position, row in enumerate(rows):
-            record_id = _insert_row(conn, row, codebook, str(path), position, now)
+            if attach:
+                # The records were imported and screened in litrev: extract onto them, and leave
+                # the inclusion to the screening decisions.
+                record_id = targets[position]
+            else:
+                record_id = _insert_row(conn, row, str(path), position, now)
             for field in codebook.fields:
                 if field.name in row:
                     conn.execute(
@@ -105,7 +113,7 @@ def import_table(
                             created_at=now,
                         )
                     )
-            if record_included:
+            if record_included and not attach:
                 conn.execute(
                     schema.decisions.insert().values(
                         record_id=record_id,
@@ -122,15 +130,40 @@ def import_table(
             actor=actor,
             action="import_extraction_table",
             entity="extractions",
-            detail={"file": str(path), "rows": len(rows), "reviewer": reviewer},
+            detail={"file": str(path), "rows": len(rows), "reviewer": reviewer, "attached": attach},
         )
     return ImportSummary(file=str(path), rows=len(rows), record_ids=record_ids)
+
+
+def _existing_targets(conn: Connection, path: Path, rows: list[dict[str, str]]) -> list[int]:
+    """The store records named by a `record_id` column; any unknown id rejects the whole file."""
+    wanted: list[int] = []
+    problems = []
+    for index, row in enumerate(rows):
+        value = row["record_id"]
+        if not value.isdigit():
+            problems.append(f"line {index + 2}: record_id must be a record number, got {value!r}")
+            wanted.append(-1)
+        else:
+            wanted.append(int(value))
+    known = set(
+        conn.execute(
+            select(schema.records.c.id).where(schema.records.c.id.in_(set(wanted)))
+        ).scalars()
+    )
+    problems += [
+        f"line {index + 2}: no record {record_id} in this review"
+        for index, record_id in enumerate(wanted)
+        if record_id >= 0 and record_id not in known
+    ]
+    if problems:
+        raise InputError(str(path), "; ".join(problems[:20]) + "; nothing imported")
+    return wanted
 
 
 def _insert_row(
     conn: Connection,
     row: Mapping[str, str],
-    codebook: Codebook,
     file: str,
     position: int,
     now: datetime,
@@ -167,7 +200,11 @@ def _insert_row(
 
 
 def included_record_ids(conn: Connection) -> list[int]:
-    """Records whose latest full-text decision by the consensus (or any single final) is include."""
+    """Records whose latest full-text decision by the consensus is include."""
+    return _latest_consensus_full_text(conn, "include")
+
+
+def _latest_consensus_full_text(conn: Connection, decision: str) -> list[int]:
     latest = (
         select(schema.decisions.c.record_id, func.max(schema.decisions.c.id).label("last_id"))
         .where(schema.decisions.c.stage == "full_text", schema.decisions.c.reviewer == CONSENSUS)
@@ -177,18 +214,21 @@ def included_record_ids(conn: Connection) -> list[int]:
     query = (
         select(schema.decisions.c.record_id)
         .join(latest, schema.decisions.c.id == latest.c.last_id)
-        .where(schema.decisions.c.decision == "include")
+        .where(schema.decisions.c.decision == decision)
         .order_by(schema.decisions.c.record_id)
     )
     return list(conn.execute(query).scalars())
 
 
 def studies_frame(store: Store, codebook: Codebook, *, reviewer: str = CONSENSUS) -> pd.DataFrame:
-    """One row per included study, one column per codebook field (the latest value by `reviewer`),
+    """One row per extracted study, one column per codebook field (the latest value by `reviewer`),
     plus `record_id` and the record's own `fields` (e.g. source table and row) as extra columns.
+
+    A study is a record with extraction values by `reviewer`, unless its latest consensus
+    full-text decision excludes it.
     """
     with store.connect() as conn:
-        included = included_record_ids(conn)
+        excluded = set(_latest_consensus_full_text(conn, "exclude"))
         values = conn.execute(
             select(
                 schema.extractions.c.record_id,
@@ -204,6 +244,7 @@ def studies_frame(store: Store, codebook: Codebook, *, reviewer: str = CONSENSUS
                 select(schema.records.c.id, schema.records.c.fields)
             )
         }
+    included = sorted({record_id for record_id, _, _ in values} - excluded)
     by_record: dict[int, dict[str, str | None]] = {rid: {} for rid in included}
     for record_id, field, value in values:
         if record_id in by_record:

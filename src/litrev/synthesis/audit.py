@@ -14,7 +14,7 @@ import pandas as pd
 from litrev.protocol import Protocol
 from litrev.synthesis.claims import Claim
 from litrev.synthesis.flow import Flow
-from litrev.synthesis.tables import CategoryCount, round_percent, spelling_variants
+from litrev.synthesis.tables import CategoryCount, round_percent, spelling_variants, study_label
 
 MISMATCH = "mismatch"
 AGREES = "agrees"
@@ -173,15 +173,7 @@ def check_duplicate_rows(studies: pd.DataFrame) -> list[AuditEntry]:
     """The same citation label on several rows: one article listed twice, or two articles one label."""
     if studies.empty:
         return []
-    label = (
-        studies["source_citation"]
-        if "source_citation" in studies.columns
-        else (
-            studies.get("first_author", pd.Series("", index=studies.index)).astype(str)
-            + ", "
-            + studies.get("year", pd.Series("", index=studies.index)).astype(str)
-        )
-    )
+    label = studies.apply(study_label, axis=1)
     key = label.astype(str).str.replace(r"[\s,]+", " ", regex=True).str.strip().str.casefold()
     entries = []
     for _, group in studies.groupby(key, sort=True):
@@ -273,6 +265,25 @@ def check_flow(flow: Flow) -> list[AuditEntry]:
     return entries
 
 
+def check_extraction_coverage(flow: Flow, studies: pd.DataFrame) -> list[AuditEntry]:
+    """The studies included by screening and the studies with extracted data are the same number."""
+    if flow.included.source != "data" or flow.included.value == len(studies):
+        return []
+    return [
+        AuditEntry(
+            id="extraction-coverage",
+            kind="data-quality",
+            status=MISMATCH,
+            claim="Every included study has extracted data, and only included studies do",
+            stated=flow.included.value,
+            computed=len(studies),
+            sentence="",
+            explanation=f"screening includes {flow.included.value} studies; the extraction "
+            f"table holds {len(studies)}. Tables and percentages use the extracted studies.",
+        )
+    ]
+
+
 def check_data_quality(studies: pd.DataFrame, protocol: Protocol) -> list[AuditEntry]:
     """Spelling variants in coded fields and required values left empty."""
     entries = []
@@ -314,5 +325,6 @@ def run_audit(
     entries += check_rounding(claims, categories, protocol.classification.field)
     entries += check_duplicate_rows(studies)
     entries += check_flow(flow)
+    entries += check_extraction_coverage(flow, studies)
     entries += check_data_quality(studies, protocol)
     return entries

@@ -75,8 +75,10 @@ class FlowData:
     """Counts that come from the review's records and decisions (None where the store has none)."""
 
     identified_by_database: dict[str, int] = field(default_factory=dict)
+    duplicates_removed: int | None = None
     records_screened: int | None = None
     title_abstract_excluded: int | None = None
+    reports_sought: int | None = None
     full_text_assessed: int | None = None
     full_text_excluded_reasons: dict[str, int] = field(default_factory=dict)
     included: int | None = None
@@ -120,7 +122,7 @@ def compute_flow(protocol: Protocol, data: FlowData) -> Flow:
 
     screened = _pick(data.records_screened, reported.records_screened)
     full_text = _pick(data.full_text_assessed, reported.full_text_assessed)
-    sought = _pick(None, reported.reports_sought)
+    sought = _pick(data.reports_sought, reported.reports_sought)
     not_retrieved = _pick(None, reported.reports_not_retrieved)
     if not sought.known and full_text.known and not_retrieved.known:
         sought = Count(full_text.value + not_retrieved.value, "derived")  # type: ignore[operator]
@@ -139,7 +141,7 @@ def compute_flow(protocol: Protocol, data: FlowData) -> Flow:
     return Flow(
         databases=databases,
         identified=identified,
-        duplicates_removed=_pick(None, reported.duplicates_removed),
+        duplicates_removed=_pick(data.duplicates_removed, reported.duplicates_removed),
         automation_removed=_pick(None, reported.automation_removed),
         other_removed=_pick(None, reported.other_removed),
         records_screened=screened,

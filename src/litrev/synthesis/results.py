@@ -8,18 +8,28 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import distinct, func, or_, select
 
+from litrev.dedupe.persist import duplicates_removed
+from litrev.dedupe.persist import history as dedupe_history
 from litrev.extraction import CONSENSUS, included_record_ids, studies_frame
 from litrev.project import Project
-from litrev.store import Store, schema
+from litrev.protocol import Protocol
+from litrev.records.importer import identification_counts
+from litrev.screening.flow import flow_counts
+from litrev.store import Store
 from litrev.synthesis.audit import MISMATCH, AuditEntry, run_audit
 from litrev.synthesis.claims import Claim, load_claims
 from litrev.synthesis.flow import Flow, FlowData, compute_flow
-from litrev.synthesis.tables import CategoryCount, category_counts, crosstab, year_crosstab
+from litrev.synthesis.tables import (
+    STUDY_LABEL_FIELDS,
+    CategoryCount,
+    category_counts,
+    crosstab,
+    study_label,
+    year_crosstab,
+)
 
 RESULTS_SCHEMA_VERSION = 1
-EXTRACTION_TABLE_FORMAT = "extraction-table"
 
 
 def report_date() -> dt.date:
@@ -30,36 +40,28 @@ def report_date() -> dt.date:
     return dt.date.today()
 
 
-def flow_data(store: Store) -> FlowData:
-    """The flow counts the store's records and decisions can give (None where it holds none)."""
-    provenance, decisions = schema.record_provenance, schema.decisions
-    with store.connect() as conn:
-        identified = {
-            source: n
-            for source, n in conn.execute(
-                select(provenance.c.source_db, func.count(distinct(provenance.c.record_id)))
-                .where(
-                    or_(
-                        provenance.c.format.is_(None),
-                        provenance.c.format != EXTRACTION_TABLE_FORMAT,
-                    )
-                )
-                .group_by(provenance.c.source_db)
-            )
-        }
-        screened = conn.execute(
-            select(func.count(distinct(decisions.c.record_id))).where(
-                decisions.c.stage == "title_abstract"
-            )
-        ).scalar_one()
-        included = included_record_ids(conn)
-    data = FlowData(
-        identified_by_database={str(k or "unknown source"): int(v) for k, v in identified.items()}
-    )
-    if screened:
-        data.records_screened = int(screened)
-    if included:
-        data.included = len(included)
+def flow_data(store: Store, protocol: Protocol) -> FlowData:
+    """The flow counts the store's records and decisions can give (None where it holds none).
+
+    Identification comes from imported exports, duplicates from deduplication runs, screening
+    from screening decisions. A review screened elsewhere (only an extraction table imported)
+    gets its included count from the extraction table's final decisions.
+    """
+    data = FlowData(identified_by_database=identification_counts(store))
+    if dedupe_history(store):
+        data.duplicates_removed = duplicates_removed(store)
+    screening = flow_counts(store, exclusion_reasons=protocol.eligibility.exclusion_reasons)
+    if screening["records_screened"] is not None:
+        data.records_screened = screening["records_screened"]
+        data.title_abstract_excluded = screening["title_abstract_excluded"]
+        data.reports_sought = screening["reports_sought"]
+        data.full_text_assessed = screening["full_text_assessed"]
+        data.full_text_excluded_reasons = screening["full_text_excluded_reasons"]
+        data.included = screening["included"]
+    else:
+        with store.connect() as conn:
+            included = included_record_ids(conn)
+        data.included = len(included) if included else None
     return data
 
 
@@ -133,6 +135,30 @@ def _table_json(table: pd.DataFrame) -> dict[str, dict[str, int]]:
     }
 
 
+def supplementary_table(rows: pd.DataFrame, protocol: Protocol, category: str) -> dict[str, Any]:
+    """One category's studies as a table: a study label, then every other codebook field."""
+    classification = protocol.classification
+    label = next((c for c in classification.categories if c.name == category), None)
+    fields = [
+        f
+        for f in protocol.codebook.fields
+        if f.name not in STUDY_LABEL_FIELDS and f.name != classification.field
+    ]
+    title = f"{(label.table if label and label.table else 'Table')}: "
+    title += f"{(label.label if label and label.label else category)} (n={len(rows)})"
+    return {
+        "title": title,
+        "columns": ["Study", *[f.label or f.name for f in fields]],
+        "rows": [
+            [
+                study_label(row),
+                *["" if pd.isna(row.get(f.name)) else str(row.get(f.name)) for f in fields],
+            ]
+            for _, row in rows.iterrows()
+        ],
+    }
+
+
 def compute_results(project: Project, *, reviewer: str = CONSENSUS) -> Results:
     """Compute counts, tables, the flow and the audit of a review project."""
     protocol = project.protocol
@@ -141,7 +167,7 @@ def compute_results(project: Project, *, reviewer: str = CONSENSUS) -> Results:
     if field not in studies.columns:
         studies[field] = None
     categories = category_counts(studies, field, protocol.classification.names)
-    flow = compute_flow(protocol, flow_data(project.store))
+    flow = compute_flow(protocol, flow_data(project.store, protocol))
     claims = load_claims(project.root)
     audit = run_audit(claims, studies, flow, protocol, categories)
     columns = protocol.classification.names
@@ -154,16 +180,10 @@ def compute_results(project: Project, *, reviewer: str = CONSENSUS) -> Results:
             tables[name] = crosstab(studies, row_field, field, columns)
     if "year" in studies.columns:
         tables["year_by_category"] = year_crosstab(studies, "year", field, columns)
-    supplementary = []
-    for category in protocol.classification.categories:
-        rows = studies[studies[field] == category.name]
-        supplementary.append(
-            {
-                "category": category,
-                "title": f"{category.table or 'Table'}: {category.label or category.name} (n={len(rows)})",
-                "rows": rows.to_dict(orient="records"),
-            }
-        )
+    supplementary = [
+        supplementary_table(studies[studies[field] == category.name], protocol, category.name)
+        for category in protocol.classification.categories
+    ]
     return Results(
         project, report_date(), studies, categories, flow, claims, audit, tables, supplementary
     )
