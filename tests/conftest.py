@@ -11,6 +11,12 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Tests on real exports and benchmark data skip without shared/; CI must not skip them silently.
+    if os.environ.get("CI") and not SHARED.is_dir():
+        raise pytest.UsageError(f"CI run without the shared data folder at {SHARED}")
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The workplace's shared data folder (real exports, benchmarks, the seed), beside the clone."""
