@@ -210,6 +210,15 @@ def test_highlight_merges_overlapping_spans_and_escapes_rich_markup():
     assert highlight("[x] y", [(4, 5)], markup="rich") == "\\[x] [bold yellow]y[/]"
 
 
+def test_highlight_with_context_keeps_only_text_around_matches():
+    text = "Background: " + "x " * 40 + "co-design of care with " + "y " * 40 + "health services."
+    a = text.index("co-design")
+    b = text.index("health")
+    out = highlight(text, [(a, a + 9), (b, b + 6)], context=8)
+    assert out == "…x x x x [[co-design]] of care … y y y y [[health]] service…"
+    assert highlight("short co-design", [(6, 15)], context=20) == "short [[co-design]]"
+
+
 def test_matcher_agrees_with_evaluate_and_unknown_dialect_is_named():
     recs = HYPHEN_RECORDS
     m = Matcher(Term("co-produc*", fields=TI), "scopus")

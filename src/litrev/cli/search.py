@@ -229,7 +229,9 @@ def run(
             console.print(
                 f"[bold]#{hit.record_id}[/] {titles[int(hit.record_id or 0)]}", highlight=False
             )
-            console.print("  " + hit.explain(markup="rich").replace("\n", "\n  "), highlight=False)
+            console.print(
+                "  " + hit.explain(markup="rich", context=60).replace("\n", "\n  "), highlight=False
+            )
     console.print(f"Records found by no strategy: {len(unfound)} of {len(titles)}")
     for rid in unfound[:show]:
         console.print(f"  #{rid} {titles[rid]}", highlight=False, markup=False)
@@ -269,7 +271,9 @@ def diff(
         for hit in explain_store(store, finder.query, only[:show], finder.dialect):
             title = hit.record.title or "(no title)"
             console.print(f"[bold]#{hit.record_id}[/] {title}", highlight=False)
-            console.print("  " + hit.explain(markup="rich").replace("\n", "\n  "), highlight=False)
+            console.print(
+                "  " + hit.explain(markup="rich", context=60).replace("\n", "\n  "), highlight=False
+            )
         if len(only) > show:
             console.print(f"  ... and {len(only) - show} more (--show N to list more)")
     if not (hits_a ^ hits_b):

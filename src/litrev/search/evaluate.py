@@ -64,7 +64,9 @@ class Hit:
     def fields(self) -> list[str]:
         return sorted({m.field for m in self.matches})
 
-    def highlight(self, column: str, markup: str = "brackets") -> list[str]:
+    def highlight(
+        self, column: str, markup: str = "brackets", context: int | None = None
+    ) -> list[str]:
         """Each value of `column` that holds a match, with the matches marked."""
         values = column_values(self.record, column)
         out = []
@@ -73,23 +75,32 @@ class Hit:
                 (m.start, m.end) for m in self.matches if m.field == column and m.value_index == i
             ]
             if spans:
-                out.append(highlight(value, spans, markup))
+                out.append(highlight(value, spans, markup, context))
         return out
 
-    def explain(self, markup: str = "brackets") -> str:
+    def explain(self, markup: str = "brackets", context: int | None = None) -> str:
         """A few lines: the matched terms, then each matched field highlighted."""
         lines = ["matched: " + ", ".join(self.terms)]
         for column in self.fields:
-            for text in self.highlight(column, markup):
+            for text in self.highlight(column, markup, context):
                 lines.append(f"  {column}: {text}")
         return "\n".join(lines)
 
 
-def highlight(text: str, spans: Iterable[tuple[int, int]], markup: str = "brackets") -> str:
+def highlight(
+    text: str,
+    spans: Iterable[tuple[int, int]],
+    markup: str = "brackets",
+    context: int | None = None,
+) -> str:
     """Mark character spans of `text`: `[[...]]` (markup="brackets") or rich markup ("rich").
+
+    With `context`, only that many characters around each match are kept, gaps shown as "…".
 
     >>> highlight("co-design in health", [(0, 9), (13, 19)])
     '[[co-design]] in [[health]]'
+    >>> highlight("a long text about co-design of care services", [(18, 27)], context=5)
+    '…bout [[co-design]] of c…'
     """
     merged: list[list[int]] = []
     for start, end in sorted(spans):
@@ -100,11 +111,23 @@ def highlight(text: str, spans: Iterable[tuple[int, int]], markup: str = "bracke
     rich = markup == "rich"
     open_, close = ("[bold yellow]", "[/]") if rich else ("[[", "]]")
     plain = escape if rich else (lambda s: s)
+
+    def between(gap: str, first: bool, last: bool) -> str:
+        if context is None:
+            return plain(gap)
+        if first:  # before the first match
+            return plain(gap) if len(gap) <= context else "…" + plain(gap[-context:])
+        if last:  # after the last match
+            return plain(gap) if len(gap) <= context else plain(gap[:context]) + "…"
+        if len(gap) <= 2 * context:
+            return plain(gap)
+        return plain(gap[:context]) + " … " + plain(gap[-context:])
+
     out, pos = [], 0
-    for start, end in merged:
-        out += [plain(text[pos:start]), open_, plain(text[start:end]), close]
+    for i, (start, end) in enumerate(merged):
+        out += [between(text[pos:start], i == 0, False), open_, plain(text[start:end]), close]
         pos = end
-    out.append(plain(text[pos:]))
+    out.append(between(text[pos:], False, True))
     return "".join(out)
 
 
