@@ -10,6 +10,7 @@ import pytest
 from litrev.screening import COPRODUCTION_EXCLUSION_REASONS, Screening, StageSettings
 from litrev.screening.demo import add_records
 from litrev.screening.queue import ScreeningQueue
+from litrev.screening.resolve_tui import ResolverApp
 from litrev.screening.tui import ReasonPicker, ScreenerApp
 from litrev.store import Store
 
@@ -164,3 +165,35 @@ def test_queue_labels_respect_blind_mode_and_follow_new_rows(tmp_path: Path) -> 
     screening.undo(reviewer="xx", stage="title_abstract")
     assert queue.order() == [1, 2, 3, 4, 5, 6]
     assert queue._labels[:2] == [None, 0]
+
+
+def test_resolver_walks_conflicts_and_records_resolutions(tmp_path: Path) -> None:
+    screening = _screening(tmp_path)
+    ta = "title_abstract"
+    for rid, (a, b) in {
+        1: ("include", "maybe"),
+        2: ("include", "include"),
+        3: ("include", "exclude"),
+    }.items():
+        screening.decide(rid, reviewer="xx", stage=ta, decision=a)
+        reason = "no-coproduction-model" if b == "exclude" else None
+        screening.decide(rid, reviewer="yy", stage=ta, decision=b, reason=reason)
+
+    async def session() -> None:
+        app = ResolverApp(screening, reviewer="zz", stage=ta)
+        async with app.run_test() as pilot:
+            assert app.order == [1, 3]
+            assert "xx: include; yy: maybe" in str(app.query_one("#votes").render())
+            await pilot.press("m")  # a resolution must decide
+            assert "not maybe" in str(app.query_one("#message").render())
+            await pilot.press("i")
+            assert app.record_id == 3
+            await pilot.press("e", "2")
+            assert "resolved 2/2" in str(app.query_one("#progress").render())
+            await pilot.press("u")  # retracts the resolution of record 3
+            assert app.record_id == 3 and "Unresolved" in str(app.query_one("#votes").render())
+
+    asyncio.run(session())
+    assert [c.record_id for c in screening.conflicts(ta)] == [3]
+    first = screening.outcome(1, ta)
+    assert first.resolution is not None and first.resolution.resolution == "third_reviewer"

@@ -68,19 +68,37 @@ def screen(
     new_reviewer: Annotated[
         bool, typer.Option("--new-reviewer", help="Allow a name not yet known to the review.")
     ] = False,
+    resolve: Annotated[
+        bool,
+        typer.Option("--resolve", help="Walk through the stage's conflicts and resolve them."),
+    ] = False,
 ) -> None:
     """Screen records one at a time in the terminal (Textual).
 
     Keys: i include, e exclude (then the reason's number), m maybe, u undo, n/p next/previous,
     q quit. Records come best first once the ranking model has an include and an exclude to
     learn from. The protocol's search terms are highlighted unless --highlight is given.
+    With --resolve, REVIEWER (after discussion, or a third reviewer) settles conflicts instead.
     """
     from litrev.screening.tui import ScreenerApp
 
     screening, project = open_screening(project_dir)
-    check_reviewer(screening, project, reviewer, allow_new=new_reviewer)
     chosen = parse_stage(stage)
     positive, negative = (list(highlight), []) if highlight else protocol_terms(project.protocol)
+    if resolve:  # a third reviewer is usually new to the review: no name check
+        from litrev.screening.resolve_tui import ResolverApp
+
+        app_ = ResolverApp(
+            screening, reviewer=reviewer, stage=chosen, terms=positive, negative_terms=negative
+        )
+        app_.run()
+        left = len(screening.conflicts(chosen))
+        console.print(
+            f"{reviewer} resolved {len(app_.resolved_here)} conflict(s) at {chosen.value}; "
+            f"{left} left."
+        )
+        return
+    check_reviewer(screening, project, reviewer, allow_new=new_reviewer)
     queue = ScreeningQueue(screening, reviewer=reviewer, stage=chosen, model_name=model)
     ScreenerApp(
         screening,

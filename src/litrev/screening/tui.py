@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static
 
 from litrev.screening.decisions import Screening
 from litrev.screening.highlight import compile_terms
-from litrev.screening.model import ExclusionReason, ScreeningError, Stage
+from litrev.screening.model import DecisionEvent, ExclusionReason, ScreeningError, Stage
 from litrev.screening.queue import ScreeningQueue
 from litrev.screening.texts import RecordText, record_texts
 
@@ -65,6 +65,7 @@ class ScreenerApp(App[None]):
     """Screen `order` (record ids, best first) as `reviewer` at `stage`."""
 
     TITLE = "litrev screen"
+    DONE_WORD = "decided"  # as in "you have decided 12/979"
     DEFAULT_CSS = """
     #progress { background: $boost; padding: 0 1; height: auto; }
     #record { padding: 1 2; }
@@ -173,7 +174,7 @@ class ScreenerApp(App[None]):
         progress = (
             f"[b]{self.stage.value}[/b] · reviewer [b]{self.reviewer}[/b] · "
             f"record {self.position + 1 if total else 0} of {total} · "
-            f"you have decided {done}/{total} ({(100 * done / total) if total else 0:.0f}%)"
+            f"you have {self.DONE_WORD} {done}/{total} ({(100 * done / total) if total else 0:.0f}%)"
         )
         if self.estimate:
             progress += f"\n{self.estimate}"
@@ -227,13 +228,7 @@ class ScreenerApp(App[None]):
         if record_id is None:
             return
         try:
-            event = self.screening.decide(
-                record_id,
-                reviewer=self.reviewer,
-                stage=self.stage,
-                decision=decision,
-                reason=reason,
-            )
+            event = self._write(record_id, decision, reason)
         except ScreeningError as error:
             self.message = str(error)
             self.refresh_view()
@@ -260,7 +255,7 @@ class ScreenerApp(App[None]):
                 break
         else:
             self.position = min(self.position + 1, n - 1)
-            self.message += " · all records decided"
+            self.message += f" · all records {self.DONE_WORD}"
         self.refresh_view()
 
     def action_decide(self, decision: str) -> None:
@@ -277,9 +272,17 @@ class ScreenerApp(App[None]):
 
         self.push_screen(ReasonPicker(self.reasons), picked)
 
+    def _write(self, record_id: int, decision: str, reason: str | None) -> DecisionEvent:
+        return self.screening.decide(
+            record_id, reviewer=self.reviewer, stage=self.stage, decision=decision, reason=reason
+        )
+
+    def _unwrite(self) -> DecisionEvent:
+        return self.screening.undo(reviewer=self.reviewer, stage=self.stage)
+
     def action_undo(self) -> None:
         try:
-            undone = self.screening.undo(reviewer=self.reviewer, stage=self.stage)
+            undone = self._unwrite()
         except ScreeningError as error:
             self.message = str(error)
             self.refresh_view()
