@@ -151,6 +151,7 @@ def test_diff_explains_records_the_strategies_disagree_on(project):
     out = result.output
     assert "found by A (CINAHL), not by B: 1" in out
     assert "#2 Co production with social care users" in out
+    assert "B: needs (co-produc* OR coproduc* OR co-design* OR codesign*)" in out
     assert "found by B (Cochrane CENTRAL), not by A: 2" in out
     assert "#7 Patient involvement" in out and "keywords" in out
 

@@ -293,3 +293,20 @@ def test_fast_norms_equal_the_words_of_the_text(text, hyphen):
     assert norms(text, hyphen) == [w.norm for w in words(text, hyphen)]
     for w in words(text, hyphen):
         assert w.norm and fold(text[w.start : w.end]).replace("\u2019", "'")
+
+
+def test_why_not_names_the_failing_part_of_the_strategy():
+    from litrev.search.explain import why_not
+
+    pos = Or((Term("co-produc*"), Term("codesign*")))
+    q = Query(Not(And((pos, Term("health"))), Term("engineer*")), (Limit("language", "English"),))
+    m = Matcher(q, "scopus")
+    assert why_not(m, Record(title="co-production in health", language="German")) == (
+        "excluded by limit language = English"
+    )
+    assert why_not(m, Record(title="co-production in health engineering")) == "excluded by engineer*"
+    assert why_not(m, Record(title="co-production")) == "needs health"
+    assert why_not(m, Record(title="health")) == "needs (co-produc* OR codesign*)"
+    assert why_not(m, Record(title="co-production in health")) == ""
+    near = Matcher(Near((Term("care"), Term("plan*")), 1), "litrev")
+    assert why_not(near, Record(title="care of the plan")) == "(care NEAR/1 plan*) not found"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
@@ -16,6 +17,8 @@ from litrev.cli._app import app, console
 from litrev.errors import InputError, LitrevError
 from litrev.search.ast import Limit, Query
 from litrev.search.compile import explain_store, search_store
+from litrev.search.evaluate import Matcher
+from litrev.search.explain import why_not
 from litrev.search.limits import unchecked_limits
 from litrev.search.text import Hyphen
 from litrev.store import Store, schema
@@ -263,17 +266,20 @@ def diff(
         f"both: {len(hits_a & hits_b)}",
         highlight=False,
     )
-    for label, finder, missed_by, only in (
-        ("A", first, "B", sorted(hits_a - hits_b)),
-        ("B", second, "A", sorted(hits_b - hits_a)),
+    for label, finder, missed_by, other, only in (
+        ("A", first, "B", second, sorted(hits_a - hits_b)),
+        ("B", second, "A", first, sorted(hits_b - hits_a)),
     ):
         console.rule(f"found by {label} ({finder.name}), not by {missed_by}: {len(only)}")
+        other_matcher = Matcher(other.query, other.dialect)
         for hit in explain_store(store, finder.query, only[:show], finder.dialect):
             title = hit.record.title or "(no title)"
             console.print(f"[bold]#{hit.record_id}[/] {title}", highlight=False)
             console.print(
                 "  " + hit.explain(markup="rich", context=60).replace("\n", "\n  "), highlight=False
             )
+            reason = why_not(other_matcher, hit.record)
+            console.print(f"  [dim]{missed_by}:[/] {escape(reason)}", highlight=False)
         if len(only) > show:
             console.print(f"  ... and {len(only) - show} more (--show N to list more)")
     if not (hits_a ^ hits_b):
