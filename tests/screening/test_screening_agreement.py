@@ -159,3 +159,26 @@ def test_report_from_a_store_with_three_reviewers(tmp_path: Path) -> None:
     assert [d.record_id for d in report.disagreements] == [2, 9]
     assert report.disagreements[0].decisions == {"xx": "exclude", "yy": "exclude", "zz": "include"}
     assert report.as_dict()["pairs"][0]["n"] == 10
+
+
+def test_report_binary_and_by_reason(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "litrev.db")
+    add_records(store, 4)
+    s = Screening(store)
+    votes = [
+        ("include", None, "maybe", None),
+        ("exclude", "a", "exclude", "b"),
+        ("exclude", "a", "exclude", "a"),
+        ("include", None, "include", None),
+    ]
+    for rid, (x, rx, y, ry) in enumerate(votes, 1):
+        s.decide(rid, reviewer="xx", stage="title_abstract", decision=x, reason=rx)
+        s.decide(rid, reviewer="yy", stage="title_abstract", decision=y, reason=ry)
+    plain = agreement_report(s, "title_abstract").pairs[0].stats
+    assert plain.percent == 0.75 and plain.categories == ("include", "exclude", "maybe")
+    binary = agreement_report(s, "title_abstract", binary=True).pairs[0].stats
+    assert binary.percent == 1.0 and binary.categories == ("include", "exclude")
+    by_reason = agreement_report(s, "title_abstract", binary=True, reasons=True)
+    assert by_reason.pairs[0].stats.percent == 0.75
+    assert by_reason.pairs[0].stats.categories == ("include", "exclude: a", "exclude: b")
+    assert [d.record_id for d in by_reason.disagreements] == [2]

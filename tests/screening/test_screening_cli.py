@@ -224,3 +224,23 @@ def test_export_live_decisions_and_full_history(project: Path, tmp_path: Path) -
         history = list(csv.DictReader(handle))
     assert len(history) == 5 and history[-1]["decision"] == "retracted"
     assert history[-1]["retracts"] == history[2]["decision_id"]
+
+
+def test_decide_reads_semicolon_csv_with_bom_and_notes(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text(
+        "\ufeffRecord_ID;Reviewer;Stage;Decision;Reason;Note\n"
+        "1;xx;TA;Exclude;Conference paper;abstract only\n"
+        "\n"
+        "2;xx;title-abstract;i;;\n",
+        encoding="utf-8",
+    )
+    assert "Recorded 2 decision(s)" in _run("decide", str(path), "-p", str(project))
+    screening = Screening(Project.open(project).store)
+    first = screening.decision_of(1, "title_abstract", "xx")
+    assert first is not None
+    assert (first.decision, first.reason, first.note) == (
+        "exclude",
+        "conference-paper",
+        "abstract only",
+    )

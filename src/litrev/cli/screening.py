@@ -248,6 +248,9 @@ def agreement(
         str | None, typer.Option("--stage", "-s", help="One stage (default: both).")
     ] = None,
     binary: Annotated[bool, typer.Option(help="Count maybe as include.")] = False,
+    reasons: Annotated[
+        bool, typer.Option("--reasons", help="Each exclusion reason is its own category.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Inter-rater agreement per reviewer pair and stage.
@@ -257,7 +260,7 @@ def agreement(
     """
     screening, _ = open_screening(project_dir)
     stages = [parse_stage(stage)] if stage else list(STAGES)
-    reports = [agreement_report(screening, s, binary=binary) for s in stages]
+    reports = [agreement_report(screening, s, binary=binary, reasons=reasons) for s in stages]
     if as_json:
         console.print_json(json.dumps([r.as_dict() for r in reports]))
         return

@@ -19,6 +19,7 @@ decisions (resolutions are not votes and never count here).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ from litrev.screening.agreement import (
     fleiss_table,
     pair_agreement,
 )
-from litrev.screening.model import Stage, current_decisions
+from litrev.screening.model import DecisionEvent, Stage, current_decisions
 from litrev.screening.texts import record_texts
 
 if TYPE_CHECKING:
@@ -92,22 +93,31 @@ def _num(x: float) -> float | None:
     return None if x != x else x  # NaN (undefined) becomes null in JSON
 
 
-def _label(decision: str, binary: bool) -> str:
-    return "include" if binary and decision == "maybe" else decision
+def _labeller(binary: bool, reasons: bool) -> Callable[[DecisionEvent], str]:
+    def label(event: DecisionEvent) -> str:
+        if binary and event.decision == "maybe":
+            return "include"
+        if reasons and event.decision == "exclude":
+            return f"exclude: {event.reason or 'unspecified'}"
+        return event.decision
+
+    return label
 
 
 def agreement_report(
-    screening: Screening, stage: str | Stage, *, binary: bool = False
+    screening: Screening, stage: str | Stage, *, binary: bool = False, reasons: bool = False
 ) -> StageAgreement:
-    """Agreement at one stage. With `binary`, `maybe` counts as include (both go forward)."""
+    """Agreement at one stage. With `binary`, `maybe` counts as include (both go forward);
+    with `reasons`, each exclusion reason is its own category (agreement on why, too)."""
     from litrev.screening.model import parse_stage
 
     stage = parse_stage(str(stage))
+    label = _labeller(binary, reasons)
     votes: dict[int, dict[str, Any]] = {}
     for (record_id, reviewer), event in current_decisions(screening.events(stage)).items():
         votes.setdefault(record_id, {})[reviewer] = event
     reviewers = sorted({r for by in votes.values() for r in by})
-    labels = [_label(e.decision, binary) for by in votes.values() for e in by.values()]
+    labels = [label(e) for by in votes.values() for e in by.values()]
     categories = categories_of(labels)
     report = StageAgreement(stage.value, reviewers)
     for a, b in combinations(reviewers, 2):
@@ -115,20 +125,18 @@ def agreement_report(
         if not shared:
             continue
         stats = pair_agreement(
-            [_label(votes[r][a].decision, binary) for r in shared],
-            [_label(votes[r][b].decision, binary) for r in shared],
+            [label(votes[r][a]) for r in shared],
+            [label(votes[r][b]) for r in shared],
             categories,
         )
         report.pairs.append(PairReport((a, b), stats))
     if len(reviewers) >= 3:
         complete = [r for r, by in sorted(votes.items()) if len(by) == len(reviewers)]
         if complete:
-            ratings = [[_label(votes[r][x].decision, binary) for x in reviewers] for r in complete]
+            ratings = [[label(votes[r][x]) for x in reviewers] for r in complete]
             _, table = fleiss_table(ratings, categories)
             report.fleiss, report.fleiss_n = fleiss_kappa(table), len(complete)
-    disagreeing = [
-        r for r, by in votes.items() if len({_label(e.decision, binary) for e in by.values()}) > 1
-    ]
+    disagreeing = [r for r, by in votes.items() if len({label(e) for e in by.values()}) > 1]
     texts = record_texts(screening.store, disagreeing)
     for record_id in sorted(disagreeing):
         by = votes[record_id]
