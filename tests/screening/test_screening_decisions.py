@@ -229,3 +229,15 @@ def test_status_and_flow_counts(screening: Screening, store: Store) -> None:
     }
     assert counts["included"] == 2
     assert counts["title_abstract_pending"] == 1
+
+
+def test_deduplicated_copies_are_not_screened(screening: Screening, store: Store) -> None:
+    from litrev.dedupe.persist import SAME
+    from litrev.dedupe.persist import decide as dedupe_decide
+
+    dedupe_decide(store, 2, 5, SAME, reviewer="lead")  # record 5 is a copy of record 2
+    assert screening.eligible_records(TA) == [1, 2, 3, 4, 6]
+    with pytest.raises(ScreeningError, match="record 5 is a duplicate of record 2"):
+        screening.decide(5, reviewer="xx", stage=TA, decision="include")
+    assert flow_counts(store)["records_screened"] is None
+    assert screening.status(TA).records == 5

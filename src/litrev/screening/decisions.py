@@ -196,18 +196,33 @@ class Screening:
             for r in rows
         ]
 
+    def duplicates(self, conn: Connection | None = None) -> dict[int, int]:
+        """{record id: the record screened in its place} for records that deduplication
+        found to duplicate an earlier one; these are not screened."""
+        from litrev.dedupe.persist import screening_record
+
+        stand_in = screening_record(conn if conn is not None else self.store)
+        return {r: s for r, s in stand_in.items() if r != s}
+
     def eligible_records(self, stage: str | Stage, conn: Connection | None = None) -> list[int]:
-        """Records to screen at a stage: all records at title/abstract; at full text, those
-        included at title/abstract (agreed, or a maybe/conflict resolved to include)."""
+        """Records to screen at a stage: every record but deduplicated copies at title/abstract;
+        at full text, those included at title/abstract (agreed, or resolved to include)."""
         stage = parse_stage(str(stage))
+        dupes = self.duplicates(conn)
         if stage is Stage.FULL_TEXT:
             outcomes = self.outcomes(Stage.TITLE_ABSTRACT, conn)
-            return sorted(r for r, o in outcomes.items() if o.final and o.decision == "include")
+            return sorted(
+                r
+                for r, o in outcomes.items()
+                if o.final and o.decision == "include" and r not in dupes
+            )
         query = select(schema.records.c.id).order_by(schema.records.c.id)
         if conn is None:
             with self.store.connect() as own:
-                return list(own.execute(query).scalars())
-        return list(conn.execute(query).scalars())
+                ids = list(own.execute(query).scalars())
+        else:
+            ids = list(conn.execute(query).scalars())
+        return [r for r in ids if r not in dupes]
 
     def outcomes(self, stage: str | Stage, conn: Connection | None = None) -> dict[int, Outcome]:
         """The outcome of every record with at least one live decision at a stage."""
@@ -282,11 +297,19 @@ class Screening:
                 for event in self.events(Stage.TITLE_ABSTRACT, conn, record_ids=full_text):
                     ta_by_record.setdefault(event.record_id, []).append(event)
             ta_settings = self.settings(Stage.TITLE_ABSTRACT)
+            dupes = self.duplicates(conn)
             # Decisions of this batch get provisional ids above any stored one, so that a
             # full-text row can follow the title/abstract rows of the same batch.
             provisional = 1 << 62
             for item in items:
                 try:
+                    if item.record_id in dupes:
+                        stand_in = dupes[item.record_id]
+                        raise ScreeningError(
+                            f"record {item.record_id} is a duplicate of record {stand_in} "
+                            f"(deduplication); screen record {stand_in} instead",
+                            field="record_id",
+                        )
                     event = self._validate(item, known, ta_by_record, ta_settings)
                 except ScreeningError as error:
                     where = f"line {item.line}: " if item.line is not None else ""
