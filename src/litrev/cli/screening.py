@@ -12,11 +12,11 @@ from rich.table import Table
 
 from litrev.cli._app import app, console
 from litrev.project import Project
-from litrev.screening import Screening, StageSettings, flow_counts
+from litrev.screening import Screening, flow_counts
 from litrev.screening.agreement_report import StageAgreement, agreement_report
 from litrev.screening.csvio import apply_decisions_csv, write_decisions_csv
 from litrev.screening.highlight import protocol_terms
-from litrev.screening.model import STAGES, ScreeningError, parse_stage
+from litrev.screening.model import STAGES, ScreeningError, parse_stage, settings_from_protocol
 from litrev.screening.queue import ScreeningQueue
 from litrev.screening.texts import record_texts
 
@@ -33,10 +33,10 @@ def open_screening(project_dir: Path) -> tuple[Screening, Project]:
     """The review's screening, with its protocol's exclusion reasons and screening mode."""
     project = Project.open(project_dir)
     protocol = project.protocol
-    dual = getattr(protocol.screening, "mode", "dual") != "single"
-    defaults = StageSettings(blind=dual, reviewers_required=2 if dual else 1)
     screening = Screening(
-        project.store, exclusion_reasons=protocol.eligibility.exclusion_reasons, defaults=defaults
+        project.store,
+        exclusion_reasons=protocol.eligibility.exclusion_reasons,
+        defaults=settings_from_protocol(protocol),
     )
     return screening, project
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from litrev.screening.decisions import Screening, StageSettings
-from litrev.screening.model import Stage, State
+from litrev.screening.model import Stage, State, settings_from_protocol
 from litrev.store import Store
 
 
@@ -29,6 +29,7 @@ def flow_counts(
     *,
     exclusion_reasons: Iterable[Any] | None = None,
     defaults: StageSettings | None = None,
+    protocol: Any = None,
 ) -> dict[str, Any]:
     """Counts for the PRISMA flow from the final (agreed or resolved) screening outcomes.
 
@@ -36,8 +37,11 @@ def flow_counts(
     `reports_sought` (= included at title/abstract), `full_text_assessed`, `full_text_excluded`,
     `full_text_excluded_reasons` ({reason code: n}), `included`, and the open work:
     `title_abstract_pending`, `title_abstract_conflicts`, `full_text_pending`,
-    `full_text_conflicts`.
+    `full_text_conflicts`. With `protocol`, its exclusion reasons and screening mode are used.
     """
+    if protocol is not None:
+        exclusion_reasons = exclusion_reasons or protocol.eligibility.exclusion_reasons
+        defaults = defaults or settings_from_protocol(protocol)
     screening = Screening(store, exclusion_reasons=exclusion_reasons, defaults=defaults)
     ta = screening.outcomes(Stage.TITLE_ABSTRACT)
     ta_total = len(screening.eligible_records(Stage.TITLE_ABSTRACT))

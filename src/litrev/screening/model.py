@@ -288,6 +288,20 @@ class StageSettings:
     reviewers_required: int = 2
 
 
+def settings_from_protocol(protocol: Any) -> StageSettings:
+    """Default stage settings from a protocol's `[screening] mode`: "single" is one reviewer per
+    record and not blind; "dual" (the default) two reviewers, blind.
+
+    >>> class P:  # the shape of litrev.protocol.Protocol
+    ...     class screening:
+    ...         mode = "single"
+    >>> settings_from_protocol(P())
+    StageSettings(blind=False, reviewers_required=1)
+    """
+    dual = getattr(getattr(protocol, "screening", None), "mode", "dual") != "single"
+    return StageSettings(blind=dual, reviewers_required=2 if dual else 1)
+
+
 @dataclass(frozen=True)
 class DecisionInput:
     """One decision to make, e.g. a row of a decisions CSV (`line` names it in errors)."""
