@@ -197,3 +197,23 @@ def test_resolver_walks_conflicts_and_records_resolutions(tmp_path: Path) -> Non
     assert [c.record_id for c in screening.conflicts(ta)] == [3]
     first = screening.outcome(1, ta)
     assert first.resolution is not None and first.resolution.resolution == "third_reviewer"
+
+
+def test_reason_picker_with_ten_or_more_reasons_takes_number_and_enter(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "litrev.db")
+    add_records(store, RECORDS)
+    many = [f"Reason {i}" for i in range(1, 13)]
+    screening = Screening(store, exclusion_reasons=many)
+
+    async def session() -> None:
+        app = ScreenerApp(screening, reviewer="xx", stage="title_abstract")
+        async with app.run_test() as pilot:
+            await pilot.press("e", "1", "1", "enter")
+            await pilot.press("e", "9", "9", "enter")  # no reason 99: nothing happens
+            assert isinstance(app.screen, ReasonPicker)
+            await pilot.press("escape")
+
+    asyncio.run(session())
+    first = screening.decision_of(1, "title_abstract", "xx")
+    assert first is not None and first.reason == "reason-11"
+    assert screening.decision_of(2, "title_abstract", "xx") is None

@@ -32,7 +32,8 @@ NEGATIVE_STYLE = "bold white on red"
 
 
 class ReasonPicker(ModalScreen[str | None]):
-    """Pick an exclusion reason by its number; Escape cancels."""
+    """Pick an exclusion reason by its number (with ten or more reasons, type the number and
+    press Enter); Escape cancels."""
 
     DEFAULT_CSS = """
     ReasonPicker { align: center middle; }
@@ -43,19 +44,33 @@ class ReasonPicker(ModalScreen[str | None]):
     def __init__(self, reasons: Sequence[ExclusionReason]) -> None:
         super().__init__()
         self.reasons = list(reasons)
+        self.typed = ""
 
     def compose(self) -> ComposeResult:
         lines = [
             f"[b]{i}[/b]  {r.label}  [dim]({r.code})[/dim]" for i, r in enumerate(self.reasons, 1)
         ]
-        yield Static("[b]Exclude: why?[/b]\n\n" + "\n".join(lines) + "\n\n[dim]Esc cancels[/dim]")
+        how = "number" if len(self.reasons) < 10 else "number, then Enter"
+        yield Static(
+            "[b]Exclude: why?[/b]\n\n"
+            + "\n".join(lines)
+            + f"\n\n[dim]Type the {how}; Esc cancels[/dim]"
+        )
 
     def on_key(self, event: Key) -> None:
         if event.character and event.character.isdigit():
-            number = int(event.character)
-            if 1 <= number <= len(self.reasons):
-                event.stop()
-                self.dismiss(self.reasons[number - 1].code)
+            event.stop()
+            self.typed += event.character
+            if len(self.reasons) < 10:
+                self._pick()
+        elif event.key == "enter" and self.typed:
+            event.stop()
+            self._pick()
+
+    def _pick(self) -> None:
+        number, self.typed = int(self.typed), ""
+        if 1 <= number <= len(self.reasons):
+            self.dismiss(self.reasons[number - 1].code)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
