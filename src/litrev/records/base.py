@@ -100,6 +100,8 @@ def normalise_doi(value: str | None) -> str | None:
     if not value:
         return None
     text = value.strip()
+    if text.startswith("10.") and " " not in text:
+        return text.rstrip(".,;") or None  # the usual case, without the prefix search
     if text.endswith("[doi]"):
         text = text[:-5].strip()
     for prefix in _DOI_PREFIXES:

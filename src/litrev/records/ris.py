@@ -14,37 +14,66 @@ value (EndNote's affiliations, Web of Science's times-cited notes); they are kep
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TextIO
 
 from litrev.records.base import (
     ParsedFile,
     Problems,
+    SkippedRecord,
     clean_text,
     join_pages,
     normalise_doi,
     parse_year,
 )
+from litrev.records.detect import ris_source
 from litrev.records.model import Provenance, Record
 
 _ISSN = re.compile(r"\b(\d{4}-?\d{3}[\dXx])\b")
 _OVID_AN = re.compile(r"[?&]AN=(\d{1,9})(?:&|$)")
-_LIST_TAGS = {"AU", "A1", "KW"}
-_PMID_SOURCES = ("pubmed", "medline", "nlm")
+_AUTHOR_TAGS = frozenset(("AU", "A1"))
+
+
+Raw = list[tuple[str, str]]
 
 
 def parse_ris(text: str, path: str = "<text>", skip_invalid: bool = False) -> ParsedFile:
     """Split RIS text into records. Malformed structure raises `InputError` naming the line."""
+    found, skipped = _parse_lines(text, path, skip_invalid)
+    records = [record_from_ris(raw, path, position, line) for raw, line, position in found]
+    return ParsedFile(records, skipped)
+
+
+def _parse_lines(
+    text: str, path: str, skip_invalid: bool
+) -> tuple[list[tuple[Raw, int, int]], list[SkippedRecord]]:
+    """The careful reader: one line at a time, reporting every structural problem."""
     problems = Problems(path, skip_invalid)
-    records: list[Record] = []
+    records: list[tuple[Raw, int, int]] = []
     raw: list[tuple[str, str]] | None = None
     start = 0
     position = 0
     skipping = False  # inside a broken record (skip_invalid): ignore lines up to its ER
     blank_run = 0
     lineno = 0
+    tags: set[str] = set()  # tags seen so far: a set lookup is cheaper than isalnum()
+    no_record: Raw = []
+    append: Callable[[tuple[str, str]], None] = no_record.append  # the current record's
     for lineno, line in enumerate(text.split("\n"), 1):
-        if len(line) > 4 and line[2:5] == "  -" and line[:2].isalnum():
+        # The common case first: "XX  - value" inside a record (most lines of any export).
+        if line[2:6] == "  - " and raw is not None:
+            tag = line[:2]
+            if tag in tags:
+                append((tag, line[6:]))
+                blank_run = 0
+                continue
+            if tag.isalnum() and tag != "TY" and tag != "ER":
+                tags.add(tag)
+                append((tag, line[6:]))
+                blank_run = 0
+                continue
+        if line[2:5] == "  -" and line[:2].isalnum():
             tag = line[:2]
             value = line[6:] if line[5:6] == " " else line[5:]
             blank_run = 0
@@ -60,11 +89,12 @@ def parse_ris(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
                     )
                     position += 1
                 raw = [(tag, value)]
+                append = raw.append
                 start = lineno
                 skipping = False
             elif tag == "ER":
                 if raw is not None:
-                    records.append(record_from_ris(raw, path, position, start))
+                    records.append((raw, start, position))
                     position += 1
                     raw = None
                 elif skipping:
@@ -106,74 +136,116 @@ def parse_ris(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
             line=start,
             position=position,
         )
-    return ParsedFile(records, problems.skipped)
+    return records, problems.skipped
+
+
+@lru_cache(maxsize=256)
+def _db_facts(db: str, dp: str) -> tuple[str | None, bool, bool]:
+    """(source database named by the record, holds PubMed/MEDLINE ids, is Ovid MEDLINE).
+
+    Cached: a file has a handful of distinct DB/DP values but may have 100k records."""
+    text = f"{db} {dp}".lower()
+    medline = "pubmed" in text or "medline" in text or "nlm" in text
+    source = ris_source({"DB": db.strip(), "DP": dp.strip()})[0] if db.strip() else None
+    return source, medline, medline and "ovid" in text
 
 
 def record_from_ris(raw: list[tuple[str, str]], path: str, position: int, line: int) -> Record:
     """Read litrev's fields from RIS tag/value pairs of any dialect."""
-    first: dict[str, str] = {}
-    authors: list[str] = []
-    keywords: list[str] = []
-    for tag, value in raw:
-        if tag in _LIST_TAGS:
-            if tag == "KW":
-                keywords.extend(k.strip() for k in value.replace(";", "\n").split("\n"))
-            elif value.strip():
-                authors.append(value.strip())
-        elif tag not in first and value.strip():
-            first[tag] = value
+    first = dict(reversed(raw))  # the first value of each tag, built in C
     get = first.get
+    authors = [v.strip() for t, v in raw if t in _AUTHOR_TAGS]
+    if "" in authors:
+        authors = [a for a in authors if a]
+    keywords = [v for t, v in raw if t == "KW"]
+    if keywords:
+        joined = "\n".join(keywords)
+        if ";" in joined:
+            joined = joined.replace(";", "\n")
+        keywords = [k.strip() for k in joined.split("\n")]
+        if "" in keywords:
+            keywords = [k for k in keywords if k]
     title = get("TI") or get("T1") or get("CT") or get("BT")
     journal = get("JF") or get("T2") or get("JO") or get("JA") or get("J2") or get("T3")
     date = get("PY") or get("Y1") or get("DA") or get("Y2")
     doi = normalise_doi(get("DO"))
     if doi is None:
         for tag in ("L2", "UR", "M3", "N1", "L3", "AN", "C7"):
-            if tag in first and "10." in first[tag]:
-                doi = normalise_doi(first[tag])
+            value = get(tag)
+            if value and "10." in value:
+                doi = normalise_doi(value)
                 if doi:
                     break
-    issn_match = _ISSN.search(get("SN", ""))
-    db_text = (get("DB", "") + " " + get("DP", "")).lower()
+    sn = get("SN")
+    issn_match = _ISSN.search(sn) if sn else None
+    source_db, medline, ovid_medline = _db_facts(get("DB") or "", get("DP") or "")
     pmid = None
     if "PM" in first:
-        digits = "".join(ch for ch in first["PM"] if ch.isdigit())
-        pmid = digits or None
+        pmid = "".join(ch for ch in first["PM"] if ch.isdigit()) or None
     an = (get("AN") or "").strip()
-    if pmid is None and an.isdigit() and len(an) <= 9 and any(s in db_text for s in _PMID_SOURCES):
+    if pmid is None and medline and an.isdigit() and len(an) <= 9:
         pmid = an
-    if pmid is None and "ovid" in db_text and "medline" in db_text:
-        ovid_an = _OVID_AN.search(get("L2", "") or get("UR", ""))
+    if pmid is None and ovid_medline:
+        ovid_an = _OVID_AN.search(get("L2") or get("UR") or "")
         pmid = ovid_an.group(1) if ovid_an else None  # Ovid MEDLINE links carry the PMID
     if pmid is None and "C5" in first and first["C5"].strip().isdigit():
         pmid = first["C5"].strip()  # Embase puts the MEDLINE PMID in C5
-    pmcid = next(
-        (v.strip() for t, v in raw if t in ("C2", "C6", "N1") and v.startswith("PMC")), None
-    )
+    pmcid = None
+    for tag in ("C2", "C6", "N1"):
+        value = get(tag)
+        if value and value.startswith("PMC"):
+            pmcid = value.strip()
+            break
     abstract = get("AB") or get("N2")
     if abstract and "AB" in first and "N2" in first and len(first["N2"]) > len(first["AB"]):
         abstract = first["N2"]  # Embase: N2 is the abstract, AB can be a fragment
+    # Inline `x.strip() or None` rather than a helper: this runs for every record of 100k.
+    volume, issue, language = get("VL"), get("IS") or get("CP"), get("LA")
+    kind, url = get("M3") or get("TY"), get("UR")
+    record_id = get("AN") or get("ID") or get("U2") or get("UT")
+    start, end = get("SP"), get("EP")
+    if start and end and "-" not in start:
+        pages: str | None = f"{start.strip()}-{end.strip()}"
+    else:
+        pages = join_pages(start, end)
     return Record(
-        title=clean_text(title),
+        title=_clean_short(title),
         abstract=clean_text(abstract),
         authors=authors,
         year=parse_year(date),
-        journal=clean_text(journal),
-        volume=clean_text(get("VL")),
-        issue=clean_text(get("IS") or get("CP")),
-        pages=join_pages(get("SP"), get("EP")),
+        journal=_clean_short(journal),
+        volume=(volume.strip() or None) if volume else None,
+        issue=(issue.strip() or None) if issue else None,
+        pages=pages,
         doi=doi,
         pmid=pmid,
         pmcid=pmcid,
         issn=issn_match.group(1) if issn_match else None,
-        keywords=[k for k in keywords if k],
-        language=clean_text(get("LA")),
-        publication_type=clean_text(get("M3")) or clean_text(get("TY")),
-        url=clean_text(get("UR")),
-        record_id=clean_text(get("AN") or get("ID") or get("U2") or get("UT")),
+        keywords=keywords,
+        language=(language.strip() or None) if language else None,
+        publication_type=(kind.strip() or None) if kind else None,
+        url=(url.strip() or None) if url else None,
+        record_id=(record_id.strip() or None) if record_id else None,
+        source_db=source_db,
         raw=raw,
         provenance=Provenance(file=path, position=position, line=line, format="ris"),
     )
+
+
+def _clean_short(value: str | None) -> str | None:
+    # Most titles and journal names need no cleaning: one regex-free check, then done.
+    if (
+        value
+        and _NEEDS_CLEANING.isdisjoint(value)
+        and "  " not in value
+        and value[0] != " "
+        and value[-1] != " "
+    ):
+        return value
+    return clean_text(value)
+
+
+_NEEDS_CLEANING = frozenset("&<\n\t")
 
 
 # --- writing -----------------------------------------------------------------------------------
