@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from litrev.screening.log import append_events, register_reviewer
+from litrev.screening.log import append_events, existing_records, read_events, register_reviewer
 from litrev.screening.model import (
     RETRACTED,
     STAGES,
@@ -151,50 +151,16 @@ class Screening:
     ) -> list[DecisionEvent]:
         """Every decisions row of a stage, with its marks, oldest first; only those of one record,
         of some records, by one reviewer or after a row id when given."""
-        stage = parse_stage(str(stage))
-        d, m = schema.decisions, schema.decision_marks
-        query = (
-            select(d, m.c.resolution, m.c.retracts)
-            .select_from(d.outerjoin(m, m.c.decision_id == d.c.id))
-            .where(d.c.stage == stage.value)
-            .order_by(d.c.id)
-        )
-        if record_id is not None:
-            query = query.where(d.c.record_id == record_id)
-        if reviewer is not None:
-            query = query.where(d.c.reviewer == reviewer)
-        if after_id is not None:
-            query = query.where(d.c.id > after_id)
-        queries = [query]
-        if record_ids is not None:
-            wanted = sorted(set(record_ids))
-            # Chunked to stay under the database's limit on bound parameters.
-            queries = [
-                query.where(d.c.record_id.in_(wanted[k : k + 500]))
-                for k in range(0, len(wanted), 500)
-            ]
-        rows: list[Any] = []
         with contextlib.ExitStack() as stack:
             active = conn if conn is not None else stack.enter_context(self.store.connect())
-            for q in queries:
-                rows.extend(active.execute(q).all())
-        if len(queries) > 1:
-            rows.sort(key=lambda r: r.id)
-        return [
-            DecisionEvent(
-                r.id,
-                r.record_id,
-                r.stage,
-                r.reviewer,
-                r.decision,
-                r.reason,
-                r.note,
-                r.resolution,
-                r.retracts,
-                r.created_at,
+            return read_events(
+                active,
+                parse_stage(str(stage)).value,
+                record_id=record_id,
+                record_ids=record_ids,
+                reviewer=reviewer,
+                after_id=after_id,
             )
-            for r in rows
-        ]
 
     def duplicates(self, conn: Connection | None = None) -> dict[int, int]:
         """{record id: the record screened in its place} for records that deduplication
@@ -289,7 +255,7 @@ class Screening:
         Errors name the item's `line` when it has one."""
         pending: list[DecisionEvent] = []
         with self.store.transaction() as conn:
-            known = _existing_records(conn, {item.record_id for item in items})
+            known = existing_records(conn, {item.record_id for item in items})
             # Full-text rows need their records' title/abstract outcome; load only those.
             full_text = {i.record_id for i in items if _is_full_text(i.stage)}
             ta_by_record: dict[int, list[DecisionEvent]] = {}
@@ -462,19 +428,6 @@ class Screening:
 
 
 __all__ = ["STAGES", "DecisionInput", "Screening", "StageSettings", "parse_decision", "parse_stage"]
-
-
-def _existing_records(conn: Connection, ids: Collection[int]) -> set[int]:
-    wanted = sorted(ids)
-    found: set[int] = set()
-    for k in range(0, len(wanted), 500):
-        chunk = wanted[k : k + 500]
-        found.update(
-            conn.execute(
-                select(schema.records.c.id).where(schema.records.c.id.in_(chunk))
-            ).scalars()
-        )
-    return found
 
 
 def _is_full_text(stage: str) -> bool:

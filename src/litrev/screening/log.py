@@ -1,13 +1,15 @@
-"""Writing screening rows: decisions (with their marks) and reviewers, each with its audit entry.
+"""Reading and writing screening rows: decisions (with their marks) and reviewers; every write
+with its audit entry.
 
 Callers pass a connection inside their transaction, so a batch is written whole or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -83,3 +85,70 @@ def append_events(
     ]
     conn.execute(schema.audit_log.insert(), audit)
     return written
+
+
+def read_events(
+    conn: Connection,
+    stage: str,
+    *,
+    record_id: int | None = None,
+    record_ids: Collection[int] | None = None,
+    reviewer: str | None = None,
+    after_id: int | None = None,
+) -> list[DecisionEvent]:
+    """Every decisions row of a stage, with its marks, oldest first; only those of one record,
+    of some records, by one reviewer or after a row id when given."""
+    d, m = schema.decisions, schema.decision_marks
+    query = (
+        select(d, m.c.resolution, m.c.retracts)
+        .select_from(d.outerjoin(m, m.c.decision_id == d.c.id))
+        .where(d.c.stage == stage)
+        .order_by(d.c.id)
+    )
+    if record_id is not None:
+        query = query.where(d.c.record_id == record_id)
+    if reviewer is not None:
+        query = query.where(d.c.reviewer == reviewer)
+    if after_id is not None:
+        query = query.where(d.c.id > after_id)
+    queries = [query]
+    if record_ids is not None:
+        wanted = sorted(set(record_ids))
+        # Chunked to stay under the database's limit on bound parameters.
+        queries = [
+            query.where(d.c.record_id.in_(wanted[k : k + 500])) for k in range(0, len(wanted), 500)
+        ]
+    rows: list[Any] = []
+    for q in queries:
+        rows.extend(conn.execute(q).all())
+    if len(queries) > 1:
+        rows.sort(key=lambda r: r.id)
+    return [
+        DecisionEvent(
+            r.id,
+            r.record_id,
+            r.stage,
+            r.reviewer,
+            r.decision,
+            r.reason,
+            r.note,
+            r.resolution,
+            r.retracts,
+            r.created_at,
+        )
+        for r in rows
+    ]
+
+
+def existing_records(conn: Connection, ids: Collection[int]) -> set[int]:
+    """The ids among `ids` that are records of this review."""
+    wanted = sorted(ids)
+    found: set[int] = set()
+    for k in range(0, len(wanted), 500):
+        chunk = wanted[k : k + 500]
+        found.update(
+            conn.execute(
+                select(schema.records.c.id).where(schema.records.c.id.in_(chunk))
+            ).scalars()
+        )
+    return found
