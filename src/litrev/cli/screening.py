@@ -1,5 +1,5 @@
 """`litrev screen`, `litrev decide`, `litrev conflicts`, `litrev agreement` and
-`litrev screening status|settings`: thin adapters over `litrev.screening`."""
+`litrev screening status|settings|export`: thin adapters over `litrev.screening`."""
 
 from __future__ import annotations
 
