@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import litrev.search as search
 from litrev.errors import LitrevError
@@ -153,3 +155,30 @@ def test_equal_trees_mean_the_same() -> None:
     assert parse("a NEAR/2 (b OR c)") == parse("(a NEAR/2 b) OR (a NEAR/2 c)")
     assert parse("a NEAR/2 b") != parse("a PRE/2 b")
     assert parse("a[ti] AND b[ti]") != parse("(a AND b)[ti,ab]")
+
+
+FRAGMENTS = ["(", ")", '"', "'", "AND", "OR", "NOT", "and", "AND NOT", "heart", "attack*",
+             "wom?n", "colo#r", "gene$4", "[tiab]", "[mh]", ":ti,ab", ".ti,ab.", "TI",
+             "TITLE-ABS(", "TS=(", "W/2", "NEAR/3", "N2", "adj3", "NEXT", "PRE/1", "exp Heart/",
+             "'stroke'/exp", '[mh "Stroke"]', '(MH "Stroke+")', "#1", "S1", "1", "or/1-2",
+             "\n", 'LIMIT-TO(LANGUAGE,"English")', "PUBYEAR > 1999", "[english]/lim", "TITLE:",
+             "search=", "Filters: English", "LIMIT language = English", "{a b}", "“x”", "*",
+             ":", "/", "[", "]", "=", ",", '"a b"~3', "[tiab:~2]", "SAME", "PY=(2000-2010)"]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8),
+       dialect=st.sampled_from(search.DIALECTS))
+def test_any_text_parses_or_raises_a_syntax_error(parts: list[str], dialect: str) -> None:
+    """Garbage in: a SearchSyntaxError with a position, or a tree every dialect can write."""
+    text = " ".join(parts)
+    messages = search.lint(text, dialect)  # lint never raises
+    assert all(m.line >= 1 and m.column >= 1 for m in messages)
+    try:
+        query = parse(text, dialect)
+    except SearchSyntaxError as err:
+        assert err.line >= 1 and err.column >= 1
+        assert any(m.severity == "error" for m in messages)
+        return
+    for target in search.DIALECTS:
+        assert isinstance(generate(query, target).text, str)

@@ -66,8 +66,7 @@ class Tokenizer:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        parts = [f"(?P<r{i}>{rx})" for i, (_, rx) in enumerate(self.rules)]
-        self._regex = re.compile("|".join(parts))
+        self._regex = _master_regex(type(self))
 
     def error(self, message: str, token: Token) -> SearchSyntaxError:
         return SearchSyntaxError(message, self.text, token.line, token.column,
@@ -120,6 +119,17 @@ class Tokenizer:
 
     def value(self, kind: str, text: str, token: Token, match: re.Match[str]) -> Any:
         return None
+
+
+_REGEXES: dict[type[Tokenizer], re.Pattern[str]] = {}
+
+
+def _master_regex(cls: type[Tokenizer]) -> re.Pattern[str]:
+    """One compiled alternation of a tokenizer class's rules, built once per class."""
+    if cls not in _REGEXES:
+        parts = [f"(?P<r{i}>{rx})" for i, (_, rx) in enumerate(cls.rules)]
+        _REGEXES[cls] = re.compile("|".join(parts))
+    return _REGEXES[cls]
 
 
 class LineRef(Node):
@@ -330,8 +340,8 @@ class Dialect:
 
     def read_phrase(self, inner: str) -> Node:
         words = tuple(self.read_word(w).text for w in inner.split())
-        if len(words) == 1 and words[0].upper() in {"AND", "OR", "NOT"}:
-            return Term(words[0])
+        if len(words) == 1 and words[0].upper() in self.generator_class.KEYWORDS:
+            return Term(words[0])  # an operator word quoted to be searched as a word
         return Phrase(words)
 
     def parse(self, text: str) -> Query:
@@ -345,11 +355,13 @@ class Dialect:
             parser = self.parser_class(self, padded, nodes)
             tokens = self.tokenizer_class(self).tokenize(padded)
             root = parser.parse(tokens)
-            root, found = _lift_limits(root)
+            root, found = _lift_limits(root, padded, self.name)
             limits.extend(found)
             nodes[number] = root
         assert root is not None
-        return Query(root, tuple(limits))
+        from litrev.search.dialects.limits import open_ends
+
+        return Query(root, tuple(open_ends(lim) for lim in limits))
 
     @staticmethod
     def _pad(body: str, start: int, line_text: str) -> str:
@@ -362,6 +374,8 @@ class Dialect:
         """(number, offset, text) of each search line, or the whole body as line 0."""
         raw = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", body) if m.group().strip()]
         label = re.compile(r"\s*" + self.LINE_LABEL)
+        if not raw:
+            raise SearchSyntaxError("empty search", body, 1, 1, dialect=self.name)
         if (len(raw) > 1 or self.LABEL_SINGLE) and all(label.match(t) for _, t in raw):
             out = []
             for start, text in raw:
@@ -369,8 +383,6 @@ class Dialect:
                 assert m is not None
                 out.append((int(m.group(1)), start + m.end(), text[m.end():]))
             return out
-        if not raw:
-            raise SearchSyntaxError("empty search", body, 1, 1, dialect=self.name)
         return [(0, 0, body)]
 
     def split_limits(self, text: str) -> tuple[str, list[Limit]]:
@@ -395,8 +407,9 @@ class Dialect:
         return self.generator_class(self)
 
 
-def _lift_limits(root: Node) -> tuple[Node, list[Limit]]:
-    """Take Scopus-style in-query limits (`... AND (LIMIT-TO(...))`) out of the tree."""
+def _lift_limits(root: Node, text: str, dialect: str) -> tuple[Node, list[Limit]]:
+    """Take in-query limits (`... AND (LIMIT-TO(...))`, `AND PY=(...)`) out of the tree;
+    a limit anywhere but ANDed at the top is an error."""
     found: list[Limit] = []
 
     def strip(node: Node) -> Node | None:
@@ -410,14 +423,27 @@ def _lift_limits(root: Node) -> tuple[Node, list[Limit]]:
             return kept[0] if len(kept) == 1 else And(tuple(kept), span=node.span)
         if isinstance(node, Or) and all(isinstance(c, LimitNode) for c in node.children):
             values = [c.limit for c in node.children if isinstance(c, LimitNode)]
-            kind = values[0].kind
-            found.append(Limit(kind, " OR ".join(v.value for v in values)))
+            found.append(Limit(values[0].kind, " OR ".join(v.value for v in values)))
             return None
         return node
 
+    def misplaced(node: Node) -> LimitNode | None:
+        if isinstance(node, LimitNode):
+            return node
+        children = (node.include, node.exclude) if isinstance(node, Not) else getattr(
+            node, "children", ()) or ((node.child,) if isinstance(node, Fielded) else ())
+        return next((m for m in map(misplaced, children) if m is not None), None)
+
     stripped = strip(root)
     if stripped is None:
-        raise SearchSyntaxError("the search holds only limits", "", 1, 1)
+        line, column = root.span or (1, 1)
+        raise SearchSyntaxError("the search holds only limits", text, line, column,
+                                dialect=dialect)
+    bad = misplaced(stripped)
+    if bad is not None:
+        line, column = bad.span or (1, 1)
+        raise SearchSyntaxError("a limit must be ANDed to the whole search", text, line,
+                                column, dialect=dialect)
     return stripped, found
 
 

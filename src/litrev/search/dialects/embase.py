@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from litrev.search.ast import Field, Fields, Heading, Limit, Query, Vocabulary
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
-from litrev.search.dialects.limits import language_name, publication_type_name, years
+from litrev.search.dialects.limits import closed_years, language_name, publication_type_name
 from litrev.search.dialects.scopus import merge_dates
 
 CODES: dict[str, Field] = {
@@ -124,7 +124,7 @@ class EmbaseGenerator(Generator):
                 clauses.append(" OR ".join(
                     f"[{'article' if v == 'Journal Article' else v.lower()}]/lim" for v in values))
             elif limit.kind == "date":
-                start, end = years(limit)
+                start, end = closed_years(limit)
                 clauses.append(f"[{start}-{end}]/py")
             else:
                 self.warn("limit", f"limit {limit.kind} cannot be expressed in Embase; "
@@ -143,6 +143,7 @@ class Embase(Dialect):
     generator_class = EmbaseGenerator
     LINE_LABEL: ClassVar[str] = r"#(\d+)\.?\s+"
     DEFAULT_FIELDS: ClassVar[str] = "all fields, with Emtree mapping in quick search"
+    LIMIT_LINE: ClassVar[str] = r"(?!)"  # limits are written inside the query
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {
         "vocabulary": ("emtree", "thesaurus of 'term'/exp headings"),
         "phrase_wildcards": (False, "wildcards inside a quoted phrase work (older help: no); "

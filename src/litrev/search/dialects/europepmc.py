@@ -20,9 +20,9 @@ from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
 from litrev.search.dialects.limits import (
     LANGUAGES,
+    closed_years,
     language_name,
     publication_type_name,
-    years,
 )
 from litrev.search.dialects.scopus import merge_dates
 
@@ -127,7 +127,7 @@ class EuropePmcGenerator(Generator):
             elif limit.kind == "publication_type":
                 clauses.append(" OR ".join(f'PUB_TYPE:"{v}"' for v in values))
             elif limit.kind == "date":
-                start, end = years(limit)
+                start, end = closed_years(limit)
                 clauses.append(f"PUB_YEAR:[{start} TO {end}]")
             else:
                 self.warn("limit", f"limit {limit.kind} cannot be expressed in Europe PMC; "
@@ -146,6 +146,7 @@ class EuropePMC(Dialect):
     generator_class = EuropePmcGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": None, "%": None}
     DEFAULT_FIELDS: ClassVar[str] = "all fields including full text where available"
+    LIMIT_LINE: ClassVar[str] = r"(?!)"  # limits are written inside the query
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {
         "mesh_explodes": (False, "MESH_HEADING searches narrower headings too. UNVERIFIED"),
         "proximity": (False, "write proximity as \"a b\"~n (n words between). UNVERIFIED"),

@@ -232,7 +232,7 @@ class Generator:
         if isinstance(node, Term):
             text = self.word(node)
         else:
-            text = self.quote(" ".join(self.word(Term(w), node) for w in words))
+            text = self.phrase_text([self.spell(Term(w), node) for w in words], node)
         if node.fields is None:
             return text
         codes = self.express(node.fields, node)
@@ -244,11 +244,52 @@ class Generator:
     def quote(self, text: str) -> str:
         return f"{self.QUOTE}{text}{self.QUOTE}"
 
+    def phrase_text(self, words: list[str], node: Node) -> str:
+        inner = " ".join(words)
+        for quote in dict.fromkeys((self.QUOTE, '"')):
+            if quote not in inner and self._reads_back(f"{quote}{inner}{quote}", None):
+                return f"{quote}{inner}{quote}"
+        self.warn("phrase", "the phrase holds a character this dialect cannot quote; "
+                  "written as is", node)
+        return self.quote(inner)
+
     def word(self, term: Term, where: Node | None = None) -> str:
+        """A standalone word, quoted when this dialect would read it otherwise."""
+        where = where or term
+        text = self.spell(term, where)
+        if term.text.upper() in self.KEYWORDS:
+            return self.quote(text)
+        if self._reads_back(text, term):
+            return text
+        for quote in dict.fromkeys((self.QUOTE, '"')):
+            quoted = f"{quote}{text}{quote}"
+            if self._reads_back(quoted, None):
+                self.warn("word", f"{text!r} would not be read as a word here; written in "
+                          "quotes (read back as a one-word phrase)", where)
+                return quoted
+        self.warn("word", f"{text!r} cannot be written safely here; written as is", where)
+        return text
+
+    def _reads_back(self, text: str, term: Term | None) -> bool:
+        """Does the dialect read `text` back as this one word (or, term=None, one phrase)?"""
+        from litrev.search.errors import SearchSyntaxError
+
+        if re.match(self.dialect.LIMIT_LINE, text):
+            return False
+        try:
+            tokens = self.dialect.tokenizer_class(self.dialect).tokenize(text)
+        except SearchSyntaxError:
+            return False
+        if len(tokens) != 2:
+            return False
+        if term is None:
+            return tokens[0].kind == "PHRASE"
+        return tokens[0].kind == "WORD" and tokens[0].text == text
+
+    def spell(self, term: Term, where: Node | None = None) -> str:
+        """The word in this dialect's wildcard spelling, with a warning for what it lacks."""
         where = where or term
         text = term.text
-        if text.upper() in self.KEYWORDS:
-            return self.quote(text)
         if not self.LEADING_WILDCARD and text[:1] in "*?%":
             self.warn("wildcard", "a word cannot start with a wildcard here", where)
         out = []

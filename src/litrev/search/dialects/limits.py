@@ -61,6 +61,30 @@ def years(limit: Limit) -> tuple[str, str]:
     return start[:4], end[:4]
 
 
+#: years written for an open end of a date range where the syntax needs both ends
+OPEN_START, OPEN_END = "1000", "3000"
+
+
+def closed_years(limit: Limit) -> tuple[str, str]:
+    """Like `years`, with an open end written as 1000 or 3000 (read back as open).
+
+    >>> closed_years(Limit("date", "2000.."))
+    ('2000', '3000')
+    """
+    start, end = years(limit)
+    return start or OPEN_START, end or OPEN_END
+
+
+def open_ends(limit: Limit) -> Limit:
+    """Read 1000/3000 (or beyond) at either end of a date range as open."""
+    if limit.kind != "date":
+        return limit
+    start, _, end = limit.value.partition("..")
+    start = "" if start and start[:4] <= OPEN_START else start
+    end = "" if end and end[:4] >= OPEN_END else end
+    return Limit("date", f"{start}..{end}")
+
+
 def parse_limit_line(line: str) -> list[Limit]:
     """Read a limits line as the interfaces print it.
 
@@ -149,6 +173,7 @@ def _format_item(limit: Limit, style: str) -> str | None:
         return label + ", ".join(values)
     if limit.kind == "date":
         start, _, end = limit.value.partition("..")
+        start, end = start or OPEN_START, end or OPEN_END
         if style == "ebsco":
             return f"Published Date: {_compact(start)}-{_compact(end)}"
         if style == "pubmed":

@@ -92,20 +92,13 @@ class LitrevParser(Parser):
 class LitrevGenerator(Generator):
     KEYWORDS: ClassVar[frozenset[str]] = frozenset({"AND", "OR", "NOT", "LIMIT"})
     NEAR_WORD: ClassVar[re.Pattern[str]] = re.compile(r"(NEAR|PRE)/\d+")
+    BOUNDED: ClassVar[str | None] = "{stem}*{{{n}}}"
 
     def express(self, fields: Fields, node: object, quiet: bool = False) -> list[str]:
         return ["[" + ",".join(c for c in ORDER if CODES[c] in fields) + "]"]
 
     def tag_leaf(self, text: str, code: str) -> str:
         return f"{text}{code}"
-
-    def word(self, term, where=None):
-        text = term.text
-        if text.upper() in self.KEYWORDS or text.startswith(("mesh:", "emtree:")):
-            return self.quote(text)
-        if term.max_extra is not None:
-            return f"{text}{{{term.max_extra}}}"
-        return str(text)
 
     def near_op(self, distance: int, ordered: bool, node: object, quiet: bool = False) -> str:
         return f"{'PRE' if ordered else 'NEAR'}/{distance}"

@@ -22,7 +22,13 @@ from typing import ClassVar
 from litrev.search.ast import TI_AB, And, Field, Fielded, Fields, Limit, Node, Query
 from litrev.search.dialects.base import Dialect, Parser, Tokenizer
 from litrev.search.dialects.generator import Generator, leaf_fields, strip_fields
-from litrev.search.dialects.limits import LANGUAGES, PUBLICATION_TYPES, language_name, years
+from litrev.search.dialects.limits import (
+    LANGUAGES,
+    PUBLICATION_TYPES,
+    closed_years,
+    language_name,
+    open_ends,
+)
 from litrev.search.errors import SearchSyntaxError
 
 SEARCH_FILTERS: dict[str, Fields | None] = {
@@ -87,7 +93,7 @@ class OpenAlexGenerator(Generator):
                 out.append("type:" + "|".join(PUBLICATION_TYPES.get(v, ("", v))[1]
                                               for v in values))
             elif limit.kind == "date":
-                start, end = years(limit)
+                start, end = closed_years(limit)
                 out.append(f"publication_year:{start}-{end}")
             else:
                 self.warn("limit", f"limit {limit.kind} cannot be expressed in OpenAlex; "
@@ -103,6 +109,7 @@ class OpenAlex(Dialect):
     generator_class = OpenAlexGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": None, "?": None, "%": None}
     DEFAULT_FIELDS: ClassVar[str] = "title, abstract and full text (stemmed)"
+    LIMIT_LINE: ClassVar[str] = r"(?!)"  # limits are written inside the query
 
     def parse(self, text: str) -> Query:
         from litrev.search.dialects.base import normalize_quotes
@@ -134,7 +141,7 @@ class OpenAlex(Dialect):
             raise SearchSyntaxError("no search= or .search filter found", text, 1, 1,
                                     dialect=self.name)
         root = parts[0] if len(parts) == 1 else And(tuple(parts))
-        return Query(root, tuple(limits))
+        return Query(root, tuple(open_ends(lim) for lim in limits))
 
     def _expr(self, text: str, start: int, body: str, fields: Fields | None) -> Node:
         padded = self._pad(text, start, body)

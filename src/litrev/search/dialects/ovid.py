@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from litrev.search.ast import Field, Fielded, Fields, Heading, Limit, Node, Phrase, Term, Vocabulary
+from litrev.search.ast import Field, Fielded, Fields, Heading, Limit, Node, Vocabulary
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
 from litrev.search.dialects.limits import language_name, publication_type_name, years
@@ -124,13 +124,6 @@ class OvidGenerator(Generator):
 
     def tag_leaf(self, text: str, code: str) -> str:
         return f"{text}.{code}."
-
-    def leaf(self, node: Any) -> str:
-        if isinstance(node, Term) and node.text.isdigit():  # a bare number is a line number
-            self.warn("phrase", "a number must be quoted in Ovid; read back as a one-word "
-                      "phrase", node)
-            node = Phrase((node.text,), node.fields)
-        return super().leaf(node)
 
     def near_op(self, distance: int, ordered: bool, node: Any, quiet: bool = False) -> str:
         if ordered:

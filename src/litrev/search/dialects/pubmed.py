@@ -96,7 +96,8 @@ class PubMedParser(Parser):
             return Near(terms, token.value[2], False, token.value[1], span=node.span)
         _, explode, major = token.value
         term, *subs = " ".join(words).split("/")
-        return Heading(term, Vocabulary.MESH, explode, major, tuple(subs), span=node.span)
+        return Heading(term, Vocabulary.MESH, explode, major, tuple(s for s in subs if s),
+                       span=node.span)
 
 
 class PubMedGenerator(Generator):

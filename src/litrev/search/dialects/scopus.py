@@ -152,6 +152,7 @@ class Scopus(Dialect):
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": None}
     LINE_LABEL: ClassVar[str] = r"#(\d+)\s+"
     DEFAULT_FIELDS: ClassVar[str] = "all fields"
+    LIMIT_LINE: ClassVar[str] = r"(?!)"  # limits are written inside the query
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {
         "phrase_wildcards": (True, "wildcards inside \"quotes\" work (current guides; old help "
                                    "disagrees); if False a "

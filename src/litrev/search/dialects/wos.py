@@ -31,7 +31,7 @@ from litrev.search.ast import (
 )
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
-from litrev.search.dialects.limits import language_name, publication_type_name, years
+from litrev.search.dialects.limits import closed_years, language_name, publication_type_name
 from litrev.search.dialects.scopus import merge_dates
 
 CODES: dict[str, Fields] = {
@@ -132,7 +132,7 @@ class WosGenerator(Generator):
                 names = ["Article" if v == "Journal Article" else v for v in values]
                 clauses.append(f"DT=({' OR '.join(names)})")
             elif limit.kind == "date":
-                start, end = years(limit)
+                start, end = closed_years(limit)
                 clauses.append(f"PY=({start}-{end})")
             else:
                 self.warn("limit", f"limit {limit.kind} cannot be expressed in Web of "
@@ -181,6 +181,7 @@ class WebOfScience(Dialect):
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": "$"}
     LINE_LABEL: ClassVar[str] = r"#(\d+)\s+"
     DEFAULT_FIELDS: ClassVar[str] = "Topic (TS): title, abstract, author keywords, Keywords Plus"
+    LIMIT_LINE: ClassVar[str] = r"(?!)"  # limits are written inside the query
 
     def parse(self, text: str) -> Query:
         query = super().parse(text)
