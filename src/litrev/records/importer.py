@@ -18,6 +18,7 @@ transaction. A malformed file (without `skip_invalid`) therefore leaves the stor
 
 from __future__ import annotations
 
+import gc
 import getpass
 import hashlib
 from collections import Counter
@@ -88,7 +89,7 @@ class ImportReport:
 def _record_row(record: Record, now: datetime) -> dict[str, Any]:
     prov = record.provenance
     fields = {
-        "raw": [[tag, value] for tag, value in record.raw],
+        "raw": record.raw,  # tuples are written as JSON arrays
         "format": prov.format if prov else None,
         "line": prov.line if prov else None,
         "dialect": prov.dialect if prov else None,
@@ -124,6 +125,27 @@ def import_files(
     were imported before is refused unless `allow_reimport`, so counts are not inflated.
     `progress(path, n_records)` is called after each file is read.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # as in `read_report`: many long-lived objects, no reference cycles
+    try:
+        return _import_files(
+            store, paths, source, skip_invalid, format, actor, allow_reimport, progress
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import_files(
+    store: Store,
+    paths: Sequence[str | Path],
+    source: str | None,
+    skip_invalid: bool,
+    format: str | None,
+    actor: str | None,
+    allow_reimport: bool,
+    progress: Callable[[str, int], None] | None,
+) -> ImportReport:
     who = actor or getpass.getuser()
     results: list[tuple[ReadResult, str]] = []
     for path in paths:
@@ -173,17 +195,33 @@ def _refuse_reimport(conn: Connection, path: str, digest: str) -> None:
         )
 
 
+def _insert_records(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert record rows; return their ids in order."""
+    if conn.dialect.name == "sqlite":
+        # SQLite cannot return ids of a multi-row insert in order, so SQLAlchemy would send
+        # one INSERT per record; inside this write transaction ids are allocated here and
+        # sent in one executemany (a concurrent writer makes the transaction fail, not clash).
+        first = int(
+            conn.execute(select(func.coalesce(func.max(schema.records.c.id), 0))).scalar_one()
+        )
+        ids = list(range(first + 1, first + 1 + len(rows)))
+        for record_id, row in zip(ids, rows, strict=True):
+            row["id"] = record_id
+        conn.execute(insert(schema.records), rows)
+        return ids
+    inserted = conn.execute(
+        insert(schema.records).returning(schema.records.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(row[0]) for row in inserted]
+
+
 def _write_file(
     conn: Connection, result: ReadResult, digest: str, actor: str, now: datetime
 ) -> None:
     rows = [_record_row(r, now) for r in result.records]
     ids: list[int] = []
     if rows:
-        inserted = conn.execute(
-            insert(schema.records).returning(schema.records.c.id, sort_by_parameter_order=True),
-            rows,
-        )
-        ids = [int(row[0]) for row in inserted]
+        ids = _insert_records(conn, rows)
         conn.execute(
             insert(schema.record_provenance),
             [
