@@ -18,6 +18,8 @@ from litrev.search import (
     map_fields,
     merge_field_alternatives,
     parse,
+    precedence_note,
+    precedence_readings,
 )
 
 DATA = tomllib.loads((Path(__file__).parent / "data" / "seed_strategies.toml").read_text("utf-8"))
@@ -102,3 +104,18 @@ def test_compare_names_the_seeds_own_differences() -> None:
                       by_db["Cochrane Central Register of Controlled Trials (Wiley)"],
                       "scopus", "cochrane")
     assert any(d.startswith("hyphens: scopus: a hyphen is a space") for d in hyphens)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda s: s["database"])
+def test_seed_strategies_do_not_depend_on_unverified_precedence(strategy) -> None:
+    """EBSCO's NOT position and Cochrane's precedence are UNVERIFIED: the seed's strings
+    mean the same under every reading, so the assumption cannot change their results."""
+    readings = precedence_readings(strategy["query"], strategy["dialect"])
+    assert len(set(readings.values())) == 1
+    assert "means the same" in precedence_note(strategy["query"], strategy["dialect"])
+
+
+def test_precedence_note_flags_a_string_whose_meaning_depends_on_it() -> None:
+    note = precedence_note("heart AND attack OR stroke", "pubmed")
+    assert note == ("pubmed: the strategy's meaning depends on operator precedence "
+                    "(2 different readings); litrev reads it as 'left to right'")

@@ -34,7 +34,13 @@ from litrev.search.ast import (
     Vocabulary,
     normalize,
 )
-from litrev.search.compare import compare, map_fields, merge_field_alternatives
+from litrev.search.compare import (
+    compare,
+    map_fields,
+    merge_field_alternatives,
+    precedence_note,
+    precedence_readings,
+)
 from litrev.search.dialects import DIALECTS as _REGISTRY
 from litrev.search.dialects import get_dialect
 from litrev.search.dialects.base import Dialect
@@ -87,5 +93,6 @@ __all__ = [
     "Limit", "LintMessage", "Near", "Node", "Not", "Or", "Phrase", "Query",
     "SearchSyntaxError", "Term", "Translation", "TranslationWarning", "UnknownDialectError",
     "Vocabulary", "compare", "evaluate", "field_codes", "generate", "get_dialect", "lint",
-    "map_fields", "merge_field_alternatives", "normalize", "parse", "translate",
+    "map_fields", "merge_field_alternatives", "normalize", "parse", "precedence_note",
+    "precedence_readings", "translate",
 ]

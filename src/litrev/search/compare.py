@@ -181,3 +181,54 @@ def _dialect_notes(root: Node, da: str | None, db: str | None) -> list[str]:
         notes.append(f"stemming: {da}: {STEMMING.get(da, 'none by default')}; "
                      f"{db}: {STEMMING.get(db, 'none by default')}")
     return notes
+
+
+#: precedence readings tried by `precedence_readings` (higher binds tighter)
+READINGS: dict[str, dict[str, int]] = {
+    "left to right": {"OR": 1, "AND": 1, "NOT": 1, "SAME": 1, "NEAR": 2},
+    "AND before OR, NOT with AND": {"OR": 1, "AND": 2, "NOT": 2, "SAME": 2, "NEAR": 3},
+    "NOT before AND before OR": {"OR": 1, "AND": 2, "SAME": 2, "NOT": 3, "NEAR": 4},
+    "OR before AND before NOT": {"NOT": 1, "AND": 2, "SAME": 2, "OR": 3, "NEAR": 4},
+    "NOT last, then left to right": {"NOT": 1, "OR": 2, "AND": 2, "SAME": 2, "NEAR": 3},
+}
+
+
+def precedence_readings(text: str, dialect: str) -> dict[str, Query]:
+    """The query `text` means under each plausible operator precedence, by reading name.
+
+    Where a dialect's precedence is UNVERIFIED, this shows whether it matters for one
+    strategy: if every reading gives the same tree, it does not.
+
+    >>> readings = precedence_readings("a OR b AND c", "ebsco")
+    >>> len({q for q in readings.values()})
+    2
+    """
+    from litrev.search.dialects import get_dialect
+
+    out = {}
+    for name, levels in READINGS.items():
+        reader = get_dialect(dialect, precedence=levels)
+        out[name] = reader.parse(text)
+    return out
+
+
+def precedence_note(text: str, dialect: str) -> str:
+    """One line for a report: does the strategy's meaning depend on operator precedence?
+
+    >>> precedence_note("(a OR b) AND c NOT d", "cochrane")
+    'cochrane: the strategy means the same under every operator precedence tried'
+    """
+    readings = precedence_readings(text, dialect)
+    distinct = {q: name for name, q in readings.items()}
+    if len(distinct) == 1:
+        return f"{dialect}: the strategy means the same under every operator precedence tried"
+    default = _default_reading(text, dialect)
+    chosen = next((name for name, q in readings.items() if q == default), "its own rules")
+    return (f"{dialect}: the strategy's meaning depends on operator precedence "
+            f"({len(distinct)} different readings); litrev reads it as '{chosen}'")
+
+
+def _default_reading(text: str, dialect: str) -> Query:
+    from litrev.search.dialects import get_dialect
+
+    return get_dialect(dialect).parse(text)
