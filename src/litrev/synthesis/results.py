@@ -50,7 +50,7 @@ def flow_data(store: Store, protocol: Protocol) -> FlowData:
     data = FlowData(identified_by_database=identification_counts(store))
     if dedupe_history(store):
         data.duplicates_removed = duplicates_removed(store)
-    screening = flow_counts(store, exclusion_reasons=protocol.eligibility.exclusion_reasons)
+    screening = flow_counts(store, protocol=protocol)
     if screening["records_screened"] is not None:
         data.records_screened = screening["records_screened"]
         data.title_abstract_excluded = screening["title_abstract_excluded"]
