@@ -182,3 +182,15 @@ def test_any_text_parses_or_raises_a_syntax_error(parts: list[str], dialect: str
         return
     for target in search.DIALECTS:
         assert isinstance(generate(query, target).text, str)
+
+
+@pytest.mark.parametrize("module", [
+    "litrev.search", "litrev.search.ast", "litrev.search.translate", "litrev.search.lint",
+    "litrev.search.compare", "litrev.search.errors", "litrev.search.dialects",
+    "litrev.search.dialects.base", "litrev.search.dialects.limits"])
+def test_docstring_examples_hold(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0

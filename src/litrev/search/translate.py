@@ -47,6 +47,9 @@ def translate(text: str, read: str | Dialect, write: str | Dialect) -> Translati
 
     Unfielded words search each database's default fields; when those differ between the
     two dialects a warning says so.
+
+    >>> translate("a AND NOT b AND c", read="scopus", write="pubmed").text
+    'a NOT (b AND c)'
     """
     source = get_dialect(read)
     target = get_dialect(write)

@@ -63,7 +63,8 @@ class OpenAlexGenerator(Generator):
 
         q = query if isinstance(query, Query) else Query(query)
         root = normalize(q.root)
-        fields = leaf_fields(root) - {frozenset()}
+        # a heading is searched as words in the default fields: it counts as unfielded
+        fields = {f if f else None for f in leaf_fields(root)}
         key = None
         if len(fields) == 1:
             only = next(iter(fields))
