@@ -50,7 +50,9 @@ def words(draw: st.DrawFn) -> str:
 def leaves(draw: st.DrawFn, fields=None) -> Node:
     fields = draw(st.sampled_from(FIELD_SETS)) if fields == "any" else fields
     if draw(st.booleans()):
-        return Term(draw(words()), fields)
+        word = draw(words())
+        bounded = word.endswith("*") and "?" not in word and draw(st.booleans())
+        return Term(word, fields, draw(st.integers(1, 5)) if bounded else None)
     n = draw(st.integers(2, 3))
     return Phrase(tuple(draw(words()) for _ in range(n)), fields)
 
@@ -58,7 +60,7 @@ def leaves(draw: st.DrawFn, fields=None) -> Node:
 @st.composite
 def nears(draw: st.DrawFn) -> Node:
     fields = draw(st.sampled_from(FIELD_SETS))
-    children = tuple(Term(draw(words()), fields) for _ in range(2))
+    children = tuple(Term(draw(words()), fields) for _ in range(draw(st.integers(2, 3))))
     return Near(children, draw(st.integers(0, 6)), draw(st.booleans()))
 
 
@@ -80,9 +82,9 @@ def trees(depth: int = 3) -> st.SearchStrategy[Node]:
 
 
 limits = st.lists(st.sampled_from([
-    Limit("language", "English"), Limit("date", "2000..2019"),
+    Limit("language", "English"), Limit("date", "2000..2019"), Limit("date", "2005.."),
     Limit("publication_type", "Journal Article"), Limit("peer_reviewed", "true")]),
-    max_size=2, unique=True)
+    max_size=2, unique=True).filter(lambda lims: sum(x.kind == "date" for x in lims) <= 1)
 SETTINGS = settings(max_examples=int(__import__("os").environ.get("LITREV_HYP", 60)), deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
