@@ -95,10 +95,13 @@ class RankingModel:
     def __init__(
         self,
         name: str = "default",
-        components: Sequence[str] = ("svm", "nb"),
-        title_weight: float = 0.5,
+        components: Sequence[str] = ("svm",),
+        title_weight: float = 0.0,
         seed: int = 0,
         params: Mapping[str, Mapping[str, float]] | None = None,
+        pseudo_negatives: int = 0,
+        stop_words: str | None = None,
+        content_weight: float = 0.0,
     ) -> None:
         unknown = [c for c in components if c not in COMPONENTS]
         if unknown:
@@ -108,7 +111,9 @@ class RankingModel:
         self.title_weight = title_weight
         self.seed = seed
         self.params = {k: dict(v) for k, v in (params or {}).items()}
-        self.features = FeatureSpace(title_weight=title_weight)
+        self.pseudo_negatives = pseudo_negatives
+        self.features = FeatureSpace(title_weight=title_weight, stop_words=stop_words,
+                                     content_weight=content_weight)
         self._fingerprint: int | None = None
         self.X: sp.csr_matrix | None = None
         self.has_abstract: npt.NDArray[np.bool_] | None = None
@@ -165,19 +170,37 @@ class RankingModel:
                     y: npt.NDArray[np.int_]) -> npt.NDArray[np.float64]:
         """Low-level refit used by simulation: train on rows `index` of `X`, return all scores."""
         self.X = X
-        self._fit_rows(X[index], np.asarray(y, dtype=np.int8))
+        self._train(np.asarray(index), np.asarray(y, dtype=np.int8))
         return self.scores_ if self.scores_ is not None else np.zeros(X.shape[0])
 
     def _refit(self) -> RankingModel:
         assert self.X is not None and self.labels is not None
         labelled = np.flatnonzero(self.labels >= 0)
-        X_train = self.X[labelled]
-        y_train = self.labels[labelled]
-        if self.seed_X is not None and self.seed_X.shape[0]:
-            X_train = sp.vstack([X_train, self.seed_X], format="csr")
-            y_train = np.concatenate([y_train, np.ones(self.seed_X.shape[0], dtype=np.int8)])
-        self._fit_rows(X_train, y_train)
+        self._train(labelled, self.labels[labelled], self.seed_X)
         return self
+
+    def _train(self, index: npt.NDArray[np.int_], y: npt.NDArray[np.int8],
+               extra_positive: sp.csr_matrix | None = None) -> None:
+        """Fit on labelled rows, seed papers and (if set) random unlabelled pseudo-exclusions."""
+        assert self.X is not None
+        blocks, targets = [self.X[index]], [y]
+        if extra_positive is not None and extra_positive.shape[0]:
+            blocks.append(extra_positive)
+            targets.append(np.ones(extra_positive.shape[0], dtype=np.int8))
+        n_unlabelled = self.X.shape[0] - len(index)
+        if self.pseudo_negatives and n_unlabelled > 0:
+            # Most unscreened records are irrelevant, so a random few serve as exclusions; this
+            # steadies the first fits, made from one inclusion and one exclusion. Seeded by the
+            # number of labels, so a replay draws the same rows.
+            unlabelled = np.ones(self.X.shape[0], dtype=bool)
+            unlabelled[index] = False
+            pool = np.flatnonzero(unlabelled)
+            rng = np.random.RandomState(self.seed + len(index))
+            picked = rng.choice(pool, min(self.pseudo_negatives, pool.size), replace=False)
+            blocks.append(self.X[np.sort(picked)])
+            targets.append(np.zeros(picked.size, dtype=np.int8))
+        X_train = sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+        self._fit_rows(X_train, np.concatenate(targets))
 
     def _fit_rows(self, X_train: sp.csr_matrix, y_train: npt.NDArray[np.int8]) -> None:
         assert self.X is not None
@@ -188,6 +211,9 @@ class RankingModel:
         for component in self.components:
             scorer: LinearScore = COMPONENTS[component](
                 X_train, y_train, seed=self.seed, **self.params.get(component, {}))
+            if len(self.components) == 1:  # nothing to balance against: keep its own scale
+                coef, intercept = scorer.coef, scorer.intercept
+                break
             raw = self.X @ scorer.coef + scorer.intercept
             spread = float(raw.std()) or 1.0
             coef += scorer.coef / spread
@@ -234,14 +260,22 @@ class RankingModel:
         contributions = row.data * self.coef_[row.indices]
         names = self.features.feature_names()
         strongest = np.argsort(-np.abs(contributions), kind="stable")[:top]
-        terms = [TermContribution(str(names[row.indices[k]]), float(contributions[k]))
+        terms = [TermContribution(_column_name(names, int(row.indices[k])), float(contributions[k]))
                  for k in strongest if contributions[k] != 0]
         has_abstract = bool(self.has_abstract[index]) if self.has_abstract is not None else True
         return Explanation(index, float(self.scores_[index]), terms, has_abstract)
 
 
+def _column_name(names: npt.NDArray[np.object_], column: int) -> str:
+    # Columns past the text vocabulary belong to extra blocks (e.g. sentence embeddings).
+    return str(names[column]) if column < len(names) else f"embedding:{column - len(names)}"
+
+
 MODELS: dict[str, dict[str, Any]] = {
-    "default": {"components": ("svm", "nb"), "title_weight": 0.5},
+    # Two TF-IDF views of title + abstract (all words; content words only) in one linear SVM
+    # with ASReview ELAS u4's C and class balance. Chosen on SYNERGY: see docs/screening-ranking.md.
+    "default": {"components": ("svm",), "title_weight": 0.0, "content_weight": 1.0},
+    "default-ensemble": {"components": ("svm", "nb"), "title_weight": 0.5},
     "svm": {"components": ("svm",), "title_weight": 0.0},
     "nb": {"components": ("nb",), "title_weight": 0.0},
     "logistic": {"components": ("logistic",), "title_weight": 0.5},

@@ -75,22 +75,29 @@ class FeatureSpace:
         title_weight: float = 0.5,
         max_df: float = 0.95,
         min_df: int | None = None,
+        stop_words: str | None = None,
+        content_weight: float = 0.0,
     ) -> None:
         self.ngram_range = ngram_range
         self.title_weight = title_weight
         self.max_df = max_df
         self.min_df = min_df
+        self.stop_words = stop_words
+        self.content_weight = content_weight
+        self._content: TfidfVectorizer | None = None
         self._text: TfidfVectorizer | None = None
         self._title: TfidfVectorizer | None = None
         self._names: npt.NDArray[np.object_] | None = None
 
-    def _vectorizer(self, n_docs: int, max_df: float) -> TfidfVectorizer:
+    def _vectorizer(self, n_docs: int, max_df: float,
+                    stop_words: str | None = None) -> TfidfVectorizer:
         min_df = self.min_df if self.min_df is not None else (2 if n_docs > LARGE_CORPUS else 1)
         return TfidfVectorizer(
             ngram_range=self.ngram_range,
             sublinear_tf=True,
             min_df=min_df,
             max_df=max_df if n_docs >= 20 else 1.0,
+            stop_words=stop_words or self.stop_words,
             dtype=np.float32,
         )
 
@@ -101,6 +108,13 @@ class FeatureSpace:
         self._text = self._vectorizer(n_docs, self.max_df)
         blocks = [self._text.fit_transform(texts)]
         names = [np.array(["text:" + n for n in self._text.get_feature_names_out()], dtype=object)]
+        if self.content_weight > 0:
+            # Content-word view: English stop words removed before forming 2-word terms, so
+            # "quality of life" also yields "quality life". A second view of the same text.
+            self._content = self._vectorizer(n_docs, self.max_df, stop_words="english")
+            blocks.append(self._content.fit_transform(texts) * self.content_weight)
+            content_names = self._content.get_feature_names_out()
+            names.append(np.array(["content:" + n for n in content_names], dtype=object))
         if self.title_weight > 0 and any(titles):
             self._title = self._vectorizer(n_docs, 1.0)
             try:
@@ -118,6 +132,8 @@ class FeatureSpace:
             raise RuntimeError("FeatureSpace.transform called before fit_transform")
         texts = [f"{t} {a}" for t, a in zip(titles, abstracts, strict=True)]
         blocks = [self._text.transform(texts)]
+        if self._content is not None:
+            blocks.append(self._content.transform(texts) * self.content_weight)
         if self._title is not None:
             blocks.append(self._title.transform(titles) * self.title_weight)
         return self._stack(blocks)

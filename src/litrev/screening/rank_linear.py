@@ -20,10 +20,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
+
+try:  # private, but stable across scikit-learn 1.x; LinearSVC is the fallback
+    from sklearn.svm._base import _fit_liblinear
+except ImportError:  # pragma: no cover
+    _fit_liblinear = None
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,20 @@ def balanced_weights(y: npt.NDArray[Any], ratio: float) -> npt.NDArray[np.float6
 def svm(X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, C: float = 0.11,
         ratio: float = 9.8) -> LinearScore:
     """Linear SVM (squared hinge) with balanced sample weights."""
-    model = LinearSVC(C=C, loss="squared_hinge", random_state=seed)
-    # Inputs are litrev's own finite sparse matrices: skip sklearn's per-fit validation.
-    with warnings.catch_warnings(), sklearn.config_context(assume_finite=True,
-                                                            skip_parameter_validation=True):
+    weights = balanced_weights(y, ratio)
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X, y, sample_weight=balanced_weights(y, ratio))
+        if _fit_liblinear is not None:
+            # The solver LinearSVC itself calls, without its per-fit validation and label
+            # encoding, which cost as much as the solve on a few hundred labelled rows. Same
+            # arguments as LinearSVC(C=C, loss="squared_hinge", random_state=seed).fit(...).
+            coef, intercept, _ = _fit_liblinear(
+                X, np.asarray(y, dtype=np.int64), C, True, 1.0, None, "l2", True, 0, 1000,
+                1e-4, np.random.RandomState(seed), "ovr", "squared_hinge",
+                sample_weight=weights)
+            return LinearScore(np.asarray(coef, dtype=np.float64).ravel(), float(np.ravel(intercept)[0]))
+        model = LinearSVC(C=C, loss="squared_hinge", random_state=seed)
+        model.fit(X, y, sample_weight=weights)
     return LinearScore(model.coef_.ravel().astype(np.float64), float(model.intercept_[0]))
 
 

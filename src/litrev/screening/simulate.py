@@ -12,8 +12,9 @@ True
 **Retraining schedule** (the same in `litrev simulate` and in benchmarks/screening): the model is
 retrained after every label while fewer than `2 * batch_divisor` records are labelled; after that
 it is retrained once the labels added since the last fit reach `n_labelled // batch_divisor`
-(5% of the labels so far with the default 20), and always straight after an inclusion. Between
-fits the screener takes the next records of the last ranking (ASReview's 'max' query). The
+(0.1% of the labels so far with the default 1000), and always straight after an inclusion. So a
+review of up to 2,000 records is refitted after every label, as ASReview does. Between fits the
+screener takes the next records of the last ranking (ASReview's 'max' query). The
 simulation stops when the last inclusion is found, as `asreview simulate` does; the records left
 are all exclusions, so the full order is the order so far followed by those, and the stopping
 rules are replayed on it.
@@ -124,6 +125,7 @@ class SimulationRun:
     def as_dict(self) -> dict[str, object]:
         return {"dataset": self.dataset, "model": self.model, "seed": self.seed,
                 "priors": self.priors, **self.metrics.as_dict(), "seconds": self.seconds,
+                "order": self.order,
                 "n_fits": self.n_fits,
                 "stopping": [s.__dict__ for s in self.stops]}
 
@@ -135,7 +137,7 @@ def simulate_once(
     priors: Sequence[int] | None = None,
     n_prior_included: int = 1,
     n_prior_excluded: int = 1,
-    batch_divisor: int = 20,
+    batch_divisor: int = 1000,
     target_recall: float = 0.95,
     confidence: float = 0.95,
 ) -> SimulationRun:

@@ -1,0 +1,69 @@
+"""Retrain + rerank time of the default ranking model on a 100k-record review (2 cores).
+
+The 100k records are made from the nine SYNERGY reviews: each synthetic record joins a real title
+to a real abstract drawn at random (seeded), so the vocabulary and text lengths are real ones.
+Features are computed once (as in `litrev screen`); then, for several numbers of labelled
+records, one `fit` (same records, new labels: the cached matrix is reused) and one `rank` are
+timed. Nothing is ever densified.
+
+    nice -n 10 .venv/bin/python benchmarks/screening/scale_benchmark.py --records 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from litrev.screening.rank import make_model
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "screening" / "synergy_v1"
+
+
+def synthetic_records(n: int, seed: int = 0) -> tuple[list[dict[str, str]], np.ndarray]:
+    frames = [pd.read_csv(path) for path in sorted(DATA.glob("*.csv"))]
+    frame = pd.concat(frames, ignore_index=True)
+    titles = frame["title"].fillna("").astype(str).to_numpy()
+    abstracts = frame["abstract"].fillna("").astype(str).to_numpy()
+    included = frame["label_included"].to_numpy()
+    rng = np.random.default_rng(seed)
+    pick_title = rng.integers(0, len(frame), n)
+    pick_abstract = rng.integers(0, len(frame), n)
+    records = [{"title": titles[t], "abstract": abstracts[a]}
+               for t, a in zip(pick_title, pick_abstract, strict=True)]
+    return records, included[pick_title]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    records, relevant = synthetic_records(args.records)
+    model = make_model("default", seed=0)
+    start = time.perf_counter()
+    X = model.featurize(records)
+    print(f"{args.records:,} records: features {X.shape[1]:,} columns, {X.nnz:,} non-zeros "
+          f"({(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 1e6:.0f} MB sparse), "
+          f"built once in {time.perf_counter() - start:.1f} s")
+    rng = np.random.default_rng(1)
+    for n_labelled in (100, 1_000, 10_000):
+        labels: list[int | None] = [None] * args.records
+        chosen = rng.choice(args.records, n_labelled, replace=False)
+        for index in chosen:
+            labels[index] = int(relevant[index])
+        timings = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            model.fit(records, labels)
+            order = model.rank()
+            timings.append(time.perf_counter() - start)
+        print(f"  {n_labelled:>6,} labelled: retrain + rerank {min(timings):.2f} s best, "
+              f"{np.median(timings):.2f} s median of {args.repeats}; ranked {order.size:,}")
+
+
+if __name__ == "__main__":
+    main()
