@@ -150,3 +150,11 @@ def test_bad_utf16_bom(tmp_path: Path) -> None:
     path = tmp_path / "u.txt"
     path.write_bytes(b"\xff\xfeT\x00Y\x00\x00\xd8")  # a lone surrogate after the BOM
     assert "byte-order mark" in _error(path).detail
+
+
+def test_concatenated_exports_with_byte_order_marks(tmp_path: Path) -> None:
+    one = "\ufeffTY  - JOUR\r\nTI  - First\r\nER  - \r\n"
+    two = "\ufeffTY  - JOUR\r\nTI  - Second\r\nER  - \r\n"
+    path = tmp_path / "both.ris"
+    path.write_bytes((one + two).encode("utf-8"))
+    assert [r.title for r in read(path)] == ["First", "Second"]

@@ -12,7 +12,7 @@ from litrev.records import Provenance, Record, read, write
 from litrev.records.jsonfmt import encode_value
 
 SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 # Any character a file can carry, but CR (every reader reads CR, CRLF and LF as one newline)
 # and the NUL/line-separator characters that text formats cannot hold.

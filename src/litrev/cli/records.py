@@ -67,7 +67,8 @@ def import_command(
         table.add_column(heading, justify="right" if heading in ("records", "skipped") else "left")
     for item in report.files:
         sources = ", ".join(f"{name} {n}" for name, n in item.by_source.items()) or UNSPECIFIED
-        table.add_row(item.path, item.format, sources, str(item.imported), str(len(item.skipped)))
+        name = Path(item.path).name
+        table.add_row(name, item.format, sources, str(item.imported), str(len(item.skipped)))
     console.print(table)
     totals = Table(title="Records identified per database")
     totals.add_column("database")
@@ -75,10 +76,12 @@ def import_command(
     for name, count in sorted(report.by_source.items()):
         totals.add_row(name, str(count))
     console.print(totals)
-    if UNSPECIFIED in report.by_source:
+    unknown = [Path(f.path).name for f in report.files if UNSPECIFIED in f.by_source]
+    if unknown:
         err_console.print(
-            "[yellow]warning:[/] the source database of some files was not recognised; "
-            "re-import them with --source NAME (and --again) so PRISMA counts them by database."
+            f"[yellow]warning:[/] no source database recognised in {', '.join(unknown)}; "
+            "re-import with --source NAME --again so the PRISMA flow counts it by database.",
+            highlight=False,
         )
     if report.skipped:
         err_console.print(f"[yellow]{len(report.skipped)} record(s) skipped:[/]")

@@ -48,10 +48,13 @@ def _guess_bomless_utf16(data: bytes) -> str | None:
 
 
 def normalise_newlines(text: str) -> str:
-    """CRLF and lone CR become LF (Web of Science RIS mixes them within one record)."""
-    if "\r" not in text:
-        return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """CRLF and lone CR become LF (Web of Science RIS mixes them within one record); a byte-order
+    mark at the start of a line is dropped (exports concatenated with `cat` carry one each)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n\ufeff" in text:
+        text = text.replace("\n\ufeff", "\n")
+    return text
 
 
 def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
