@@ -194,3 +194,17 @@ def test_docstring_examples_hold(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("dialect", ["ovid", "pubmed", "cochrane", "ebsco", "proquest"])
+def test_numbered_lines_are_written_and_read_back(dialect: str) -> None:
+    query = parse("(co-produc* OR coproduc*)[ti,ab] AND (health OR social)[ti,ab] "
+                  "NOT (engineer* OR chemic*)[ti,ab]")
+    out = generate(query, get_dialect(dialect, numbered=True))
+    assert out.warnings == []
+    assert len(out.text.splitlines()) == 4
+    assert parse(out.text, dialect) == query
+    if dialect == "ovid":
+        assert out.text.splitlines()[-1] == "4 (1 and 2) not 3"
+    with pytest.raises(ValueError, match="no numbered search lines"):
+        get_dialect("scopus", numbered=True)

@@ -322,12 +322,16 @@ class Dialect:
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": None}
     LINE_LABEL: ClassVar[str] = r"(?:#|S)?(\d+)\.?\s+"
     LABEL_SINGLE: ClassVar[bool] = False  # one labelled line is a numbered strategy
+    #: how a numbered line is labelled and referred to ("{n}" is the number); "" = none
+    REF_FORMAT: ClassVar[str] = ""
     LIMIT_LINE: ClassVar[str] = r"(?i)^\s*(filters|limiters|limits)\b"
     #: what words without a field tag search, in words (for warnings and the docs)
     DEFAULT_FIELDS: ClassVar[str] = "all fields"
 
     def __init__(self, **options: Any) -> None:
-        unknown = set(options) - set(self.ASSUMPTIONS) - {"precedence", "implicit"}
+        unknown = set(options) - set(self.ASSUMPTIONS) - {"precedence", "implicit", "numbered"}
+        if options.get("numbered") and not self.REF_FORMAT:
+            raise ValueError(f"{self.name}: no numbered search lines in this interface")
         if unknown:
             raise ValueError(f"{self.name}: unknown option(s) {sorted(unknown)}")
         self.options = {k: v[0] for k, v in self.ASSUMPTIONS.items()} | options

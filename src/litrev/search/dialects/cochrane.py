@@ -112,6 +112,7 @@ class Cochrane(Dialect):
     parser_class = CochraneParser
     generator_class = CochraneGenerator
     LINE_LABEL: ClassVar[str] = r"#(\d+)\s+"
+    REF_FORMAT: ClassVar[str] = "#{n}"
     DEFAULT_FIELDS: ClassVar[str] = "all text (title, abstract, keywords and more)"
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {
         "near_offset": (0, "NEAR/n allows n words between (0); 1 if n-1 between. UNVERIFIED"),

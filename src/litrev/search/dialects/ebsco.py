@@ -97,6 +97,7 @@ class Ebsco(Dialect):
     generator_class = EbscoGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": "#"}
     LINE_LABEL: ClassVar[str] = r"S(\d+)\.?\s+"
+    REF_FORMAT: ClassVar[str] = "S{n}"
     DEFAULT_FIELDS: ClassVar[str] = "default fields of the database (varies by database)"
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {
         "vocabulary": ("mesh", "thesaurus that MH/MM search: mesh (MEDLINE), cinahl, apa"),

@@ -106,8 +106,38 @@ class Generator:
     def generate(self, query: Query | Node) -> str:
         if isinstance(query, Node):
             query = Query(query)
-        text = self.expr(normalize(query.root))
-        return self.with_limits(text, query.limits)
+        root = normalize(query.root)
+        if self.dialect.options.get("numbered"):
+            return self.numbered(root, query.limits)
+        return self.with_limits(self.expr(root), query.limits)
+
+    def numbered(self, root: Node, limits: tuple[Limit, ...]) -> str:
+        """One numbered search line per concept, then a line combining them (option
+        `numbered=True`): `1 (a or b).ti,ab.`, `2 c.ti.`, `3 1 and 2`."""
+        ref = self.dialect.REF_FORMAT
+        lines: list[str] = []
+
+        def line(node: Node) -> str:
+            lines.append(self.expr(node))
+            return ref.format(n=len(lines))
+
+        if isinstance(root, Not):
+            include = root.include.children if isinstance(root.include, And) else (
+                root.include,)
+            kept = [line(c) for c in include]
+            dropped = line(root.exclude)
+            joined = f" {self.OPS['AND']} ".join(kept)
+            final = f"({joined}) {self.OPS['NOT']} {dropped}" if len(kept) > 1 else (
+                f"{joined} {self.OPS['NOT']} {dropped}")
+        elif isinstance(root, And):
+            final = f" {self.OPS['AND']} ".join(line(c) for c in root.children)
+        else:
+            final = ""
+            line(root)
+        if final:
+            lines.append(final)
+        text = "\n".join(f"{ref.format(n=i)} {t}" for i, t in enumerate(lines, 1))
+        return self.with_limits(text, limits)
 
     def warn(self, construct: str, message: str, node: Node | None = None) -> None:
         from litrev.search.dialects import get_dialect

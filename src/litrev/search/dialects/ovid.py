@@ -161,6 +161,9 @@ class OvidGenerator(Generator):
         if not items:
             return text
         joined = items[0] if len(items) == 1 else "(" + " and ".join(items) + ")"
+        if self.dialect.options.get("numbered"):
+            last = text.count("\n") + 1
+            return f"{text}\n{last + 1} limit {last} to {joined}"
         return f"1 {text}\n2 limit 1 to {joined}"
 
 
@@ -173,6 +176,7 @@ class Ovid(Dialect):
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "#", "%": "?"}
     LINE_LABEL: ClassVar[str] = r"(\d+)\.?\s+"
     LABEL_SINGLE: ClassVar[bool] = True
+    REF_FORMAT: ClassVar[str] = "{n}"
     LIMIT_LINE: ClassVar[str] = r"(?i)^\s*(?:\d+\.?\s+)?limit\s+\d+\s+to\b"
     DEFAULT_FIELDS: ClassVar[str] = "the database's default fields (.mp. with mapping off)"
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {

@@ -95,6 +95,7 @@ class ProQuest(Dialect):
     generator_class = ProQuestGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": None}
     LINE_LABEL: ClassVar[str] = r"S(\d+)\.?\s+"
+    REF_FORMAT: ClassVar[str] = "S{n}"
     DEFAULT_FIELDS: ClassVar[str] = "anywhere, including full text where present"
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {
         "near_offset": (0, "NEAR/n counts n words between (0); set 1 if n counts the "

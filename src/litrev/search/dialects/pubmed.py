@@ -156,6 +156,7 @@ class PubMed(Dialect):
     generator_class = PubMedGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": None, "%": None}
     LINE_LABEL: ClassVar[str] = r"#?(\d+)\.?\s+"
+    REF_FORMAT: ClassVar[str] = "#{n}"
     LIMIT_LINE: ClassVar[str] = r"(?i)^\s*filters\b"
     DEFAULT_FIELDS: ClassVar[str] = "all fields with Automatic Term Mapping"
 
