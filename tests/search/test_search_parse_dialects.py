@@ -187,6 +187,7 @@ def test_any_text_parses_or_raises_a_syntax_error(parts: list[str], dialect: str
 @pytest.mark.parametrize("module", [
     "litrev.search", "litrev.search.ast", "litrev.search.translate", "litrev.search.lint",
     "litrev.search.compare", "litrev.search.errors", "litrev.search.dialects",
+    "litrev.search.report",
     "litrev.search.dialects.base", "litrev.search.dialects.limits"])
 def test_docstring_examples_hold(module: str) -> None:
     import doctest

@@ -119,3 +119,21 @@ def test_precedence_note_flags_a_string_whose_meaning_depends_on_it() -> None:
     note = precedence_note("heart AND attack OR stroke", "pubmed")
     assert note == ("pubmed: the strategy's meaning depends on operator precedence "
                     "(2 different readings); litrev reads it as 'left to right'")
+
+
+def test_report_lines_for_each_seed_strategy() -> None:
+    from litrev.search.report import strategy_differences
+
+    notes = strategy_differences(
+        CANONICAL, [(s["database"], s["dialect"], s["query"]) for s in STRATEGIES])
+    cinahl = notes["CINAHL with Full Text (EBSCOHost)"]
+    assert cinahl[0] == "limits only in the strategy: language=English, peer_reviewed=true"
+    assert cinahl[1].startswith("field scope: the strategy needs every term within one field")
+    assert "lint LR004: 8 curly quotes (normalised before reading)" in cinahl
+    cochrane = notes["Cochrane Central Register of Controlled Trials (Wiley)"]
+    assert cochrane[0] == ("fields: canonical searches abstract/title, strategy searches "
+                           "abstract/keywords/title")
+    assert any(n.startswith("hyphens in cochrane: a hyphen is a character") for n in cochrane)
+    assert any(n.startswith("lint LR021") and "(2 times)" in n for n in cochrane)
+    assert not any(n.startswith("stemming") for n in notes["PubMed (legacy)"])  # all tagged
+    assert notes["Scopus (Elsevier)"][0] == "limits only in the strategy: language=English"
