@@ -7,7 +7,8 @@ each one's best round, in wall-clock and in CPU time of this process (the machin
 so CPU time is the fairer figure). litrev's reader pauses the cyclic garbage collector while
 it reads; rispy is timed both as shipped and with the collector paused the same way. Checks that nothing is lost: records, tag/value pairs and
 non-whitespace characters of every value, against the generator's ground truth. Also times
-importing the same file into a SQLite review store. Prints a JSON summary.
+importing the same file into a SQLite review store, and each reader's peak memory in a fresh
+process. Prints a JSON summary.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import gc
 import json
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +56,30 @@ def _gc_paused(run: Callable[[], Any]) -> Callable[[], Any]:
 
 def _chars(value: str) -> int:
     return len("".join(value.split()))
+
+
+_PEAK = """
+import pathlib, resource, sys
+path = pathlib.Path(sys.argv[1])
+if sys.argv[2] == "rispy":
+    import rispy
+    result = rispy.load(path, encoding="utf-8")
+else:
+    from litrev.records import read
+    result = read(path)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def peak_memory_mb(path: Path, reader: str) -> int:
+    """Peak resident memory (MB) of a fresh Python process that reads `path` with `reader`."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(path), reader],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout.strip().splitlines()[-1])
 
 
 def count_litrev(records: list[Any]) -> dict[str, int]:
@@ -135,6 +161,7 @@ def main() -> None:
         "litrev_lossless": counts["litrev"] == expected,
         "rispy_value_chars_lost": truth.value_chars - counts["rispy"]["value_chars"],
         "import_into_store": {"wall_s": wall, "cpu_s": cpu, "records": report.total},
+        "peak_memory_mb": {name: peak_memory_mb(path, name) for name in ("rispy", "litrev")},
     }
     print(json.dumps(summary, indent=2))
 

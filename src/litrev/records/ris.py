@@ -14,8 +14,9 @@ value (EndNote's affiliations, Web of Science's times-cited notes); they are kep
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from itertools import chain
 from typing import TextIO
 
 from litrev.records.base import (
@@ -45,6 +46,19 @@ def parse_ris(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
     return ParsedFile(records, skipped)
 
 
+def _line_chunks(text: str, size: int = 1 << 20) -> Iterator[list[str]]:
+    """`text.split("\\n")` a megabyte at a time, so a 100 MB export never has all its lines
+    in memory at once."""
+    start = 0
+    while True:
+        cut = text.find("\n", start + size)
+        if cut == -1:
+            yield text[start:].split("\n")
+            return
+        yield text[start:cut].split("\n")
+        start = cut + 1
+
+
 def _parse_lines(
     text: str, path: str, skip_invalid: bool
 ) -> tuple[list[tuple[Raw, int, int]], list[SkippedRecord]]:
@@ -57,19 +71,23 @@ def _parse_lines(
     skipping = False  # inside a broken record (skip_invalid): ignore lines up to its ER
     blank_run = 0
     lineno = 0
-    tags: set[str] = set()  # tags seen so far: a set lookup is cheaper than isalnum()
+    # Tags seen so far, each mapped to one shared string object: a dict lookup is cheaper
+    # than isalnum(), and 100k records then share their tag strings instead of holding
+    # millions of copies.
+    tags: dict[str, str] = {}
     no_record: Raw = []
     append: Callable[[tuple[str, str]], None] = no_record.append  # the current record's
-    for lineno, line in enumerate(text.split("\n"), 1):
+    for lineno, line in enumerate(chain.from_iterable(_line_chunks(text)), 1):
         # The common case first: "XX  - value" inside a record (most lines of any export).
         if line[2:6] == "  - " and raw is not None:
-            tag = line[:2]
-            if tag in tags:
+            tag = tags.get(line[:2])
+            if tag is not None:
                 append((tag, line[6:]))
                 blank_run = 0
                 continue
+            tag = line[:2]
             if tag.isalnum() and tag != "TY" and tag != "ER":
-                tags.add(tag)
+                tags[tag] = tag
                 append((tag, line[6:]))
                 blank_run = 0
                 continue
