@@ -262,3 +262,31 @@ def test_format_given_is_used(tmp_path: Path) -> None:
     path.write_text("TY  - JOUR\nTI  - Given format\nER  - \n")
     assert read(path, format="ris")[0].title == "Given format"
     assert read(path)[0].title == "Given format"
+
+
+def test_covidence_and_zotero_csv_columns(tmp_path: Path) -> None:
+    covidence = tmp_path / "covidence.csv"
+    covidence.write_text(
+        '"Title","Authors","Abstract","Published Year","Journal","DOI","Covidence #"\n'
+        '"Peer support","Smith, J; Jones, K","Text","2021","BMJ Open","10.1/x","#12"\n'
+    )
+    r = read(covidence)[0]
+    assert (r.title, r.authors, r.year, r.journal, r.record_id) == (
+        "Peer support",
+        ["Smith, J", "Jones, K"],
+        2021,
+        "BMJ Open",
+        "#12",
+    )
+    zotero = tmp_path / "zotero.csv"
+    zotero.write_text(
+        '"Key","Item Type","Publication Year","Author","Title","Publication Title","Date"\n'
+        '"ABCD1234","journalArticle","2019","Hicks, G.","Care homes","BMC Geriatrics","2019-07-02"\n'
+    )
+    z = read(zotero)[0]
+    assert (z.record_id, z.year, z.journal, z.publication_type) == (
+        "ABCD1234",
+        2019,
+        "BMC Geriatrics",
+        "journalArticle",
+    )

@@ -35,11 +35,21 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "primary_title", "article title", "document title", "ti", "t1"),
     "abstract": ("abstract", "abstract note", "abstract_note", "ab", "n2"),
     "authors": ("authors", "author", "au", "first_authors", "author(s)"),
-    "year": ("year", "publication_year", "publication year", "py", "date", "pubyear"),
+    "year": (
+        "year",
+        "publication_year",
+        "publication year",
+        "published year",  # Covidence
+        "py",
+        "pubyear",
+        "date",
+    ),
     "journal": (
         "journal",
         "source title",
         "secondary_title",
+        "secondary title",
+        "journal title",
         "publication title",
         "journal/book",
         "source",
