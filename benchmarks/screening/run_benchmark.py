@@ -42,24 +42,28 @@ ASREVIEW_VENV = Path("/work/venvs/asreview")
 
 
 def ensure_asreview(venv: Path) -> Path:
-    exe = venv / "bin" / "asreview"
-    if not exe.exists():
-        subprocess.run(["bash", str(HERE / "setup_asreview.sh"), str(venv)], check=True)
-    return exe
+    # The setup script is idempotent: it installs the pinned version only when missing.
+    subprocess.run(["bash", str(HERE / "setup_asreview.sh"), str(venv)], check=True)
+    return venv / "bin" / "asreview"
 
 
 def asreview_order(project: Path) -> list[int]:
     """Dataset rows in the order ASReview labelled them (priors included), from results.db."""
     with tempfile.TemporaryDirectory() as tmp:
         with zipfile.ZipFile(project) as archive:
-            results = archive.extract(
-                next(n for n in archive.namelist() if n.endswith("results.db")), tmp)
-            store = archive.extract(
-                next(n for n in archive.namelist() if n.endswith("data_store.db")), tmp)
-        with sqlite3.connect(store) as connection:
-            row_of = dict(connection.execute("SELECT record_id, dataset_row FROM record"))
-        with sqlite3.connect(results) as connection:
-            labelled = connection.execute("SELECT record_id FROM results ORDER BY rowid").fetchall()
+            databases = [archive.extract(n, tmp) for n in archive.namelist() if n.endswith(".db")]
+        row_of: dict[int, int] = {}
+        labelled: list[tuple[int]] = []
+        # ASReview 3 keeps records and results in one results.db; 2.x splits them in two files.
+        for database in databases:
+            with sqlite3.connect(database) as connection:
+                tables = {t for (t,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if "record" in tables:
+                    row_of.update(connection.execute("SELECT record_id, dataset_row FROM record"))
+                if "results" in tables:
+                    labelled = connection.execute(
+                        "SELECT record_id FROM results ORDER BY rowid").fetchall()
         return [int(row_of[record_id]) for (record_id,) in labelled]
 
 
