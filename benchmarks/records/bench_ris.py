@@ -58,8 +58,10 @@ def _chars(value: str) -> int:
     return len("".join(value.split()))
 
 
+# VmHWM (the process's own peak RSS), not ru_maxrss: Linux carries the parent's ru_maxrss
+# into a forked child, which would report the benchmark process's memory instead.
 _PEAK = """
-import pathlib, resource, sys
+import pathlib, sys
 path = pathlib.Path(sys.argv[1])
 if sys.argv[2] == "rispy":
     import rispy
@@ -67,7 +69,8 @@ if sys.argv[2] == "rispy":
 else:
     from litrev.records import read
     result = read(path)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+status = pathlib.Path("/proc/self/status").read_text()
+print(next(int(l.split()[1]) // 1024 for l in status.splitlines() if l.startswith("VmHWM:")))
 """
 
 
