@@ -205,3 +205,33 @@ def test_canonical_strategy_of_the_builtin_review_runs_on_the_demo_project(tmp_p
     assert only["hits"] == 0 and len(data["found_by_none"]) == data["records"]
     table = runner.invoke(app, args)
     assert "canonical.litrev" in table.output and "Records found by no strategy" in table.output
+
+
+SHARED = Path(__file__).parents[2].parent / "shared" / "samples" / "exports"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/samples/exports is not beside the clone")
+def test_run_and_diff_over_export_files_without_a_project(tmp_path):
+    """Check a strategy against a set of records (e.g. known relevant studies) in files."""
+    from litrev.records import read
+
+    nbib = SHARED / "nbib" / "pubmed__reflib__blue-light.nbib"
+    strategy = tmp_path / "s.txt"
+    strategy.write_text("blue-light[tiab] AND acne*[tiab]", encoding="utf-8")
+    args = ["search", "run", "-p", str(tmp_path), "--file", str(strategy), "-d", "pubmed"]
+    result = runner.invoke(app, [*args, "--records", str(nbib), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    records = read(nbib)
+    want = [h.index + 1 for h in evaluate(parse(strategy.read_text(), "pubmed"), records, "pubmed")]
+    assert data["records"] == len(records) and data["strategies"][0]["ids"] == want
+    assert len(want) > 10
+    diff = runner.invoke(
+        app,
+        ["search", "diff", "blue-light:ti,ab AND acne*:ti,ab", str(strategy), "-p", str(tmp_path),
+         "--dialect-a", "cochrane", "--dialect-b", "pubmed", "--records", str(nbib), "--show", "1"],
+    )  # fmt: skip
+    assert diff.exit_code == 0, diff.output
+    # Cochrane keeps "blue-light" as one word: "blue light" (spaced) is found by PubMed only.
+    assert "found by B (s.txt), not by A:" in diff.output
+    assert "A: needs blue-light" in diff.output

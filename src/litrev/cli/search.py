@@ -145,8 +145,26 @@ def _select(strategies: list[Strategy], name: str) -> Strategy:
     return chosen[0]
 
 
-def _open_store(project_dir: Path) -> Store:
-    return Store.open(project_dir / "litrev.db", create=False)
+def _open_store(project_dir: Path, records: list[Path] | None = None) -> Store:
+    """The review's store, or (with `records`) a throwaway in-memory store holding those files."""
+    if not records:
+        return Store.open(project_dir / "litrev.db", create=False)
+    from litrev.records.importer import import_files
+
+    store = Store.open("sqlite://")
+    import_files(store, [str(p) for p in records], actor="litrev search", allow_reimport=True)
+    return store
+
+
+RecordFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--records",
+        "-r",
+        help="Search these export files (e.g. known relevant studies) instead of the review's "
+        "records; repeat for several files.",
+    ),
+]
 
 
 def _resolve(spec: str, project_dir: Path, dialect: str | None) -> Strategy:
@@ -177,6 +195,7 @@ def run(
         int, typer.Option("--list-hits", help="List this many hits per strategy, explained.")
     ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    records: RecordFiles = None,
 ) -> None:
     """Run the review's strategies over its records: hits per strategy, records none finds."""
     if file is not None:
@@ -187,7 +206,7 @@ def run(
             strategies = [_select(strategies, strategy)]
     if not strategies:
         raise LitrevError(f"{project_dir / 'litrev.toml'}: no [[searches]] with a strategy to run")
-    store = _open_store(project_dir)
+    store = _open_store(project_dir, records)
     with store.connect() as conn:
         rows = conn.execute(select(schema.records.c.id, schema.records.c.title))
         titles = {rid: title or "(no title)" for rid, title in rows}
@@ -217,7 +236,8 @@ def run(
         }
         console.print_json(json.dumps(payload))
         return
-    table = Table(title=f"Strategies over {len(titles)} records in {project_dir}")
+    where = ", ".join(p.name for p in records) if records else str(project_dir)
+    table = Table(title=f"Strategies over {len(titles)} records in {where}")
     for col in ("strategy", "dialect", "local hits", "reported hits", "notes"):
         table.add_column(col, justify="right" if "hits" in col else "left")
     for s in strategies:
@@ -254,10 +274,11 @@ def diff(
         str | None, typer.Option(help="Dialect of B if not a named strategy.")
     ] = None,
     show: Annotated[int, typer.Option(help="Records shown on each side.")] = 20,
+    records: RecordFiles = None,
 ) -> None:
     """Which records two strategies disagree on, each explained by the terms that found it."""
     first, second = _resolve(a, project_dir, dialect_a), _resolve(b, project_dir, dialect_b)
-    store = _open_store(project_dir)
+    store = _open_store(project_dir, records)
     hits_a = set(search_store(store, first.query, first.dialect))
     hits_b = set(search_store(store, second.query, second.dialect))
     console.print(
