@@ -115,8 +115,9 @@ def test_wos_ris_bare_carriage_return_separates_tags(samples: Path) -> None:
 
 
 def test_identifiers_from_samples(samples: Path) -> None:
-    ovid = read_report(samples / "ris/ovid-medline__citesource__medline_84.ris").records[0]
-    assert ovid.pmid == "39012781" or ovid.pmid.isdigit()
+    ovid = read_report(samples / "ris/ovid-medline__citesource__medline_84.ris").records
+    assert ovid[0].pmid == "39012781"  # from the Ovid link's AN= parameter
+    assert all(r.pmid for r in ovid)
     endnote = read_report(samples / "endnote_xml/endnote20__reflib__blue-light.xml").records[0]
     assert (endnote.pmid, endnote.doi) == ("29657938", "10.4103/abr.abr_99_17")
     pubmed = read_report(samples / "nbib/pubmed__reflib__blue-light.nbib").records[0]
