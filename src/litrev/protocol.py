@@ -41,6 +41,9 @@ class ReviewInfo(_Strict):
 
 
 class GenericSearch(_Strict):
+    canonical: str = (
+        ""  # the strategy in litrev's own dialect, from which each database's is generated
+    )
     generic: str = ""
     fields_text: str = ""
     source: str = ""

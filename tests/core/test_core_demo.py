@@ -133,5 +133,15 @@ def test_report_says_where_database_syntaxes_differ(results: dict, demo_dir: Pat
     assert any("Scopus" in n and "stem" in n for n in notes)
     assert any("generic strategy" in n and "chemic*" in n for n in notes)
     assert any("generic strategy" in n and '"public sector"' in n for n in notes)
+    assert any("Cochrane" in n and "wildcards inside a phrase" in n for n in notes)
+    assert any(n.startswith("CINAHL") and "within one field" in n for n in notes)
     html = (demo_dir / "report.html").read_text(encoding="utf-8")
     assert "How the strategies differ in meaning" in html
+
+
+def test_canonical_strategy_is_written_for_each_database(results: dict) -> None:
+    generated = results["generated_strategies"]
+    assert len(generated) == 6
+    assert generated["Scopus"].startswith("(TITLE-ABS(co-produc* OR coproduc*")
+    assert "AND NOT TITLE-ABS(engineer*" in generated["Scopus"]
+    assert "co-produc*[tiab]" in generated["PubMed (legacy)"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import tomllib
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +32,13 @@ def _folder(name: str) -> Path:
     return folder
 
 
+def _review_id_of(text: str) -> str | None:
+    try:
+        return str(tomllib.loads(text).get("review", {}).get("id"))
+    except tomllib.TOMLDecodeError:
+        return None
+
+
 def names() -> list[str]:
     """Names of the built-in examples."""
     root = Path(str(resources.files("litrev.examples")))
@@ -42,14 +50,16 @@ def build_example(name: str, out_dir: str | Path) -> Project:
 
     The project is built in a temporary folder beside `out_dir` and moved into place only when
     complete, so a failure leaves `out_dir` as it was. An existing project in `out_dir` is replaced
-    only if it is the same example (a demo run again); anything else there is refused.
+    only if it is the same example (a demo run again, perhaps by a newer litrev); anything else
+    there is refused.
     """
     source = _folder(name)
     out = Path(out_dir)
     protocol_text = (source / PROTOCOL_FILE).read_text(encoding="utf-8")
-    if (out / PROTOCOL_FILE).exists() and (out / PROTOCOL_FILE).read_text(
-        encoding="utf-8"
-    ) != protocol_text:
+    existing = out / PROTOCOL_FILE
+    if existing.exists() and _review_id_of(existing.read_text(encoding="utf-8")) != _review_id_of(
+        protocol_text
+    ):
         raise LitrevError(
             f"{out}: holds another review's litrev.toml; choose an empty folder with --out"
         )

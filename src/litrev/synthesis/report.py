@@ -21,7 +21,7 @@ from litrev.synthesis.audit import UNVERIFIABLE
 from litrev.synthesis.charts import category_chart, stacked_chart
 from litrev.synthesis.prisma import flow_diagram_svg
 from litrev.synthesis.results import Results, compute_results
-from litrev.synthesis.search_notes import strategy_notes
+from litrev.synthesis.search_notes import StrategyReport, strategy_report
 
 TABLE_TITLES = {
     "discipline_by_category": "Discipline × category",
@@ -63,7 +63,7 @@ def _charts(results: Results) -> dict[str, str]:
     return charts
 
 
-def render(results: Results, prisma_svg: str, search_notes: list[str]) -> tuple[str, str]:
+def render(results: Results, prisma_svg: str, strategies: StrategyReport) -> tuple[str, str]:
     """The HTML and Markdown reports as strings."""
     protocol = results.project.protocol
     data = results.as_json()
@@ -85,7 +85,8 @@ def render(results: Results, prisma_svg: str, search_notes: list[str]) -> tuple[
         "supplementary": results.supplementary,
         "search": protocol.search,
         "searches": protocol.searches,
-        "search_notes": search_notes,
+        "search_notes": strategies.notes,
+        "generated": strategies.generated,
         "eligibility": protocol.eligibility,
         "themes": protocol.themes,
         "prisma_svg": prisma_svg,
@@ -114,9 +115,9 @@ def write_report(
     prisma = flow_diagram_svg(
         results.flow, title=f"PRISMA 2020 flow: {project.protocol.review.title}"
     )
-    notes = strategy_notes(project.protocol)
+    strategies = strategy_report(project.protocol)
     step("rendering charts and reports")
-    html, markdown = render(results, prisma, notes)
+    html, markdown = render(results, prisma, strategies)
     step("writing files")
     files = {
         "prisma": out / "prisma.svg",
@@ -127,6 +128,10 @@ def write_report(
     atomic_write_text(files["prisma"], prisma)
     atomic_write_text(files["html"], html)
     atomic_write_text(files["markdown"], markdown)
-    document = {**results.as_json(), "search_notes": notes}
+    document = {
+        **results.as_json(),
+        "search_notes": strategies.notes,
+        "generated_strategies": strategies.generated,
+    }
     atomic_write_text(files["json"], json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return files

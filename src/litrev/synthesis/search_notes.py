@@ -1,91 +1,110 @@
 """How a review's database strategies differ in meaning, for the report.
 
-Each database's strategy (with its limits) is parsed in its dialect and compared with the first
-database's; the generic strategy, when the protocol prints one, is compared too. The comparison
-itself is `litrev.search.compare`: fields, truncation, terms, limits and the interface behaviour
-(hyphens, stemming) that a reader of the strategies would otherwise have to know.
+With a canonical strategy in the protocol (`[search] canonical`, litrev's dialect), each
+database's printed strategy is compared with it by `litrev.search.report.strategy_differences`:
+differences of meaning, the interface's hyphen and stemming rules, sensitivity to operator
+precedence, and lint findings. The canonical query is also written in each database's dialect.
+Without one, each strategy is compared with the first database's.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 
 from litrev.errors import LitrevError
 from litrev.protocol import DatabaseSearch, Protocol
-from litrev.search import Query, compare, parse
-
-GENERIC_DIALECTS = ("litrev", "scopus")  # generic strategies are written loosely; try both
-
-
-def _parse_search(search: DatabaseSearch) -> Query:
-    text = search.strategy + (f"\n{search.limits_text}" if search.limits_text else "")
-    return parse(text, search.dialect)
+from litrev.search import Query, compare, generate, parse
+from litrev.search.report import strategy_differences
 
 
-def _drop_shared_scope(lines: list[str]) -> list[str]:
-    # compare() describes each side's field scope; when both sides say the same, it is no difference.
-    scopes: dict[str, list[str]] = {}
-    for line in lines:
-        match = re.match(r"field scope: ([AB]) needs (.*)", line)
-        if match:
-            scopes.setdefault(match.group(2), []).append(match.group(1))
-    shared = {scope for scope, sides in scopes.items() if sorted(sides) == ["A", "B"]}
-    return [line for line in lines if not any(line.endswith(scope) for scope in shared)]
+@dataclass
+class StrategyReport:
+    """Notes (one line each) and, per database, the strategy generated from the canonical query."""
+
+    notes: list[str] = field(default_factory=list)
+    generated: dict[str, str] = field(default_factory=dict)
 
 
-def strategy_notes(protocol: Protocol) -> list[str]:
-    """One line per difference in meaning between the protocol's strategies.
+def _text(search: DatabaseSearch) -> str:
+    return search.strategy + (f"\n{search.limits_text}" if search.limits_text else "")
+
+
+def _parseable(
+    searches: list[DatabaseSearch], notes: list[str]
+) -> list[tuple[DatabaseSearch, Query]]:
+    parsed = []
+    for search in searches:
+        if not (search.strategy and search.dialect):
+            continue
+        try:
+            parsed.append((search, parse(_text(search), search.dialect)))
+        except LitrevError as error:
+            notes.append(
+                f"{search.database}: the strategy does not parse as {search.dialect}: {error}"
+            )
+    return parsed
+
+
+def strategy_report(protocol: Protocol) -> StrategyReport:
+    """Compare the protocol's strategies; see the module docstring.
 
     >>> from litrev.protocol import parse_protocol
     >>> protocol = parse_protocol('''
     ... [review]
     ... id = "x"
     ... title = "x"
+    ... [search]
+    ... canonical = "(coproduc* OR codesign*)[ti,ab]"
     ... [[searches]]
     ... database = "PubMed"
     ... dialect = "pubmed"
     ... strategy = "coproduc*[tiab]"
-    ... [[searches]]
-    ... database = "Scopus"
-    ... dialect = "scopus"
-    ... strategy = "TITLE-ABS(coproduc* OR codesign*)"
     ... ''')
-    >>> any("codesign*" in note for note in strategy_notes(protocol))
-    True
+    >>> report = strategy_report(protocol)
+    >>> report.notes
+    ['PubMed: terms only in canonical: codesign*']
+    >>> report.generated["PubMed"]
+    'coproduc*[tiab] OR codesign*[tiab]'
     """
-    notes: list[str] = []
-    parsed: list[tuple[DatabaseSearch, Query]] = []
-    for search in protocol.searches:
-        if not (search.strategy and search.dialect):
-            continue
+    report = StrategyReport()
+    parsed = _parseable(protocol.searches, report.notes)
+    canonical_text = protocol.search.canonical.strip()
+    if canonical_text:
         try:
-            parsed.append((search, _parse_search(search)))
+            canonical = parse(canonical_text, "litrev")
         except LitrevError as error:
-            notes.append(
-                f"{search.database}: the strategy does not parse as {search.dialect}: {error}"
-            )
-    if not parsed:
-        return notes
-    reference, reference_query = parsed[0]
-    for search, query in parsed[1:]:
-        lines = _drop_shared_scope(
-            compare(reference_query, query, reference.dialect, search.dialect)
+            report.notes.append(f"the canonical strategy does not parse: {error}")
+            return report
+        differences = strategy_differences(
+            canonical, [(s.database, s.dialect, _text(s)) for s, _ in parsed]
         )
-        notes += [f"{reference.database} (A) vs {search.database} (B): {line}" for line in lines]
-    if protocol.search.generic.strip():
-        for dialect in GENERIC_DIALECTS:
-            try:
-                generic = parse(protocol.search.generic, dialect)
-            except LitrevError:
-                continue
-            for line in _drop_shared_scope(
-                compare(reference_query, generic, reference.dialect, None)
-            ):
-                if not line.startswith(("hyphens:", "stemming:")):
-                    notes.append(f"{reference.database} (A) vs the generic strategy (B): {line}")
-            break
+        for database, lines in differences.items():
+            report.notes += [f"{database}: {line}" for line in lines]
+        for search, _ in parsed:
+            translation = generate(canonical, search.dialect)
+            report.generated[search.database] = translation.text
+            report.notes += [
+                f"{search.database}: writing the canonical query: {w}" for w in translation.warnings
+            ]
+        reference: Query | None = canonical
+        reference_name = "canonical"
+    elif parsed:
+        first, reference = parsed[0]
+        reference_name = first.database
+        for search, query in parsed[1:]:
+            lines = compare(reference, query, first.dialect, search.dialect)
+            report.notes += [
+                f"{first.database} (A) vs {search.database} (B): {line}" for line in lines
+            ]
+    else:
+        reference = None
+        reference_name = ""
+    if reference is not None and protocol.search.generic.strip():
+        try:
+            generic = parse(protocol.search.generic, "litrev")
+        except LitrevError as error:
+            report.notes.append(f"the generic strategy does not parse ({error}); shown as printed")
         else:
-            notes.append(
-                "the generic strategy does not parse in any dialect; it is shown as printed"
-            )
-    return notes
+            for line in compare(reference, generic):
+                report.notes.append(f"{reference_name} (A) vs the generic strategy (B): {line}")
+    return report
