@@ -29,7 +29,13 @@ from sqlalchemy import Connection
 from litrev.records.model import Record
 from litrev.search.ast import Node, Query
 from litrev.search.evaluate import Hit, Matcher
-from litrev.search.index import IndexInfo, ensure_index, record_from_row, store_records
+from litrev.search.index import (
+    IndexInfo,
+    NoFts5Error,
+    ensure_index,
+    record_from_row,
+    store_records,
+)
 from litrev.search.limits import passes_limits
 from litrev.search.plan import PAnd, Plan, PNear, PNot, POr, Seq, WordPattern
 from litrev.search.text import COLUMNS, MULTI_VALUED, MatchRules
@@ -237,14 +243,17 @@ def search_store(
 ) -> list[int]:
     """The ids of the store's records a strategy finds: the same hits as `evaluate`.
 
-    On SQLite it runs through the FTS5 index (built or refreshed first); on another database
-    it falls back to the Python evaluator over every record.
+    On SQLite it runs through the FTS5 index (built or refreshed first); on another database,
+    or an SQLite without FTS5, it falls back to the Python evaluator over every record.
     """
     matcher = Matcher(query, dialect, rules)
-    if store.engine.dialect.name != "sqlite":
+    try:
+        if store.engine.dialect.name != "sqlite":
+            raise NoFts5Error("not SQLite")
+        info = ensure_index(store, matcher.rules.hyphen)
+    except NoFts5Error:  # no FTS5 here: the evaluator gives the same hits, only slower
         with store.connect() as conn:
             return [rid for rid, rec in store_records(conn) if matcher.matches(rec)]
-    info = ensure_index(store, matcher.rules.hyphen)
     upper, lower = compile_plan(matcher.plan)
     with store.connect() as conn:
         certain = _rows(conn, lower, info.table)

@@ -23,15 +23,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import OperationalError
 
 from litrev.errors import StoreError
 from litrev.records.model import Record
 from litrev.search.text import COLUMNS, Hyphen, column_values, norms
 from litrev.store import Store, schema
 
-__all__ = ["GAP", "IndexInfo", "ensure_index", "record_from_row", "store_records"]
+__all__ = ["GAP", "IndexInfo", "NoFts5Error", "ensure_index", "record_from_row", "store_records"]
 
 GAP = "\u2063"  # invisible separator: never a query word
+
+
+class NoFts5Error(StoreError):
+    """The SQLite library lacks the FTS5 extension (searches then run in Python)."""
+
+
 _TOKENIZE = {"split": "ascii", "char": "ascii tokenchars '''-'"}
 
 
@@ -145,10 +152,13 @@ def ensure_index(store: Store, hyphen: Hyphen = "split", *, rebuild: bool = Fals
             return IndexInfo(table, int(state[1]), False, time.perf_counter() - started)
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}_limits")
-        conn.exec_driver_sql(
-            f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(COLUMNS)}, content='', "
-            f'columnsize=0, tokenize="{_TOKENIZE[hyphen]}")'
-        )
+        try:
+            conn.exec_driver_sql(
+                f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(COLUMNS)}, content='', "
+                f'columnsize=0, tokenize="{_TOKENIZE[hyphen]}")'
+            )
+        except OperationalError as error:  # an SQLite built without FTS5
+            raise NoFts5Error(f"this SQLite cannot create an FTS5 index: {error}") from error
         conn.exec_driver_sql(
             f"CREATE TABLE {table}_limits (id INTEGER PRIMARY KEY, year INTEGER, "
             "language TEXT, pubtype TEXT)"
