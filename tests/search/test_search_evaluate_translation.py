@@ -105,12 +105,6 @@ def test_same_hits_under_the_target_databases_own_rules(seed, dialect):
 
 
 @pytest.mark.skipif("cochrane" not in DIALECTS, reason="cochrane dialect not available")
-@pytest.mark.xfail(
-    reason="translate() does not warn that Cochrane keeps hyphens inside words, so Scopus "
-    "co-produc* (also 'co production') becomes Cochrane co-produc* (hyphenated only); "
-    "search-syntax.md S62 suggests adding co NEXT produc*",
-    strict=False,
-)
 def test_hyphenated_truncation_to_cochrane_keeps_its_hits_or_warns():
     records = [Record(title="Co-production of care"), Record(title="Co production of care")]
     out = search.translate("TITLE-ABS(co-produc*)", read="scopus", write="cochrane")
@@ -120,3 +114,4 @@ def test_hyphenated_truncation_to_cochrane_keeps_its_hits_or_warns():
     ]
     after = [h.index for h in evaluate(search.parse(out.text, "cochrane"), records, "cochrane")]
     assert out.warnings or after == before, out.text
+    assert any(w.construct == "hyphen" for w in out.warnings)

@@ -61,7 +61,55 @@ def translate(text: str, read: str | Dialect, write: str | Dialect) -> Translati
             "default fields",
             f"words without a field search {source.name}'s default ({source.DEFAULT_FIELDS}) "
             f"but {target.name}'s default ({target.DEFAULT_FIELDS})"))
+    hyphenated = _hyphenated_words(query.root)
+    if hyphenated and _hyphen_rule(source.name) != _hyphen_rule(target.name):
+        # Cochrane keeps a hyphen inside the word, the others read it as a space: the same
+        # text then finds different records ("co production" is lost or gained).
+        result.warnings.append(TranslationWarning(
+            "hyphen",
+            f"{', '.join(hyphenated)}: {source.name} reads a hyphen as "
+            f"{_HYPHEN_WORDS[_hyphen_rule(source.name)]}, {target.name} as "
+            f"{_HYPHEN_WORDS[_hyphen_rule(target.name)]}; the spaced form (e.g. 'co production') "
+            "is matched by only one of them: add it explicitly (Cochrane: co NEXT produc*)"))
     return result
+
+
+_HYPHEN_WORDS = {"split": "a space", "char": "part of the word"}
+
+
+def _hyphen_rule(dialect: str) -> str:
+    from litrev.search.text import DIALECT_RULES
+
+    rules = DIALECT_RULES.get(dialect)
+    return rules.hyphen if rules is not None else "split"
+
+
+def _hyphenated_words(node: Node) -> list[str]:
+    """Words with a hyphen between letters, in tree order, once each."""
+    from litrev.search.ast import Heading, Phrase, Term
+
+    found: list[str] = []
+    stack: list[object] = [node]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, Term):
+            words = [item.text]
+        elif isinstance(item, Phrase):
+            words = list(item.words)
+        elif isinstance(item, Heading):
+            words = []
+        else:
+            words = []
+            for name in ("children", "include", "exclude", "child"):
+                value = getattr(item, name, None)
+                if isinstance(value, tuple):
+                    stack.extend(value)
+                elif value is not None:
+                    stack.append(value)
+        for word in words:
+            if "-" in word.strip("-") and word not in found:
+                found.append(word)
+    return found
 
 
 def _has_default_fields(node: Node) -> bool:
