@@ -60,9 +60,9 @@ def test_same_hits_after_translation_without_warnings(seed, dialect):
     assert _ids(back) == _ids(q), (dialect, out.text)
 
 
-# Trees whose Embase translation raised no warning but reads back differently (found by the
-# property above with other seeds; reported to the dialect's author). Each seed builds a tree
-# with `tree(random.Random(seed))`.
+# Trees whose Embase translation once raised no warning but read back differently (found by
+# the property above with other seeds; fixed, kept as regression cases). Each seed builds a
+# tree with `tree(random.Random(seed))`.
 EMBASE_KNOWN = {
     # a proximity over a phrase is written `s?ctor NEAR/1 o'brien NEXT/1 co-design*`, read
     # back left to right as a different proximity
@@ -72,8 +72,7 @@ EMBASE_KNOWN = {
 
 @pytest.mark.skipif("embase" not in DIALECTS, reason="embase dialect not available")
 @pytest.mark.parametrize("seed", sorted(EMBASE_KNOWN))
-@pytest.mark.xfail(reason="known Embase round-trip defects (see EMBASE_KNOWN)", strict=False)
-def test_known_embase_translation_defects(seed):
+def test_fixed_embase_translation_defects(seed):
     q = tree(random.Random(seed))
     out = search.generate(q, "embase")
     assert not out.warnings

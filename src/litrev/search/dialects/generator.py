@@ -407,7 +407,15 @@ class Generator:
             self.warn("proximity", f"no proximity operator for {node.distance} words between"
                       f"{' in order' if node.ordered else ''}; written as AND (wider)", node)
             return self.bare(And(node.children, span=node.span))
-        return f" {op} ".join(self.wrap(c) for c in node.children)
+        return f" {op} ".join(self._near_operand(c) for c in node.children)
+
+    def _near_operand(self, child: Node) -> str:
+        # A phrase some dialects write as a proximity chain (Embase `a NEXT/1 b`) must keep its
+        # own parentheses inside another proximity, or it is read back left to right.
+        text = self.wrap(child)
+        if isinstance(child, Phrase) and " " in text and not text.startswith(("(", '"', "'", "{")):
+            return f"({text})"
+        return text
 
     # -- vocabulary and limits -------------------------------------------------------
     def heading(self, node: Heading) -> str:
