@@ -124,3 +124,25 @@ def test_unknown_source_is_counted_as_unspecified(store: Store) -> None:
     report = import_files(store, [DATA / "zotero.ris"])
     assert report.by_source == {"unspecified": 1}
     assert identification_counts(store) == {"unspecified": 1}
+
+
+def test_counts_leave_out_extraction_tables(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    import_files(store, [DATA / "embase.ris"])
+    with store.transaction() as conn:
+        record_id = conn.execute(
+            schema.records.insert().values(authors=[], fields={}, created_at=datetime.now(UTC))
+        ).inserted_primary_key[0]
+        conn.execute(
+            schema.record_provenance.insert().values(
+                record_id=record_id,
+                file="studies.csv",
+                position=0,
+                source_db="extraction table",
+                format="extraction-table",
+                imported_at=datetime.now(UTC),
+            )
+        )
+    assert identification_counts(store) == {"Embase": 1}
+    assert [r.raw for r in load_records(store)][1] == []
