@@ -15,12 +15,18 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+KEYS = ("wss95_asreview", "wss95_classic", "recall_at_10", "seconds", "cpu_seconds")
 
 
 def main(paths: list[Path]) -> None:
     payloads = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
     payload = payloads[0]
-    runs = [run for p in payloads for run in p["runs"]]
+    runs, seen = [], set()
+    for run in (run for p in payloads for run in p["runs"]):
+        key = (run["review"], run["seed"], run["tool"])
+        if key not in seen:  # a seed run by two shards counts once (the first written)
+            seen.add(key)
+            runs.append(run)
     by = defaultdict(list)
     for run in runs:
         by[(run["review"], run["tool"])].append(run)
@@ -30,30 +36,41 @@ def main(paths: list[Path]) -> None:
           f"seeds {seeds[0]}..{seeds[-1]} per review; mean over seeds.\n")
     print("| review | records | incl. | WSS@95 ASReview-def: litrev | ASReview | "
           "WSS@95 classic: litrev | ASReview | recall@10%: litrev | ASReview | "
-          "seconds/run: litrev | ASReview |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "wall s/run: litrev | ASReview | CPU s/run: litrev | ASReview | seeds |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+          "| ---: |")
     totals = defaultdict(list)
     for review in reviews:
         lit, asr = by[(review, "litrev")], by[(review, "asreview")]
         if not lit or not asr:
             continue
         row = [review, str(lit[0]["n_records"] + 2), str(lit[0]["n_relevant"] + 1)]
-        for key in ("wss95_asreview", "wss95_classic", "recall_at_10", "seconds"):
+        # Only seeds both tools finished count, so the two columns compare the same runs.
+        common = {r["seed"] for r in lit} & {r["seed"] for r in asr}
+        lit = [r for r in lit if r["seed"] in common]
+        asr = [r for r in asr if r["seed"] in common]
+        if not common:
+            continue
+        for key in KEYS:
             for tool, group in (("litrev", lit), ("asreview", asr)):
                 value = float(np.mean([r[key] for r in group]))
                 totals[(key, tool)].append(value)
-                row.append(f"{value:.2f}" if key == "seconds" else f"{value:.3f}")
+                row.append(f"{value:.1f}" if "seconds" in key else f"{value:.3f}")
+        row.append(",".join(str(s) for s in sorted(common)))
         print("| " + " | ".join(row) + " |")
     mean_row = ["**mean of reviews**", "", ""]
-    for key in ("wss95_asreview", "wss95_classic", "recall_at_10", "seconds"):
+    for key in KEYS:
         for tool in ("litrev", "asreview"):
             value = float(np.mean(totals[(key, tool)]))
-            mean_row.append(f"**{value:.2f}**" if key == "seconds" else f"**{value:.3f}**")
+            mean_row.append(f"**{value:.1f}**" if "seconds" in key else f"**{value:.3f}**")
+    mean_row.append("")
     print("| " + " | ".join(mean_row) + " |")
+    paired = {(r["review"], r["seed"]) for r in runs if r["tool"] == "litrev"} & {
+        (r["review"], r["seed"]) for r in runs if r["tool"] == "asreview"}
     for tool in ("litrev", "asreview"):
-        total = sum(r["seconds"] for r in runs if r["tool"] == tool)
-        print(f"\nTotal wall time, {tool}: {total:.0f} s over "
-              f"{sum(1 for r in runs if r['tool'] == tool)} runs.", end="")
+        mine = [r for r in runs if r["tool"] == tool and (r["review"], r["seed"]) in paired]
+        print(f"\nTotal over the {len(mine)} paired runs, {tool}: wall {sum(r['seconds'] for r in mine):.0f} s, "
+              f"CPU {sum(r.get('cpu_seconds', float('nan')) for r in mine):.0f} s.", end="")
     print("\n")
     stopping_table([r for r in runs if r["tool"] == "litrev" and r["stopping"]])
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -72,11 +73,12 @@ def run_asreview(exe: Path, csv: Path, priors: list[int], seed: int) -> dict[str
         project = Path(tmp) / "sim.asreview"
         command = [str(exe), "simulate", str(csv), "--ai", "elas_u4", "--seed", str(seed),
                    "--prior-idx", *map(str, priors), "-o", str(project)]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _children_cpu()
         subprocess.run(command, check=True, capture_output=True)
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, _children_cpu() - cpu
         order = asreview_order(project)
-    return {"order": order, "seconds": seconds, "command": " ".join(command[1:])}
+    return {"order": order, "seconds": seconds, "cpu_seconds": cpu_seconds,
+            "command": " ".join(command[1:])}
 
 
 def run_litrev(csv: Path, priors: list[int], seed: int) -> dict[str, object]:
@@ -84,13 +86,19 @@ def run_litrev(csv: Path, priors: list[int], seed: int) -> dict[str, object]:
                "--json"]
     for index in priors:
         command += ["--prior-idx", str(index)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, check=True, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, _children_cpu() - cpu
     figures = json.loads(done.stdout)
     run = figures["runs"][0]
-    return {"order": run.get("order"), "figures": figures,
-            "seconds": seconds, "command": " ".join(command[1:])}
+    return {"order": run.get("order"), "figures": figures, "seconds": seconds,
+            "cpu_seconds": cpu_seconds, "command": " ".join(command[1:])}
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of finished child processes: load-independent, unlike wall time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def metrics_after_priors(labels: np.ndarray, order: list[int], priors: list[int]) -> dict:
@@ -101,7 +109,9 @@ def metrics_after_priors(labels: np.ndarray, order: list[int], priors: list[int]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=5, help="number of seeds")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds run from here: shards of one benchmark can split the seeds")
     parser.add_argument("--reviews", nargs="*", default=REVIEWS)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--asreview-venv", type=Path, default=ASREVIEW_VENV)
@@ -115,7 +125,7 @@ def main() -> None:
     for review in args.reviews:
         csv = DATA / f"{review}.csv"
         data = load_labelled_csv(csv)
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             priors = draw_priors(data.labels, seed)
             # Alternate which tool goes first so that load drifts on the shared machine even out.
             tools = ["asreview", "litrev"] if seed % 2 == 0 else ["litrev", "asreview"]
@@ -132,11 +142,13 @@ def main() -> None:
                                "records_to_95", "records_to_100")}
                     stopping = run["stopping"]
                 results.append({"review": review, "seed": seed, "tool": tool, "priors": priors,
-                                "seconds": out["seconds"], **figures, "stopping": stopping,
+                                "seconds": out["seconds"], "cpu_seconds": out["cpu_seconds"],
+                                **figures, "stopping": stopping,
                                 "command": out["command"]})
                 print(f"[{time.perf_counter() - started:7.0f}s] {review} seed {seed} {tool:8s} "
                       f"WSS@95(asreview def) {figures['wss95_asreview']:.3f} "
-                      f"recall@10 {figures['recall_at_10']:.3f} {out['seconds']:.1f}s", flush=True)
+                      f"recall@10 {figures['recall_at_10']:.3f} {out['seconds']:.1f}s wall "
+                      f"{out['cpu_seconds']:.1f}s CPU", flush=True)
                 args.out.write_text(json.dumps({"asreview_version": version, "runs": results},
                                                indent=1), encoding="utf-8")
     print(f"done in {time.perf_counter() - started:.0f}s; wrote {args.out}")
