@@ -247,12 +247,13 @@ def write_results(results: dict[str, Any], path: Path) -> None:
         for row in results["scaling"]:
             lines.append(
                 f"| {row['n']:,} | {_fmt(row['seconds'], 1)} | {_fmt(row['cpu_seconds'], 1)} | "
-                f"{row['peak_rss_mb']:.0f} | {row['worker_peak_rss_mb']:.0f} | "
+                f"{row['peak_rss_mb']:.0f} | {_fmt(row['worker_peak_rss_mb'] or None, 0) if row['worker_peak_rss_mb'] else '-'} | "
                 f"{row['pairs_compared']:,} | {_fmt(row['precision'], 4)} | "
                 f"{_fmt(row['recall'], 4)} | {row['false_pairs']} |")
         for row in results.get("scaling_reruns", []):
             lines.append(
-                f"\nRe-run of {row['n']:,} records alone, when the machine was less loaded "
+                f"\nRe-run of {row['n']:,} records on its own (other engineers' jobs still "
+                f"running, load average 9-12) "
                 f"(`{row['command']}`): {row['seconds']:.0f} s wall, {row['cpu_seconds']:.0f} "
                 f"CPU seconds, peak RSS {row['peak_rss_mb']:.0f} MB (main) / "
                 f"{row['worker_peak_rss_mb']:.0f} MB (largest worker), precision "
