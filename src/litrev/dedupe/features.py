@@ -6,7 +6,7 @@ records themselves need not be kept while pairs are compared.
 >>> from litrev.records.model import Record
 >>> fp = fingerprint(Record(title="Part II: Outcomes", doi="https://doi.org/10.1000/X"))
 >>> fp.doi, fp.parts
-('10.1000/x', ('part:2',))
+('10.1000/x', ('part:2', 'roman:2'))
 """
 
 from __future__ import annotations
