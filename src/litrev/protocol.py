@@ -87,6 +87,13 @@ class Screening(_Strict):
     note: str = ""
 
 
+class DedupeSettings(_Strict):
+    """`[dedupe]`: the review's deduplication setting (command-line flags override it)."""
+
+    threshold: float | None = Field(default=None, gt=0, le=1)
+    merge_versions: bool = False
+
+
 class ReportedFlow(_Strict):
     """Counts a team reports for stages whose records are not held in `litrev.db`.
 
@@ -156,6 +163,7 @@ class Protocol(_Strict):
     searches: list[DatabaseSearch] = []
     eligibility: Eligibility = Eligibility()
     screening: Screening = Screening()
+    dedupe: DedupeSettings = DedupeSettings()
     flow: ReportedFlow = ReportedFlow()
     codebook: Codebook = Codebook()
     classification: Classification = Classification()

@@ -124,3 +124,14 @@ def test_main_prints_error_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert "review.bogus" in err and "unknown key" in err
     assert not (tmp_path / "report.html").exists()
+
+
+def test_dedupe_section_is_validated_and_read_by_the_cli() -> None:
+    from litrev.cli.dedupe import _settings
+
+    protocol = parse_protocol(VALID + "\n[dedupe]\nthreshold = 0.97\nmerge_versions = true\n")
+    settings = _settings(None, False, protocol)
+    assert (settings.title_threshold, settings.merge_versions) == (0.97, True)
+    assert _settings(0.9, False, protocol).title_threshold == 0.9  # the flag wins
+    problems = problems_of(VALID + "\n[dedupe]\nthreshold = 1.5\n")
+    assert problems[0].startswith("dedupe.threshold:")
