@@ -16,7 +16,16 @@ import pandas as pd
 from litrev.synthesis.tables import CategoryCount
 
 # Colour-blind-safe palette (Okabe-Ito), one colour per category in protocol order.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+PALETTE: list[Any] = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+]
 
 _STYLE: Any = {
     "svg.hashsalt": "litrev",  # stable element ids: the same data gives the same file

@@ -91,8 +91,8 @@ def canonical_spellings(values: pd.Series) -> pd.Series:
     clean = values.fillna("").astype(str).str.strip()
     counts = clean[clean != ""].value_counts()
     best: dict[str, str] = {}
-    for value, _n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        best.setdefault(variant_key(value), value)
+    for value, _n in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))):
+        best.setdefault(variant_key(str(value)), str(value))
     return clean.map(lambda v: best.get(variant_key(v), v) if v else NOT_STATED)
 
 
@@ -109,9 +109,8 @@ def crosstab(
     extra = sorted(set(table.columns) - set(columns))
     table = table.reindex(columns=[*columns, *extra], fill_value=0)
     table["Total"] = table.sum(axis=1)
-    table = table.loc[
-        sorted(table.index, key=lambda name: (-int(table.loc[name, "Total"]), str(name)))
-    ]
+    totals = table["Total"].to_dict()
+    table = table.loc[sorted(table.index, key=lambda name: (-int(totals[name]), str(name)))]
     return _with_total_row(table, row_field)
 
 
