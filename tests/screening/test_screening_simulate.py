@@ -15,8 +15,16 @@ from litrev.screening.simulate import draw_priors, load_labelled_csv, simulate, 
 
 # 120 SYNERGY (CC0) records of Sep_2021: 20 inclusions, 100 exclusions, 5 without abstract.
 SAMPLE = Path(__file__).parent / "data" / "sep_2021_sample.csv"
-JSON_KEYS = {"wss95_classic", "wss95_asreview", "recall_at_10", "recall_at_25", "erf_at_10",
-             "records_to_95", "records_to_100", "seconds"}
+JSON_KEYS = {
+    "wss95_classic",
+    "wss95_asreview",
+    "recall_at_10",
+    "recall_at_25",
+    "erf_at_10",
+    "records_to_95",
+    "records_to_100",
+    "seconds",
+}
 
 
 def test_load_and_priors() -> None:
@@ -44,8 +52,10 @@ def test_simulation_beats_random_and_is_deterministic() -> None:
 
 def test_explicit_priors_and_summary() -> None:
     data = load_labelled_csv(SAMPLE)
-    included, excluded = int(np.flatnonzero(data.labels == 1)[0]), int(
-        np.flatnonzero(data.labels == 0)[0])
+    included, excluded = (
+        int(np.flatnonzero(data.labels == 1)[0]),
+        int(np.flatnonzero(data.labels == 0)[0]),
+    )
     summary = simulate(data, "default", seeds=[0], priors=[included, excluded])
     assert all(run.priors == [included, excluded] for run in summary.runs)
     mean, sd = summary.mean_sd("wss95_asreview")
@@ -54,8 +64,9 @@ def test_explicit_priors_and_summary() -> None:
 
 
 def test_cli_json_keys_and_svg(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["simulate", str(SAMPLE), "--seeds", "2", "--json",
-                                      "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        app, ["simulate", str(SAMPLE), "--seeds", "2", "--json", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert set(figures) >= JSON_KEYS

@@ -60,8 +60,9 @@ def test_first_stop_hypergeometric_replays_order() -> None:
     order = np.array([1] * 19 + [0] * 481)
     stop = first_stop(order, rule="hypergeometric", target_recall=0.95, confidence=0.95)
     # It must not fire before the p-value drops below 0.05, and must fire when it does.
-    first = next(n for n in range(1, 501)
-                 if hypergeometric_p_values(order[:n], 500, 0.95).min() < 0.05)
+    first = next(
+        n for n in range(1, 501) if hypergeometric_p_values(order[:n], 500, 0.95).min() < 0.05
+    )
     assert stop.screened == first and stop.reached_target
     assert stop.records_saved == 500 - first
 
