@@ -68,7 +68,7 @@ def translate(
             continue
         console.print(result.text, highlight=False, markup=False, soft_wrap=True)
         for warning in result.warnings:
-            console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            console.print(f"[yellow]warning:[/] {escape(str(warning))}", highlight=False)
     if failed:
         raise typer.Exit(1)
 
