@@ -183,8 +183,8 @@ def _v3_dedupe(conn: Connection) -> None:
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: records, provenance, decisions, extractions, audit log", _v1_initial),
     Migration(2, "records: one row per imported export file (record_imports)", _v2_record_imports),
-    Migration(4, "screening: reviewers, per-stage settings, decision marks", _v4_screening),
     Migration(3, "dedupe: actions, duplicate clusters and links, review queue, decisions", _v3_dedupe),
+    Migration(4, "screening: reviewers, per-stage settings, decision marks", _v4_screening),
 ]
 
 HEAD = max(m.version for m in MIGRATIONS)
