@@ -115,24 +115,18 @@ class EmbaseGenerator(Generator):
         return f"'{node.term}'{flags}"
 
     def with_limits(self, text: str, limits: tuple[Limit, ...]) -> str:
-        clauses = []
-        for limit in limits:
-            values = limit.value.split(" OR ")
-            if limit.kind == "language":
-                clauses.append(" OR ".join(f"[{v.lower()}]/lim" for v in values))
-            elif limit.kind == "publication_type":
-                clauses.append(" OR ".join(
-                    f"[{'article' if v == 'Journal Article' else v.lower()}]/lim" for v in values))
-            elif limit.kind == "date":
-                start, end = closed_years(limit)
-                clauses.append(f"[{start}-{end}]/py")
-            else:
-                self.warn("limit", f"limit {limit.kind} cannot be expressed in Embase; "
-                          "dropped (wider)")
-        if not clauses:
-            return text
-        return f"({text}) AND " + " AND ".join(
-            f"({c})" if " OR " in c else c for c in clauses)
+        return self.inline_limits(text, limits, self._limit_clause, "Embase")
+
+    def _limit_clause(self, limit: Limit, values: list[str]) -> str | None:
+        if limit.kind == "language":
+            return " OR ".join(f"[{v.lower()}]/lim" for v in values)
+        if limit.kind == "publication_type":
+            return " OR ".join(
+                f"[{'article' if v == 'Journal Article' else v.lower()}]/lim" for v in values)
+        if limit.kind == "date":
+            start, end = closed_years(limit)
+            return f"[{start}-{end}]/py"
+        return None
 
 
 class Embase(Dialect):

@@ -118,24 +118,18 @@ class EuropePmcGenerator(Generator):
         return f'{code}:"{node.term}"'
 
     def with_limits(self, text: str, limits: tuple[Limit, ...]) -> str:
-        clauses = []
-        for limit in limits:
-            values = limit.value.split(" OR ")
-            if limit.kind == "language":
-                codes = [LANGUAGES.get(v, ("", v))[1] for v in values]
-                clauses.append(" OR ".join(f'LANG:"{c}"' for c in codes))
-            elif limit.kind == "publication_type":
-                clauses.append(" OR ".join(f'PUB_TYPE:"{v}"' for v in values))
-            elif limit.kind == "date":
-                start, end = closed_years(limit)
-                clauses.append(f"PUB_YEAR:[{start} TO {end}]")
-            else:
-                self.warn("limit", f"limit {limit.kind} cannot be expressed in Europe PMC; "
-                          "dropped (wider)")
-        if not clauses:
-            return text
-        return f"({text}) AND " + " AND ".join(
-            f"({c})" if " OR " in c else c for c in clauses)
+        return self.inline_limits(text, limits, self._limit_clause, "Europe PMC")
+
+    def _limit_clause(self, limit: Limit, values: list[str]) -> str | None:
+        if limit.kind == "language":
+            codes = [LANGUAGES.get(v, ("", v))[1] for v in values]
+            return " OR ".join(f'LANG:"{c}"' for c in codes)
+        if limit.kind == "publication_type":
+            return " OR ".join(f'PUB_TYPE:"{v}"' for v in values)
+        if limit.kind == "date":
+            start, end = closed_years(limit)
+            return f"PUB_YEAR:[{start} TO {end}]"
+        return None
 
 
 class EuropePMC(Dialect):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -431,6 +432,33 @@ class Generator:
             self.warn("limit", f"limit {limit.kind}={limit.value} cannot be expressed; "
                       "dropped (wider)")
         return f"{text}\n{line}" if line else text
+
+    def inline_limits(
+        self,
+        text: str,
+        limits: tuple[Limit, ...],
+        clause: Callable[[Limit, list[str]], str | None],
+        database: str,
+        *,
+        wrap_or: bool = True,
+    ) -> str:
+        """Limits written inside the query: `(text) AND clause AND ...`.
+
+        `clause(limit, values)` writes one limit (its " OR "-separated values split), or returns
+        None when the database cannot express it, which is warned about and dropped (wider).
+        """
+        clauses = []
+        for limit in limits:
+            made = clause(limit, limit.value.split(" OR "))
+            if made is None:
+                self.warn("limit", f"limit {limit.kind} cannot be expressed in {database}; "
+                          "dropped (wider)")
+            else:
+                clauses.append(made)
+        if not clauses:
+            return text
+        return f"({text}) AND " + " AND ".join(
+            f"({c})" if wrap_or and " OR " in c else c for c in clauses)
 
 
 def _disjunctive(node: Node) -> bool:

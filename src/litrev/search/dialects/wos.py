@@ -123,23 +123,18 @@ class WosGenerator(Generator):
         return self.leaf(Phrase(tuple(node.term.split()), TI_AB_KW))
 
     def with_limits(self, text: str, limits: tuple[Limit, ...]) -> str:
-        clauses = []
-        for limit in limits:
-            values = limit.value.split(" OR ")
-            if limit.kind == "language":
-                clauses.append(f"LA=({' OR '.join(values)})")
-            elif limit.kind == "publication_type":
-                names = ["Article" if v == "Journal Article" else v for v in values]
-                clauses.append(f"DT=({' OR '.join(names)})")
-            elif limit.kind == "date":
-                start, end = closed_years(limit)
-                clauses.append(f"PY=({start}-{end})")
-            else:
-                self.warn("limit", f"limit {limit.kind} cannot be expressed in Web of "
-                          "Science; dropped (wider)")
-        if not clauses:
-            return text
-        return f"({text}) AND " + " AND ".join(clauses)
+        return self.inline_limits(text, limits, self._limit_clause, "Web of Science", wrap_or=False)
+
+    def _limit_clause(self, limit: Limit, values: list[str]) -> str | None:
+        if limit.kind == "language":
+            return f"LA=({' OR '.join(values)})"
+        if limit.kind == "publication_type":
+            names = ["Article" if v == "Journal Article" else v for v in values]
+            return f"DT=({' OR '.join(names)})"
+        if limit.kind == "date":
+            start, end = closed_years(limit)
+            return f"PY=({start}-{end})"
+        return None
 
 
 def _has_default(node: Node) -> bool:
