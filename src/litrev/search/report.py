@@ -41,11 +41,12 @@ def strategy_differences(
         note = precedence_note(text, dialect)
         if "depends" in note:
             lines.append(note)
-        counts = Counter((m.code, m.message.split(":")[0]) for m in lint(text, dialect)
+        messages = lint(text, dialect)
+        counts = Counter((m.code, m.message.split(":")[0]) for m in messages
                          if m.code != "LR004")
         for (code, first), n in sorted(counts.items()):
             lines.append(f"lint {code}: {first}" + (f" ({n} times)" if n > 1 else ""))
-        curly = sum(1 for m in lint(text, dialect) if m.code == "LR004")
+        curly = sum(1 for m in messages if m.code == "LR004")
         if curly:
             lines.append(f"lint LR004: {curly} curly quotes (normalised before reading)")
         out[label] = lines

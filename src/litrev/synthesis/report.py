@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -63,10 +64,11 @@ def _charts(results: Results) -> dict[str, str]:
     return charts
 
 
-def render(results: Results, prisma_svg: str, strategies: StrategyReport) -> tuple[str, str]:
+def render(
+    results: Results, data: dict[str, Any], prisma_svg: str, strategies: StrategyReport
+) -> tuple[str, str]:
     """The HTML and Markdown reports as strings."""
     protocol = results.project.protocol
-    data = results.as_json()
     context = {
         "version": litrev.__version__,
         "review": protocol.review,
@@ -117,7 +119,8 @@ def write_report(
     )
     strategies = strategy_report(project.protocol)
     step("rendering charts and reports")
-    html, markdown = render(results, prisma, strategies)
+    data = results.as_json()
+    html, markdown = render(results, data, prisma, strategies)
     step("writing files")
     files = {
         "prisma": out / "prisma.svg",
@@ -129,7 +132,7 @@ def write_report(
     atomic_write_text(files["html"], html)
     atomic_write_text(files["markdown"], markdown)
     document = {
-        **results.as_json(),
+        **data,
         "search_notes": strategies.notes,
         "generated_strategies": strategies.generated,
     }
