@@ -5,9 +5,9 @@ from litrev.extraction.table import (
     CONSENSUS,
     ImportSummary,
     import_table,
-    included_record_ids,
     read_table,
     studies_frame,
+    table_included_record_ids,
 )
 
 __all__ = [
@@ -16,7 +16,7 @@ __all__ = [
     "check_row",
     "check_value",
     "import_table",
-    "included_record_ids",
     "read_table",
     "studies_frame",
+    "table_included_record_ids",
 ]

@@ -199,8 +199,12 @@ def _insert_row(
     return record_id
 
 
-def included_record_ids(conn: Connection) -> list[int]:
-    """Records whose latest full-text decision by the consensus is include."""
+def table_included_record_ids(conn: Connection) -> list[int]:
+    """Records an extraction table recorded as included (latest consensus full-text decision).
+
+    For reviews screened in litrev use `litrev.screening.included_record_ids`, which follows the
+    screening outcomes (agreement, resolution, undo).
+    """
     return _latest_consensus_full_text(conn, "include")
 
 

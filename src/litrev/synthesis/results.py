@@ -11,7 +11,7 @@ import pandas as pd
 
 from litrev.dedupe.persist import duplicates_removed
 from litrev.dedupe.persist import history as dedupe_history
-from litrev.extraction import CONSENSUS, included_record_ids, studies_frame
+from litrev.extraction import CONSENSUS, studies_frame, table_included_record_ids
 from litrev.project import Project
 from litrev.protocol import Protocol
 from litrev.records.importer import identification_counts
@@ -60,7 +60,7 @@ def flow_data(store: Store, protocol: Protocol) -> FlowData:
         data.included = screening["included"]
     else:
         with store.connect() as conn:
-            included = included_record_ids(conn)
+            included = table_included_record_ids(conn)
         data.included = len(included) if included else None
     return data
 
