@@ -1,11 +1,13 @@
 """`litrev dedupe`: find duplicates in a review (or in files), review uncertain pairs, undo."""
 
+# Stage modules (litrev.dedupe, litrev.records, litrev.project) are imported inside the commands:
+# they load SQLAlchemy and NumPy, and every `litrev` run imports this module.
 from __future__ import annotations
 
 import csv
 import getpass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -13,12 +15,11 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from litrev.cli._app import app, console, err_console
-from litrev.dedupe import persist
-from litrev.dedupe.compare import Settings
-from litrev.dedupe.engine import Deduplicator
-from litrev.dedupe.merge import merge_records
 from litrev.errors import InputError, LitrevError
-from litrev.records.model import Record
+
+if TYPE_CHECKING:
+    from litrev.dedupe.compare import Settings
+    from litrev.records.model import Record
 
 
 class _InputGroup(TyperGroup):
@@ -54,6 +55,8 @@ ActorOpt = Annotated[
 
 def _settings(threshold: float | None, merge_versions: bool, protocol: Any = None) -> Settings:
     # A protocol may carry a [dedupe] table (threshold, merge_versions); flags win.
+    from litrev.dedupe.compare import Settings
+
     section = getattr(protocol, "dedupe", None)
     base = Settings()
     configured = getattr(section, "threshold", None)
@@ -90,8 +93,11 @@ def dedupe_command(
     ] = None,
     merge_versions: Annotated[
         bool,
-        typer.Option("--merge-versions", help="Merge preprint/article, abstract/paper, "
-                     "thesis/article and Cochrane updates instead of linking them."),
+        typer.Option(
+            "--merge-versions",
+            help="Merge preprint/article, abstract/paper, "
+            "thesis/article and Cochrane updates instead of linking them.",
+        ),
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for large inputs.")] = 1,
     reviewer: ActorOpt = None,
@@ -103,22 +109,27 @@ def dedupe_command(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from litrev.dedupe import persist
+
     if inputs:
         if clusters_out is None:
             raise LitrevError("--input needs --clusters OUT.csv (where to write the clusters)")
-        _dedupe_files(inputs, clusters_out, queue_out, _settings(threshold, merge_versions),
-                      jobs)
+        _dedupe_files(inputs, clusters_out, queue_out, _settings(threshold, merge_versions), jobs)
         return
     project = _open_store(project_dir)
     settings = _settings(threshold, merge_versions, project.protocol)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console,
-                  transient=True) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True
+    ) as progress:
         progress.add_task("comparing records", total=None)
-        summary = persist.run(project.store, actor=reviewer or getpass.getuser(),
-                              settings=settings, n_jobs=jobs)
+        summary = persist.run(
+            project.store, actor=reviewer or getpass.getuser(), settings=settings, n_jobs=jobs
+        )
     if summary.action_id is None:
-        console.print(f"No change: {summary.records} records, {summary.clusters} duplicate "
-                      "clusters, as before.")
+        console.print(
+            f"No change: {summary.records} records, {summary.clusters} duplicate "
+            "clusters, as before."
+        )
         return
     console.print(
         f"{summary.records} records: {summary.clusters} duplicate clusters "
@@ -137,17 +148,24 @@ def _read_inputs(paths: list[Path]) -> list[tuple[str, str, Record]]:
             raise InputError(str(path), "no such file")
         for position, record in enumerate(read(path)):
             own_id = record.record_id or str(
-                record.provenance.position if record.provenance else position)
+                record.provenance.position if record.provenance else position
+            )
             rows.append((str(path), own_id, record))
     return rows
 
 
-def _dedupe_files(paths: list[Path], out: Path, queue_out: Path | None, settings: Settings,
-                  jobs: int) -> None:
+def _dedupe_files(
+    paths: list[Path], out: Path, queue_out: Path | None, settings: Settings, jobs: int
+) -> None:
+    from litrev.dedupe.engine import Deduplicator
+
     rows = _read_inputs(paths)
-    model = Deduplicator(threshold=settings.title_threshold,
-                         review_threshold=settings.review_threshold,
-                         merge_versions=settings.merge_versions, n_jobs=jobs)
+    model = Deduplicator(
+        threshold=settings.title_threshold,
+        review_threshold=settings.review_threshold,
+        merge_versions=settings.merge_versions,
+        n_jobs=jobs,
+    )
     model.fit([r for _, _, r in rows])
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="", encoding="utf-8") as handle:
@@ -164,9 +182,11 @@ def _dedupe_files(paths: list[Path], out: Path, queue_out: Path | None, settings
                 a, b = rows[item.a], rows[item.b]
                 writer.writerow([a[0], a[1], b[0], b[1], f"{item.score:.3f}", item.reason])
     duplicates = sum(len(c) - 1 for c in model.clusters_)
-    console.print(f"{len(rows)} records from {len(paths)} files: {len(model.clusters_)} "
-                  f"clusters, {duplicates} duplicates, {len(model.review_)} uncertain pairs "
-                  f"(not merged). Wrote {out}.")
+    console.print(
+        f"{len(rows)} records from {len(paths)} files: {len(model.clusters_)} "
+        f"clusters, {duplicates} duplicates, {len(model.review_)} uncertain pairs "
+        f"(not merged). Wrote {out}."
+    )
 
 
 def _record_table(store: Any, ids: list[int], title: str) -> Table:
@@ -177,8 +197,19 @@ def _record_table(store: Any, ids: list[int], title: str) -> Table:
     table.add_column("field", style="bold")
     for record_id in ids:
         table.add_column(f"record {record_id}")
-    for name in ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi",
-                 "pmid", "publication_type", "source_db"):
+    for name in (
+        "title",
+        "authors",
+        "year",
+        "journal",
+        "volume",
+        "issue",
+        "pages",
+        "doi",
+        "pmid",
+        "publication_type",
+        "source_db",
+    ):
         values = []
         for record_id in ids:
             value = getattr(records[record_id], name)
@@ -200,6 +231,8 @@ def review_command(
     reviewer: ActorOpt = None,
 ) -> None:
     """Decide uncertain pairs: interactively, or one pair with --pair A B --decision same."""
+    from litrev.dedupe import persist
+
     project = _open_store(project_dir)
     who = reviewer or getpass.getuser()
     if pair is not None:
@@ -213,16 +246,21 @@ def review_command(
         console.print("The review queue is empty.")
         return
     for number, item in enumerate(queue, start=1):
-        console.print(_record_table(project.store, [item.record_a, item.record_b],
-                                    f"Pair {number} of {len(queue)}: {item.reason} "
-                                    f"(title similarity {item.score:.2f})"))
+        console.print(
+            _record_table(
+                project.store,
+                [item.record_a, item.record_b],
+                f"Pair {number} of {len(queue)}: {item.reason} (title similarity {item.score:.2f})",
+            )
+        )
         answer = typer.prompt("[s]ame, [d]ifferent, s[k]ip, [q]uit", default="k").strip().lower()
         if answer.startswith("q"):
             break
         if answer.startswith(("s", "d")):
             chosen = persist.SAME if answer.startswith("s") else persist.DIFFERENT
-            persist.decide(project.store, item.record_a, item.record_b, chosen, reviewer=who,
-                           note=note)
+            persist.decide(
+                project.store, item.record_a, item.record_b, chosen, reviewer=who, note=note
+            )
             console.print(f"Recorded: {chosen}.")
 
 
@@ -233,20 +271,30 @@ def undo_command(
     reviewer: ActorOpt = None,
 ) -> None:
     """Undo the newest deduplication run or review decision."""
+    from litrev.dedupe import persist
+
     project = _open_store(project_dir)
     undone = persist.undo(project.store, actor=reviewer or getpass.getuser(), action_id=action)
     console.print(f"Undid action {undone.id} ({undone.kind} by {undone.actor}): {undone.summary}")
 
 
 @dedupe_app.command("history")
-def history_command(project_dir: ProjectOpt = Path("."),
-                    all_actions: Annotated[bool, typer.Option("--all")] = False) -> None:
+def history_command(
+    project_dir: ProjectOpt = Path("."), all_actions: Annotated[bool, typer.Option("--all")] = False
+) -> None:
     """List deduplication runs and decisions, newest first (--all: with undone ones)."""
+    from litrev.dedupe import persist
+
     project = _open_store(project_dir)
     table = Table("id", "kind", "by", "at", "summary")
     for item in persist.history(project.store, include_undone=all_actions):
-        table.add_row(str(item.id), item.kind, item.actor, f"{item.created_at:%Y-%m-%d %H:%M}",
-                      str(item.summary))
+        table.add_row(
+            str(item.id),
+            item.kind,
+            item.actor,
+            f"{item.created_at:%Y-%m-%d %H:%M}",
+            str(item.summary),
+        )
     console.print(table)
 
 
@@ -256,6 +304,8 @@ def show_command(
     project_dir: ProjectOpt = Path("."),
 ) -> None:
     """Show a record's duplicate cluster and the merged record, with each field's source."""
+    from litrev.dedupe import persist
+    from litrev.dedupe.merge import merge_records
     from litrev.records.importer import stored_records
 
     project = _open_store(project_dir)

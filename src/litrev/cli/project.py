@@ -1,20 +1,22 @@
 """`litrev init`, `litrev demo`, `litrev report` and `litrev extract`: review projects and their reports."""
 
+# Stage modules (litrev.project, litrev.synthesis, litrev.extraction) are imported inside the
+# commands: they load SQLAlchemy, pandas and matplotlib, and every `litrev` run imports this module.
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from litrev.cli._app import app, console
-from litrev.examples import DEFAULT_EXAMPLE, build_example
-from litrev.extraction import import_table
-from litrev.project import Project
-from litrev.synthesis.report import write_report
+from litrev.examples import DEFAULT_EXAMPLE
+
+if TYPE_CHECKING:
+    from litrev.project import Project
 
 extract_app = typer.Typer(help="Extraction tables: import the agreed data of included studies.")
 app.add_typer(extract_app, name="extract")
@@ -33,6 +35,8 @@ def _progress() -> Progress:
 
 
 def _report(project: Project, out: Path | None) -> dict[str, Path]:
+    from litrev.synthesis.report import write_report
+
     with _progress() as progress:
         task = progress.add_task("report", total=4)
 
@@ -79,6 +83,8 @@ def init(directory: ProjectDir = Path(".")) -> None:
 
     An existing litrev.toml is validated and kept; an invalid one is reported and nothing is written.
     """
+    from litrev.project import Project
+
     project = Project.init(directory)
     console.print(
         f"Review project [bold]{project.protocol.review.id}[/] ready in {directory}: "
@@ -94,6 +100,8 @@ def demo(
     example: Annotated[str, typer.Option(help="Which built-in example review.")] = DEFAULT_EXAMPLE,
 ) -> None:
     """Build the built-in co-production review in OUT and write its report (the main job)."""
+    from litrev.examples import build_example
+
     with console.status(f"building the built-in review '{example}' in {out}"):
         project = build_example(example, out)
     console.print(f"Built review project [bold]{example}[/] in {out}")
@@ -109,6 +117,8 @@ def report(
     ] = None,
 ) -> None:
     """Write report.html, report.md, prisma.svg and results.json for a review project."""
+    from litrev.project import Project
+
     _report(Project.open(directory), out)
 
 
@@ -126,6 +136,9 @@ def extract_import(
     ] = False,
 ) -> None:
     """Import an extraction table, checked against the protocol's codebook (all rows or nothing)."""
+    from litrev.extraction import import_table
+    from litrev.project import Project
+
     project = Project.open(project_dir)
     summary = import_table(
         project.store,

@@ -1,20 +1,36 @@
 """`litrev import` and `litrev export`: thin adapters over `litrev.records`."""
 
+# Stage modules (litrev.project, litrev.records) are imported inside the commands: they load
+# SQLAlchemy, and every `litrev` run imports this module.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperOption
 
 from litrev.cli._app import app, console, err_console
-from litrev.project import Project
-from litrev.records import WRITE_FORMATS, import_files
-from litrev.records.importer import UNSPECIFIED, export_records
 
 ProjectOpt = Annotated[Path, typer.Option("--project", "-p", help="The review folder.")]
+
+
+class _ExportCommand(TyperCommand):
+    """`litrev export`, whose --format help lists litrev.records.WRITE_FORMATS.
+
+    The list is read when the help is shown, not when the command is defined: importing
+    litrev.records loads SQLAlchemy, which would slow every `litrev` command.
+    """
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from litrev.records import WRITE_FORMATS
+
+        for param in self.params:
+            if isinstance(param, TyperOption) and param.name == "format":
+                param.help = f"One of: {', '.join(WRITE_FORMATS)}."
+        super().format_help(ctx, formatter)
 
 
 @app.command("import")
@@ -40,6 +56,10 @@ def import_command(
     Format and source database are detected; a malformed file is rejected with its line and
     nothing is imported, unless --skip-invalid.
     """
+    from litrev.project import Project
+    from litrev.records import import_files
+    from litrev.records.importer import UNSPECIFIED
+
     project = Project.open(project_dir)
     columns = (
         SpinnerColumn(),
@@ -89,15 +109,18 @@ def import_command(
             err_console.print(f"  {skipped}", highlight=False, soft_wrap=True)
 
 
-@app.command("export")
+@app.command("export", cls=_ExportCommand)
 def export_command(
     out: Annotated[Path, typer.Argument(help="File to write.")],
     format: Annotated[
-        str, typer.Option("--format", "-f", help=f"One of: {', '.join(WRITE_FORMATS)}.")
+        str, typer.Option("--format", "-f", help="One of the export formats (set when shown).")
     ] = "ris",
     project_dir: ProjectOpt = Path("."),
 ) -> None:
     """Export the review's records (every stored field) to a file."""
+    from litrev.project import Project
+    from litrev.records.importer import export_records
+
     project = Project.open(project_dir)
     count = export_records(project.store, out, format)
     console.print(f"wrote {count} records to {out} ({format})")

@@ -1,24 +1,23 @@
 """`litrev screen`, `litrev decide`, `litrev conflicts`, `litrev agreement` and
 `litrev screening status|settings|export`: thin adapters over `litrev.screening`."""
 
+# Stage modules (litrev.project, litrev.screening) are imported inside the commands: they load
+# SQLAlchemy and Textual, and every `litrev` run imports this module.
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from litrev.cli._app import app, console
-from litrev.project import Project
-from litrev.screening import Screening, flow_counts
-from litrev.screening.agreement_report import StageAgreement, agreement_report
-from litrev.screening.csvio import apply_decisions_csv, write_decisions_csv
-from litrev.screening.highlight import protocol_terms
-from litrev.screening.model import STAGES, ScreeningError, parse_stage, settings_from_protocol
-from litrev.screening.queue import ScreeningQueue
-from litrev.screening.texts import record_texts
+
+if TYPE_CHECKING:
+    from litrev.project import Project
+    from litrev.screening import Screening
+    from litrev.screening.agreement_report import StageAgreement
 
 screening_app = typer.Typer(help="Screening progress and settings (blind mode, reviewers).")
 app.add_typer(screening_app, name="screening")
@@ -31,6 +30,10 @@ StageOpt = Annotated[
 
 def open_screening(project_dir: Path) -> tuple[Screening, Project]:
     """The review's screening, with its protocol's exclusion reasons and screening mode."""
+    from litrev.project import Project
+    from litrev.screening import Screening
+    from litrev.screening.model import settings_from_protocol
+
     project = Project.open(project_dir)
     protocol = project.protocol
     screening = Screening(
@@ -43,6 +46,8 @@ def open_screening(project_dir: Path) -> tuple[Screening, Project]:
 
 def check_reviewer(screening: Screening, project: Project, name: str, *, allow_new: bool) -> None:
     """Refuse an unknown reviewer name: a typo would silently start a third reviewer."""
+    from litrev.screening.model import ScreeningError
+
     known = set(screening.reviewers()) | set(project.protocol.screening.reviewers)
     if allow_new or not known or name in known:
         return
@@ -80,6 +85,9 @@ def screen(
     learn from. The protocol's search terms are highlighted unless --highlight is given.
     With --resolve, REVIEWER (after discussion, or a third reviewer) settles conflicts instead.
     """
+    from litrev.screening.highlight import protocol_terms
+    from litrev.screening.model import parse_stage
+    from litrev.screening.queue import ScreeningQueue
     from litrev.screening.tui import ScreenerApp
 
     screening, project = open_screening(project_dir)
@@ -127,6 +135,8 @@ def decide(
     project_dir: ProjectOpt = Path("."),
 ) -> None:
     """Record decisions from a CSV file, all in one transaction (a bad row writes nothing)."""
+    from litrev.screening.csvio import apply_decisions_csv
+
     screening, _ = open_screening(project_dir)
     written = apply_decisions_csv(screening, csv_file)
     console.print(f"Recorded {len(written)} decision(s) from {csv_file}.")
@@ -148,6 +158,9 @@ def conflicts(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List unresolved disagreements (and maybes) at a stage, or resolve one."""
+    from litrev.screening.model import parse_stage
+    from litrev.screening.texts import record_texts
+
     screening, _ = open_screening(project_dir)
     chosen = parse_stage(stage)
     if resolve is not None:
@@ -258,6 +271,9 @@ def agreement(
     Percent agreement, Cohen's kappa with its 95% CI, PABAK, Gwet's AC1, Fleiss' kappa (three or
     more reviewers) and the disagreement table, from the reviewers' independent decisions.
     """
+    from litrev.screening.agreement_report import agreement_report
+    from litrev.screening.model import STAGES, parse_stage
+
     screening, _ = open_screening(project_dir)
     stages = [parse_stage(stage)] if stage else list(STAGES)
     reports = [agreement_report(screening, s, binary=binary, reasons=reasons) for s in stages]
@@ -274,6 +290,9 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Progress per stage and reviewer, and the PRISMA screening counts."""
+    from litrev.screening import flow_counts
+    from litrev.screening.model import STAGES
+
     screening, _ = open_screening(project_dir)
     statuses = [screening.status(s) for s in STAGES]
     flow = flow_counts(
@@ -309,6 +328,8 @@ def settings(
     by: Annotated[str, typer.Option(help="Who changes the settings (logged).")] = "lead",
 ) -> None:
     """Show or change a stage's blind mode and reviewers per record."""
+    from litrev.screening.model import parse_stage
+
     screening, _ = open_screening(project_dir)
     chosen = parse_stage(stage)
     if blind is not None or reviewers is not None:
@@ -329,6 +350,8 @@ def export(
     ] = False,
 ) -> None:
     """Export the screening decisions (live ones, or the whole history) to CSV."""
+    from litrev.screening.csvio import write_decisions_csv
+
     screening, _ = open_screening(project_dir)
     n = write_decisions_csv(screening, out, history=history)
     console.print(f"Wrote {n} decision row(s) to {out}.")

@@ -1,27 +1,26 @@
 """`litrev search ...`: translate, lint, run and compare search strategies."""
 
+# Stage modules (litrev.search, litrev.store) are imported inside the commands: they load
+# SQLAlchemy, and every `litrev` run imports this module.
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
 
 from litrev.cli._app import app, console
 from litrev.errors import InputError, LitrevError
-from litrev.search.ast import Limit, Query
-from litrev.search.compile import explain_store, search_store
-from litrev.search.evaluate import Matcher
-from litrev.search.explain import why_not
-from litrev.search.limits import unchecked_limits
-from litrev.search.text import Hyphen
-from litrev.store import Store, schema
+
+if TYPE_CHECKING:
+    from litrev.search.ast import Query
+    from litrev.search.text import Hyphen
+    from litrev.store import Store
 
 search_app = typer.Typer(help="Search strategies: translate, lint, run over the review, compare.")
 app.add_typer(search_app, name="search")
@@ -106,6 +105,7 @@ class Strategy:
 
 def _parse(name: str, text: str, dialect: str, limits: Sequence[str] = ()) -> Strategy:
     from litrev import search
+    from litrev.search.ast import Limit, Query
     from litrev.search.dialects.limits import parse_limit_item
 
     query = search.parse(text, dialect)
@@ -147,6 +147,8 @@ def _select(strategies: list[Strategy], name: str) -> Strategy:
 
 def _open_store(project_dir: Path, records: list[Path] | None = None) -> Store:
     """The review's store, or (with `records`) a throwaway in-memory store holding those files."""
+    from litrev.store import Store
+
     if not records:
         return Store.open(project_dir / "litrev.db", create=False)
     from litrev.records.importer import import_files
@@ -198,6 +200,12 @@ def run(
     records: RecordFiles = None,
 ) -> None:
     """Run the review's strategies over its records: hits per strategy, records none finds."""
+    from sqlalchemy import select
+
+    from litrev.search.compile import explain_store, search_store
+    from litrev.search.limits import unchecked_limits
+    from litrev.store import schema
+
     if file is not None:
         strategies = [_parse(file.name, file.read_text(encoding="utf-8-sig"), dialect)]
     else:
@@ -277,6 +285,10 @@ def diff(
     records: RecordFiles = None,
 ) -> None:
     """Which records two strategies disagree on, each explained by the terms that found it."""
+    from litrev.search.compile import explain_store, search_store
+    from litrev.search.evaluate import Matcher
+    from litrev.search.explain import why_not
+
     first, second = _resolve(a, project_dir, dialect_a), _resolve(b, project_dir, dialect_b)
     store = _open_store(project_dir, records)
     hits_a = set(search_store(store, first.query, first.dialect))

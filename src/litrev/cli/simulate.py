@@ -1,5 +1,7 @@
 """`litrev simulate`: replay a labelled review with the ranking model and report the savings."""
 
+# Stage modules (litrev.screening.simulate) are imported inside the command: they load
+# scikit-learn and pandas, and every `litrev` run imports this module.
 from __future__ import annotations
 
 import json
@@ -13,7 +15,7 @@ from rich.table import Table
 from litrev.cli._app import app, console
 from litrev.errors import InputError
 
-if TYPE_CHECKING:  # scikit-learn loads only when the command runs, so `litrev --help` stays fast
+if TYPE_CHECKING:
     from litrev.screening.simulate import SimulationSummary
 
 _FIGURES = [
@@ -31,16 +33,20 @@ _FIGURES = [
 @app.command()
 def simulate(
     dataset: Path = typer.Argument(..., help="Labelled CSV: title, abstract, label_included."),
-    model: str = typer.Option("default", "--model", "-m",
-                              help="Ranking model: default, svm, nb, logistic, embeddings."),
+    model: str = typer.Option(
+        "default", "--model", "-m", help="Ranking model: default, svm, nb, logistic, embeddings."
+    ),
     seed: int = typer.Option(0, "--seed", help="First seed (starting records and model)."),
     seeds: int = typer.Option(1, "--seeds", min=1, help="Number of seeds: seed, seed+1, ..."),
-    prior_included: int = typer.Option(1, "--prior-included", min=1,
-                                       help="Starting inclusions drawn per seed."),
-    prior_excluded: int = typer.Option(1, "--prior-excluded", min=1,
-                                       help="Starting exclusions drawn per seed."),
-    prior_idx: list[int] = typer.Option(None, "--prior-idx",
-                                        help="Exact starting rows (0-based); overrides drawing."),
+    prior_included: int = typer.Option(
+        1, "--prior-included", min=1, help="Starting inclusions drawn per seed."
+    ),
+    prior_excluded: int = typer.Option(
+        1, "--prior-excluded", min=1, help="Starting exclusions drawn per seed."
+    ),
+    prior_idx: list[int] = typer.Option(
+        None, "--prior-idx", help="Exact starting rows (0-based); overrides drawing."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object and nothing else."),
     out: Path | None = typer.Option(None, "--out", help="Folder for summary.json and recall.svg."),
 ) -> None:
@@ -66,8 +72,7 @@ def simulate(
     with Progress(console=console, transient=True, disable=as_json) as progress:
         task = progress.add_task(f"simulating {data.name}", total=len(seed_list))
         for current in seed_list:
-            runs.append(simulate_once(data, model, current, priors, prior_included,
-                                      prior_excluded))
+            runs.append(simulate_once(data, model, current, priors, prior_included, prior_excluded))
             progress.advance(task)
     summary = SimulationSummary(runs)
     result = summary.as_dict()
@@ -83,9 +88,11 @@ def simulate(
 
 def _print_summary(summary: SimulationSummary, result: dict[str, object]) -> None:
     first = summary.runs[0]
-    table = Table(title=f"{first.dataset}: {first.metrics.n_records:,} records after the priors, "
-                        f"{first.metrics.n_relevant} relevant; model {first.model}, "
-                        f"{len(summary.runs)} seed(s)")
+    table = Table(
+        title=f"{first.dataset}: {first.metrics.n_records:,} records after the priors, "
+        f"{first.metrics.n_relevant} relevant; model {first.model}, "
+        f"{len(summary.runs)} seed(s)"
+    )
     table.add_column("figure")
     table.add_column("mean", justify="right")
     table.add_column("SD", justify="right")
@@ -100,6 +107,7 @@ def _print_summary(summary: SimulationSummary, result: dict[str, object]) -> Non
             f"Stopping rule [bold]{rule}[/]: stopped after {figures['mean_screened']:.0f} "
             f"records on average, recall then {figures['mean_recall_at_stop']:.1%}, "
             f">= 95% in {figures['share_reaching_95']:.0%} of runs, "
-            f"{figures['mean_records_saved']:.0f} records saved.")
+            f"{figures['mean_records_saved']:.0f} records saved."
+        )
     if "svg" in result:
         console.print(f"Recall curve: {result['svg']}")

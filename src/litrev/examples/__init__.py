@@ -14,17 +14,22 @@ import tempfile
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from litrev.errors import LitrevError
-from litrev.extraction import import_table
-from litrev.project import DATABASE_FILE, PROTOCOL_FILE, Project
-from litrev.synthesis.claims import CLAIMS_FILE, load_claims
+
+# The CLI reads DEFAULT_EXAMPLE at start-up, so this module stays light: litrev.project (SQLAlchemy),
+# litrev.extraction (pandas) and litrev.synthesis (matplotlib) load only when an example is built.
+if TYPE_CHECKING:
+    from litrev.project import Project
 
 STUDIES_FILE = "studies.csv"
 DEFAULT_EXAMPLE = "coproduction-models"
 
 
 def _folder(name: str) -> Path:
+    from litrev.project import PROTOCOL_FILE
+
     root = resources.files("litrev.examples")
     folder = Path(str(root.joinpath(name.replace("-", "_"))))
     if not (folder / PROTOCOL_FILE).is_file():
@@ -41,6 +46,8 @@ def _review_id_of(text: str) -> str | None:
 
 def names() -> list[str]:
     """Names of the built-in examples."""
+    from litrev.project import PROTOCOL_FILE
+
     root = Path(str(resources.files("litrev.examples")))
     return sorted(p.name.replace("_", "-") for p in root.iterdir() if (p / PROTOCOL_FILE).is_file())
 
@@ -53,6 +60,10 @@ def build_example(name: str, out_dir: str | Path) -> Project:
     only if it is the same example (a demo run again, perhaps by a newer litrev); anything else
     there is refused.
     """
+    from litrev.extraction import import_table
+    from litrev.project import DATABASE_FILE, PROTOCOL_FILE, Project
+    from litrev.synthesis.claims import CLAIMS_FILE, load_claims
+
     source = _folder(name)
     out = Path(out_dir)
     protocol_text = (source / PROTOCOL_FILE).read_text(encoding="utf-8")
