@@ -64,6 +64,12 @@ def parse_labels(labels: LabelsLike, n_records: int) -> npt.NDArray[np.int8]:
     [1, -1, 0]
     """
     out = np.full(n_records, -1, dtype=np.int8)
+    if isinstance(labels, np.ndarray) and labels.dtype.kind in "iu":
+        if labels.shape != (n_records,):
+            raise ValueError(f"got {labels.size} labels for {n_records} records; pass one per record")
+        if not np.isin(labels, (-1, 0, 1)).all():
+            raise ValueError("a label must be 1 (include), 0 (exclude) or -1 (not screened)")
+        return labels.astype(np.int8)
     if isinstance(labels, Mapping):
         for index, value in labels.items():
             out[int(index)] = _one_label(value)
@@ -219,7 +225,10 @@ class RankingModel:
             coef += scorer.coef / spread
             intercept += (scorer.intercept - float(raw.mean())) / spread
         self.coef_, self.intercept_ = coef, intercept
-        self.scores_ = np.asarray(self.X @ coef, dtype=np.float64) + intercept
+        # Multiply in the matrix's own dtype: a float32 matrix times float64 weights would make
+        # scipy copy the whole matrix to float64 on every refit (the cost of a 100k rerank).
+        product = self.X @ coef.astype(self.X.dtype, copy=False)
+        self.scores_ = np.asarray(product, dtype=np.float64) + intercept
 
     # -- scoring ----------------------------------------------------------------------------
     def decision_function(self, records: Sequence[RecordLike] | None = None) -> npt.NDArray[Any]:

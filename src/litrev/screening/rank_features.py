@@ -98,11 +98,13 @@ class FeatureSpace:
             min_df=min_df,
             max_df=max_df if n_docs >= 20 else 1.0,
             stop_words=stop_words or self.stop_words,
-            dtype=np.float32,
+            # float64 up to LARGE_CORPUS: exact, and a refit's products need no conversion copy.
+            # Above it float32 halves the matrix; the model multiplies in float32 too (no copy).
+            dtype=np.float64 if n_docs <= LARGE_CORPUS else np.float32,
         )
 
     def fit_transform(self, titles: Sequence[str], abstracts: Sequence[str]) -> sp.csr_matrix:
-        """Fit both vocabularies on the corpus and return its feature matrix (CSR, float32)."""
+        """Fit the vocabularies on the corpus and return its feature matrix (CSR)."""
         n_docs = len(titles)
         texts = [f"{t} {a}" for t, a in zip(titles, abstracts, strict=True)]
         self._text = self._vectorizer(n_docs, self.max_df)
@@ -140,7 +142,8 @@ class FeatureSpace:
 
     @staticmethod
     def _stack(blocks: list[Any]) -> sp.csr_matrix:
-        matrix = sp.hstack(blocks, format="csr", dtype=np.float32) if len(blocks) > 1 else blocks[0]
+        dtype = blocks[0].dtype
+        matrix = sp.hstack(blocks, format="csr", dtype=dtype) if len(blocks) > 1 else blocks[0]
         return sp.csr_matrix(normalize(matrix, norm="l2", copy=False))
 
     def feature_names(self) -> npt.NDArray[np.object_]:

@@ -52,7 +52,7 @@ def balanced_weights(y: npt.NDArray[Any], ratio: float) -> npt.NDArray[np.float6
 
 
 def svm(X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, C: float = 0.11,
-        ratio: float = 9.8) -> LinearScore:
+        ratio: float = 9.8, tol: float = 1e-4) -> LinearScore:
     """Linear SVM (squared hinge) with balanced sample weights."""
     weights = balanced_weights(y, ratio)
     with warnings.catch_warnings():
@@ -60,13 +60,13 @@ def svm(X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, C: float = 0.11,
         if _fit_liblinear is not None:
             # The solver LinearSVC itself calls, without its per-fit validation and label
             # encoding, which cost as much as the solve on a few hundred labelled rows. Same
-            # arguments as LinearSVC(C=C, loss="squared_hinge", random_state=seed).fit(...).
+            # arguments as LinearSVC(C=C, loss="squared_hinge", tol=tol, random_state=seed).fit(...).
             coef, intercept, _ = _fit_liblinear(
                 X, np.asarray(y, dtype=np.int64), C, True, 1.0, None, "l2", True, 0, 1000,
-                1e-4, np.random.RandomState(seed), "ovr", "squared_hinge",
+                tol, np.random.RandomState(seed), "ovr", "squared_hinge",
                 sample_weight=weights)
             return LinearScore(np.asarray(coef, dtype=np.float64).ravel(), float(np.ravel(intercept)[0]))
-        model = LinearSVC(C=C, loss="squared_hinge", random_state=seed)
+        model = LinearSVC(C=C, loss="squared_hinge", tol=tol, random_state=seed)
         model.fit(X, y, sample_weight=weights)
     return LinearScore(model.coef_.ravel().astype(np.float64), float(model.intercept_[0]))
 
