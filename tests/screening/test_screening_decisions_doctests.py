@@ -20,6 +20,12 @@ MODULES = [
     "litrev.screening.agreement_report",
     "litrev.screening.highlight",
     "litrev.screening.queue",
+    "litrev.screening.rank",
+    "litrev.screening.rank_features",
+    "litrev.screening.rank_linear",
+    "litrev.screening.metrics",
+    "litrev.screening.stopping",
+    "litrev.screening.simulate",
 ]
 
 

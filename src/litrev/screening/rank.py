@@ -108,6 +108,7 @@ class RankingModel:
         pseudo_negatives: int = 0,
         stop_words: str | None = None,
         content_weight: float = 0.0,
+        min_df: int | None = None,
     ) -> None:
         unknown = [c for c in components if c not in COMPONENTS]
         if unknown:
@@ -119,7 +120,7 @@ class RankingModel:
         self.params = {k: dict(v) for k, v in (params or {}).items()}
         self.pseudo_negatives = pseudo_negatives
         self.features = FeatureSpace(title_weight=title_weight, stop_words=stop_words,
-                                     content_weight=content_weight)
+                                     content_weight=content_weight, min_df=min_df)
         self._fingerprint: int | None = None
         self.X: sp.csr_matrix | None = None
         self.has_abstract: npt.NDArray[np.bool_] | None = None
@@ -281,9 +282,12 @@ def _column_name(names: npt.NDArray[np.object_], column: int) -> str:
 
 
 MODELS: dict[str, dict[str, Any]] = {
-    # Two TF-IDF views of title + abstract (all words; content words only) in one linear SVM
-    # with ASReview ELAS u4's C and class balance. Chosen on SYNERGY: see docs/screening-ranking.md.
-    "default": {"components": ("svm",), "title_weight": 0.0, "content_weight": 1.0},
+    # ELAS u4's features and SVM, minus the terms of a single record (they cannot generalise),
+    # plus 20 random unscreened records as presumed exclusions in every fit (as Cormack and
+    # Grossman's AutoTAR does). Chosen on SYNERGY: see docs/screening-ranking.md.
+    "default": {"components": ("svm",), "title_weight": 0.0, "min_df": 2, "pseudo_negatives": 20},
+    # The previous default: a second, content-word TF-IDF view stacked beside the first.
+    "two-views": {"components": ("svm",), "title_weight": 0.0, "content_weight": 1.0},
     "default-ensemble": {"components": ("svm", "nb"), "title_weight": 0.5},
     "svm": {"components": ("svm",), "title_weight": 0.0},
     "nb": {"components": ("nb",), "title_weight": 0.0},

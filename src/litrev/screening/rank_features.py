@@ -92,6 +92,8 @@ class FeatureSpace:
     def _vectorizer(self, n_docs: int, max_df: float,
                     stop_words: str | None = None) -> TfidfVectorizer:
         min_df = self.min_df if self.min_df is not None else (2 if n_docs > LARGE_CORPUS else 1)
+        if n_docs < 20:  # a handful of records: every term is evidence, keep them all
+            min_df = 1
         return TfidfVectorizer(
             ngram_range=self.ngram_range,
             sublinear_tf=True,

@@ -94,7 +94,7 @@ def draw_priors(labels: npt.NDArray[Any], seed: int, n_included: int = 1,
     Uses `numpy.random.RandomState(seed)`; the benchmark passes the same indices to ASReview.
 
     >>> draw_priors(np.array([0, 1, 0, 1, 0]), seed=3)
-    [3, 2]
+    [3, 4]
     """
     rng = np.random.RandomState(seed)
     included = np.flatnonzero(labels == 1)
