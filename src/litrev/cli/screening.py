@@ -68,7 +68,7 @@ def screen(
         typer.Option("--highlight", "-H", help="Term to highlight (repeatable; * wildcard)."),
     ] = None,
     model: Annotated[
-        str, typer.Option(help="Ranking model (default, svm, nb, logistic).")
+        str, typer.Option(help="Ranking model (default, two-views, svm, nb, logistic).")
     ] = "default",
     new_reviewer: Annotated[
         bool, typer.Option("--new-reviewer", help="Allow a name not yet known to the review.")

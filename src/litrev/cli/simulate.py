@@ -34,7 +34,7 @@ _FIGURES = [
 def simulate(
     dataset: Path = typer.Argument(..., help="Labelled CSV: title, abstract, label_included."),
     model: str = typer.Option(
-        "default", "--model", "-m", help="Ranking model: default, svm, nb, logistic, embeddings."
+        "default", "--model", "-m", help="Ranking model: default, two-views, svm, nb, logistic, default-ensemble, embeddings."
     ),
     seed: int = typer.Option(0, "--seed", help="First seed (starting records and model)."),
     seeds: int = typer.Option(1, "--seeds", min=1, help="Number of seeds: seed, seed+1, ..."),

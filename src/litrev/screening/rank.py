@@ -296,7 +296,7 @@ MODELS: dict[str, dict[str, Any]] = {
 
 
 def make_model(name: str = "default", seed: int = 0) -> RankingModel:
-    """A ranking model by name: 'default', 'svm', 'nb', 'logistic' or 'embeddings'.
+    """A ranking model by name: see `MODELS` ('default', 'two-views', 'svm', ...) or 'embeddings'.
 
     >>> make_model("svm").components
     ('svm',)
