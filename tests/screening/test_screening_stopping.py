@@ -6,10 +6,13 @@ from math import comb
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from litrev.screening.stopping import (
     first_stop,
     hypergeometric_estimate,
+    hypergeometric_min_p,
     hypergeometric_p_values,
     irrelevant_in_a_row,
 )
@@ -74,3 +77,21 @@ def test_rejects_bad_input() -> None:
         hypergeometric_p_values([1, 0, 0], n_total=2)
     with pytest.raises(ValueError):
         first_stop([1, 0], rule="coin-toss")
+
+
+@settings(max_examples=300)
+@given(
+    labels=st.lists(st.sampled_from([0, 0, 0, 1]), min_size=1, max_size=300),
+    unscreened=st.integers(min_value=0, max_value=3000),
+    target=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_min_p_over_run_ends_equals_min_over_every_sample(
+    labels: list[int], unscreened: int, target: float
+) -> None:
+    # The fast statistic evaluates only samples ending just before an inclusion; it must give
+    # the same minimum (and a sample reaching it) as evaluating every sample size.
+    n_total = len(labels) + unscreened
+    every = hypergeometric_p_values(labels, n_total, target)
+    p_min, size = hypergeometric_min_p(labels, n_total, target)
+    assert p_min == pytest.approx(float(every.min()), rel=1e-9, abs=1e-15)
+    assert every[size - 1] == pytest.approx(p_min, rel=1e-9, abs=1e-15)

@@ -100,6 +100,41 @@ def hypergeometric_p_values(
     return np.asarray(hypergeom.cdf(sample_relevant, urn, np.minimum(k_h0, urn), sample_sizes))
 
 
+def hypergeometric_min_p(
+    labels: Sequence[int] | npt.NDArray[np.int_], n_total: int, target_recall: float = 0.95
+) -> tuple[float, int]:
+    """The test's statistic: the smallest p over every sample, and that sample's size.
+
+    Equal to `hypergeometric_p_values(...).min()` but computed at the sizes where it can occur:
+    while a growing sample adds only exclusions, its p-value falls, so the minimum is at a sample
+    that ends just before another inclusion (or takes every screened record). That is at most
+    (inclusions + 1) evaluations instead of one per screened record, which keeps the estimate
+    instant at 100k records (checked against the full computation in the tests).
+
+    >>> p, n = hypergeometric_min_p([1, 0, 0], n_total=10, target_recall=0.5)
+    >>> round(p, 3), n
+    (0.583, 2)
+    """
+    arr = _as_labels(labels)
+    screened = arr.size
+    if screened == 0:
+        return 1.0, 0
+    if screened > n_total:
+        raise ValueError(f"{screened} records screened but only {n_total} in the review")
+    newest_first = arr[::-1]
+    # Sample sizes n whose next older record is an inclusion, and n = every screened record.
+    ends = np.flatnonzero(newest_first[1:] == 1) + 1
+    sizes = np.append(ends, screened)
+    r_seen = int(arr.sum())
+    sample_relevant = np.cumsum(newest_first)[sizes - 1]
+    relevant_before = r_seen - sample_relevant
+    k_h0 = np.floor(r_seen / target_recall - relevant_before + 1)
+    urn = n_total - screened + sizes
+    p_values = hypergeom.cdf(sample_relevant, urn, np.minimum(k_h0, urn), sizes)
+    best = int(np.argmin(p_values))
+    return float(p_values[best]), int(sizes[best])
+
+
 def _relevant_upper_bound(k: int, urn: int, n: int, alpha: float) -> int:
     """Largest K (relevant in the urn) not rejected at `alpha` given k of n drawn were relevant."""
     low, high = k, urn - (n - k)  # K can't be below k, nor leave too few irrelevant for the draw
@@ -129,11 +164,22 @@ def hypergeometric_estimate(
     alpha = 1.0 - confidence
     remaining = n_total - screened
     if screened == 0:
-        return StoppingEstimate("hypergeometric", 0, n_total, 0, target_recall, confidence, 1.0,
-                                False, 0.0, 0.0, float("nan"), n_total, 0)
-    p_values = hypergeometric_p_values(arr, n_total, target_recall)
-    best = int(np.argmin(p_values))
-    n = best + 1
+        return StoppingEstimate(
+            "hypergeometric",
+            0,
+            n_total,
+            0,
+            target_recall,
+            confidence,
+            1.0,
+            False,
+            0.0,
+            0.0,
+            float("nan"),
+            n_total,
+            0,
+        )
+    p_min, n = hypergeometric_min_p(arr, n_total, target_recall)
     k = int(arr[-n:].sum())
     urn = remaining + n
     upper_in_urn = _relevant_upper_bound(k, urn, n, alpha)
@@ -142,7 +188,6 @@ def hypergeometric_estimate(
     left_estimate = float(max(0, _relevant_upper_bound(k, urn, n, 0.5) - k))
     estimated_recall = r_seen / (r_seen + left_estimate) if r_seen + left_estimate else 0.0
     lower = r_seen / (r_seen + left_upper) if r_seen + left_upper else 0.0
-    p_min = float(p_values[best])
     return StoppingEstimate(
         method="hypergeometric",
         screened=screened,
@@ -225,8 +270,7 @@ def first_stop(
         alpha = 1.0 - confidence
         start = max(check_every, min_screened)
         for position in range(start, n_total + 1, check_every):
-            p_values = hypergeometric_p_values(arr[:position], n_total, target_recall)
-            if p_values.min() < alpha:
+            if hypergeometric_min_p(arr[:position], n_total, target_recall)[0] < alpha:
                 stop_at = position
                 break
     else:
