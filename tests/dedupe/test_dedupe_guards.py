@@ -137,3 +137,18 @@ def test_cochrane_updates_without_doi_are_related_by_cd_number_and_year() -> Non
     same = Record(title="Treatment for POEMS syndrome", authors=["Kuwabara S"], year=2008,
                   journal="Cochrane Database Syst Rev", pages="CD006828")
     assert verdict(first, same) == DUPLICATE
+
+
+def test_a_reworded_title_without_volume_or_pages_goes_to_the_review_queue() -> None:
+    # Print and online titles of one NEJM letter (haematology set, id_0000818/id_0000819): the
+    # same authors, journal and year, but one record has no volume or pages to confirm it.
+    authors = ["Lapeyraque, A. L.", "Malina, M.", "Fremeaux-Bacchi, V.", "Boppel, T."]
+    printed = Record(title="Eculizumab in severe Shiga-toxin-associated HUS", authors=authors,
+                     year=2011, journal="New England Journal of Medicine", volume="364",
+                     issue="26", pages="2561-2563")
+    online = Record(title="Complement Blockade in Severe Shiga-Toxin–Associated HUS",
+                    authors=["Lapeyraque, AL", "Malina, M", "Fremeaux-Bacchi, V", "Boppel, T"],
+                    year=2011, journal="New Engl J Med")
+    assert verdict(printed, online) == MAYBE
+    # With the citation on both records and a conflict in it, they stay apart.
+    assert verdict(printed, Record(**{**online.__dict__, "volume": "365", "pages": "10-12"})) != DUPLICATE

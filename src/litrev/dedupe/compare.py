@@ -302,6 +302,10 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
         # Three or more authors in the same order, same journal and year, nothing conflicting:
         # one paper whose title a database reworded (e.g. the print vs the online title).
         return Judgement(DUPLICATE, ts, "authors, journal and year agree, title reworded")
+    if (ts >= 0.75 and au is not None and au >= 0.9 and min(len(a.surnames), len(b.surnames)) >= 3
+            and year_gap == 0 and journal_ok and volume_eq is None and page_eq is None):
+        # The same as above, but one record has no volume or pages to confirm it: a person decides.
+        return Judgement(MAYBE, ts, "authors, journal and year agree, title reworded, no citation")
     no_venue = not (a.journal or b.journal)
     if ts >= 0.97 and authors_ok and year_gap == 0 and support == 0 and no_venue:
         return Judgement(MAYBE, ts, "same title and year, no citation to confirm")
