@@ -1,36 +1,20 @@
 """`litrev import` and `litrev export`: thin adapters over `litrev.records`."""
 
-# Stage modules (litrev.project, litrev.records) are imported inside the commands: they load
-# SQLAlchemy, and every `litrev` run imports this module.
+# Stage modules (litrev.project, litrev.records.importer) are imported inside the commands:
+# they load SQLAlchemy, and every `litrev` run imports this module.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
-from typer.core import TyperCommand, TyperOption
 
 from litrev.cli._app import app, console, err_console
+from litrev.records.io import WRITE_FORMATS  # light: the readers, not the store
 
 ProjectOpt = Annotated[Path, typer.Option("--project", "-p", help="The review folder.")]
-
-
-class _ExportCommand(TyperCommand):
-    """`litrev export`, whose --format help lists litrev.records.WRITE_FORMATS.
-
-    The list is read when the help is shown, not when the command is defined: importing
-    litrev.records loads SQLAlchemy, which would slow every `litrev` command.
-    """
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        from litrev.records import WRITE_FORMATS
-
-        for param in self.params:
-            if isinstance(param, TyperOption) and param.name == "format":
-                param.help = f"One of: {', '.join(WRITE_FORMATS)}."
-        super().format_help(ctx, formatter)
 
 
 @app.command("import")
@@ -109,11 +93,11 @@ def import_command(
             err_console.print(f"  {skipped}", highlight=False, soft_wrap=True)
 
 
-@app.command("export", cls=_ExportCommand)
+@app.command("export")
 def export_command(
     out: Annotated[Path, typer.Argument(help="File to write.")],
     format: Annotated[
-        str, typer.Option("--format", "-f", help="One of the export formats (set when shown).")
+        str, typer.Option("--format", "-f", help=f"One of: {', '.join(WRITE_FORMATS)}.")
     ] = "ris",
     project_dir: ProjectOpt = Path("."),
 ) -> None:
