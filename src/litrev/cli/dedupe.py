@@ -189,6 +189,12 @@ def _dedupe_files(
     )
 
 
+# What a person needs to tell two records apart, in the order they read it.
+_COMPARED_FIELDS = (
+    "title authors year journal volume issue pages doi pmid publication_type source_db"
+)
+
+
 def _record_table(store: Any, ids: list[int], title: str) -> Table:
     from litrev.records.importer import stored_records
 
@@ -197,19 +203,7 @@ def _record_table(store: Any, ids: list[int], title: str) -> Table:
     table.add_column("field", style="bold")
     for record_id in ids:
         table.add_column(f"record {record_id}")
-    for name in (
-        "title",
-        "authors",
-        "year",
-        "journal",
-        "volume",
-        "issue",
-        "pages",
-        "doi",
-        "pmid",
-        "publication_type",
-        "source_db",
-    ):
+    for name in _COMPARED_FIELDS.split():
         values = []
         for record_id in ids:
             value = getattr(records[record_id], name)
