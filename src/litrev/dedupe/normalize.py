@@ -59,6 +59,9 @@ def fold(text: str) -> str:
 def normalize_doi(value: str | None) -> str | None:
     """The DOI in lower case without resolver prefix, 'doi:' label or trailing punctuation.
 
+    A comparison key, not a value to store: `litrev.records.base.normalise_doi` keeps the DOI as
+    the source wrote it (case included) for the record itself.
+
     >>> normalize_doi("doi: 10.1002/14651858.CD001234.pub3")
     '10.1002/14651858.cd001234.pub3'
     """

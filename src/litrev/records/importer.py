@@ -297,11 +297,16 @@ def stored_records(
     """(store id, Record) pairs, ordered by id; `Record.record_id` stays the source's own id."""
     records_t, prov_t = schema.records, schema.record_provenance
     query = select(records_t).order_by(records_t.c.id)
+    prov_query = select(prov_t).order_by(prov_t.c.id)
     if record_ids is not None:
-        query = query.where(records_t.c.id.in_(list(record_ids)))
+        wanted = list(record_ids)
+        query = query.where(records_t.c.id.in_(wanted))
+        # Only these records' provenance, not the whole review's (the dedupe review table asks
+        # for two records at a time).
+        prov_query = prov_query.where(prov_t.c.record_id.in_(wanted))
     with store.connect() as conn:
         provenance: dict[int, Any] = {}
-        for row in conn.execute(select(prov_t).order_by(prov_t.c.id)):
+        for row in conn.execute(prov_query):
             provenance.setdefault(row.record_id, row)
         out = []
         for row in conn.execute(query):
