@@ -76,6 +76,22 @@ def _as_labels(labels: Sequence[int] | npt.NDArray[np.int_]) -> npt.NDArray[np.i
     return arr
 
 
+def _p_values_at(
+    arr: npt.NDArray[np.int64], n_total: int, target_recall: float, sizes: npt.NDArray[np.int_]
+) -> npt.NDArray[np.float64]:
+    """p of H0 "recall < target" for the samples made of the last `sizes` screened records."""
+    screened = arr.size
+    if screened > n_total:
+        raise ValueError(f"{screened} records screened but only {n_total} in the review")
+    r_seen = int(arr.sum())
+    sample_relevant = np.cumsum(arr[::-1])[sizes - 1]  # k in the last n records, per n
+    relevant_before = r_seen - sample_relevant
+    # Smallest number of relevant records the urn must hold for recall to be below target.
+    k_h0 = np.floor(r_seen / target_recall - relevant_before + 1)
+    urn = n_total - screened + sizes
+    return np.asarray(hypergeom.cdf(sample_relevant, urn, np.minimum(k_h0, urn), sizes))
+
+
 def hypergeometric_p_values(
     labels: Sequence[int] | npt.NDArray[np.int_], n_total: int, target_recall: float = 0.95
 ) -> npt.NDArray[np.float64]:
@@ -85,19 +101,9 @@ def hypergeometric_p_values(
     [0.75, 0.583, 0.817]
     """
     arr = _as_labels(labels)
-    screened = arr.size
-    if screened == 0:
+    if arr.size == 0:
         return np.ones(0)
-    if screened > n_total:
-        raise ValueError(f"{screened} records screened but only {n_total} in the review")
-    r_seen = int(arr.sum())
-    sample_relevant = np.cumsum(arr[::-1])  # k for the last 1, 2, ..., screened records
-    sample_sizes = np.arange(1, screened + 1)
-    relevant_before = r_seen - sample_relevant
-    # Smallest number of relevant records the urn must hold for recall to be below target.
-    k_h0 = np.floor(r_seen / target_recall - relevant_before + 1)
-    urn = n_total - screened + sample_sizes
-    return np.asarray(hypergeom.cdf(sample_relevant, urn, np.minimum(k_h0, urn), sample_sizes))
+    return _p_values_at(arr, n_total, target_recall, np.arange(1, arr.size + 1))
 
 
 def hypergeometric_min_p(
@@ -116,21 +122,11 @@ def hypergeometric_min_p(
     (0.583, 2)
     """
     arr = _as_labels(labels)
-    screened = arr.size
-    if screened == 0:
+    if arr.size == 0:
         return 1.0, 0
-    if screened > n_total:
-        raise ValueError(f"{screened} records screened but only {n_total} in the review")
-    newest_first = arr[::-1]
     # Sample sizes n whose next older record is an inclusion, and n = every screened record.
-    ends = np.flatnonzero(newest_first[1:] == 1) + 1
-    sizes = np.append(ends, screened)
-    r_seen = int(arr.sum())
-    sample_relevant = np.cumsum(newest_first)[sizes - 1]
-    relevant_before = r_seen - sample_relevant
-    k_h0 = np.floor(r_seen / target_recall - relevant_before + 1)
-    urn = n_total - screened + sizes
-    p_values = hypergeom.cdf(sample_relevant, urn, np.minimum(k_h0, urn), sizes)
+    sizes = np.append(np.flatnonzero(arr[::-1][1:] == 1) + 1, arr.size)
+    p_values = _p_values_at(arr, n_total, target_recall, sizes)
     best = int(np.argmin(p_values))
     return float(p_values[best]), int(sizes[best])
 
