@@ -221,15 +221,12 @@ class RankingModel:
             if len(self.components) == 1:  # nothing to balance against: keep its own scale
                 coef, intercept = scorer.coef, scorer.intercept
                 break
-            raw = self.X @ scorer.coef + scorer.intercept
+            raw = _scores(self.X, scorer.coef) + scorer.intercept
             spread = float(raw.std()) or 1.0
             coef += scorer.coef / spread
             intercept += (scorer.intercept - float(raw.mean())) / spread
         self.coef_, self.intercept_ = coef, intercept
-        # Multiply in the matrix's own dtype: a float32 matrix times float64 weights would make
-        # scipy copy the whole matrix to float64 on every refit (the cost of a 100k rerank).
-        product = self.X @ coef.astype(self.X.dtype, copy=False)
-        self.scores_ = np.asarray(product, dtype=np.float64) + intercept
+        self.scores_ = _scores(self.X, coef) + intercept
 
     # -- scoring ----------------------------------------------------------------------------
     def decision_function(self, records: Sequence[RecordLike] | None = None) -> npt.NDArray[Any]:
@@ -240,7 +237,7 @@ class RankingModel:
             return self.scores_
         fields = [record_fields(r) for r in records]
         X_new = self.features.transform([t for t, _ in fields], [a for _, a in fields])
-        return np.asarray(X_new @ self.coef_, dtype=np.float64) + self.intercept_
+        return _scores(X_new, self.coef_) + self.intercept_
 
     def predict_proba(self, records: Sequence[RecordLike] | None = None) -> npt.NDArray[Any]:
         """Relevance in [0, 1]: the logistic of the ranking score, one column per class.
@@ -274,6 +271,13 @@ class RankingModel:
                  for k in strongest if contributions[k] != 0]
         has_abstract = bool(self.has_abstract[index]) if self.has_abstract is not None else True
         return Explanation(index, float(self.scores_[index]), terms, has_abstract)
+
+
+def _scores(X: sp.csr_matrix, coef: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """`X @ coef` as float64, multiplied in X's own dtype: a float32 matrix times float64
+    weights would make scipy copy the whole matrix to float64 on every refit (the cost of a
+    100k rerank)."""
+    return np.asarray(X @ coef.astype(X.dtype, copy=False), dtype=np.float64)
 
 
 def _column_name(names: npt.NDArray[np.object_], column: int) -> str:
