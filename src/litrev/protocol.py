@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -197,6 +198,46 @@ def _location(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return ".".join(parts) or "(top level)"
 
 
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_DATE_LIKE = re.compile(r"=\s*(\d{4}-\d{1,2}-\d{1,2}\S*)")
+
+
+def toml_problem(text: str, error: tomllib.TOMLDecodeError) -> str:
+    """Describe a TOML syntax error with its line, column and the offending text.
+
+    >>> try:
+    ...     tomllib.loads("[review]\\ndate = 2019-13-45\\n")
+    ... except tomllib.TOMLDecodeError as error:
+    ...     print(toml_problem("[review]\\ndate = 2019-13-45\\n", error))
+    line 2, column 8: not valid TOML: '2019-13-45' is not a valid date (write YYYY-MM-DD) | date = 2019-13-45
+    """
+    message = str(error)
+    found = _TOML_WHERE.search(message)
+    if not found:
+        return f"not valid TOML: {message}"
+    line_no, column = int(found.group(1)), int(found.group(2))
+    reason = _TOML_WHERE.sub("", message).strip()
+    lines = text.splitlines()
+    line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    date = _DATE_LIKE.search(line)
+    if date and not _valid_date(date.group(1)):
+        # tomllib reports a bad date as a stray character after a number; say what it is.
+        column = date.start(1) + 1
+        reason = f"{date.group(1)!r} is not a valid date (write YYYY-MM-DD)"
+    shown = line.strip()
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return f"line {line_no}, column {column}: not valid TOML: {reason} | {shown}"
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return len(text) == 10 or text[10] in "T "
+
+
 def parse_protocol(text: str, *, path: str = "litrev.toml") -> Protocol:
     """Parse and validate protocol text; raise `ProtocolError` naming each bad key.
 
@@ -205,7 +246,7 @@ def parse_protocol(text: str, *, path: str = "litrev.toml") -> Protocol:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ProtocolError(path, [f"not valid TOML: {error}"]) from error
+        raise ProtocolError(path, [toml_problem(text, error)]) from error
     try:
         return Protocol.model_validate(data)
     except ValidationError as error:
