@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from litrev.errors import ProtocolError
+from litrev.fileio import atomic_write_text
 from litrev.protocol import Protocol, load_protocol, parse_protocol
 from litrev.store import Store
 
@@ -52,19 +51,6 @@ stages = ["title_abstract", "full_text"]
 reviewers = []
 mode = "dual"
 """
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _slug(name: str) -> str:

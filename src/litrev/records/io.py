@@ -15,14 +15,13 @@
 from __future__ import annotations
 
 import gc
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from litrev.errors import InputError
+from litrev.fileio import atomic_output
 from litrev.records.base import ParsedFile, SkippedRecord
 from litrev.records.bibtex import parse_bibtex, write_bibtex
 from litrev.records.detect import canonical_format, detect_format, detect_source
@@ -197,16 +196,9 @@ def write(records: Iterable[Record], path: str | Path, format: str) -> None:
         )
     target = Path(path)
     items = list(records)
-    handle, temp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
-    try:
+    with atomic_output(target) as temp:
         if fmt == "xlsx":
-            os.close(handle)
             write_xlsx(items, temp)
         else:
-            with open(handle, "w", encoding="utf-8", newline="") as out:
+            with open(temp, "w", encoding="utf-8", newline="") as out:
                 _render(items, fmt, out)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
