@@ -23,7 +23,8 @@ from litrev.errors import ProtocolError
 
 ReviewType = Literal["systematic", "scoping", "narrative", "rapid", "umbrella", "other"]
 Stage = Literal["title_abstract", "full_text"]
-FieldType = Literal["text", "long_text", "integer", "choice"]
+# number: decimals allowed ("2.5"); year: four digits; multi_choice: values separated by ";".
+FieldType = Literal["text", "long_text", "integer", "number", "year", "choice", "multi_choice"]
 
 
 class _Strict(BaseModel):
@@ -50,10 +51,19 @@ class GenericSearch(_Strict):
     source: str = ""
 
 
+SearchKind = Literal["database", "register", "other"]
+
+
 class DatabaseSearch(_Strict):
     database: str
     platform: str = ""
     dialect: str = ""
+    # Where PRISMA 2020 puts its records: databases and registers (left column) or other methods
+    # (right column; `method` says which, e.g. "hand search", "citation search", "website").
+    kind: SearchKind = "database"
+    method: str = ""
+    # Other names an import's source may carry for this search (litrev.records.sources).
+    aliases: list[str] = []
     date: dt.date | None = None
     hits: int | None = Field(default=None, ge=0)
     strategy: str = ""
@@ -65,6 +75,8 @@ class ExclusionReason(_Strict):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     label: str
     stages: list[Stage] = ["title_abstract", "full_text"]
+    # The report could not be obtained: PRISMA counts it as "not retrieved", not as excluded.
+    not_retrieved: bool = False
 
 
 class Eligibility(_Strict):
@@ -95,6 +107,16 @@ class DedupeSettings(_Strict):
     merge_versions: bool = False
 
 
+class ReportedOtherMethods(_Strict):
+    """`[flow.other_methods]`: reported counts of the "other methods" column of PRISMA 2020."""
+
+    reports_sought: int | None = Field(default=None, ge=0)
+    reports_not_retrieved: int | None = Field(default=None, ge=0)
+    full_text_assessed: int | None = Field(default=None, ge=0)
+    full_text_excluded: dict[str, int] = {}
+    included: int | None = Field(default=None, ge=0)
+
+
 class ReportedFlow(_Strict):
     """Counts a team reports for stages whose records are not held in `litrev.db`.
 
@@ -112,6 +134,8 @@ class ReportedFlow(_Strict):
     full_text_excluded: dict[str, int] = {}
     included: int | None = Field(default=None, ge=0)
     note: str = ""
+    # The right-hand PRISMA column (records from other methods), when not held in litrev.db.
+    other_methods: ReportedOtherMethods = ReportedOtherMethods()
 
 
 class CodebookField(_Strict):
@@ -123,8 +147,8 @@ class CodebookField(_Strict):
 
     @model_validator(mode="after")
     def _choices_need_choice_type(self) -> CodebookField:
-        if self.type == "choice" and not self.choices:
-            raise ValueError(f"field {self.name!r} has type 'choice' but no choices")
+        if self.type in ("choice", "multi_choice") and not self.choices:
+            raise ValueError(f"field {self.name!r} has type {self.type!r} but no choices")
         return self
 
 
@@ -133,6 +157,13 @@ class Codebook(_Strict):
 
     def field(self, name: str) -> CodebookField | None:
         return next((f for f in self.fields if f.name == name), None)
+
+
+class ExtractionSettings(_Strict):
+    """`[extraction]`: "dual" (the default) means two reviewers extract each study and a
+    reconciled (consensus) extraction is the one reported; "single" means one reviewer's is."""
+
+    mode: Literal["single", "dual"] = "dual"
 
 
 class Category(_Strict):
@@ -158,6 +189,18 @@ class Theme(_Strict):
     references: list[int] = []
 
 
+class ExtractionSettings(_Strict):
+    """`[extraction]`: one extractor per record ("single") or two reconciled into a consensus."""
+
+    mode: Literal["single", "dual"] = "dual"
+
+
+class ReportSettings(_Strict):
+    """`[report]`: which cross-tables the report shows, as [row field, column field] pairs."""
+
+    crosstabs: list[tuple[str, str]] | None = None
+
+
 class Protocol(_Strict):
     review: ReviewInfo
     search: GenericSearch = GenericSearch()
@@ -167,8 +210,11 @@ class Protocol(_Strict):
     dedupe: DedupeSettings = DedupeSettings()
     flow: ReportedFlow = ReportedFlow()
     codebook: Codebook = Codebook()
+    extraction: ExtractionSettings = ExtractionSettings()
     classification: Classification = Classification()
     themes: list[Theme] = []
+    extraction: ExtractionSettings = ExtractionSettings()
+    report: ReportSettings = ReportSettings()
 
     @model_validator(mode="after")
     def _classification_matches_codebook(self) -> Protocol:
@@ -183,6 +229,19 @@ class Protocol(_Strict):
             raise ValueError(
                 f"codebook field {field.name!r} choices {field.choices} differ from the "
                 f"classification categories {self.classification.names}"
+            )
+        return self
+
+
+    @model_validator(mode="after")
+    def _crosstabs_name_codebook_fields(self) -> Protocol:
+        names = {f.name for f in self.codebook.fields}
+        unknown = sorted(
+            {name for pair in self.report.crosstabs or [] for name in pair if name not in names}
+        )
+        if unknown:
+            raise ValueError(
+                f"report.crosstabs names {unknown}, not codebook fields; fields: {sorted(names)}"
             )
         return self
 
