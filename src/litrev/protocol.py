@@ -159,13 +159,6 @@ class Codebook(_Strict):
         return next((f for f in self.fields if f.name == name), None)
 
 
-class ExtractionSettings(_Strict):
-    """`[extraction]`: "dual" (the default) means two reviewers extract each study and a
-    reconciled (consensus) extraction is the one reported; "single" means one reviewer's is."""
-
-    mode: Literal["single", "dual"] = "dual"
-
-
 class Category(_Strict):
     name: str
     label: str = ""
@@ -210,7 +203,6 @@ class Protocol(_Strict):
     dedupe: DedupeSettings = DedupeSettings()
     flow: ReportedFlow = ReportedFlow()
     codebook: Codebook = Codebook()
-    extraction: ExtractionSettings = ExtractionSettings()
     classification: Classification = Classification()
     themes: list[Theme] = []
     extraction: ExtractionSettings = ExtractionSettings()
