@@ -224,33 +224,44 @@ def _latest_consensus_full_text(conn: Connection, decision: str) -> list[int]:
     return list(conn.execute(query).scalars())
 
 
-def studies_frame(store: Store, codebook: Codebook, *, reviewer: str = CONSENSUS) -> pd.DataFrame:
+def studies_frame(
+    store: Store, codebook: Codebook, *, reviewer: str | None = CONSENSUS
+) -> pd.DataFrame:
     """One row per extracted study, one column per codebook field (the latest value by `reviewer`),
     plus `record_id` and the record's own `fields` (e.g. source table and row) as extra columns.
 
     A study is a record with extraction values by `reviewer`, unless its latest consensus
-    full-text decision excludes it.
+    full-text decision excludes it. With `reviewer=None` (single extraction) every reviewer's
+    values count: a consensus value wins over a reviewer's, and a later value over an earlier.
+
+    >>> from litrev.protocol import CodebookField
+    >>> store = Store.open("sqlite://")
+    >>> codebook = Codebook(fields=[CodebookField(name="country")])
+    >>> studies_frame(store, codebook).columns.tolist()
+    ['record_id', 'country']
     """
     with store.connect() as conn:
         excluded = set(_latest_consensus_full_text(conn, "exclude"))
-        values = conn.execute(
-            select(
-                schema.extractions.c.record_id,
-                schema.extractions.c.field,
-                schema.extractions.c.value,
-            )
-            .where(schema.extractions.c.reviewer == reviewer)
-            .order_by(schema.extractions.c.id)
-        ).all()
+        query = select(
+            schema.extractions.c.record_id,
+            schema.extractions.c.field,
+            schema.extractions.c.value,
+            schema.extractions.c.reviewer,
+        ).order_by(schema.extractions.c.id)
+        if reviewer is not None:
+            query = query.where(schema.extractions.c.reviewer == reviewer)
+        values = conn.execute(query).all()
         raw_fields = {
             record_id: fields
             for record_id, fields in conn.execute(
                 select(schema.records.c.id, schema.records.c.fields)
             )
         }
-    included = sorted({record_id for record_id, _, _ in values} - excluded)
+    included = sorted({record_id for record_id, _, _, _ in values} - excluded)
     by_record: dict[int, dict[str, str | None]] = {rid: {} for rid in included}
-    for record_id, field, value in values:
+    # Consensus rows last, so that they win over any reviewer's (later rows win).
+    ordered = sorted(values, key=lambda row: row[3] == CONSENSUS)
+    for record_id, field, value, _ in ordered:
         if record_id in by_record:
             by_record[record_id][field] = value  # later rows win: the latest extraction
     names = [f.name for f in codebook.fields]
@@ -261,3 +272,68 @@ def studies_frame(store: Store, codebook: Codebook, *, reviewer: str = CONSENSUS
         row.update({name: by_record[record_id].get(name) for name in names})
         rows.append(row)
     return pd.DataFrame(rows, columns=None if rows else ["record_id", *names])
+
+
+def unreconciled_records(store: Store) -> dict[int, list[str]]:
+    """Records extracted by reviewers but with no consensus extraction: {record id: reviewers}.
+
+    Records whose latest consensus full-text decision excludes them are left out.
+
+    >>> unreconciled_records(Store.open("sqlite://"))
+    {}
+    """
+    table = schema.extractions
+    with store.connect() as conn:
+        excluded = set(_latest_consensus_full_text(conn, "exclude"))
+        pairs = conn.execute(select(table.c.record_id, table.c.reviewer).distinct()).all()
+    by_record: dict[int, set[str]] = {}
+    for record_id, reviewer in pairs:
+        by_record.setdefault(record_id, set()).add(reviewer)
+    return {
+        record_id: sorted(reviewers)
+        for record_id, reviewers in sorted(by_record.items())
+        if CONSENSUS not in reviewers and record_id not in excluded
+    }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What a reference list shows of a record."""
+
+    authors: tuple[str, ...]
+    year: int | None
+    title: str | None
+    journal: str | None
+    doi: str | None
+
+
+def record_citations(store: Store, record_ids: list[int]) -> dict[int, Citation]:
+    """{record id: its citation} for the given records (read in chunks: bounded queries).
+
+    >>> record_citations(Store.open("sqlite://"), [1])
+    {}
+    """
+    records = schema.records
+    out: dict[int, Citation] = {}
+    with store.connect() as conn:
+        for start in range(0, len(record_ids), 500):
+            chunk = record_ids[start : start + 500]
+            rows = conn.execute(
+                select(
+                    records.c.id,
+                    records.c.authors,
+                    records.c.year,
+                    records.c.title,
+                    records.c.journal,
+                    records.c.doi,
+                ).where(records.c.id.in_(chunk))
+            )
+            for row in rows:
+                out[int(row.id)] = Citation(
+                    tuple(str(a) for a in row.authors or ()),
+                    row.year,
+                    row.title,
+                    row.journal,
+                    row.doi,
+                )
+    return out
