@@ -6,6 +6,7 @@ importing them below registers them. Business logic lives in the stage packages,
 
 from __future__ import annotations
 
+import os
 import sys
 
 from litrev.cli import dedupe as _dedupe  # noqa: F401
@@ -15,16 +16,55 @@ from litrev.cli import screening as _screening  # noqa: F401
 from litrev.cli import search as _search  # noqa: F401
 from litrev.cli import simulate as _simulate  # noqa: F401
 from litrev.cli._app import app, console, err_console
+from litrev.cli._errors import describe
 from litrev.errors import LitrevError
 
 
-def main() -> None:
-    """Entry point of the `litrev` script: turns litrev's own errors into a message and exit 2."""
+def run(argv: list[str] | None = None) -> int:
+    """Run the `litrev` command line on `argv` and return its exit status (never raises).
+
+    Errors in the user's input, files or database come out as one message and status 2;
+    anything else is a bug in litrev, reported as such with status 1 (the traceback is shown
+    when LITREV_TRACEBACK=1).
+
+    >>> run(["search", "lint", "--dialect", "pubmed", "asthma[tiab]"])
+    0 message(s), 0 error(s)
+    0
+    """
     try:
-        app()
+        app(args=argv, prog_name="litrev")
+    except SystemExit as done:  # usage errors and normal ends, as Typer reports them
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except LitrevError as error:
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False)
-        sys.exit(2)
+        err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print(
+            "[bold red]error:[/] interrupted; nothing was half-written", highlight=False
+        )
+        return 130
+    except Exception as error:
+        message = describe(error)
+        if message is None:
+            if os.environ.get("LITREV_TRACEBACK") == "1":
+                raise
+            err_console.print(
+                f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
+                "This is a bug in litrev. Run again with LITREV_TRACEBACK=1 and report the traceback.",
+                highlight=False,
+                soft_wrap=True,
+                markup=True,
+            )
+            return 1
+        err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        return 2
+    return 0
 
 
-__all__ = ["app", "console", "err_console", "main"]
+def main() -> None:
+    """Entry point of the `litrev` script."""
+    sys.exit(run())
+
+
+__all__ = ["app", "console", "err_console", "main", "run"]
