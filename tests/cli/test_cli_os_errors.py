@@ -214,3 +214,13 @@ def test_a_read_only_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     finally:
         review.chmod(0o755)
     _check(status, text, capsys, "read-only")
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import litrev.cli
+    import litrev.cli._errors
+
+    assert doctest.testmod(litrev.cli._errors).failed == 0
+    assert doctest.testmod(litrev.cli).failed == 0

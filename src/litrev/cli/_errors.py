@@ -4,7 +4,7 @@ The CLI is the only place that does this: the stage packages raise `OSError` and
 errors as they are, and library callers get them unchanged.
 
 >>> describe(FileNotFoundError(2, "No such file or directory", "out/report.csv"))
-"out/report.csv: no such file or folder; check the path (to write there, create its folder first)"
+'out/report.csv: no such file or folder; check the path (to write there, create its folder first)'
 >>> describe(ValueError("not an OS error")) is None
 True
 """
