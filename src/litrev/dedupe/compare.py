@@ -111,6 +111,34 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
     return fuzz.ratio(" ".join(a), " ".join(b)) >= 90
 
 
+_VENUE_WORDS = frozenset("""
+proceedings proc conference conf international int annual annu meeting symposium symp workshop
+congress ieee acm ifip aaai usenix of on the and in for th st nd rd
+""".split())  # noqa: SIM905 (a word list reads best as text)
+
+
+def venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Two names of one meeting's proceedings ("Proc AMCIS 2017" / "AMCIS 2017 Proceedings").
+
+    Compatible when the journal test passes, or when the words that name the meeting (not
+    "proceedings", "international", "conference"...) of one name are all in the other and
+    the years the names give, if both give one, are the same.
+
+    >>> venues_compatible(("proceedings", "amcis", "2017"), ("amcis", "2017", "proceedings"))
+    True
+    >>> venues_compatible(("amcis", "2017"), ("amcis", "2018", "proceedings"))
+    False
+    """
+    years = [{t for t in name if len(t) == 4 and t.isdigit()} for name in (a, b)]
+    if years[0] and years[1] and not years[0] & years[1]:
+        return False
+    if journals_compatible(a, b):
+        return True
+    words = [{t for t in name if t not in _VENUE_WORDS and not t.isdigit()} for name in (a, b)]
+    short, long = sorted(words, key=len)
+    return bool(short) and short <= long
+
+
 def _identifiers(a: Fingerprint, b: Fingerprint) -> tuple[bool, bool]:
     """(some identifier equal, some identifier of the same kind different)."""
     same = conflict = False
@@ -189,12 +217,80 @@ def _version_relation(a: Fingerprint, b: Fingerprint) -> str | None:
         return "cochrane update"
     if a.version_kind != b.version_kind:
         kinds = {a.version_kind, b.version_kind}
-        if kinds == {"abstract", "article"} and a.year == b.year and _same_item(a, b):
-            # One database lists a meeting supplement's abstract under the conference, another
-            # under the journal: same printed item, not two versions.
+        if kinds == {"abstract", "article"} and _same_item(a, b) and (
+            a.year == b.year or _same_printed_proceedings(a, b)
+        ):
+            # One database lists a meeting supplement's abstract (or a proceedings paper)
+            # under the conference, another under the journal: same printed item, not two
+            # versions.
             return None
         return f"{a.version_kind} / {b.version_kind}"
     return None
+
+
+def _same_printed_proceedings(a: Fingerprint, b: Fingerprint) -> bool:
+    """A proceedings paper indexed as a journal article, dated a year apart.
+
+    Proceedings printed as a journal volume (a lecture-notes series, a "Studies in ..." book
+    series) carry the meeting's year in one database and the volume's year in the other. The
+    printed citation must agree: the same venue, volume and first page.
+    """
+    return (
+        a.year is not None and b.year is not None and abs(a.year - b.year) == 1
+        and a.volume is not None and a.volume == b.volume
+        and _same_pages(a, b) is True
+        and journals_compatible(a.journal, b.journal) is True
+    )
+
+
+def _page_forms_differ(a: Fingerprint, b: Fingerprint) -> bool:
+    """Pages written in two forms rather than two different pages (for a shared identifier).
+
+    An electronic article has an article number ("e0123456", "123") in one database and its
+    PDF's page range ("1-12") in another. One side is then an article number (letter-prefixed,
+    or a single number) and the other a range starting at page 1. A single page against a
+    range starting elsewhere is how an erratum looks, and stays a conflict.
+
+    >>> from litrev.records.model import Record
+    >>> from litrev.dedupe.features import fingerprint
+    >>> _page_forms_differ(fingerprint(Record(pages="e0123456")), fingerprint(Record(pages="1-12")))
+    True
+    >>> _page_forms_differ(fingerprint(Record(pages="2205")), fingerprint(Record(pages="2195-2204")))
+    False
+    """
+    if not a.pages or not b.pages:
+        return False
+
+    def article_number(pages: tuple[str, str]) -> bool:
+        lettered = pages[0][:1].isalpha() and pages[0][-1:].isdigit()  # "e0123456", not "iii"
+        return lettered or pages[0] == pages[1]
+
+    def page_count(pages: tuple[str, str]) -> bool:
+        return pages[0] == "1" and pages[1] != "1"
+
+    return (article_number(a.pages) and page_count(b.pages)) or (
+        article_number(b.pages) and page_count(a.pages)
+    )
+
+
+def _judge_generic(
+    a: Fingerprint, b: Fingerprint, ts: float, au: float | None, same_id: bool, same_print: bool
+) -> Judgement:
+    """Two records of which one has a generic or recurring title ("Editor's Comments").
+
+    The title says nothing about which item of the serial it is, and the same author writes
+    every one of them: only an identifier, or the same issue and the same pages, tell two
+    items apart. The same volume, year and pages with an issue missing is left to a person.
+    """
+    if same_id:
+        return Judgement(DUPLICATE, ts, "generic title, same identifier")
+    if ts < 0.95 or (au or 0) < 0.8 or not same_print:
+        return Judgement(DISTINCT, ts, "generic title, citation differs")
+    if a.issue and b.issue:
+        if a.issue == b.issue:
+            return Judgement(DUPLICATE, ts, "generic title, same issue and pages")
+        return Judgement(DISTINCT, ts, "generic title, issues differ")
+    return Judgement(MAYBE, ts, "generic title, same pages, issue unknown")
 
 
 def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
@@ -226,14 +322,14 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
     relation = _version_relation(a, b)
     if relation and not settings.merge_versions:
         return Judgement(RELATED if ts >= 0.75 else DISTINCT, ts, f"versions: {relation}")
-    if a.generic or b.generic or a.notice or b.notice:
-        # A generic title says nothing: only the full citation (or an identifier) can match.
+    if a.generic or b.generic:
+        return _judge_generic(a, b, ts, au, id_same and not id_conflict, same_print)
+    if a.notice or b.notice:
         # Two notices with one printed citation are one notice, however each database words
         # the corrected article's reference in its title.
-        notice_ts = 0.7 if a.notice or b.notice else 0.95
-        if (id_same and not id_conflict) or (ts >= notice_ts and same_print and (au or 0) >= 0.8):
-            return Judgement(DUPLICATE, ts, "generic title, same citation")
-        return Judgement(DISTINCT, ts, "generic title, citation differs")
+        if (id_same and not id_conflict) or (ts >= 0.7 and same_print and (au or 0) >= 0.8):
+            return Judgement(DUPLICATE, ts, "notice, same citation")
+        return Judgement(DISTINCT, ts, "notice, citation differs")
     if a.parts != b.parts:
         if a.parts and b.parts:
             return Judgement(DISTINCT, ts, "different part numbers")
@@ -247,7 +343,7 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
         return Judgement(DISTINCT, ts, "guideline co-published elsewhere")
 
     if id_same and not id_conflict:
-        if page_eq is False or volume_eq is False:
+        if volume_eq is False or (page_eq is False and not _page_forms_differ(a, b)):
             return Judgement(MAYBE, ts, "same identifier, citation differs")
         if ts >= 0.8 or (au or 0) >= 0.8 or not a.title or not b.title:
             return Judgement(DUPLICATE, max(ts, 0.95), "same identifier")
@@ -297,6 +393,13 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
         # Venue names differ beyond abbreviation ("AMCIS 2017 Proceedings"), nothing conflicts.
         # Only for identical titles: "qualitative"/"quantitative findings" differ by a word.
         return Judgement(DUPLICATE, ts, "title, authors and year agree")
+    if (year_gap == 1 and a.abstract and b.abstract and a.title == b.title
+            and au is not None and au >= 0.9 and min(len(a.surnames), len(b.surnames)) >= 2
+            and len(a.title) >= 40 and venues_compatible(a.journal, b.journal)):
+        # A conference paper is dated by the meeting in one database and by its proceedings,
+        # published the next year, in another. The venue must be the same meeting: a venue
+        # naming another year is another meeting, where the same abstract may be given again.
+        return Judgement(DUPLICATE, ts, "conference paper, proceedings dated a year later")
     if (ts >= 0.75 and au is not None and au >= 0.9 and min(len(a.surnames), len(b.surnames)) >= 3
             and year_gap == 0 and journal_ok and located):
         # Three or more authors in the same order, same journal and year, nothing conflicting:

@@ -31,6 +31,7 @@ from litrev.dedupe.compare import (
     judge,
 )
 from litrev.dedupe.features import Fingerprint, fingerprint
+from litrev.dedupe.serial import mark_recurring
 from litrev.records.model import Record
 
 
@@ -102,8 +103,13 @@ class Deduplicator:
         cannot_link: Iterable[tuple[int, int]] = (),
         progress: Callable[[int], None] | None = None,
     ) -> Deduplicator:
-        """As `fit`, on fingerprints already computed (lets callers drop the records)."""
+        """As `fit`, on fingerprints already computed (lets callers drop the records).
+
+        Sets `generic` on the fingerprints of titles that recur in a journal (`serial`).
+        """
         settings = self.settings
+        # Which titles recur in a journal is a property of the whole input, not of a pair.
+        mark_recurring(fps)
         cache: dict[tuple[int, int], Judgement] = {}
         edges: list[tuple[float, int, int]] = []
         related: list[tuple[int, int, str]] = []

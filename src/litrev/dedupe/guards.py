@@ -37,18 +37,31 @@ _NOTICE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                            r"|^(?:invited |editorial )?commentary\b")),
 ]
 
-_GENERIC_TITLES = {
-    "editorial", "editorials", "guest editorial", "letter", "letters", "letter to the editor",
-    "letters to the editor", "correspondence", "correction", "corrections", "erratum", "errata",
-    "corrigendum", "retraction", "introduction", "foreword", "preface", "commentary", "comment",
-    "reply", "response", "in reply", "authors reply", "author s reply", "in this issue",
-    "book review", "book reviews", "news", "obituary", "announcements", "acknowledgement",
-    "acknowledgements", "acknowledgment", "reviewers", "contents", "table of contents", "index",
-    "abstracts", "meeting abstracts", "poster abstracts", "highlights", "editor s note",
-    "editors note", "from the editor", "president s message", "untitled", "no title",
-    "title not available", "notice of retraction", "expression of concern", "news in brief",
-    "research highlights", "summary", "conclusion", "conclusions", "discussion", "overview",
-}
+# Words that name a section or genre of a serial, not a subject. A short title made only of
+# these (with numbers, dates and connecting words) names a recurring item: "Editor's
+# Comments", "From the editor's desk", "In this issue", "Acknowledgement to reviewers 2019".
+_SECTION_WORDS = frozenset("""
+editorial editorials editor editors editorship guest column columns comment comments commentary
+commentaries note notes message messages letter letters correspondence reply replies response
+responses rejoinder correction corrections corrigendum corrigenda erratum errata retraction
+retractions retracted notice notices concern expression introduction introductions introductory
+foreword preface prologue epilogue afterword issue issues desk page pages corner viewpoint
+perspective perspectives news update updates review reviews reviewer reviewers referees book
+books abstract abstracts meeting meetings conference congress symposium proceedings poster
+posters annual acknowledgement acknowledgements acknowledgment acknowledgments thanks contents table
+index indexes indices instructions author authors information president presidential chair
+chairman chairs welcome highlights highlight summary summaries conclusion conclusions
+discussion overview announcement announcements obituary obituaries calendar events masthead
+cover matter board list volume supplement readers reader forum brief briefs report reports
+selected what new roundup literature untitled title available notes reviewed
+""".split())  # noqa: SIM905 (a word list reads best as text)
+# Connecting words and date/number words that may stand between section words.
+_SECTION_FILLER = frozenset("""
+a an the of to in on for from and by with this our your s at its de du le la no vol nr part
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn fall winter
+""".split())  # noqa: SIM905 (a word list reads best as text)
+_MAX_SECTION_WORDS = 8
 
 _GUIDELINE_RE = re.compile(
     r"\b(?:guideline|guidelines|consensus|position (?:statement|paper)|policy statement|"
@@ -94,8 +107,27 @@ _NOTICE_WORDS = ("errat", "corrig", "correct", "retract", "withdrawn", "concern"
 
 
 def is_generic_title(norm_title: str) -> bool:
-    """True for titles that name a genre, not a work ("Editorial", "Letter", "Correction")."""
-    return norm_title in _GENERIC_TITLES or len(norm_title) < 12
+    """True for titles that name a genre or a serial's section, not a work.
+
+    A title is generic when it is very short (under 12 characters) or when it has at most
+    eight words and every word is a section word ("editor", "comments", "issue", "reviewers",
+    "correction", ...), a connecting word, a month or a number. The test reads the title's
+    make-up, not a list of whole titles, so "A note from the editors" and "Editor's desk:
+    spring issue" are caught as well as "Editorial".
+
+    >>> is_generic_title("editor s comments"), is_generic_title("acknowledgement to reviewers 2019")
+    (True, True)
+    >>> is_generic_title("editorial comment on sleep in care homes")
+    False
+    """
+    if len(norm_title) < 12:
+        return True
+    words = norm_title.split()
+    if len(words) > _MAX_SECTION_WORDS:
+        return False
+    content = [w for w in words
+               if w not in _SECTION_FILLER and not w.isdigit() and w not in ROMAN]
+    return bool(content) and all(w in _SECTION_WORDS for w in content)
 
 
 def is_guideline(norm_title: str) -> bool:

@@ -279,6 +279,8 @@ def normalize_pages(value: str | None) -> tuple[str, str] | None:
     ('1234', '1256')
     >>> normalize_pages("e1002")
     ('e1002', 'e1002')
+    >>> normalize_pages("iii-vi")
+    ('iii', 'vi')
     """
     if not value:
         return None
@@ -288,6 +290,9 @@ def normalize_pages(value: str | None) -> tuple[str, str] | None:
         text = text.replace("--", "-")
     first, sep, last = text.partition("-")
     first = first.lstrip("0") or first
+    if _ROMAN_PAGE_RE.fullmatch(first):
+        # Front matter (editorials, "In this issue") is paged in roman numerals: "iii-vi".
+        return first, last if sep and _ROMAN_PAGE_RE.fullmatch(last) else first
     # Garbled exports ("Suppl-29", "t-8", Excel's "01-Jun") carry no usable first page.
     if not _PAGE_RE.fullmatch(first):
         return None
@@ -300,6 +305,7 @@ def normalize_pages(value: str | None) -> tuple[str, str] | None:
 _SUPPLEMENT_RE = re.compile(r"s(?:upp\w*)?\W*\d*$")
 _PARENS_RE = re.compile(r"\(.*?\)")
 _PAGE_RE = re.compile(r"[a-z]{0,2}\d+[a-z]?")
+_ROMAN_PAGE_RE = re.compile(r"(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
 
 
 def normalize_volume(value: str | None) -> str | None:
