@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
+import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from litrev.errors import StoreError
 from litrev.store import migrations, schema
@@ -19,9 +22,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # The default rollback journal (not WAL) keeps a review folder to one file, safe to copy or
     # sync; concurrent teams use PostgreSQL. Foreign keys catch orphaned decisions.
+    # SQLite's own busy handler waits this long for a lock; `Store.transaction` retries on top.
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+# How long a write waits for another process's write lock before it is reported (seconds).
+BUSY_TIMEOUT = 60.0
+
+
+def _is_busy(error: BaseException) -> bool:
+    text_ = str(getattr(error, "orig", error)).lower()
+    return "locked" in text_ or "busy" in text_
 
 
 def database_url(target: str | Path) -> str:
@@ -44,12 +57,13 @@ class Store:
     >>> store = Store.open("sqlite://")
     >>> with store.transaction() as conn:
     ...     store.log(conn, actor="me", action="note", entity="review")
-    >>> store.version()
-    1
+    >>> store.version() >= 4  # every migration applied
+    True
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.engine = engine
+        self.busy_timeout = busy_timeout
 
     @classmethod
     def open(cls, target: str | Path, *, create: bool = True) -> Store:
@@ -74,9 +88,82 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A connection in a transaction: committed on success, rolled back on any error."""
-        with self.engine.begin() as conn:
-            yield conn
+        """A connection in a transaction: committed on success, rolled back on any error.
+
+        On SQLite the transaction takes the write lock first (`BEGIN IMMEDIATE`), so what it
+        reads cannot change before it writes: two imports cannot both allocate the same ids.
+        Another process's lock is waited for, with backoff, up to `busy_timeout` seconds, then
+        reported as one `StoreError`; nothing is written.
+        """
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                self._begin_immediate(conn)
+            else:
+                conn.begin()
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            try:
+                conn.commit()
+            except OperationalError as error:
+                conn.rollback()
+                if _is_busy(error):
+                    raise StoreError(self._busy_message("finish writing")) from error
+                raise
+
+    def _begin_immediate(self, conn: Connection) -> None:
+        dbapi = conn.connection.dbapi_connection
+        if getattr(dbapi, "in_transaction", False):
+            # One in-memory database shares its connection within a thread: an enclosing
+            # transaction already holds the lock.
+            conn.begin()
+            return
+        deadline = time.monotonic() + self.busy_timeout
+        pause = 0.02
+        while True:
+            try:
+                # pysqlite issues no BEGIN of its own inside an open transaction, so this
+                # one stands until commit or rollback.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                conn.rollback()
+                if not _is_busy(error):
+                    raise StoreError(
+                        f"{self._where()}: cannot start a write: {error.orig}"
+                    ) from error
+                if time.monotonic() + pause > deadline:
+                    raise StoreError(self._busy_message("start writing")) from error
+                time.sleep(pause * (0.5 + random.random()))
+                pause = min(pause * 2, 1.0)
+
+    def _where(self) -> str:
+        url = self.engine.url
+        return str(url.database) if url.get_backend_name() == "sqlite" else url.render_as_string()
+
+    def _busy_message(self, what: str) -> str:
+        return (
+            f"{self._where()}: the review database is busy: another litrev process held its "
+            f"write lock for over {self.busy_timeout:g} s, so this one could not {what}; "
+            "nothing was written, run it again when the other has finished"
+        )
+
+    @staticmethod
+    def lock(conn: Connection, name: str) -> None:
+        """Serialise writers of `name` (e.g. "import") within the caller's transaction.
+
+        SQLite transactions from `transaction()` already hold the database's write lock; on
+        PostgreSQL this takes a transaction-scoped advisory lock, released at commit.
+
+        >>> store = Store.open("sqlite://")
+        >>> with store.transaction() as conn:
+        ...     Store.lock(conn, "import")
+        """
+        if conn.dialect.name == "postgresql":
+            key = zlib.crc32(f"litrev:{name}".encode())
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     def connect(self) -> Connection:
         return self.engine.connect()
