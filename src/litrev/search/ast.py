@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from itertools import permutations
 from typing import Any
 
 
@@ -53,6 +54,14 @@ class Field(StrEnum):
     AFFILIATION = "affiliation"
     PUBLICATION_TYPE = "publication_type"
     LANGUAGE = "language"
+    # Index fields of MEDLINE-style databases (PubMed tag / Ovid code):
+    SUBHEADING = "subheading"  # MeSH subheading on its own: PubMed [sh], Ovid .fs.
+    SUBSTANCE = "substance"  # substance names, supplementary concepts: [nm], .nm., .rs.
+    PHARMACOLOGICAL_ACTION = "pharmacological_action"  # PubMed [pa]
+    ORIGINAL_TITLE = "original_title"  # non-English title: PubMed [tt], Ovid .ot.
+    COMMENTS = "comments"  # comment/correction notes: Ovid .cm.
+    ENTRY_DATE = "entry_date"  # date the record entered the database: [edat], .ed.
+    SUBSET = "subset"  # journal/citation subset: PubMed [sb], Ovid .sb.
 
 
 Fields = frozenset[Field]
@@ -76,10 +85,10 @@ class Node:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Node):
             return NotImplemented
-        return _key(normalize(self)) == _key(normalize(other))
+        return self is other or semantic_key(self) == semantic_key(other)
 
     def __hash__(self) -> int:
-        return hash(_key(normalize(self)))
+        return hash(semantic_key(self))
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,9 +175,43 @@ Expression = Term | Phrase | Heading | And | Or | Not | Near | Fielded
 def normalize(node: Node, inherited: Fields | None = None) -> Node:
     """Push group fields down to the leaves and flatten nested AND/OR of the same kind.
 
+    Trees are immutable, so each node remembers its normal form (per inherited field set):
+    a strategy whose lines refer to earlier lines shares subtrees, and without the memo
+    every level of nesting normalised (and hashed) everything below it again, which made
+    the cost grow exponentially with the depth of line references.
+
     >>> normalize(Fielded(Term("a"), frozenset({Field.TITLE})))
     Term(text='a', fields=frozenset({<Field.TITLE: 'title'>}), max_extra=None)
     """
+    memo: dict[Fields | None, Node] | None = node.__dict__.get("_normal")
+    if memo is None:
+        memo = {}
+        object.__setattr__(node, "_normal", memo)
+    done = memo.get(inherited)
+    if done is None:
+        done = _normalize(node, inherited)
+        memo[inherited] = done
+        if done is not node:
+            # the normal form is its own normal form: normalising it again is free
+            done.__dict__.setdefault("_normal", {}).setdefault(None, done)
+    return done
+
+
+def semantic_key(node: Node) -> Any:
+    """The hashable key two trees share exactly when `==` calls them equal.
+
+    >>> semantic_key(Or((Term("a"), Term("b")))) == semantic_key(Or((Term("b"), Term("a"))))
+    True
+    """
+    normal = normalize(node)
+    key = normal.__dict__.get("_semantic_key")
+    if key is None:
+        key = _key(normal)
+        object.__setattr__(normal, "_semantic_key", key)
+    return key
+
+
+def _normalize(node: Node, inherited: Fields | None) -> Node:
     span = node.span
     if isinstance(node, Fielded):
         return normalize(node.child, node.fields)
@@ -261,17 +304,18 @@ def _merge_optional(children: list[Node]) -> list[Node]:
         leaves = {key(c): i for i, c in enumerate(out) if isinstance(c, Term | Phrase)}
         for (kind, text, extra), i in leaves.items():
             for at in (k for k, ch in enumerate(text) if ch == "?"):
-                j = leaves.get((kind, text[:at] + text[at + 1:], extra))
+                j = leaves.get((kind, text[:at] + text[at + 1 :], extra))
                 if j is None:
                     continue
                 node = out[i]
                 if isinstance(node, Term):
-                    merged: Node = replace(node, text=node.text[:at] + "%" + node.text[at + 1:])
+                    merged: Node = replace(node, text=node.text[:at] + "%" + node.text[at + 1 :])
                 else:
                     assert isinstance(node, Phrase)
                     joined = " ".join(node.words)
-                    merged = replace(node, words=tuple((joined[:at] + "%" + joined[at + 1:])
-                                                       .split()))
+                    merged = replace(
+                        node, words=tuple((joined[:at] + "%" + joined[at + 1 :]).split())
+                    )
                 out = [c for k, c in enumerate(out) if k not in (i, j)] + [merged]
                 changed = True
                 break
@@ -300,7 +344,13 @@ def _near_as_phrase(children: tuple[Node, ...], distance: int, ordered: bool) ->
 
 
 def _key(node: Node) -> Any:
-    """A hashable structural key of a normalized tree (AND/OR children as sets)."""
+    """A hashable structural key of a normalized tree (AND/OR children as sets).
+
+    A proximity is keyed by the set of operand combinations it matches, held in a compact
+    canonical form (`_canon`) rather than written out: `a NEAR (b OR c)` and
+    `(a NEAR b) OR (a NEAR c)` get the same key, and a proximity over two 30-term OR
+    groups costs 60 entries, not 900 expanded proximities.
+    """
     if isinstance(node, Term):
         return ("term", node.text.lower(), node.fields, node.max_extra)
     if isinstance(node, Phrase):
@@ -318,20 +368,90 @@ def _key(node: Node) -> Any:
         name = type(node).__name__
         keys: set[Any] = set()
         for child in node.children:
-            k = _key(child)
-            keys.update(k[1] if k[0] == name else (k,))  # a distributed NEAR is an OR
+            k = _child_key(child)
+            keys.update(k[1] if k[0] == name else (k,))
+        if name == "Or":
+            keys = _merge_proximities(keys)
+            if len(keys) == 1:  # a proximity over an OR group is an OR of proximities
+                return next(iter(keys))
         return (name, frozenset(keys))
     if isinstance(node, Not):
-        return ("not", _key(node.include), _key(node.exclude))
+        return ("not", _child_key(node.include), _child_key(node.exclude))
     if isinstance(node, Near):
-        for i, child in enumerate(node.children):
-            if isinstance(child, Or):  # a NEAR (b OR c) == (a NEAR b) OR (a NEAR c)
-                parts = tuple(normalize(Near((*node.children[:i], c, *node.children[i + 1:]),
-                                             node.distance, node.ordered)) for c in child.children)
-                return _key(Or(parts))
-        children = tuple(_key(c) for c in node.children)
-        ordered = children if node.ordered else frozenset(children)
-        return ("near", ordered, node.distance, node.ordered)
+        if node.ordered and node.distance == 0:
+            # `(a OR b) NEXT c` is the phrases "a c" OR "b c": the phrase form is the
+            # canonical one, so expand (phrases over OR groups stay small).
+            for i, child in enumerate(node.children):
+                if isinstance(child, Or):
+                    parts = tuple(
+                        normalize(Near((*node.children[:i], c, *node.children[i + 1 :]), 0, True))
+                        for c in child.children
+                    )
+                    return _key(Or(parts))
+        operands = tuple(_alternatives(_child_key(c)) for c in node.children)
+        # any order: every order of the operands is matched
+        products = [operands] if node.ordered else list(dict.fromkeys(permutations(operands)))
+        return ("near", node.distance, node.ordered, len(operands), _canon(products))
     if isinstance(node, Fielded):
         return _key(normalize(node))
     raise TypeError(f"not a search node: {node!r}")
+
+
+def _child_key(child: Node) -> Any:
+    """The key of a node inside a normalized tree, computed once per node."""
+    key = child.__dict__.get("_semantic_key")
+    if key is None:
+        key = _key(child)
+        child.__dict__["_semantic_key"] = key
+    return key
+
+
+def _alternatives(key: Any) -> frozenset[Any]:
+    """The alternatives one proximity operand stands for: an OR's members, else itself."""
+    return key[1] if key[0] == "Or" else frozenset((key,))
+
+
+def _canon(products: list[tuple[frozenset[Any], ...]]) -> frozenset[Any]:
+    """Canonical form of the union of products of alternative sets (a relation).
+
+    One operand: the union of its alternatives. More: the first operand's alternatives
+    grouped by the canonical form of what may follow each of them, so any two unions of
+    products that match the same combinations get the same form, without listing the
+    combinations.
+    """
+    if len(products[0]) == 1:
+        return frozenset().union(*(p[0] for p in products))
+    following: dict[Any, list[tuple[frozenset[Any], ...]]] = {}
+    for product in products:
+        rest = product[1:]
+        for alternative in product[0]:
+            following.setdefault(alternative, []).append(rest)
+    grouped: dict[frozenset[Any], set[Any]] = {}
+    for alternative, rests in following.items():
+        grouped.setdefault(_canon(rests), set()).add(alternative)
+    return frozenset((frozenset(firsts), form) for form, firsts in grouped.items())
+
+
+def _products(form: frozenset[Any], arity: int) -> list[tuple[frozenset[Any], ...]]:
+    """The products a canonical form stands for (the inverse of `_canon`, still compact)."""
+    if arity == 1:
+        return [(form,)]
+    return [(firsts, *rest) for firsts, sub in form for rest in _products(sub, arity - 1)]
+
+
+def _merge_proximities(keys: set[Any]) -> set[Any]:
+    """Within an OR, proximities of the same kind are one proximity over their union."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for key in keys:
+        if key[0] == "near":
+            groups.setdefault(key[1:4], []).append(key)
+    if all(len(members) < 2 for members in groups.values()):
+        return keys
+    out = {k for k in keys if k[0] != "near"}
+    for (distance, ordered, arity), members in groups.items():
+        if len(members) == 1:
+            out.add(members[0])
+            continue
+        products = [p for key in members for p in _products(key[4], arity)]
+        out.add(("near", distance, ordered, arity, _canon(products)))
+    return out
