@@ -280,16 +280,44 @@ def history_command(
     from litrev.dedupe import persist
 
     project = _open_store(project_dir)
+    actions = persist.history(project.store, include_undone=all_actions)
+    if not actions:
+        console.print("No deduplication runs or decisions yet (run `litrev dedupe`).")
+        return
     table = Table("id", "kind", "by", "at", "summary")
-    for item in persist.history(project.store, include_undone=all_actions):
+    for item in actions:
         table.add_row(
             str(item.id),
             item.kind,
             item.actor,
             f"{item.created_at:%Y-%m-%d %H:%M}",
-            str(item.summary),
+            action_summary(item.summary),
         )
     console.print(table)
+
+
+_SUMMARY_WORDS = {
+    "records": "records",
+    "clusters": "duplicate clusters",
+    "merged": "records merged",
+    "queued": "pairs queued",
+    "related": "related links",
+}
+
+
+def action_summary(summary: dict[str, object]) -> str:
+    """A dedupe action's summary as words, not a Python dict.
+
+    >>> action_summary({"records": 3, "clusters": 1, "merged": 2, "queued": 0, "related": 0})
+    '3 records, 1 duplicate clusters, 2 records merged, 0 pairs queued, 0 related links'
+    >>> action_summary({"record_a": 4, "record_b": 9, "decision": "same"})
+    'records 4 and 9: same'
+    """
+    if {"record_a", "record_b", "decision"} <= summary.keys():
+        return f"records {summary['record_a']} and {summary['record_b']}: {summary['decision']}"
+    parts = [f"{summary[key]} {words}" for key, words in _SUMMARY_WORDS.items() if key in summary]
+    extra = [f"{key}: {value}" for key, value in summary.items() if key not in _SUMMARY_WORDS]
+    return ", ".join(parts + extra) or "(nothing recorded)"
 
 
 @dedupe_app.command("show")
