@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,23 @@ mode = "dual"
 """
 
 
+DATABASE_ENV = "LITREV_DATABASE"
+
+
+def team_database() -> str | None:
+    """The database URL set in `LITREV_DATABASE`, if any: every command then uses that store.
+
+    It lets a team point the command line at a PostgreSQL server without a flag on every
+    command, and keeps the password out of `litrev.toml` (which is shared and versioned).
+
+    >>> import os
+    >>> os.environ.pop(DATABASE_ENV, None) and None
+    >>> team_database() is None
+    True
+    """
+    return os.environ.get(DATABASE_ENV) or None
+
+
 def _slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return slug or "review"
@@ -76,6 +94,7 @@ class Project:
         """
         root = Path(root)
         protocol = load_protocol(root / PROTOCOL_FILE)
+        database = database or team_database()
         store = Store.open(database or root / DATABASE_FILE, create=database is not None)
         return cls(root=root, protocol=protocol, store=store)
 
@@ -107,5 +126,5 @@ class Project:
         root.mkdir(parents=True, exist_ok=True)
         if not protocol_path.exists():
             atomic_write_text(protocol_path, protocol_text)
-        store = Store.open(database or root / DATABASE_FILE)
+        store = Store.open(database or team_database() or root / DATABASE_FILE)
         return cls(root=root, protocol=protocol, store=store)

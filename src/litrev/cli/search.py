@@ -150,7 +150,14 @@ def _open_store(project_dir: Path, records: list[Path] | None = None) -> Store:
     from litrev.store import Store
 
     if not records:
-        return Store.open(project_dir / "litrev.db", create=False)
+        from litrev.project import team_database
+
+        team = team_database()
+        return (
+            Store.open(team, create=True)
+            if team
+            else Store.open(project_dir / "litrev.db", create=False)
+        )
     from litrev.records.importer import import_files
 
     store = Store.open("sqlite://")
