@@ -1,8 +1,7 @@
 """The screening counts of the PRISMA 2020 flow, taken from the decisions in a review database.
 
-The keys match `litrev.synthesis.flow.FlowData` (records_screened, title_abstract_excluded,
-full_text_assessed, full_text_excluded_reasons, included), so the PRISMA diagram can take them
-as they are; the extra keys say what is still open. A stage nobody has screened gives `None`
+`litrev.synthesis.results.flow_data` turns them into the PRISMA diagram's boxes; the
+`*_pending` and `*_conflicts` keys say what is still open. A stage nobody has screened gives `None`
 (not reported), never zero.
 
 >>> from litrev.store import Store
@@ -16,7 +15,7 @@ True
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from litrev.screening.decisions import Screening, StageSettings
@@ -30,48 +29,86 @@ def flow_counts(
     exclusion_reasons: Iterable[Any] | None = None,
     defaults: StageSettings | None = None,
     protocol: Any = None,
+    records: Collection[int] | None = None,
+    not_retrieved: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Counts for the PRISMA flow from the final (agreed or resolved) screening outcomes.
 
-    Returns `records_screened`, `title_abstract_excluded`, `title_abstract_excluded_reasons`,
-    `reports_sought` (= included at title/abstract), `full_text_assessed`, `full_text_excluded`,
-    `full_text_excluded_reasons` ({reason code: n}), `included`, and the open work:
-    `title_abstract_pending`, `title_abstract_conflicts`, `full_text_pending`,
-    `full_text_conflicts`. With `protocol`, its exclusion reasons and screening mode are used.
+    Returns `records_screened` (records with a final title/abstract outcome),
+    `title_abstract_records` (every record in title/abstract screening, decided or not),
+    `title_abstract_excluded`, `title_abstract_excluded_reasons`, `reports_sought` (= included
+    at title/abstract), `reports_not_retrieved` (full-text exclusions whose reason is one of
+    `not_retrieved`: the report could not be obtained), `full_text_assessed` (final full-text
+    outcomes, not-retrieved ones left out), `full_text_excluded`, `full_text_excluded_reasons`
+    ({reason code: n}), `included`, and the open work: `title_abstract_pending`,
+    `title_abstract_conflicts`, `full_text_pending`, `full_text_conflicts`.
+
+    With `protocol`, its exclusion reasons, their `not_retrieved` marks and its screening mode
+    are used. With `records`, only those records are counted (e.g. one PRISMA column's).
+
+    >>> from litrev.store import Store
+    >>> from litrev.screening.demo import add_records
+    >>> store = Store.open("sqlite://")
+    >>> _ = add_records(store, 3)
+    >>> one = StageSettings(blind=False, reviewers_required=1)
+    >>> s = Screening(store, defaults=one)
+    >>> for rid in (1, 2):
+    ...     _ = s.decide(rid, reviewer="ann", stage="title_abstract", decision="include")
+    >>> _ = s.decide(1, reviewer="ann", stage="full_text", decision="exclude", reason="no-pdf")
+    >>> counts = flow_counts(store, defaults=one, not_retrieved=["no-pdf"])
+    >>> counts["reports_sought"], counts["reports_not_retrieved"], counts["full_text_pending"]
+    (2, 1, 1)
     """
     if protocol is not None:
         exclusion_reasons = exclusion_reasons or protocol.eligibility.exclusion_reasons
         defaults = defaults or settings_from_protocol(protocol)
+        if not_retrieved is None:
+            not_retrieved = [
+                r.code
+                for r in protocol.eligibility.exclusion_reasons
+                if getattr(r, "not_retrieved", False)
+            ]
+    missing = set(not_retrieved or ())
     screening = Screening(store, exclusion_reasons=exclusion_reasons, defaults=defaults)
-    ta = screening.outcomes(Stage.TITLE_ABSTRACT)
-    ta_total = len(screening.eligible_records(Stage.TITLE_ABSTRACT))
-    ft = screening.outcomes(Stage.FULL_TEXT)
-    sought = [r for r, o in ta.items() if o.final and o.decision == "include"]
+    keep = set(records) if records is not None else None
+
+    def within(outcomes: dict[int, Any]) -> dict[int, Any]:
+        return outcomes if keep is None else {r: o for r, o in outcomes.items() if r in keep}
+
+    ta = within(screening.outcomes(Stage.TITLE_ABSTRACT))
+    eligible = screening.eligible_records(Stage.TITLE_ABSTRACT)
+    ta_total = len(eligible) if keep is None else len(keep.intersection(eligible))
+    ft = within(screening.outcomes(Stage.FULL_TEXT))
+    sought = {r for r, o in ta.items() if o.final and o.decision == "include"}
 
     def finals(outcomes: dict[int, Any], decision: str) -> list[Any]:
         return [o for o in outcomes.values() if o.final and o.decision == decision]
 
     ta_final = sum(1 for o in ta.values() if o.final)
     ft_final = sum(1 for r in sought if r in ft and ft[r].final)
-    ft_excluded = [o for o in finals(ft, "exclude") if o.record_id in set(sought)]
+    ft_excluded_all = [o for o in finals(ft, "exclude") if o.record_id in sought]
+    unobtained = [o for o in ft_excluded_all if o.reason in missing]
+    ft_excluded = [o for o in ft_excluded_all if o.reason not in missing]
     ft_reasons = Counter(o.reason or "unspecified" for o in ft_excluded)
     ta_reasons = Counter(o.reason or "unspecified" for o in finals(ta, "exclude"))
     screened_any = bool(ta)
     return {
         "records_screened": ta_final if screened_any else None,
+        "title_abstract_records": ta_total if screened_any else None,
         "title_abstract_excluded": sum(ta_reasons.values()) if screened_any else None,
         "title_abstract_excluded_reasons": dict(sorted(ta_reasons.items())),
         "reports_sought": len(sought) if screened_any else None,
-        "full_text_assessed": ft_final if ft else None,
+        "reports_not_retrieved": len(unobtained) if ft else None,
+        "full_text_assessed": ft_final - len(unobtained) if ft else None,
         "full_text_excluded": len(ft_excluded) if ft else None,
         "full_text_excluded_reasons": dict(sorted(ft_reasons.items())),
-        "included": sum(1 for o in finals(ft, "include") if o.record_id in set(sought))
-        if ft
-        else None,
+        "included": sum(1 for o in finals(ft, "include") if o.record_id in sought) if ft else None,
         "title_abstract_pending": ta_total - ta_final,
         "title_abstract_conflicts": sum(1 for o in ta.values() if o.state is State.CONFLICT),
         "full_text_pending": len(sought) - ft_final,
-        "full_text_conflicts": sum(1 for o in ft.values() if o.state is State.CONFLICT),
+        "full_text_conflicts": sum(
+            1 for r, o in ft.items() if r in sought and o.state is State.CONFLICT
+        ),
     }
 
 

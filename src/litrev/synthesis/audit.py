@@ -14,6 +14,7 @@ import pandas as pd
 from litrev.protocol import Protocol
 from litrev.synthesis.claims import Claim
 from litrev.synthesis.flow import Flow
+from litrev.synthesis.flow_checks import Equation, failing_equations
 from litrev.synthesis.tables import CategoryCount, round_percent, spelling_variants, study_label
 
 MISMATCH = "mismatch"
@@ -206,44 +207,56 @@ def check_duplicate_rows(studies: pd.DataFrame) -> list[AuditEntry]:
 
 
 def check_flow(flow: Flow) -> list[AuditEntry]:
-    """PRISMA 2020 arithmetic and completeness of the flow."""
+    """PRISMA 2020 arithmetic and completeness of the flow, and imports no search accounts for."""
     entries = []
-    removals = [flow.duplicates_removed, flow.automation_removed, flow.other_removed]
-    if flow.identified.known and flow.records_screened.known:
-        removed = sum(c.value for c in removals if c.known)  # type: ignore[misc]
-        gap = flow.identified.value - removed - flow.records_screened.value  # type: ignore[operator]
-        if gap != 0:
-            missing = [
-                n
-                for n, c in zip(
-                    (
-                        "duplicates removed",
-                        "marked ineligible by automation",
-                        "removed for other reasons",
-                    ),
-                    removals,
-                    strict=True,
-                )
-                if not c.known
-            ]
-            entries.append(
-                AuditEntry(
-                    id="prisma-identified-vs-screened",
-                    kind="prisma",
-                    status=MISMATCH,
-                    claim="Records identified minus records removed before screening equals records screened",
-                    stated=flow.identified.value,
-                    computed=flow.records_screened.value,
-                    sentence="",
-                    explanation=(
-                        f"{flow.identified.value:,} records identified, {removed:,} reported removed, "
-                        f"{flow.records_screened.value:,} screened: {gap:,} records unaccounted for. "
-                        + (f"Not reported: {', '.join(missing)}. " if missing else "")
-                        + "PRISMA 2020 (item 16a, flow diagram) asks for the number of duplicates and "
-                        "of other records removed before screening."
-                    ),
-                )
+    for equation in failing_equations(flow):
+        if equation.id == "prisma-identified-vs-screened":
+            entries.append(_identified_gap(flow, equation))
+            continue
+        entries.append(
+            AuditEntry(
+                id=equation.id,
+                kind="prisma",
+                status=MISMATCH,
+                claim=f"The PRISMA boxes add up: {equation.text}",
+                stated=equation.result.count.value,
+                computed=equation.expected,
+                sentence="",
+                explanation=equation.explanation() + ".",
             )
+        )
+    for name, (imported, hits) in flow.imported_vs_hits.items():
+        entries.append(
+            AuditEntry(
+                id=f"prisma-hits-vs-imported-{_slug(name)}",
+                kind="prisma",
+                status=MISMATCH,
+                claim=f"The records imported from {name} are the hits its search reported",
+                stated=hits,
+                computed=imported,
+                sentence="",
+                explanation=f"{name}: {hits:,} hits reported in litrev.toml, {imported:,} records "
+                "imported. The flow counts the imported records (once, not both); export the "
+                "whole result set or correct the reported hits.",
+            )
+        )
+    for match in flow.unmatched_sources:
+        entries.append(
+            AuditEntry(
+                id=f"prisma-unmatched-import-{_slug(match.source)}",
+                kind="prisma",
+                status=MISMATCH,
+                claim=f"Imported records from “{match.source}” belong to a search of the protocol",
+                stated=None,
+                computed=flow.databases[match.source].value
+                if match.source in flow.databases
+                else None,
+                sentence="",
+                explanation=match.message()
+                + ". They are counted under their own name; give the search's name with "
+                "`litrev import --source`, or add it to that search's `aliases`.",
+            )
+        )
     if (
         flow.full_text_excluded.known
         and flow.full_text_excluded.value
@@ -263,6 +276,28 @@ def check_flow(flow: Flow) -> list[AuditEntry]:
             )
         )
     return entries
+
+
+def _identified_gap(flow: Flow, equation: Equation) -> AuditEntry:
+    removed = sum(t.count.value or 0 for t in equation.terms)
+    gap = (equation.expected or 0) - (flow.records_screened.value or 0)
+    missing = equation.not_reported
+    return AuditEntry(
+        id="prisma-identified-vs-screened",
+        kind="prisma",
+        status=MISMATCH,
+        claim="Records identified minus records removed before screening equals records screened",
+        stated=flow.identified.value,
+        computed=flow.records_screened.value,
+        sentence="",
+        explanation=(
+            f"{flow.identified.value:,} records identified, {removed:,} reported removed, "
+            f"{flow.records_screened.value:,} screened: {gap:,} records unaccounted for. "
+            + (f"Not reported: {', '.join(missing)}. " if missing else "")
+            + "PRISMA 2020 (item 16a, flow diagram) asks for the number of duplicates and "
+            "of other records removed before screening."
+        ),
+    )
 
 
 def check_extraction_coverage(flow: Flow, studies: pd.DataFrame) -> list[AuditEntry]:

@@ -12,6 +12,7 @@ matplotlib.use("Agg")  # no display: reports are built on servers and in CI
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from litrev.synthesis.tables import CategoryCount
 
@@ -34,6 +35,7 @@ _STYLE: Any = {
     "font.size": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    "figure.constrained_layout.use": True,  # labels and legend never overlap the axes
 }
 
 
@@ -56,6 +58,8 @@ def category_chart(
     >>> svg.startswith("<svg") and "typology" in svg
     True
     """
+    if not counts:
+        return ""
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(7, 0.55 * len(counts) + 1.2))
         names = [c.name for c in counts][::-1]
@@ -72,15 +76,25 @@ def category_chart(
         axes.set_xlabel("Number of included studies")
         axes.set_title(title, loc="left", fontweight="bold")
         axes.set_xlim(0, max([*values, 1]) * 1.18)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers only
         return _to_svg(figure)
 
 
 def stacked_chart(
     table: pd.DataFrame, title: str, *, horizontal: bool = True, top: int | None = None
 ) -> str:
-    """Stacked bars of a cross-table (rows x categories, with `Total` column and row).
+    """Stacked bars of a cross-table (rows x categories, with `Total` column and row); "" when
+    the table has no counts to draw.
 
-    `top` keeps the largest rows and folds the rest into "Other".
+    `top` keeps the largest rows and folds the rest into "Other". Vertical bars (for years)
+    keep every row in order, gaps included, and thin out their tick labels so they never
+    overlap; horizontal bars keep long labels readable.
+
+    >>> t = pd.DataFrame({"a": [1, 0], "Total": [1, 0]}, index=["2001", "2002"])
+    >>> stacked_chart(t, "Year", horizontal=False).startswith("<svg")
+    True
+    >>> stacked_chart(t.iloc[:0], "Year")
+    ''
     """
     data = table.drop(index="Total", errors="ignore").drop(columns="Total", errors="ignore")
     if top is not None and len(data) > top:
@@ -88,20 +102,33 @@ def stacked_chart(
         other = data.iloc[top:].sum(axis=0).to_frame(f"Other ({len(data) - top})").T
         data = pd.concat([kept, other])
     data = data.loc[:, data.sum(axis=0) > 0]
+    if data.empty or data.shape[1] == 0:
+        return ""
+    data.index = [_short(str(i)) for i in data.index]
+    data.columns = [_short(str(c), 40) for c in data.columns]
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(data.columns))]
     with plt.rc_context(_STYLE):
         if horizontal:
-            figure, axes = plt.subplots(figsize=(8, 0.32 * len(data) + 1.6))
-            data.iloc[::-1].plot.barh(
-                stacked=True, ax=axes, color=PALETTE[: len(data.columns)], width=0.75
-            )
+            figure, axes = plt.subplots(figsize=(8, 0.32 * len(data) + 1.8))
+            data.iloc[::-1].plot.barh(stacked=True, ax=axes, color=colours, width=0.75)
             axes.set_xlabel("Number of included studies")
             axes.set_ylabel("")
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         else:
-            figure, axes = plt.subplots(figsize=(8, 3.6))
-            data.plot.bar(stacked=True, ax=axes, color=PALETTE[: len(data.columns)], width=0.8)
+            figure, axes = plt.subplots(figsize=(max(6.0, min(14.0, 0.28 * len(data) + 3)), 3.8))
+            data.plot.bar(stacked=True, ax=axes, color=colours, width=0.8)
             axes.set_ylabel("Number of included studies")
             axes.set_xlabel("")
-            axes.tick_params(axis="x", labelrotation=0)
+            axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+            step = max(1, -(-len(data) // 20))  # at most ~20 labels: every year stays a bar
+            for i, label in enumerate(axes.get_xticklabels()):
+                label.set_visible(i % step == 0)
+            axes.tick_params(axis="x", labelrotation=90 if len(data) > 12 else 0)
         axes.set_title(title, loc="left", fontweight="bold")
-        axes.legend(frameon=False, fontsize=8, loc="best")
+        # Beside the plot, not over the bars.
+        axes.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         return _to_svg(figure)
+
+
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -5,6 +5,8 @@
 >>> project = Project.init(tempfile.mkdtemp())
 >>> sorted(p.name for p in write_report(project).values())
 ['prisma.svg', 'report.html', 'report.md', 'results.json']
+
+Charts (`chart-NAME.svg`, beside `report.md`) are written when there is something to draw.
 """
 
 from __future__ import annotations
@@ -20,17 +22,24 @@ import litrev
 from litrev.project import Project, atomic_write_text
 from litrev.synthesis.audit import UNVERIFIABLE
 from litrev.synthesis.charts import category_chart, stacked_chart
+from litrev.synthesis.flow_checks import failing_equations
+from litrev.synthesis.markdown import MarkdownSafe, fenced, md_finalize
 from litrev.synthesis.prisma import flow_diagram_svg
 from litrev.synthesis.results import Results, compute_results
 from litrev.synthesis.search_notes import StrategyReport, strategy_report
 
-TABLE_TITLES = {
-    "discipline_by_category": "Discipline × category",
-    "country_by_category": "Country of author × category",
-    "year_by_category": "Year of publication × category",
-}
+OTHER_ROWS = [
+    ("identified", "Records identified via other methods"),
+    ("also_in_databases", "Also found by databases (removed as duplicates)"),
+    ("title_abstract_excluded", "Excluded at title/abstract"),
+    ("reports_sought", "Reports sought for retrieval"),
+    ("reports_not_retrieved", "Reports not retrieved"),
+    ("full_text_assessed", "Reports assessed for eligibility"),
+    ("full_text_excluded", "Reports excluded"),
+    ("included", "Studies included via other methods"),
+]
 FLOW_ROWS = [
-    ("identified", "Records identified from databases"),
+    ("identified", "Records identified from databases and registers"),
     ("duplicates_removed", "Duplicate records removed"),
     ("automation_removed", "Records marked ineligible by automation tools"),
     ("other_removed", "Records removed for other reasons"),
@@ -44,7 +53,16 @@ FLOW_ROWS = [
 ]
 
 
-def _environment() -> Environment:
+def _environment(markdown: bool = False) -> Environment:
+    if markdown:
+        # Every value is escaped for Markdown unless a filter marked it as already safe.
+        return Environment(
+            loader=PackageLoader("litrev.synthesis", "templates"),
+            autoescape=False,
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            finalize=md_finalize,
+        )
     return Environment(
         loader=PackageLoader("litrev.synthesis", "templates"),
         autoescape=select_autoescape(["html", "html.j2"]),
@@ -55,20 +73,37 @@ def _environment() -> Environment:
 
 
 def _charts(results: Results) -> dict[str, str]:
+    """{name: SVG} of every chart with something to draw."""
     charts = {"categories": category_chart(results.categories)}
     for name, table in results.tables.items():
-        if name == "year_by_category":
-            charts[name] = stacked_chart(table, TABLE_TITLES[name], horizontal=False)
+        title = results.table_titles.get(name, name)
+        if name in results.ordered_tables:
+            charts[name] = stacked_chart(table, title, horizontal=False)
         else:
-            charts[name] = stacked_chart(table, TABLE_TITLES[name], top=15)
-    return charts
+            charts[name] = stacked_chart(table, title, top=15)
+    return {name: svg for name, svg in charts.items() if svg}
+
+
+def chart_file(name: str) -> str:
+    """The file name a chart is written to beside `report.md`.
+
+    >>> chart_file("year_by_category")
+    'chart-year_by_category.svg'
+    """
+    return f"chart-{name}.svg"
 
 
 def render(
-    results: Results, data: dict[str, Any], prisma_svg: str, strategies: StrategyReport
+    results: Results,
+    data: dict[str, Any],
+    prisma_svg: str,
+    strategies: StrategyReport,
+    charts: dict[str, str] | None = None,
 ) -> tuple[str, str]:
     """The HTML and Markdown reports as strings."""
     protocol = results.project.protocol
+    flow = results.flow
+    charts = _charts(results) if charts is None else charts
     context = {
         "version": litrev.__version__,
         "review": protocol.review,
@@ -76,10 +111,21 @@ def render(
         "results": data,
         "flow": data["flow"],
         "flow_rows": FLOW_ROWS,
+        "other_rows": OTHER_ROWS,
+        "other_present": flow.other.present,
+        "reason_label": flow.label,
+        "progress": _progress(results),
+        "failing": [e.explanation() for e in failing_equations(flow)],
+        "unmatched": [m.message() for m in flow.unmatched_sources],
         "categories": results.categories,
         "tables": results.tables,
-        "table_titles": TABLE_TITLES,
-        "charts": _charts(results),
+        "table_titles": results.table_titles,
+        "charts": charts,
+        "chart_file": chart_file,
+        "citations": results.citations,
+        "agreement": results.agreement,
+        "extraction_mode": results.extraction_mode,
+        "unreconciled": results.unreconciled,
         "audit": results.mismatches,
         "checks": results.audit,
         "unverifiable": [e for e in results.audit if e.status == UNVERIFIABLE],
@@ -93,10 +139,41 @@ def render(
         "themes": protocol.themes,
         "prisma_svg": prisma_svg,
     }
-    environment = _environment()
-    html = environment.get_template("report.html.j2").render(**context)
-    markdown = environment.get_template("report.md.j2").render(**context)
+    html = _environment().get_template("report.html.j2").render(**context)
+    md_env = _environment(markdown=True)
+    md_env.filters["fenced"] = fenced
+    md_env.filters["raw"] = MarkdownSafe
+    markdown = md_env.get_template("report.md.j2").render(**context)
     return html, markdown
+
+
+def _progress(results: Results) -> list[str]:
+    """What is still open, one sentence per stage; empty for a finished review."""
+    flow = results.flow
+    p, o = flow.progress, flow.other.progress
+    lines = []
+    ta, ft = (
+        p.title_abstract_pending + o.title_abstract_pending,
+        p.full_text_pending + o.full_text_pending,
+    )
+    ta_c = p.title_abstract_conflicts + o.title_abstract_conflicts
+    ft_c = p.full_text_conflicts + o.full_text_conflicts
+    if ta:
+        lines.append(
+            f"Title/abstract screening: {ta:,} record(s) without a final decision"
+            f" ({ta_c:,} open conflict(s))."
+        )
+    if ft:
+        lines.append(
+            f"Full-text screening: {ft:,} report(s) without a final decision"
+            f" ({ft_c:,} open conflict(s))."
+        )
+    if results.unreconciled:
+        lines.append(
+            f"Extraction: {len(results.unreconciled):,} record(s) extracted by reviewers but "
+            "without a reconciled (consensus) extraction; the tables leave them out."
+        )
+    return lines
 
 
 def write_report(
@@ -120,7 +197,8 @@ def write_report(
     strategies = strategy_report(project.protocol)
     step("rendering charts and reports")
     data = results.as_json()
-    html, markdown = render(results, data, prisma, strategies)
+    charts = _charts(results)
+    html, markdown = render(results, data, prisma, strategies, charts)
     step("writing files")
     files = {
         "prisma": out / "prisma.svg",
@@ -128,6 +206,11 @@ def write_report(
         "markdown": out / "report.md",
         "json": out / "results.json",
     }
+    for name, svg in charts.items():
+        # report.md shows the charts as images beside it; report.html has them inline.
+        path = out / chart_file(name)
+        atomic_write_text(path, svg)
+        files[f"chart:{name}"] = path
     atomic_write_text(files["prisma"], prisma)
     atomic_write_text(files["html"], html)
     atomic_write_text(files["markdown"], markdown)

@@ -1,32 +1,37 @@
-"""Everything a report shows, computed once from a review project: `compute_results(project)`."""
+"""Everything a report shows, computed once from a review project: `compute_results(project)`.
+
+`flow_data` (the store's PRISMA counts) lives in `litrev.synthesis.flow_data`; it is imported here
+too, where it used to be.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from litrev.dedupe.persist import duplicates_removed
-from litrev.dedupe.persist import history as dedupe_history
-from litrev.extraction import CONSENSUS, studies_frame, table_included_record_ids
+from litrev.extraction import CONSENSUS, studies_frame
+from litrev.extraction.table import record_citations, unreconciled_records
 from litrev.project import Project
 from litrev.protocol import Protocol
-from litrev.records.importer import identification_counts
-from litrev.screening.flow import flow_counts
-from litrev.store import Store
 from litrev.synthesis.audit import MISMATCH, AuditEntry, run_audit
 from litrev.synthesis.claims import Claim, load_claims
-from litrev.synthesis.flow import Flow, FlowData, compute_flow
+from litrev.synthesis.flow import Flow, compute_flow
+from litrev.synthesis.flow_data import flow_data
+from litrev.synthesis.report_parts import (
+    agreement_rows,
+    citations,
+    crosstab_specs,
+    crosstab_table,
+)
 from litrev.synthesis.tables import (
     STUDY_LABEL_FIELDS,
     CategoryCount,
     category_counts,
-    crosstab,
     study_label,
-    year_crosstab,
 )
 
 RESULTS_SCHEMA_VERSION = 1
@@ -40,31 +45,6 @@ def report_date() -> dt.date:
     return dt.date.today()
 
 
-def flow_data(store: Store, protocol: Protocol) -> FlowData:
-    """The flow counts the store's records and decisions can give (None where it holds none).
-
-    Identification comes from imported exports, duplicates from deduplication runs, screening
-    from screening decisions. A review screened elsewhere (only an extraction table imported)
-    gets its included count from the extraction table's final decisions.
-    """
-    data = FlowData(identified_by_database=identification_counts(store))
-    if dedupe_history(store):
-        data.duplicates_removed = duplicates_removed(store)
-    screening = flow_counts(store, protocol=protocol)
-    if screening["records_screened"] is not None:
-        data.records_screened = screening["records_screened"]
-        data.title_abstract_excluded = screening["title_abstract_excluded"]
-        data.reports_sought = screening["reports_sought"]
-        data.full_text_assessed = screening["full_text_assessed"]
-        data.full_text_excluded_reasons = screening["full_text_excluded_reasons"]
-        data.included = screening["included"]
-    else:
-        with store.connect() as conn:
-            included = table_included_record_ids(conn)
-        data.included = len(included) if included else None
-    return data
-
-
 @dataclass
 class Results:
     project: Project
@@ -76,6 +56,12 @@ class Results:
     audit: list[AuditEntry]
     tables: dict[str, pd.DataFrame]
     supplementary: list[dict[str, Any]]
+    table_titles: dict[str, str] = field(default_factory=dict)
+    ordered_tables: set[str] = field(default_factory=set)  # whole-number rows (years)
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    agreement: list[dict[str, Any]] = field(default_factory=list)
+    unreconciled: dict[int, list[str]] = field(default_factory=dict)
+    extraction_mode: str = "dual"
 
     @property
     def mismatches(self) -> list[AuditEntry]:
@@ -97,8 +83,25 @@ class Results:
                 c.name: {"n": c.n, "percent": c.percent, "percent_exact": c.percent_exact}
                 for c in self.categories
             },
-            "flow": self.flow.as_dict(),
+            "flow": {
+                **self.flow.as_dict(),
+                "reason_labels": {
+                    code: self.flow.label(code)
+                    for code in {
+                        *self.flow.full_text_excluded_reasons,
+                        *self.flow.other.full_text_excluded_reasons,
+                    }
+                },
+            },
             "tables": {name: _table_json(table) for name, table in self.tables.items()},
+            "included_studies": self.citations,
+            "agreement": self.agreement,
+            "extraction": {
+                "mode": self.extraction_mode,
+                "unreconciled": [
+                    {"record_id": r, "reviewers": who} for r, who in self.unreconciled.items()
+                ],
+            },
             "searches": [
                 {
                     "database": s.database,
@@ -159,31 +162,51 @@ def supplementary_table(rows: pd.DataFrame, protocol: Protocol, category: str) -
     }
 
 
-def compute_results(project: Project, *, reviewer: str = CONSENSUS) -> Results:
-    """Compute counts, tables, the flow and the audit of a review project."""
+def compute_results(project: Project, *, reviewer: str | None = None) -> Results:
+    """Compute counts, tables, the flow and the audit of a review project.
+
+    `reviewer` picks whose extraction to read; by default the protocol decides: the consensus
+    for `[extraction] mode = "dual"`, every reviewer's (consensus first) for "single".
+    """
     protocol = project.protocol
-    field = protocol.classification.field
+    mode = protocol.extraction.mode
+    if reviewer is None and mode == "dual":
+        reviewer = CONSENSUS
+    field_name = protocol.classification.field
     studies = studies_frame(project.store, protocol.codebook, reviewer=reviewer)
-    if field not in studies.columns:
-        studies[field] = None
-    categories = category_counts(studies, field, protocol.classification.names)
+    if field_name not in studies.columns:
+        studies[field_name] = None
+    categories = category_counts(studies, field_name, protocol.classification.names)
     flow = compute_flow(protocol, flow_data(project.store, protocol))
     claims = load_claims(project.root)
     audit = run_audit(claims, studies, flow, protocol, categories)
-    columns = protocol.classification.names
     tables: dict[str, pd.DataFrame] = {}
-    for row_field, name in (
-        ("discipline", "discipline_by_category"),
-        ("country", "country_by_category"),
-    ):
-        if row_field in studies.columns:
-            tables[name] = crosstab(studies, row_field, field, columns)
-    if "year" in studies.columns:
-        tables["year_by_category"] = year_crosstab(studies, "year", field, columns)
+    titles: dict[str, str] = {}
+    ordered: set[str] = set()
+    for spec in crosstab_specs(protocol):
+        tables[spec.name] = crosstab_table(studies, spec, protocol)
+        titles[spec.name] = spec.title
+        if spec.ordered:
+            ordered.add(spec.name)
     supplementary = [
-        supplementary_table(studies[studies[field] == category.name], protocol, category.name)
-        for category in protocol.classification.categories
+        supplementary_table(studies[studies[field_name] == c.name], protocol, c.name)
+        for c in protocol.classification.categories
     ]
+    found = record_citations(project.store, [int(r) for r in studies["record_id"]])
     return Results(
-        project, report_date(), studies, categories, flow, claims, audit, tables, supplementary
+        project,
+        report_date(),
+        studies,
+        categories,
+        flow,
+        claims,
+        audit,
+        tables,
+        supplementary,
+        table_titles=titles,
+        ordered_tables=ordered,
+        citations=citations(studies, found),
+        agreement=agreement_rows(project.store, protocol),
+        unreconciled=unreconciled_records(project.store) if reviewer == CONSENSUS else {},
+        extraction_mode=mode,
     )

@@ -121,21 +121,47 @@ def _with_total_row(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
     return table.astype(int)
 
 
+def _as_int(value: object) -> int | None:
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]  # pandas reads an integer column with gaps as floats
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
 def year_crosstab(
     studies: pd.DataFrame, year_field: str, column_field: str, columns: Sequence[str]
 ) -> pd.DataFrame:
-    """Counts of studies by year x category, years in order, missing years last."""
-    years = studies[year_field].map(
-        lambda v: str(v) if v not in (None, "") and str(v) != "nan" else NOT_STATED
-    )
-    frame = studies.assign(_year=years)
-    table = pd.crosstab(frame["_year"], frame[column_field].fillna(NOT_STATED))
-    table = table.reindex(columns=list(columns), fill_value=0)
-    table["Total"] = table.sum(axis=1)
-    ordered = sorted((y for y in table.index if y != NOT_STATED), key=int)
+    """Counts of studies by year (or any whole number) x category: every value from the first
+    to the last, so gaps show as rows of zeros; values that are not whole numbers, then missing
+    ones, last.
+
+    >>> frame = pd.DataFrame({"year": [2001, 2003, None], "c": ["a", "a", "b"]})
+    >>> year_crosstab(frame, "year", "c", ["a", "b"]).index.tolist()
+    ['2001', '2002', '2003', '(not stated)', 'Total']
+    """
+
+    def label(value: object) -> str:
+        if value is None or (isinstance(value, float) and value != value) or str(value) == "":
+            return NOT_STATED
+        number = _as_int(value)
+        return str(number) if number is not None else str(value).strip()
+
+    years = studies[year_field].map(label) if len(studies) else pd.Series(dtype=str)
+    categories = studies[column_field].fillna(NOT_STATED) if len(studies) else pd.Series(dtype=str)
+    table = pd.crosstab(years, categories)
+    extra = sorted(set(table.columns) - set(columns))
+    table = table.reindex(columns=[*columns, *extra], fill_value=0)
+    numbers = sorted(n for n in (_as_int(y) for y in table.index) if n is not None)
+    # Gaps are filled for a plausible span only: one stray value must not make a thousand rows.
+    span = numbers[-1] - numbers[0] if numbers else 0
+    ordered = [str(n) for n in range(numbers[0], numbers[-1] + 1)] if 0 < span <= 200 else []
+    ordered = ordered or [str(n) for n in numbers]
+    ordered += sorted(y for y in table.index if _as_int(y) is None and y != NOT_STATED)
     if NOT_STATED in table.index:
         ordered.append(NOT_STATED)
-    return _with_total_row(table.loc[ordered], year_field)
+    table = table.reindex(index=ordered, fill_value=0)
+    table["Total"] = table.sum(axis=1)
+    return _with_total_row(table, year_field)
 
 
 def study_label(row: pd.Series) -> str:

@@ -1,0 +1,182 @@
+"""Parts of a report that come from the protocol, not from field names: which cross-tables to
+show, the included studies as citations, and screening agreement per stage and reviewer pair.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+
+from litrev.extraction.table import Citation
+from litrev.protocol import Protocol
+from litrev.store import Store
+from litrev.synthesis.tables import crosstab, study_label, year_crosstab
+
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CrosstabSpec:
+    row: str
+    column: str
+    title: str
+    ordered: bool  # whole-number rows (e.g. years): every value in the range, in order
+
+    @property
+    def name(self) -> str:
+        return f"{self.row}_by_{self.column}"
+
+
+def crosstab_specs(protocol: Protocol) -> list[CrosstabSpec]:
+    """The cross-tables a report shows: `[report] crosstabs`, else each choice field of the
+    codebook by the classification field (or, with no classification, by the first choice field).
+
+    >>> from litrev.protocol import parse_protocol
+    >>> p = parse_protocol('''
+    ... [review]
+    ... id = "x"
+    ... title = "x"
+    ... [[codebook.fields]]
+    ... name = "design"
+    ... type = "choice"
+    ... choices = ["RCT", "cohort"]
+    ... [[codebook.fields]]
+    ... name = "setting"
+    ... type = "choice"
+    ... choices = ["home", "ward"]
+    ... ''')
+    >>> [s.name for s in crosstab_specs(p)]
+    ['setting_by_design']
+    """
+    codebook = protocol.codebook
+    if protocol.report.crosstabs is not None:
+        pairs = [tuple(pair) for pair in protocol.report.crosstabs]
+    else:
+        choices = [f.name for f in codebook.fields if f.type == "choice"]
+        classified = protocol.classification.categories and protocol.classification.field
+        by = classified if classified in choices else (choices[0] if choices else None)
+        pairs = [(name, by) for name in choices if by is not None and name != by]
+
+    def label(name: str) -> str:
+        found = codebook.field(name)
+        return (found.label or found.name) if found else name
+
+    specs = []
+    for row, column in pairs:
+        found = codebook.field(row)
+        specs.append(
+            CrosstabSpec(
+                row,
+                column,
+                f"{label(row)} × {label(column)}",
+                ordered=found is not None and found.type == "integer",
+            )
+        )
+    return specs
+
+
+def _column_values(protocol: Protocol, column: str) -> list[str]:
+    if column == protocol.classification.field and protocol.classification.categories:
+        return protocol.classification.names
+    found = protocol.codebook.field(column)
+    return list(found.choices) if found and found.choices else []
+
+
+def crosstab_table(studies: pd.DataFrame, spec: CrosstabSpec, protocol: Protocol) -> pd.DataFrame:
+    """The counts of one cross-table (any fields; no studies give an empty table with totals)."""
+    frame = studies
+    for name in (spec.row, spec.column):
+        if name not in frame.columns:
+            frame = frame.assign(**{name: None})
+    columns = _column_values(protocol, spec.column)
+    if spec.ordered:
+        return year_crosstab(frame, spec.row, spec.column, columns)
+    return crosstab(frame, spec.row, spec.column, columns)
+
+
+def doi_url(doi: str | None) -> str | None:
+    """A https://doi.org/ link for a well-formed DOI; None for anything else (never a
+    `javascript:` or other scheme taken from a record).
+
+    >>> doi_url("10.1136/bmj.n71"), doi_url("javascript:alert(1)")
+    ('https://doi.org/10.1136/bmj.n71', None)
+    """
+    if not doi:
+        return None
+    bare = _DOI_PREFIX.sub("", doi.strip())
+    if not _DOI.match(bare):
+        return None
+    return "https://doi.org/" + quote(bare, safe="/:;()._-")
+
+
+def citations(studies: pd.DataFrame, found: dict[int, Citation]) -> list[dict[str, Any]]:
+    """Included studies as reference-list entries, in the studies' order.
+
+    >>> frame = pd.DataFrame({"record_id": [1]})
+    >>> c = Citation(("Page, M. J.", "McKenzie, J. E."), 2021, "The PRISMA 2020 statement",
+    ...              "BMJ", "10.1136/bmj.n71")
+    >>> entry = citations(frame, {1: c})[0]
+    >>> entry["authors"], entry["doi_url"]
+    ('Page, M. J.; McKenzie, J. E.', 'https://doi.org/10.1136/bmj.n71')
+    """
+    out = []
+    for _, row in studies.iterrows():
+        record_id = int(row["record_id"])
+        citation = found.get(record_id)
+        authors = "; ".join(citation.authors) if citation else ""
+        out.append(
+            {
+                "record_id": record_id,
+                "label": study_label(row),
+                "authors": authors,
+                "year": citation.year if citation else None,
+                "title": citation.title if citation else None,
+                "journal": citation.journal if citation else None,
+                "doi": citation.doi if citation else None,
+                "doi_url": doi_url(citation.doi) if citation else None,
+            }
+        )
+    return out
+
+
+def agreement_rows(store: Store, protocol: Protocol) -> list[dict[str, Any]]:
+    """Cohen's kappa and percent agreement per stage and reviewer pair (independent decisions).
+
+    >>> from litrev.protocol import parse_protocol
+    >>> agreement_rows(Store.open("sqlite://"), parse_protocol('[review]\\nid="x"\\ntitle="x"'))
+    []
+    """
+    from litrev.screening.agreement_report import agreement_report
+    from litrev.screening.decisions import Screening
+    from litrev.screening.model import settings_from_protocol
+
+    screening = Screening(
+        store,
+        exclusion_reasons=protocol.eligibility.exclusion_reasons,
+        defaults=settings_from_protocol(protocol),
+    )
+    rows = []
+    for stage in protocol.screening.stages:
+        report = agreement_report(screening, stage, binary=True)
+        for pair in report.pairs:
+            kappa = pair.stats.kappa
+            rows.append(
+                {
+                    "stage": stage,
+                    "reviewers": list(pair.reviewers),
+                    "n": pair.stats.n,
+                    "percent_agreement": pair.stats.percent,
+                    "cohen_kappa": _num(kappa.kappa),
+                    "cohen_kappa_ci95": [_num(kappa.ci_low), _num(kappa.ci_high)],
+                }
+            )
+    return rows
+
+
+def _num(x: float) -> float | None:
+    return None if x != x else round(x, 3)
