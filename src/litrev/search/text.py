@@ -194,6 +194,14 @@ FIELD_COLUMNS: dict[Field, frozenset[str]] = {
     Field.AFFILIATION: frozenset(),  # not in the record model: never matches locally
     Field.PUBLICATION_TYPE: frozenset({"pubtype"}),
     Field.LANGUAGE: frozenset({"language"}),
+    # Index fields records do not carry: never match locally (as affiliation).
+    Field.SUBHEADING: frozenset(),
+    Field.SUBSTANCE: frozenset(),
+    Field.PHARMACOLOGICAL_ACTION: frozenset(),
+    Field.ORIGINAL_TITLE: frozenset(),
+    Field.COMMENTS: frozenset(),
+    Field.ENTRY_DATE: frozenset(),
+    Field.SUBSET: frozenset(),
 }
 
 

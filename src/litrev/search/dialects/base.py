@@ -143,6 +143,14 @@ class LimitNode(Node):
     limit: Limit
 
 
+@dataclass(frozen=True, eq=False)
+class Limited(Node):
+    """Internal marker: a numbered line with limits of its own (`5 limit 4 to english`)."""
+
+    child: Node
+    limits: tuple[Limit, ...]
+
+
 class Parser:
     """A precedence-climbing parser. `precedence` maps operator names to binding levels:
     a higher number binds tighter, equal numbers group left to right.
@@ -349,23 +357,54 @@ class Dialect:
         return Phrase(words)
 
     def parse(self, text: str) -> Query:
-        text = normalize_quotes(text)
+        self.line_limits: dict[int, list[Limit]] = {}  # limits printed on a numbered line
+        self.line_implicit: dict[int, str] = {}  # a line's own search mode (EBSCO)
+        text = self.clean_printed(normalize_quotes(text))
         body, limits = self.split_limits(text)
         lines = self.numbered_lines(body)
         nodes: dict[int, Node] = {}
         root: Node | None = None
+        padded = body
         for number, start, line_text in lines:
             padded = self._pad(body, start, line_text)
             parser = self.parser_class(self, padded, nodes)
+            parser.joins = self.line_implicit.get(number, parser.joins)
             tokens = self.tokenizer_class(self).tokenize(padded)
             root = parser.parse(tokens)
             root, found = _lift_limits(root, padded, self.name)
-            limits.extend(found)
+            found.extend(self.line_limits.get(number, ()))
+            if found:
+                root = Limited(root, tuple(found), span=root.span)
             nodes[number] = root
         assert root is not None
+        root = _apply_line_limits(root, limits, padded, self.name)
         from litrev.search.dialects.limits import open_ends
 
         return Query(root, tuple(open_ends(lim) for lim in limits))
+
+    def clean_printed(self, text: str) -> str:
+        """Blank what an interface prints around a strategy (headers such as `Search
+        Strategy:` or `ID Search Hits`, rules of dashes, the hit-count column), keeping
+        every other character where it was.
+
+        >>> Dialect().clean_printed("1  heart  (3,456)").rstrip()
+        '1  heart'
+        """
+        rows = text.split("\n")
+        label = re.compile(r"\s*" + self.LINE_LABEL)
+        for i, row in enumerate(rows):
+            if PRINTED_HEADER.match(row):
+                rows[i] = " " * len(row)
+        counts = [_count_at(row, label, self.REF_FORMAT == "{n}") for row in rows]
+        labelled = [i for i, row in enumerate(rows) if label.match(row)]
+        # A trailing number is a count for sure (tab, thousands comma, or a number no
+        # earlier line can have), or when every numbered line ends with one.
+        loose = len(labelled) > 1 and all(counts[i] is not None for i in labelled)
+        for i in labelled:
+            found = counts[i]
+            if found is not None and (found[1] or loose):
+                rows[i] = rows[i][:found[0]] + " " * (len(rows[i]) - found[0])
+        return "\n".join(rows)
 
     @staticmethod
     def _pad(body: str, start: int, line_text: str) -> str:
@@ -409,6 +448,61 @@ class Dialect:
     # -- writing ---------------------------------------------------------------------
     def generator(self) -> Any:
         return self.generator_class(self)
+
+
+#: lines an interface prints around a strategy: blanked before parsing
+PRINTED_HEADER = re.compile(
+    r"(?i)^\s*(?:(?:database|search strategy|search name|last saved|date run|date searched"
+    r"|comment|description|searched|results?)\s*:.*|[-=*_]{3,}\s*|#?\s*searches\s+results\s*"
+    r"|id\s+search(?:\s+hits)?\s*|#\s+query\b.*|search\s+query\s+(?:items found|results)"
+    r".*)$")
+
+
+def _count_at(row: str, label: re.Pattern[str], bare_refs: bool) -> tuple[int, bool] | None:
+    """Where a trailing hit count starts in a numbered line, and whether it surely is one."""
+    m = label.match(row)
+    if m is None:
+        return None
+    own = int(m.group(1))
+    found = re.search(r"(\t+|\s{2,}|\s)(\(?)(\d{1,3}(?:,\d{3})+|\d+)(\)?)\s*$", row)
+    if found is None or found.start() < m.end() or bool(found.group(2)) != bool(found.group(4)):
+        return None
+    number = int(found.group(3).replace(",", ""))
+    sure = ("\t" in found.group(1) or "," in found.group(3)
+            or (number >= own and (bare_refs or bool(found.group(2)))))
+    if found.group(1) == " " and not sure:
+        return None  # one space: a word of the search ("covid 19") unless surely a count
+    return found.start(), sure
+
+
+def _apply_line_limits(root: Node, limits: list[Limit], text: str, dialect: str) -> Node:
+    """Move the limits of numbered lines onto the whole search; refuse a limited line the
+    final line uses under OR, NOT or proximity (the limit would then cover only part)."""
+
+    def lift(node: Node, whole: bool) -> Node:
+        if isinstance(node, Limited):
+            if not whole:
+                line, column = node.span or (1, 1)
+                raise SearchSyntaxError(
+                    "a limited line is used inside OR, NOT or proximity here; litrev can only "
+                    "limit the whole search (limit the final line instead)", text, line, column,
+                    dialect=dialect)
+            limits.extend(node.limits)
+            return lift(node.child, whole)
+        if isinstance(node, And):
+            return And(tuple(lift(c, whole) for c in node.children), span=node.span)
+        if isinstance(node, Not):
+            return Not(lift(node.include, whole), lift(node.exclude, False), span=node.span)
+        if isinstance(node, Or):
+            return Or(tuple(lift(c, False) for c in node.children), span=node.span)
+        if isinstance(node, Near):
+            return Near(tuple(lift(c, False) for c in node.children), node.distance,
+                        node.ordered, node.fields, span=node.span)
+        if isinstance(node, Fielded):
+            return Fielded(lift(node.child, False), node.fields, span=node.span)
+        return node
+
+    return lift(root, True)
 
 
 def _lift_limits(root: Node, text: str, dialect: str) -> tuple[Node, list[Limit]]:

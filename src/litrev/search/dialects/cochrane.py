@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from litrev.search.ast import Field, Fields, Heading, Vocabulary
+from litrev.search.ast import Field, Fields, Heading, Limit, Vocabulary
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
+from litrev.search.dialects.limits import parse_limit_item
 
 CODES: dict[str, Field] = {
     "ti": Field.TITLE, "ab": Field.ABSTRACT, "kw": Field.KEYWORDS, "au": Field.AUTHOR,
@@ -29,8 +30,24 @@ CODES: dict[str, Field] = {
 ORDER = list(CODES)
 
 
+#: the Search Manager's printed MeSH line: `MeSH descriptor: [Neoplasms] explode all trees
+#: and with qualifier(s): [drug therapy - DT, therapy - TH]`, or `... this term only`
+DESCRIPTOR = (r"(?i:MeSH\s+descriptor\s*:?\s*\[[^\]\n]+\]\s*(?:explode\s+all\s+trees|this\s+term"
+              r"\s+only|explode\s+trees?\s+[\d\s,]+)(?:\s+and\s+with\s+qualifiers?(?:\(s\))?\s*:"
+              r"\s*\[[^\]\n]*\])?)")
+#: `{OR #1-#5}`, `{AND #1, #3, #6-#8}`
+BRACE_REF = r"\{\s*(?i:OR|AND)\s+#\d+(?:\s*-\s*#\d+)?(?:\s*,\s*#\d+(?:\s*-\s*#\d+)?)*\s*\}"
+#: what the Search Manager prints after a line it limited
+LINE_LIMIT = re.compile(
+    r"(?i)(?:\s+with\s+(?=(?:cochrane\s+library\s+publication\s+date|publication\s+year|"
+    r"original\s+publication\s+year)\b)|,?\s+(?=in\s+(?:trials|cochrane\s+reviews|cochrane\s+"
+    r"protocols|clinical\s+answers|editorials|special\s+collections)\s*(?:,|$)))(?P<limits>.+)$")
+
+
 class CochraneTokenizer(Tokenizer):
     rules: ClassVar[list[tuple[str, str]]] = [
+        ("HEADING", DESCRIPTOR),
+        ("REF", BRACE_REF),
         ("HEADING", r'(?i:\[mh\s+)\^?\s*(?:"[^"\n]+"|[^\]\["/\n]+)(?:/[A-Za-z,]+)?'
                     r'(?:\s*\[mj\])?\s*\]'),
         ("(", r"\("), (")", r"\)"),
@@ -56,6 +73,16 @@ class CochraneTokenizer(Tokenizer):
             if unknown:
                 raise self.error(f"unknown Cochrane field :{unknown[0]}", token)
             return frozenset(CODES[c] for c in codes)
+        if kind == "REF":
+            if not text.startswith("{"):
+                return None
+            op = "OR" if re.match(r"\{\s*(?i:or)", text) else "AND"
+            numbers: list[int] = []
+            for a, b in re.findall(r"#(\d+)(?:\s*-\s*#(\d+))?", text):
+                numbers.extend(range(int(a), int(b or a) + 1))
+            return op, tuple(numbers)
+        if kind == "HEADING" and text.lower().startswith("mesh"):
+            return self.descriptor(text, token)
         if kind == "HEADING":
             m = re.match(r'(?i)\[mh\s+(\^)?\s*(?:"([^"]+)"|([^\]\["/]+))(?:/([A-Za-z,]+))?'
                          r'(\s*\[mj\])?', text)
@@ -64,6 +91,23 @@ class CochraneTokenizer(Tokenizer):
             subs = tuple(s for s in (m.group(4) or "").split(",") if s)
             return Heading(term, Vocabulary.MESH, not m.group(1), bool(m.group(5)), subs)
         return None
+
+
+    def descriptor(self, text: str, token: Token) -> Heading:
+        m = re.match(r"(?i)MeSH\s+descriptor\s*:?\s*\[([^\]]+)\]\s*(explode\s+all\s+trees|this\s+"
+                     r"term\s+only|explode\s+trees?[\d\s,]+)(?:.*?\[([^\]]*)\])?", text)
+        assert m is not None
+        how = m.group(2).lower()
+        if how.startswith("explode") and "all" not in how:
+            raise self.error("MeSH descriptor exploded on selected trees only: litrev cannot "
+                             "say which trees; use 'explode all trees' or list the narrower "
+                             "headings", token)
+        subs = []
+        for part in filter(None, (p.strip() for p in (m.group(3) or "").split(","))):
+            code = re.search(r"-\s*([A-Z]{2})$", part)
+            subs.append(code.group(1) if code else part)
+        return Heading(m.group(1).strip(), Vocabulary.MESH, how.startswith("explode"), False,
+                       tuple(subs))
 
 
 class CochraneParser(Parser):
@@ -119,6 +163,26 @@ class Cochrane(Dialect):
         "question_mark": ("one", "'?' matches exactly one character ('one') or zero or one "
                                  "('optional'); sources disagree"),
     }
+
+    def split_limits(self, text: str) -> tuple[str, list[Limit]]:
+        """Cut the limits the Search Manager prints after a line (`#4 #3 with Cochrane
+        Library publication date from Jan 2000 to Mar 2019, in Trials`) and `Limits:` lines."""
+        body, limits = super().split_limits(text)
+        rows = body.split("\n")
+        label = re.compile(r"\s*" + self.LINE_LABEL)
+        for i, row in enumerate(rows):
+            m = LINE_LIMIT.search(row)
+            if m is None:
+                continue
+            items = [parse_limit_item(part, row)
+                     for part in re.split(r"\s*,\s*", m.group("limits").strip()) if part]
+            numbered = label.match(row)
+            if numbered:
+                self.line_limits[int(numbered.group(1))] = items
+            else:
+                limits.extend(items)
+            rows[i] = row[:m.start()] + " " * (len(row) - m.start())
+        return "\n".join(rows), limits
 
     @property
     def WILDCARDS(self) -> dict[str, str | None]:  # type: ignore[override]

@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from litrev.search.ast import Field, Fields, Heading, Vocabulary
+from litrev.search.ast import Field, Fields, Heading, Limit, Vocabulary
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
+from litrev.search.errors import SearchSyntaxError
 
 CODES: dict[str, Fields] = {
     "TI": frozenset({Field.TITLE}), "AB": frozenset({Field.ABSTRACT}),
@@ -89,6 +90,18 @@ class EbscoGenerator(Generator):
         return f'({code} "{node.term}{"+" if node.explode else ""}{subs}")'
 
 
+#: the columns EBSCOhost prints after a search in its history table (also pasted one per
+#: line, or run together with the search when the tabs are lost)
+META = re.compile(r"(?:\t|\s)(?=(?:Limiters|Expanders|Search modes|Narrow by [^\n]*?|Interface|"
+                  r"Search Screen|Database)\s+-\s)")
+META_START = re.compile(r"\s*(?:Limiters|Expanders|Search modes|Narrow by [^\n]*?|Interface|"
+                        r"Search Screen|Database)\s+-\s")
+META_PART = re.compile(r"(Limiters|Expanders|Search modes|Narrow by [^\n]*?|Interface|Search "
+                       r"Screen|Database)\s+-\s+(.*?)(?=\s+(?:Limiters|Expanders|Search modes|"
+                       r"Narrow by|Interface|Search Screen|Database)\s+-\s|\s*$)", re.S)
+MODES = {"boolean/phrase": "phrase", "find all my search terms": "and"}
+
+
 class Ebsco(Dialect):
     name: ClassVar[str] = "ebsco"
     title: ClassVar[str] = "EBSCOhost"
@@ -102,3 +115,52 @@ class Ebsco(Dialect):
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {
         "vocabulary": ("mesh", "thesaurus that MH/MM search: mesh (MEDLINE), cinahl, apa"),
     }
+
+    def clean_printed(self, text: str) -> str:
+        """EBSCOhost's search history table: `S3  S1 AND S2  Limiters - English Language
+        Search modes - Boolean/Phrase  Interface - ...  Database - CINAHL  1,234`, the columns
+        after the search tab-separated, run together, or one per line. The limiters and the
+        search mode of each line are read; the rest is blanked."""
+        rows = text.split("\n")
+        label = re.compile(r"\s*" + self.LINE_LABEL)
+        current: int | None = None
+        meta: dict[int, list[tuple[int, str]]] = {}
+        for i, row in enumerate(rows):
+            m = label.match(row)
+            if m:
+                current = int(m.group(1))
+                cut = META.search(row, m.end())
+            elif current is not None and META_START.match(row):
+                cut = re.match(r"", row)
+            else:
+                continue
+            if cut is not None:
+                meta.setdefault(current, []).append((i + 1, row[cut.start():]))
+                rows[i] = row[:cut.start()] + " " * (len(row) - cut.start())
+        for number, parts in meta.items():
+            self.read_meta(number, parts, text)
+        return super().clean_printed("\n".join(rows))
+
+    def read_meta(self, number: int, parts: list[tuple[int, str]], text: str) -> None:
+        """A line's Limiters (as limits of that line) and Search mode."""
+        from litrev.search.dialects.limits import parse_limit_item
+
+        joined = " ".join(p for _, p in parts)
+        line = parts[0][0]
+        for what, value in META_PART.findall(joined):
+            value = re.sub(r"\s+\d{1,3}(?:,\d{3})*\s*$", "", value.strip())  # the Results column
+            if what == "Limiters":
+                for item in filter(None, (v.strip() for v in value.split(";"))):
+                    try:
+                        found = parse_limit_item(item)
+                    except SearchSyntaxError:
+                        found = Limit("filter", f"ebsco: {item}")  # e.g. 'Age Groups: Aged'
+                    self.line_limits.setdefault(number, []).append(found)
+            elif what == "Search modes":
+                mode = MODES.get(value.strip().lower())
+                if mode is None:
+                    raise SearchSyntaxError(
+                        f"search line S{number}: search mode {value.strip()!r} is not Boolean; "
+                        "only 'Boolean/Phrase' and 'Find all my search terms' can be read",
+                        text, line, 1, dialect=self.name)
+                self.line_implicit[number] = mode

@@ -31,7 +31,7 @@ from litrev.search.ast import (
     Term,
     normalize,
 )
-from litrev.search.dialects.limits import format_limit_line
+from litrev.search.dialects.limits import format_limit_line, limit_loss
 
 if TYPE_CHECKING:
     from litrev.search.dialects.base import Dialect
@@ -429,8 +429,7 @@ class Generator:
             return text
         line, lost = format_limit_line(limits, self.LIMIT_STYLE)
         for limit in lost:
-            self.warn("limit", f"limit {limit.kind}={limit.value} cannot be expressed; "
-                      "dropped (wider)")
+            self.warn("limit", limit_loss(limit, self.dialect.title))
         return f"{text}\n{line}" if line else text
 
     def inline_limits(
@@ -451,8 +450,7 @@ class Generator:
         for limit in limits:
             made = clause(limit, limit.value.split(" OR "))
             if made is None:
-                self.warn("limit", f"limit {limit.kind} cannot be expressed in {database}; "
-                          "dropped (wider)")
+                self.warn("limit", limit_loss(limit, database))
             else:
                 clauses.append(made)
         if not clauses:

@@ -30,6 +30,51 @@ PUBLICATION_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+#: every limit kind, with what it restricts (said in warnings when a target lacks it)
+LIMIT_KINDS: dict[str, str] = {
+    "language": "a language limit",
+    "publication_type": "a publication type limit",
+    "date": "a publication date limit",
+    "peer_reviewed": "a peer-reviewed limit",
+    "entry_date": "an entry date limit (when the record entered the database)",
+    "create_date": "a create date limit (PubMed [crdt])",
+    "species": "a species limit (Humans/Animals check tags)",
+    "filter": "a named search filter (its value names the interface: 'ovid: reviews "
+              "(maximizes specificity)', 'ebsco: Age Groups: Aged')",
+    "database": "a limit to one part of the database (e.g. Cochrane CENTRAL 'Trials')",
+}
+MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+def limit_loss(limit: Limit, database: str) -> str:
+    """Why a limit is dropped for `database`, as a warning sentence.
+
+    >>> limit_loss(Limit("species", "Humans"), "Scopus")
+    'Scopus has no species limit (Humans/Animals check tags): limit species=Humans dropped (wider)'
+    """
+    if limit.kind == "filter":
+        owner, _, name = limit.value.partition(": ")
+        return (f"{database} has no equivalent of the {owner} filter {name!r} (a filter is the "
+                "interface's own): limit dropped (wider)")
+    what = LIMIT_KINDS.get(limit.kind, f"a {limit.kind} limit")
+    what = re.sub(r"^an? ", "", what)
+    return f"{database} has no {what}: limit {limit.kind}={limit.value} dropped (wider)"
+
+
+def month_date(month: str, year: str, end: bool) -> str:
+    """'Mar', '2019' -> '2019-03-01' (start) or '2019-03-31' (end of the month).
+
+    >>> month_date("Feb", "2020", True)
+    '2020-02-29'
+    """
+    import calendar
+
+    number = MONTHS[month[:3].lower()]
+    day = calendar.monthrange(int(year), number)[1] if end else 1
+    return f"{year}-{number:02d}-{day:02d}"
+
+
 def language_name(value: str) -> str | None:
     """Canonical language name for a name or ISO code, or None.
 
@@ -77,12 +122,12 @@ def closed_years(limit: Limit) -> tuple[str, str]:
 
 def open_ends(limit: Limit) -> Limit:
     """Read 1000/3000 (or beyond) at either end of a date range as open."""
-    if limit.kind != "date":
+    if limit.kind not in {"date", "entry_date", "create_date"}:
         return limit
     start, _, end = limit.value.partition("..")
     start = "" if start and start[:4] <= OPEN_START else start
     end = "" if end and end[:4] >= OPEN_END else end
-    return Limit("date", f"{start}..{end}")
+    return Limit(limit.kind, f"{start}..{end}")
 
 
 def parse_limit_line(line: str) -> list[Limit]:
@@ -101,9 +146,23 @@ def parse_limit_line(line: str) -> list[Limit]:
 
 
 def parse_limit_item(item: str, line: str = "") -> Limit:
-    low = item.lower()
+    """One limit as printed by an interface ('English Language', 'Humans', a date range).
+
+    >>> parse_limit_item("Cochrane Library publication date from Jan 2000 to Mar 2019")
+    Limit(kind='entry_date', value='2000-01-01..2019-03-31')
+    """
+    low = item.lower().strip()
     if re.fullmatch(r"(peer[- ]reviewed|scholarly.*journals?)", low):
         return Limit("peer_reviewed", "true")
+    if low in {"humans", "human", "animals", "animal"}:
+        return Limit("species", "Humans" if low.startswith("human") else "Animals")
+    m = re.fullmatch(r"in (trials|cochrane reviews|cochrane protocols|clinical answers|"
+                     r"editorials|special collections)", low)
+    if m:
+        return Limit("database", item.strip()[3:])
+    cochrane = cochrane_date(item)
+    if cochrane is not None:
+        return cochrane
     m = re.fullmatch(r"(?:language\s*[:=]\s*)?(.+?)", item, re.I)
     if m and language_name(m.group(1)):
         return Limit("language", language_name(m.group(1)) or "")
@@ -120,6 +179,40 @@ def parse_limit_item(item: str, line: str = "") -> Limit:
     raise SearchSyntaxError(
         f"limit {item!r} not understood (expected a language, 'Peer Reviewed', "
         "'Publication Type: ...' or a date range)", line, 1, max(1, line.find(item) + 1))
+
+
+def cochrane_date(item: str) -> Limit | None:
+    """Cochrane's printed date limits: 'Cochrane Library publication date from Jan 2000 to
+    Mar 2019' (when the record was added: an entry date) and 'Publication Year from 2000 to
+    2019'; either end may be missing ('from 2000', 'to 2019')."""
+    m = re.fullmatch(r"(?i)\s*(cochrane library publication date|publication year|"
+                     r"original publication year)\s*(?:between\s*|from\s+)?"
+                     r"((?:[a-z]{3,9}\s+)?\d{4})?\s*(?:(?:to|and)\s+((?:[a-z]{3,9}\s+)?\d{4}|present|"
+                     r"current))?\s*",
+                     item)
+    if m is None or not (m.group(2) or m.group(3)):
+        return None
+
+    def one(text: str | None, end: bool) -> str:
+        if not text or text.lower() in {"present", "current"}:
+            return ""
+        parts = text.split()
+        if len(parts) == 2:
+            if parts[0][:3].lower() not in MONTHS:
+                raise SearchSyntaxError(f"limit {item!r}: {parts[0]!r} is not a month", item,
+                                        1, 1)
+            return month_date(parts[0], parts[1], end)
+        return parts[0]
+
+    kind = "entry_date" if m.group(1).lower().startswith("cochrane") else "date"
+    return Limit(kind, date_range(one(m.group(2), False), one(m.group(3), True)))
+
+
+def _month_year(value: str, end: bool) -> str:
+    """'2019-03-31' -> 'Mar 2019'; a bare year -> 'Jan 2000' / 'Dec 2019'."""
+    names = {v: k.title() for k, v in MONTHS.items()}
+    month = int(value[5:7]) if len(value) >= 7 else (12 if end else 1)
+    return f"{names[month]} {value[:4]}"
 
 
 def _iso(value: str) -> str:
@@ -171,6 +264,20 @@ def _format_item(limit: Limit, style: str) -> str | None:
             return None
         label = {"ebsco": "Publication Type: ", "proquest": "Document type: "}.get(style, "")
         return label + ", ".join(values)
+    if limit.kind == "filter":  # named filters are the interface's own: "ebsco: ..."
+        return limit.value.removeprefix("ebsco: ") if (
+            style == "ebsco" and limit.value.startswith("ebsco: ")) else None
+    if limit.kind == "species":
+        return {"pubmed": limit.value, "ebsco": limit.value.rstrip("s")}.get(style)
+    if limit.kind == "database":
+        return f"in {limit.value}" if style == "cochrane" else None
+    if limit.kind == "entry_date":
+        if style != "cochrane":
+            return None
+        start, _, end = limit.value.partition("..")
+        return "Cochrane Library publication date" + (
+            f" from {_month_year(start, False)}" if start else "") + (
+            f" to {_month_year(end, True)}" if end else "")
     if limit.kind == "date":
         start, _, end = limit.value.partition("..")
         start, end = start or OPEN_START, end or OPEN_END

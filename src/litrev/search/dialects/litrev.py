@@ -11,7 +11,8 @@
 * Wildcards: `*` any run, `?` exactly one character, `%` zero or one; `gene*{4}` = at
   most four characters more.
 * Fields: a suffix on a word, phrase or group: `[ti]`, `[ab]`, `[kw]`, `[sh]`, `[tw]`,
-  `[all]`, `[au]`, `[jo]`, `[af]`, `[pt]`, `[la]`, combined as `[ti,ab,kw]`.
+  `[all]`, `[au]`, `[jo]`, `[af]`, `[pt]`, `[la]`, `[fs]` (subheading), `[nm]` (substance),
+  `[pa]`, `[ot]`, `[cm]`, `[ed]`, `[sb]`, combined as `[ti,ab,kw]`.
 * Headings: `mesh:"Term"`, `emtree:"Term"`, `cinahl:"Term"`, `apa:"Term"` (exploded),
   flags in brackets: `mesh:"Neoplasms"[noexp,major,sub=therapy/diagnosis]`.
 * Limits: one line each, `LIMIT language = English`, `LIMIT publication_type = Review`,
@@ -26,12 +27,16 @@ from typing import Any, ClassVar
 from litrev.search.ast import Field, Fields, Heading, Limit, Vocabulary
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
+from litrev.search.dialects.limits import LIMIT_KINDS
 from litrev.search.errors import SearchSyntaxError
 
 CODES: dict[str, Field] = {
     "ti": Field.TITLE, "ab": Field.ABSTRACT, "kw": Field.KEYWORDS, "sh": Field.SUBJECT,
     "all": Field.ALL, "tw": Field.TEXT_WORD, "au": Field.AUTHOR, "jo": Field.JOURNAL,
     "af": Field.AFFILIATION, "pt": Field.PUBLICATION_TYPE, "la": Field.LANGUAGE,
+    "fs": Field.SUBHEADING, "nm": Field.SUBSTANCE, "pa": Field.PHARMACOLOGICAL_ACTION,
+    "ot": Field.ORIGINAL_TITLE, "cm": Field.COMMENTS, "ed": Field.ENTRY_DATE,
+    "sb": Field.SUBSET,
 }
 ORDER = list(CODES)
 
@@ -144,9 +149,9 @@ class Litrev(Dialect):
         return term
 
     def parse_limit_line(self, line: str) -> list[Limit]:
-        m = re.fullmatch(r"\s*LIMIT\s+(language|publication_type|date|peer_reviewed)"
-                         r"\s*(?:=\s*(.+?))?\s*", line)
+        kinds = "|".join(LIMIT_KINDS)
+        m = re.fullmatch(rf"\s*LIMIT\s+({kinds})\s*(?:=\s*(.+?))?\s*", line)
         if not m:
-            raise SearchSyntaxError("expected 'LIMIT <language|publication_type|date|"
-                                    "peer_reviewed> = value'", line, 1, 1, dialect=self.name)
+            raise SearchSyntaxError(f"expected 'LIMIT <{kinds}> = value'", line, 1, 1,
+                                    dialect=self.name)
         return [Limit(m.group(1), m.group(2) or "true")]

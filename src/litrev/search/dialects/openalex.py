@@ -27,6 +27,7 @@ from litrev.search.dialects.limits import (
     PUBLICATION_TYPES,
     closed_years,
     language_name,
+    limit_loss,
     open_ends,
 )
 from litrev.search.errors import SearchSyntaxError
@@ -97,8 +98,7 @@ class OpenAlexGenerator(Generator):
                 start, end = closed_years(limit)
                 out.append(f"publication_year:{start}-{end}")
             else:
-                self.warn("limit", f"limit {limit.kind} cannot be expressed in OpenAlex; "
-                          "dropped (wider)")
+                self.warn("limit", limit_loss(limit, "OpenAlex"))
         return out
 
 

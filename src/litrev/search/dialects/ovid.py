@@ -23,18 +23,42 @@ from typing import Any, ClassVar
 from litrev.search.ast import Field, Fielded, Fields, Heading, Limit, Node, Vocabulary
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
-from litrev.search.dialects.limits import language_name, publication_type_name, years
+from litrev.search.dialects.limits import (
+    OPEN_END,
+    OPEN_START,
+    PUBLICATION_TYPES,
+    language_name,
+    limit_loss,
+    publication_type_name,
+    years,
+)
 from litrev.search.errors import SearchSyntaxError
 
 CODES: dict[str, Field] = {
     "ti": Field.TITLE, "ab": Field.ABSTRACT, "kf": Field.KEYWORDS, "sh": Field.SUBJECT,
     "mp": Field.ALL, "tw": Field.TEXT_WORD, "au": Field.AUTHOR, "jn": Field.JOURNAL,
     "in": Field.AFFILIATION, "pt": Field.PUBLICATION_TYPE, "lg": Field.LANGUAGE,
+    "fs": Field.SUBHEADING, "nm": Field.SUBSTANCE, "ot": Field.ORIGINAL_TITLE,
+    "cm": Field.COMMENTS, "ed": Field.ENTRY_DATE, "sb": Field.SUBSET,
 }
+#: codes read but never written: each searches (about) the field of a code above.
+#: .hw. heading words and .kw. keyword headings are the word forms of .sh. and .kf.; .af.
+#: (all fields) is read as .mp.; .rs. (rare-disease supplementary concept word) and .rn.
+#: (registry number / substance name) as .nm.; .la. as .lg.; .jw. (journal word) as .jn.
+READ_ONLY: dict[str, Field] = {
+    "hw": Field.SUBJECT, "kw": Field.KEYWORDS, "af": Field.ALL, "rs": Field.SUBSTANCE,
+    "rn": Field.SUBSTANCE, "la": Field.LANGUAGE, "jw": Field.JOURNAL,
+}
+ALL_CODES = CODES | READ_ONLY
 ORDER = list(CODES)
 _OPWORD = r"(?:or|and|not|adj\d*|exp)\b"
 HEADING = (rf"(?i:exp\s+)?\*?(?!{_OPWORD})[A-Za-z0-9][\w'-]*(?:[ ,]+(?!{_OPWORD})[\w'-]+)*/"
-           r"(?:[a-z]{2}(?:,\s*[a-z]{2})*)?(?![\w/])")
+           r"(?:[a-z]{2}(?:,\s*[a-z]{2})*(?:\s*\[[^\]\n]*\])?)?(?![\w/])")
+_KNOWN = "|".join(sorted(ALL_CODES))
+#: `.ti,ab.` as typed, or printed without the closing dot (`.tw`, `.ti,ab,kw`): the dotless
+#: form is taken only for known codes, so `nhs.uk` stays a word.
+SUFFIX = (r"\.[a-z]{2}(?:,[a-z]{2})*\.(?=[\s)]|$)"
+          rf"|\.(?:{_KNOWN})(?:,(?:{_KNOWN}))*(?=[\s)]|$)")
 
 
 class OvidTokenizer(Tokenizer):
@@ -44,11 +68,12 @@ class OvidTokenizer(Tokenizer):
         ("(", r"\("), (")", r"\)"),
         ("PHRASE", r'"[^"\n]*"'),
         ("BADQUOTE", r'"'),
-        ("SUFFIX", r"\.[a-z]{2}(?:,[a-z]{2})*\.(?=[\s)]|$)"),
+        ("NOTE", r"\[\s*[a-z]{2}\s*=[^\]\n]*\]"),  # printed `[mp=title, abstract, ...]`
+        ("SUFFIX", SUFFIX),
         ("OP", r"(?i:and|or|not)(?![^\s()\"])"),
         ("NEAR", r"(?i:adj\d*)(?![^\s()\"])"),
         ("LINEREF", r"\d+(?=[\s)]|$)"),
-        ("WORD", r'[^\s()".]+(?:\.(?![a-z]{2}(?:,[a-z]{2})*\.(?:[\s)]|$))[^\s()".]*)*'),
+        ("WORD", rf'[^\s()".]+(?:(?!{SUFFIX})\.[^\s()".]*)*'),
     ]
 
     def value(self, kind: str, text: str, token: Token, match: re.Match[str]) -> Any:
@@ -57,11 +82,13 @@ class OvidTokenizer(Tokenizer):
             return (int(n) - 1, False) if n else (0, True)
         if kind == "SUFFIX":
             codes = text.strip(".").split(",")
-            unknown = [c for c in codes if c not in CODES]
+            unknown = [c for c in codes if c not in ALL_CODES]
             if unknown:
-                raise self.error(f"unknown Ovid field .{unknown[0]}.", token)
-            return frozenset(CODES[c] for c in codes)
+                raise self.error(f"unknown Ovid field .{unknown[0]}. (expected one of "
+                                 f"{', '.join(sorted(ALL_CODES))})", token)
+            return frozenset(ALL_CODES[c] for c in codes)
         if kind == "HEADING":
+            text = re.sub(r"\s*\[[^\]]*\]$", "", text)  # printed `/dt, th [Drug Therapy, ...]`
             m = re.fullmatch(r"(?i)(exp\s+)?(\*)?(.+?)/([a-z, ]*)", text)
             assert m is not None
             subs = tuple(s.strip() for s in m.group(4).split(",") if s.strip())
@@ -79,6 +106,8 @@ class OvidTokenizer(Tokenizer):
         return None
 
     def make(self, token: Token, match: re.Match[str]) -> Token | None:
+        if token.kind == "NOTE":
+            return None  # Ovid's own note of what a field code covered
         made = super().make(token, match)
         if made is not None and made.kind == "LINEREF":
             return Token("REF", made.text, made.pos, made.end, made.line, made.column, made.value)
@@ -145,19 +174,15 @@ class OvidGenerator(Generator):
     def with_limits(self, text: str, limits: tuple[Limit, ...]) -> str:
         if not limits:
             return text
-        items = []
+        items: list[str] = []
         for limit in limits:
-            for value in limit.value.split(" OR "):
-                if limit.kind == "language":
-                    items.append(f"{value.lower()} language")
-                elif limit.kind == "publication_type":
-                    items.append(value.lower())
-                elif limit.kind == "date":
-                    start, end = years(limit)
-                    items.append(f'yr="{start} - {end}"' if end else f'yr="{start} - current"')
-                else:
-                    self.warn("limit", f"limit {limit.kind} cannot be expressed in Ovid; "
-                              "dropped (wider)")
+            dated = limit.kind == "date" or limit.kind.endswith("_date")
+            found = [self.limit_item(limit, v)
+                     for v in ([limit.value] if dated else limit.value.split(" OR "))]
+            values = [v for v in found if v is not None]
+            if len(values) < len(found):
+                continue
+            items.append(values[0] if len(values) == 1 else "(" + " or ".join(values) + ")")
         if not items:
             return text
         joined = items[0] if len(items) == 1 else "(" + " and ".join(items) + ")"
@@ -165,6 +190,31 @@ class OvidGenerator(Generator):
             last = text.count("\n") + 1
             return f"{text}\n{last + 1} limit {last} to {joined}"
         return f"1 {text}\n2 limit 1 to {joined}"
+
+    def limit_item(self, limit: Limit, value: str) -> str | None:
+        """One value of a limit as Ovid prints it, or None (warned) when Ovid has none."""
+        if limit.kind == "language":
+            return f"{value.lower()} language"
+        if limit.kind == "publication_type":
+            return value.lower()
+        if limit.kind == "species":
+            return value.lower()
+        if limit.kind == "filter" and value.startswith("ovid: "):
+            name = value.removeprefix("ovid: ")
+            return f'"{name}"' if re.search(r"[\s()]", name) else name
+        if limit.kind == "date":
+            start, end = years(limit)
+            return f'yr="{start or OPEN_START} - {end or "current"}"'
+        if limit.kind in {"entry_date", "create_date"}:
+            if limit.kind == "create_date":
+                self.warn("limit", "create date ([crdt]) written as Ovid's entry date (ed=); "
+                          "the two differ only for records revised before entry")
+            a, _, b = limit.value.partition("..")
+            start = (a.replace("-", "") + "0101")[:8] if a else f"{OPEN_START}0101"
+            end = (b.replace("-", "") + "1231")[:8] if b else f"{OPEN_END}1231"
+            return f"ed={start}-{end}"
+        self.warn("limit", limit_loss(limit, "Ovid"))
+        return None
 
 
 class Ovid(Dialect):
@@ -191,20 +241,124 @@ class Ovid(Dialect):
         return replace(term, max_extra=int(m.group(2))) if m else term
 
 
-    def parse_limit_line(self, line: str) -> list[Limit]:
-        m = re.match(r"(?i)\s*(?:\d+\.?\s+)?limit\s+\d+\s+to\s+\(?(.+?)\)?\s*$", line)
-        assert m is not None
-        limits = []
-        for item in re.split(r"(?i)\s+and\s+", m.group(1)):
-            item = item.strip()
-            year = re.fullmatch(r'(?i)yr\s*=\s*"(\d{4})\s*-\s*(\d{4}|current)"', item)
-            if year:
-                end = "" if year.group(2).lower() == "current" else year.group(2)
-                limits.append(Limit("date", f"{year.group(1)}..{end}"))
-            elif language_name(item):
-                limits.append(Limit("language", language_name(item) or item))
-            elif item:
-                limits.append(Limit("publication_type", publication_type_name(item.title())))
+    def split_limits(self, text: str) -> tuple[str, list[Limit]]:
+        """`5 limit 4 to english language` is line 5 = line 4 with limits of its own;
+        `6 remove duplicates from 5` is line 6 = line 5. Both are rewritten in place to a
+        reference to the earlier line (columns kept); an unnumbered limit line limits all."""
+        kept: list[str] = []
+        limits: list[Limit] = []
+        for row in text.split("\n"):
+            m = _LIMIT_ROW.match(row)
+            if m is None:
+                dup = _DEDUP_ROW.match(row)
+                if dup is not None:  # keep only the line number and the referenced number
+                    row = (row[:dup.start("words")] + " " * len(dup.group("words"))
+                           + row[dup.start("ref"):])
+                kept.append(row)
+                continue
+            found = self.parse_limit_items(m.group("items"), row, m.start("items"))
+            if m.group("label"):
+                self.line_limits[int(m.group("label"))] = found
+                at, ref = m.start("ref"), m.group("ref")
+                kept.append(" " * at + ref + " " * (len(row) - at - len(ref)))
+                kept[-1] = row[:m.end("label")] + kept[-1][m.end("label"):]
             else:
-                raise SearchSyntaxError("empty limit", line, 1, 1, dialect=self.name)
+                limits.extend(found)
+                kept.append(" " * len(row))
+        return "\n".join(kept), limits
+
+    def parse_limit_line(self, line: str) -> list[Limit]:
+        m = _LIMIT_ROW.match(line)
+        if m is None:
+            raise SearchSyntaxError("expected 'limit N to ...'", line, 1, 1, dialect=self.name)
+        return self.parse_limit_items(m.group("items"), line, m.start("items"))
+
+    def parse_limit_items(self, items: str, line: str, at: int) -> list[Limit]:
+        """`(english language and humans and yr="2000 - 2019")` as limits, each item named
+        in the error when it cannot be read."""
+        body = items.strip()
+        if body.startswith("(") and _balanced_outer(body):
+            body = body[1:-1]
+        limits: list[Limit] = []
+        for item in _split_outside_quotes(body, "and"):
+            alternatives = [_ovid_limit(a, line, at + max(0, line.find(a, at)) - at)
+                            for a in _split_outside_quotes(item, "or")]
+            kinds = {a.kind for a in alternatives}
+            if len(kinds) != 1:
+                raise SearchSyntaxError(f"limit {item!r}: OR between limits of different kinds",
+                                        line, 1, at + 1, dialect=self.name)
+            limits.append(Limit(kinds.pop(), " OR ".join(a.value for a in alternatives)))
         return limits
+
+
+_LIMIT_ROW = re.compile(r"(?i)^\s*(?:(?P<label>\d+)\.?\s+)?limit\s+(?P<ref>\d+)\s+to\s+"
+                        r"(?P<items>.+?)\s*$")
+_DEDUP_ROW = re.compile(r"(?i)^\s*\d+\.?\s+(?P<words>remove\s+duplicates\s+from\s+)"
+                        r"(?P<ref>\d+)\s*$")
+
+
+def _balanced_outer(text: str) -> bool:
+    """Whether the first '(' closes at the very end (quotes skipped)."""
+    depth, quoted = 0, False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "()":
+            depth += 1 if ch == "(" else -1
+            if depth == 0:
+                return i == len(text) - 1
+    return False
+
+
+def _split_outside_quotes(text: str, word: str) -> list[str]:
+    """Split on the word `and`/`or` where it is outside quotes and parentheses."""
+    parts, depth, quoted, last = [], 0, False, 0
+    for m in re.finditer(rf'(?i)"|\(|\)|\s+{word}\s+', text):
+        tok = m.group()
+        if tok == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif tok in "()":
+            depth += 1 if tok == "(" else -1
+        elif depth == 0:
+            parts.append(text[last:m.start()])
+            last = m.end()
+    parts.append(text[last:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+_OVID_DATE = re.compile(r'(?i)(yr|ed|dt|ep|up)\s*=\s*"?\s*(\d{4,8})\s*-\s*(\d{4,8}|current)'
+                        r'\s*"?')
+_OVID_DATE_KIND = {"yr": "date", "ed": "entry_date", "dt": "create_date", "ep": "date",
+                   "up": "entry_date"}
+
+
+def _ovid_limit(item: str, line: str, column: int) -> Limit:
+    """One item of an Ovid limit: yr=, ed=, dt= ranges, a language, humans/animals, a
+    publication type, else a named filter (`"reviews (maximizes specificity)"`)."""
+    text = item.strip()
+    date = _OVID_DATE.fullmatch(text)
+    if date:
+        def iso(value: str) -> str:
+            if value.lower() == "current":
+                return ""
+            return f"{value[:4]}-{value[4:6]}-{value[6:]}" if len(value) == 8 else value
+
+        return Limit(_OVID_DATE_KIND[date.group(1).lower()],
+                     f"{iso(date.group(2))}..{iso(date.group(3))}")
+    if re.match(r"(?i)(yr|ed|dt|ep|up)\s*=", text):
+        raise SearchSyntaxError(f"limit {text!r}: expected a range such as "
+                                'yr="2000 - 2019" or ed=20000101-20191231', line, 1,
+                                column + 1, dialect="ovid")
+    bare = text.strip('"').strip()
+    if language_name(bare):
+        return Limit("language", language_name(bare) or bare)
+    if bare.lower() in {"humans", "human", "animals", "animal"}:
+        return Limit("species", "Humans" if bare.lower().startswith("human") else "Animals")
+    name = publication_type_name(bare.title())
+    if name in PUBLICATION_TYPES:
+        return Limit("publication_type", name)
+    if not bare:
+        raise SearchSyntaxError("empty limit", line, 1, column + 1, dialect="ovid")
+    return Limit("filter", f"ovid: {bare}")  # a named filter means something in Ovid only

@@ -22,6 +22,7 @@ from litrev.search.ast import (
     Fielded,
     Fields,
     Heading,
+    Limit,
     Near,
     Node,
     Phrase,
@@ -30,6 +31,7 @@ from litrev.search.ast import (
 )
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
+from litrev.search.dialects.limits import OPEN_END, OPEN_START
 
 TAGS: dict[str, Fields] = {
     "tiab": TI_AB, "title/abstract": TI_AB, "ti": frozenset({Field.TITLE}),
@@ -43,8 +45,28 @@ TAGS: dict[str, Fields] = {
     "publication type": frozenset({Field.PUBLICATION_TYPE}),
     "la": frozenset({Field.LANGUAGE}), "language": frozenset({Field.LANGUAGE}),
     "ot": frozenset({Field.KEYWORDS}), "other term": frozenset({Field.KEYWORDS}),
-    "sh": frozenset({Field.SUBJECT}), "subheading": frozenset({Field.SUBJECT}),
+    "sh": frozenset({Field.SUBHEADING}), "subheading": frozenset({Field.SUBHEADING}),
+    "mesh subheading": frozenset({Field.SUBHEADING}),
+    "nm": frozenset({Field.SUBSTANCE}), "supplementary concept": frozenset({Field.SUBSTANCE}),
+    "substance name": frozenset({Field.SUBSTANCE}), "rn": frozenset({Field.SUBSTANCE}),
+    "pa": frozenset({Field.PHARMACOLOGICAL_ACTION}),
+    "pharmacological action": frozenset({Field.PHARMACOLOGICAL_ACTION}),
+    "tt": frozenset({Field.ORIGINAL_TITLE}),
+    "transliterated title": frozenset({Field.ORIGINAL_TITLE}),
+    "sb": frozenset({Field.SUBSET}), "subset": frozenset({Field.SUBSET}),
+    "filter": frozenset({Field.SUBSET}),
 }
+#: date tags read as limits -> limit kind
+DATE_TAGS: dict[str, str] = {
+    "dp": "date", "pdat": "date", "date - publication": "date", "publication date": "date",
+    "edat": "entry_date", "date - entry": "entry_date", "entry date": "entry_date",
+    "crdt": "create_date", "date - create": "create_date", "create date": "create_date",
+}
+_DATE_VALUE = r'"?\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?"?'
+_DATE_TAG = r"\[\s*(?i:" + "|".join(DATE_TAGS) + r")\s*\]"
+#: `2000:2019[dp]`, `"2000/01/01"[crdt] : "2018/03/04"[crdt]`, `2019[dp]`
+DATE_LIMIT = (rf"{_DATE_VALUE}\s*:\s*{_DATE_VALUE}{_DATE_TAG}"
+              rf"|{_DATE_VALUE}{_DATE_TAG}(?:\s*:\s*{_DATE_VALUE}{_DATE_TAG})?")
 #: heading tags -> (explode, major)
 HEADING_TAGS: dict[str, tuple[bool, bool]] = {
     "mh": (True, False), "mesh": (True, False), "mesh terms": (True, False),
@@ -56,6 +78,7 @@ HEADING_TAGS: dict[str, tuple[bool, bool]] = {
 
 class PubMedTokenizer(Tokenizer):
     rules: ClassVar[list[tuple[str, str]]] = [
+        ("LIMIT", DATE_LIMIT),
         ("(", r"\("), (")", r"\)"),
         ("PHRASE", r'"[^"\n]*"'),
         ("BADQUOTE", r'"'),
@@ -66,6 +89,8 @@ class PubMedTokenizer(Tokenizer):
     ]
 
     def value(self, kind: str, text: str, token: Token, match: re.Match[str]) -> Any:
+        if kind == "LIMIT":
+            return date_limit(self, text, token)
         if kind != "SUFFIX":
             return None
         tag = re.sub(r"\s+", " ", text[1:-1].strip().lower())
@@ -77,6 +102,23 @@ class PubMedTokenizer(Tokenizer):
         if tag in TAGS:
             return ("fields", TAGS[tag])
         raise self.error(f"unknown PubMed tag {text}", token)
+
+
+def date_limit(tokenizer: Tokenizer, text: str, token: Token) -> Limit:
+    """A PubMed date search as a limit: kinds by tag, the two ends as ISO dates."""
+    tags = {re.sub(r"\s+", " ", t.strip().lower()) for t in re.findall(r"\[([^\]]+)\]", text)}
+    kinds = {DATE_TAGS[t] for t in tags}
+    if len(kinds) != 1:
+        raise tokenizer.error(f"a date range joins two different date fields: {text}", token)
+    values = re.findall(r"\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?", text)
+
+    def iso(value: str) -> str:
+        parts = value.split("/")
+        return "-".join([parts[0], *(f"{int(p):02d}" for p in parts[1:])])
+
+    start = iso(values[0])
+    end = iso(values[1]) if len(values) > 1 else start
+    return Limit(kinds.pop(), f"{start}..{end}")
 
 
 class PubMedParser(Parser):
@@ -106,7 +148,10 @@ class PubMedGenerator(Generator):
         frozenset({Field.ALL}): "all", frozenset({Field.AUTHOR}): "au",
         frozenset({Field.JOURNAL}): "ta", frozenset({Field.AFFILIATION}): "ad",
         frozenset({Field.PUBLICATION_TYPE}): "pt", frozenset({Field.LANGUAGE}): "la",
-        frozenset({Field.KEYWORDS}): "ot",
+        frozenset({Field.KEYWORDS}): "ot", frozenset({Field.SUBHEADING}): "sh",
+        frozenset({Field.SUBSTANCE}): "nm", frozenset({Field.PHARMACOLOGICAL_ACTION}): "pa",
+        frozenset({Field.ORIGINAL_TITLE}): "tt", frozenset({Field.SUBSET}): "sb",
+        frozenset({Field.ENTRY_DATE}): "edat",
     }
     GROUP_FIELDS: ClassVar[bool] = False
     LEADING_WILDCARD: ClassVar[bool] = False
@@ -137,6 +182,18 @@ class PubMedGenerator(Generator):
         from litrev.search.ast import And
 
         return self.bare(And(node.children, span=node.span))
+
+    def with_limits(self, text: str, limits: tuple[Limit, ...]) -> str:
+        # Entry and create dates have no Filters-line form: PubMed searches them in the query.
+        inline = tuple(lim for lim in limits if lim.kind in {"entry_date", "create_date"})
+        text = self.inline_limits(text, inline, self._date_clause, "PubMed")
+        return super().with_limits(text, tuple(lim for lim in limits if lim not in inline))
+
+    def _date_clause(self, limit: Limit, values: list[str]) -> str:
+        tag = "edat" if limit.kind == "entry_date" else "crdt"
+        start, _, end = limit.value.partition("..")
+        return (f'("{(start or OPEN_START).replace("-", "/")}"[{tag}] : '
+                f'"{(end or OPEN_END).replace("-", "/")}"[{tag}])')
 
     def heading(self, node: Heading) -> str:
         if node.vocabulary is not Vocabulary.MESH:

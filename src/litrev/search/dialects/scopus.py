@@ -25,7 +25,12 @@ from typing import Any, ClassVar
 from litrev.search.ast import TI_AB, TI_AB_KW, Field, Fields, Heading, Limit, Phrase, Query
 from litrev.search.dialects.base import Dialect, Parser, Token, Tokenizer
 from litrev.search.dialects.generator import Generator
-from litrev.search.dialects.limits import PUBLICATION_TYPES, language_name, publication_type_name
+from litrev.search.dialects.limits import (
+    PUBLICATION_TYPES,
+    language_name,
+    limit_loss,
+    publication_type_name,
+)
 
 KW_SUBJECT = frozenset({Field.KEYWORDS, Field.SUBJECT})
 CODES: dict[str, Fields] = {
@@ -136,8 +141,7 @@ class ScopusGenerator(Generator):
                               f"range {limit.value} is widened to whole years")
                 clauses.extend(parts)
             else:
-                self.warn("limit", f"limit {limit.kind}={limit.value} cannot be expressed "
-                          "in Scopus; dropped (wider)")
+                self.warn("limit", limit_loss(limit, "Scopus"))
         if not clauses:
             return text
         return f"({text}) AND " + " AND ".join(f"({c})" for c in clauses)
