@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from litrev.dedupe.features import Fingerprint
+from litrev.dedupe.normalize import page_forms_differ
 
 DUPLICATE, RELATED, MAYBE, DISTINCT = "duplicate", "related", "maybe", "distinct"
 
@@ -98,6 +99,8 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
         return None
     if a == b:
         return True
+    if venue_years_differ(a, b):
+        return False  # "AMCIS 2017 Proceedings" / "AMCIS 2018 Proceedings": two meetings
     short, long = (a, b) if sum(map(len, a)) <= sum(map(len, b)) else (b, a)
     position = 0
     for token in short:
@@ -109,6 +112,17 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
     else:
         return True
     return fuzz.ratio(" ".join(a), " ".join(b)) >= 90
+
+
+def venue_years_differ(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Both venue names give a year and no year is shared: two meetings of one series.
+
+    >>> venue_years_differ(("amcis", "2017", "proceedings"), ("amcis", "2018", "proceedings"))
+    True
+    """
+    years = [{t for t in name if len(t) == 4 and t.isdigit() and t[:2] in ("19", "20")}
+             for name in (a, b)]
+    return bool(years[0] and years[1] and not years[0] & years[1])
 
 
 _VENUE_WORDS = frozenset("""
@@ -129,8 +143,7 @@ def venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     >>> venues_compatible(("amcis", "2017"), ("amcis", "2018", "proceedings"))
     False
     """
-    years = [{t for t in name if len(t) == 4 and t.isdigit()} for name in (a, b)]
-    if years[0] and years[1] and not years[0] & years[1]:
+    if venue_years_differ(a, b):
         return False
     if journals_compatible(a, b):
         return True
@@ -244,33 +257,7 @@ def _same_printed_proceedings(a: Fingerprint, b: Fingerprint) -> bool:
 
 
 def _page_forms_differ(a: Fingerprint, b: Fingerprint) -> bool:
-    """Pages written in two forms rather than two different pages (for a shared identifier).
-
-    An electronic article has an article number ("e0123456", "123") in one database and its
-    PDF's page range ("1-12") in another. One side is then an article number (letter-prefixed,
-    or a single number) and the other a range starting at page 1. A single page against a
-    range starting elsewhere is how an erratum looks, and stays a conflict.
-
-    >>> from litrev.records.model import Record
-    >>> from litrev.dedupe.features import fingerprint
-    >>> _page_forms_differ(fingerprint(Record(pages="e0123456")), fingerprint(Record(pages="1-12")))
-    True
-    >>> _page_forms_differ(fingerprint(Record(pages="2205")), fingerprint(Record(pages="2195-2204")))
-    False
-    """
-    if not a.pages or not b.pages:
-        return False
-
-    def article_number(pages: tuple[str, str]) -> bool:
-        lettered = pages[0][:1].isalpha() and pages[0][-1:].isdigit()  # "e0123456", not "iii"
-        return lettered or pages[0] == pages[1]
-
-    def page_count(pages: tuple[str, str]) -> bool:
-        return pages[0] == "1" and pages[1] != "1"
-
-    return (article_number(a.pages) and page_count(b.pages)) or (
-        article_number(b.pages) and page_count(a.pages)
-    )
+    return a.pages is not None and b.pages is not None and page_forms_differ(a.pages, b.pages)
 
 
 def _judge_generic(
@@ -323,6 +310,11 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
     if relation and not settings.merge_versions:
         return Judgement(RELATED if ts >= 0.75 else DISTINCT, ts, f"versions: {relation}")
     if a.generic or b.generic:
+        if id_same and not id_conflict and (
+            volume_eq is False or (page_eq is False and not _page_forms_differ(a, b))
+        ):
+            # Two "Introduction"s with one book's DOI are two chapters.
+            return Judgement(MAYBE, ts, "generic title, same identifier, citation differs")
         return _judge_generic(a, b, ts, au, id_same and not id_conflict, same_print)
     if a.notice or b.notice:
         # Two notices with one printed citation are one notice, however each database words
@@ -389,9 +381,11 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
     if ts >= 0.6 and (au or 0) >= 0.8 and exact_biblio and full_range and journal_ok is not False:
         return Judgement(DUPLICATE, ts, "citation and authors agree, title translated or reworded")
     if (a.title == b.title and au is not None and au >= 0.9 and year_gap == 0
-            and min(len(a.surnames), len(b.surnames)) >= 2 and len(a.title) >= 40):
+            and min(len(a.surnames), len(b.surnames)) >= 2 and len(a.title) >= 40
+            and not venue_years_differ(a.journal, b.journal)):
         # Venue names differ beyond abbreviation ("AMCIS 2017 Proceedings"), nothing conflicts.
         # Only for identical titles: "qualitative"/"quantitative findings" differ by a word.
+        # (Not venues naming two years: one abstract given at two meetings is two records.)
         return Judgement(DUPLICATE, ts, "title, authors and year agree")
     if (year_gap == 1 and a.abstract and b.abstract and a.title == b.title
             and au is not None and au >= 0.9 and min(len(a.surnames), len(b.surnames)) >= 2

@@ -195,6 +195,8 @@ def author_key(name: str) -> str:
     'mullerludenscheidt h'
     >>> author_key("Zuna RE")
     'zuna r'
+    >>> author_key("van der Berg J.-M.")
+    'vanderberg j'
     >>> author_key("Ravi Kumar")
     'kumar r'
     """
@@ -211,9 +213,10 @@ def author_key(name: str) -> str:
         parts = text.split()
         if not parts:
             return ""
-        # PubMed style "Zuna RE": the last token is upper-case initials in the raw name.
+        # PubMed style "Zuna RE", Embase and Scopus "Adler D.G.": the last token is
+        # upper-case initials in the raw name.
         raw_parts = name.split()
-        if len(raw_parts) >= 2 and raw_parts[-1].isupper() and len(raw_parts[-1]) <= 3:
+        if len(raw_parts) >= 2 and _is_initials(raw_parts[-1]):
             surname, given = " ".join(parts[:-1]), parts[-1]
         else:
             surname, given = parts[-1], " ".join(parts[:-1])
@@ -222,6 +225,16 @@ def author_key(name: str) -> str:
     given = given.strip(" .-")
     initial = given[:1] if given[:1].isalnum() else _NON_ALNUM_RE.sub(" ", given).strip()[:1]
     return f"{surname} {initial}".strip()
+
+
+_INITIALS_RE = re.compile(r"[A-Z](?:[.-]{0,2}[A-Z]){0,3}\.?")
+
+
+def _is_initials(token: str) -> bool:
+    """ "RE", "D.G.", "J.-M.": initials, not an upper-case surname ("ADLER")."""
+    if len(token) <= 3 and token.isupper():
+        return True
+    return "." in token and bool(_INITIALS_RE.fullmatch(token))
 
 
 _AUTHOR_SPLIT_RE = re.compile(r"\s+and\s+|;")
@@ -300,6 +313,38 @@ def normalize_pages(value: str | None) -> tuple[str, str] | None:
     if first.isdigit() and last.isdigit() and len(last) < len(first):
         last = first[: len(first) - len(last)] + last
     return first, last or first
+
+
+def page_forms_differ(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Two normalised page values that may be one article's pages written in two forms.
+
+    An electronic article has an article number ("e0123456", or a bare "123") in one database
+    and its PDF's page range ("1-12") or page count ("12") in another. Forms differ when one
+    side is a lettered article number and the other plain digits, or one side a single number
+    and the other a range starting at page 1. A single page against a range starting elsewhere
+    is how an erratum looks, and two ranges are two places in print: neither is a form change.
+
+    >>> page_forms_differ(("e0123456", "e0123456"), ("1", "12"))
+    True
+    >>> page_forms_differ(("123", "123"), ("1", "12")), page_forms_differ(("e12", "e12"), ("12", "12"))
+    (True, True)
+    >>> page_forms_differ(("2205", "2205"), ("2195", "2204"))
+    False
+    """
+
+    def lettered(pages: tuple[str, str]) -> bool:
+        return pages[0][:1].isalpha() and pages[0][-1:].isdigit()  # "e0123456", not "iii"
+
+    def single(pages: tuple[str, str]) -> bool:
+        return pages[0] == pages[1] and pages[0].isdigit()
+
+    def from_page_one(pages: tuple[str, str]) -> bool:
+        return pages[0] == "1" and pages[1] != "1"
+
+    if lettered(a) != lettered(b):
+        plain = b if lettered(a) else a
+        return plain[0].isdigit()
+    return (single(a) and from_page_one(b)) or (single(b) and from_page_one(a))
 
 
 _SUPPLEMENT_RE = re.compile(r"s(?:upp\w*)?\W*\d*$")

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from litrev.dedupe.features import Fingerprint
+from litrev.dedupe.normalize import page_forms_differ
 
 # A work's title is rarely this short and exactly repeated; a column's title usually is. Longer
 # titles are left alone so that a page typo between two copies of one article cannot make the
@@ -61,10 +62,7 @@ def _two_per_volume(values: set[tuple[str | None, tuple[str, str]]]) -> bool:
         if len(ranges) > _MANY:
             return True  # more distinct ranges than copies of one work ever have
         for x, (first, last) in enumerate(ranges):
-            if any(
-                first != other[0] and last != other[1] and _same_form(first, other[0])
-                for other in ranges[x + 1 :]
-            ):
+            if any(_two_items((first, last), other) for other in ranges[x + 1 :]):
                 return True
     return False
 
@@ -72,8 +70,11 @@ def _two_per_volume(values: set[tuple[str | None, tuple[str, str]]]) -> bool:
 _MANY = 20
 
 
-def _same_form(x: str, y: str) -> bool:
-    return x[:1].isalpha() == y[:1].isalpha()
+def _two_items(x: tuple[str, str], y: tuple[str, str]) -> bool:
+    """Page ranges that cannot be one item printed once: neither end shared, same form."""
+    if x[0] == y[0] or x[1] == y[1] or page_forms_differ(x, y):
+        return False
+    return x[0][:1].isalpha() == y[0][:1].isalpha()
 
 
 def journal_key(journal: tuple[str, ...]) -> str:
