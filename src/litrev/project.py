@@ -24,34 +24,18 @@ from litrev.store import Store
 PROTOCOL_FILE = "litrev.toml"
 DATABASE_FILE = "litrev.db"
 
-TEMPLATE = """\
-# The protocol of this review. Validate with `litrev report` or `litrev init`.
-[review]
-id = "{id}"
-title = "{title}"
-type = "systematic"   # systematic | scoping | narrative | rapid | umbrella | other
-question = ""
 
-[search]
-generic = ''''''
+def protocol_template(review_id: str, title: str) -> str:
+    """The `litrev.toml` that `litrev init` writes: every table, its examples commented out.
 
-# One [[searches]] table per database searched:
-# [[searches]]
-# database = "MEDLINE"
-# platform = "Ovid"
-# dialect = "ovid"
-# date = 2026-01-31
-# hits = 0
-# strategy = '''...'''
-
-[eligibility]
-inclusion = []
-
-[screening]
-stages = ["title_abstract", "full_text"]
-reviewers = []
-mode = "dual"
-"""
+    >>> text = protocol_template("my-review", "My review")
+    >>> parse_protocol(text).review.title
+    'My review'
+    """
+    template = (Path(__file__).parent / "protocol_template.toml").read_text(encoding="utf-8")
+    # TOML basic strings: escape what would end or break them.
+    safe_title = title.replace("\\", "\\\\").replace('"', '\\"')
+    return template.replace("__ID__", review_id).replace("__TITLE__", safe_title)
 
 
 DATABASE_ENV = "LITREV_DATABASE"
@@ -117,7 +101,7 @@ class Project:
                 protocol_text = protocol_path.read_text(encoding="utf-8")
             else:
                 name = root.resolve().name
-                protocol_text = TEMPLATE.format(id=_slug(name), title=name.replace('"', "'"))
+                protocol_text = protocol_template(_slug(name), name)
         elif protocol_path.exists() and protocol_path.read_text(encoding="utf-8") != protocol_text:
             raise ProtocolError(
                 str(protocol_path), ["a different litrev.toml is already there; not overwritten"]
