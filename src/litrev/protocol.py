@@ -298,6 +298,10 @@ def parse_protocol(text: str, *, path: str = "litrev.toml") -> Protocol:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ProtocolError(path, [toml_problem(text, error)]) from error
+    except RecursionError as error:  # tomllib reads nested arrays and tables recursively
+        raise ProtocolError(path, ["not valid TOML: arrays or tables nested too deeply"]) from error
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise ProtocolError(path, [f"not valid TOML: {str(error).split(';')[0]}"]) from error
     try:
         return Protocol.model_validate(data)
     except ValidationError as error:

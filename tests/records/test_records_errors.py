@@ -51,11 +51,14 @@ def test_ris_truncated_file(tmp_path: Path) -> None:
 
 
 def test_ris_text_outside_record(tmp_path: Path) -> None:
-    error = _error(_file(tmp_path, "h.ris", "Search results\nTY  - JOUR\nER  - \n"), format="ris")
-    assert error.line == 1
+    # Text before the first record is a header block (tests/records/test_records_hostile.py);
+    # text between records is an error.
+    text = "TY  - JOUR\nER  - \nSearch results\nTY  - JOUR\nER  - \n"
+    error = _error(_file(tmp_path, "h.ris", text), format="ris")
+    assert error.line == 3
     assert "expected a 'TY  - ' line" in error.detail
     result = read_report(tmp_path / "h.ris", format="ris", skip_invalid=True)
-    assert len(result.records) == 1 and len(result.skipped) == 1
+    assert len(result.records) == 2 and len(result.skipped) == 1
 
 
 def test_ris_tag_before_ty(tmp_path: Path) -> None:

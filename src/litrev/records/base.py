@@ -15,6 +15,22 @@ from dataclasses import dataclass, field
 from litrev.errors import InputError
 from litrev.records.model import Record
 
+# Limits that keep a reader's memory bounded on hostile input (docs/records.md, "Limits").
+# No real export comes near them: the longest real field is a Web of Science cited-reference
+# list (CR) of a few hundred kilobytes.
+MAX_FIELD_CHARS = 10_000_000
+"""The longest field value any reader accepts (10 million characters, about 10 MB)."""
+
+
+def field_too_long(what: str, length: int | None = None) -> str:
+    """The message for a value over `MAX_FIELD_CHARS`, naming the limit.
+
+    >>> field_too_long("field 'AB'", 12_000_000)
+    "field 'AB' is 12,000,000 characters long; a field may not exceed 10,000,000 characters"
+    """
+    size = f" is {length:,} characters long;" if length is not None else " is too long;"
+    return f"{what}{size} a field may not exceed {MAX_FIELD_CHARS:,} characters"
+
 
 @dataclass(frozen=True)
 class SkippedRecord:
@@ -67,6 +83,20 @@ _DOI_PREFIXES = (
     "doi ",
     "DOI ",
 )
+
+
+# A line holding only a record's number, as some exports write before each record: Ovid's RIS
+# ("1."), Ovid and Cochrane text ("<1>", "Record #1 of 20").
+_RECORD_NUMBER = re.compile(r"\s*(?:<\d{1,9}>|\d{1,9}\.?|Record #?\d{1,9}(?: of \d{1,9})?)\s*")
+
+
+def is_record_number(line: str) -> bool:
+    """True for a line that only numbers the next record ("1.", "<12>", "Record #3 of 20").
+
+    >>> is_record_number("12."), is_record_number("<3>"), is_record_number("12 cats")
+    (True, True, False)
+    """
+    return len(line) < 40 and _RECORD_NUMBER.fullmatch(line) is not None
 
 
 def clean_text(value: str | None) -> str | None:

@@ -12,16 +12,18 @@ the outer braces or quotes; LaTeX is only undone in litrev's typed fields, never
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
 from typing import TextIO
 
+from litrev.errors import InputError
 from litrev.records.base import (
+    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     clean_text,
+    field_too_long,
     normalise_doi,
     parse_year,
     split_list,
@@ -35,31 +37,84 @@ class _Malformed(Exception):
         self.offset = offset
 
 
+class _TooLarge(_Malformed):
+    """A value over a documented limit: rejects the file even with `skip_invalid`."""
+
+
 _MONTHS = {
     m: m
     for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 }
+# Where an entry may start: "@type{" or "@type(" at the start of a line. An entry is read only
+# up to the next such line, so a broken entry costs the text up to the next entry, not the
+# rest of the file (reading with skip_invalid stays linear in the file's size).
+_ENTRY_START = re.compile(r"\n@[\w-]+\s*[{(]")
+_BRACES = re.compile(r"[{}]")
+_QUOTE_OR_BRACES = re.compile(r'["{}]')
+
+
+class _Budget:
+    """What @string macro expansion may still add to the file (`MAX_FIELD_CHARS` beyond the
+    file's own length): chained macros (`@string{b = a # a}`) double at each step."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size + MAX_FIELD_CHARS
+
+    def spend(self, chars: int, offset: int) -> None:
+        self.left -= chars
+        if self.left < 0:
+            raise _TooLarge(
+                offset,
+                f"@string macros expand to more than {MAX_FIELD_CHARS:,} characters beyond "
+                "the file's own length; expected macros that do not multiply text",
+            )
+
+
+class _Lines:
+    """Line numbers of offsets, counted from the last offset asked: entries are met in order,
+    so the file is counted through about once (no table of every line start in memory)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.offset, self.line = text, 0, 1
+
+    def of(self, offset: int) -> int:
+        if offset >= self.offset:
+            self.line += self.text.count("\n", self.offset, offset)
+        else:
+            self.line -= self.text.count("\n", offset, self.offset)
+        self.offset = offset
+        return self.line
 
 
 def parse_bibtex(text: str, path: str = "<text>", skip_invalid: bool = False) -> ParsedFile:
-    """Read every entry of a BibTeX file; an unclosed entry or bad field raises `InputError`."""
+    """Read every entry of a BibTeX file; an unclosed entry or bad field raises `InputError`.
+
+    An entry ends at the latest where the next line starting with `@type{` begins. A field
+    value may not exceed `MAX_FIELD_CHARS`, and @string macros may add at most that many
+    characters beyond the file's own length (both reject the file, whatever `skip_invalid`)."""
     problems = Problems(path, skip_invalid)
-    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-
-    def line_of(offset: int) -> int:
-        return bisect.bisect_right(line_starts, offset)
-
+    lines = _Lines(text)
     macros: dict[str, str] = dict(_MONTHS)
+    budget = _Budget(len(text))
     records: list[Record] = []
     position = 0
+    next_start = -1  # offset of the '@' of the next entry start found, -1 for none yet
     i = text.find("@")
     while i != -1:
+        if next_start <= i + 1:
+            found = _ENTRY_START.search(text, i + 1)
+            next_start = found.start() + 1 if found else len(text)
         try:
-            entry, end = _parse_entry(text, i, macros)
+            entry, end = _parse_entry(text, i, next_start, macros, budget)
+        except _TooLarge as error:
+            line = lines.of(error.offset)
+            message = f"{error} (entry starting at line {lines.of(i)})"
+            raise InputError(path, message, line=line) from None
         except _Malformed as error:
+            line = lines.of(i)
             problems.report(
-                f"entry starting at line {line_of(i)}: {error} (at line {line_of(error.offset)})",
-                line=line_of(i),
+                f"entry starting at line {line}: {error} (at line {lines.of(error.offset)})",
+                line=line,
                 position=position,
             )
             position += 1
@@ -67,60 +122,64 @@ def parse_bibtex(text: str, path: str = "<text>", skip_invalid: bool = False) ->
             i = i + 1 if i != -1 else -1
             continue
         if entry is not None:
-            records.append(record_from_bibtex(entry, path, position, line_of(i)))
+            records.append(record_from_bibtex(entry, path, position, lines.of(i)))
             position += 1
         i = text.find("@", end)
     return ParsedFile(records, problems.skipped)
 
 
-def _skip_ws(text: str, i: int) -> int:
-    n = len(text)
-    while i < n and text[i].isspace():
+def _skip_ws(text: str, i: int, limit: int) -> int:
+    while i < limit and text[i].isspace():
         i += 1
     return i
 
 
-def _braced(text: str, i: int) -> tuple[str, int]:
+def _braced(text: str, i: int, limit: int) -> tuple[str, int]:
     """Content of the balanced {...} starting at text[i] == '{', and the offset after it."""
     depth = 0
-    for j in range(i, len(text)):
-        ch = text[j]
-        if ch == "{":
+    for match in _BRACES.finditer(text, i, limit):
+        if match.group() == "{":
             depth += 1
-        elif ch == "}":
+        else:
             depth -= 1
             if depth == 0:
+                j = match.start()
                 return text[i + 1 : j], j + 1
     raise _Malformed(i, "unbalanced braces: expected a '}' closing this value")
 
 
-def _quoted(text: str, i: int) -> tuple[str, int]:
+def _quoted(text: str, i: int, limit: int) -> tuple[str, int]:
     depth = 0
-    for j in range(i + 1, len(text)):
-        ch = text[j]
+    for match in _QUOTE_OR_BRACES.finditer(text, i + 1, limit):
+        ch = match.group()
         if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
-        elif ch == '"' and depth == 0:
+        elif depth == 0:
+            j = match.start()
             return text[i + 1 : j], j + 1
     raise _Malformed(i, "unclosed quoted value: expected a closing '\"'")
 
 
-def _value(text: str, i: int, macros: dict[str, str], close: str) -> tuple[str, int]:
+def _value(
+    text: str, i: int, limit: int, macros: dict[str, str], close: str, budget: _Budget
+) -> tuple[str, int]:
     parts = []
+    size = 0
+    start = i
     while True:
-        i = _skip_ws(text, i)
-        if i >= len(text):
+        i = _skip_ws(text, i, limit)
+        if i >= limit:
             raise _Malformed(i, "file ends inside a field value")
         ch = text[i]
         if ch == "{":
-            part, i = _braced(text, i)
+            part, i = _braced(text, i, limit)
         elif ch == '"':
-            part, i = _quoted(text, i)
+            part, i = _quoted(text, i, limit)
         else:
             j = i
-            while j < len(text) and text[j] not in ",#" + close and not text[j].isspace():
+            while j < limit and text[j] not in ",#" + close and not text[j].isspace():
                 j += 1
             if j == i:
                 raise _Malformed(
@@ -128,65 +187,71 @@ def _value(text: str, i: int, macros: dict[str, str], close: str) -> tuple[str, 
                 )
             token = text[i:j]
             part = token if token.isdigit() else macros.get(token.lower(), token)
+            if part is not token:
+                budget.spend(len(part), i)
             i = j
         parts.append(part)
-        i = _skip_ws(text, i)
-        if i < len(text) and text[i] == "#":
+        size += len(part)
+        if size > MAX_FIELD_CHARS:
+            raise _TooLarge(start, field_too_long("a field value", size))
+        i = _skip_ws(text, i, limit)
+        if i < limit and text[i] == "#":
             i += 1
             continue
         return "".join(parts), i
 
 
 def _parse_entry(
-    text: str, at: int, macros: dict[str, str]
+    text: str, at: int, limit: int, macros: dict[str, str], budget: _Budget
 ) -> tuple[dict[str, object] | None, int]:
     i = at + 1
     j = i
-    while j < len(text) and (text[j].isalnum() or text[j] in "_-"):
+    while j < limit and (text[j].isalnum() or text[j] in "_-"):
         j += 1
     entry_type = text[i:j]
-    j = _skip_ws(text, j)
-    if not entry_type or j >= len(text) or text[j] not in "{(":
+    j = _skip_ws(text, j, limit)
+    if not entry_type or j >= limit or text[j] not in "{(":
         raise _Malformed(j, "expected '@type{key, ...}' after '@'")
     close = "}" if text[j] == "{" else ")"
     kind = entry_type.lower()
     if kind in ("comment", "preamble"):
         if close == "}":
-            return None, _braced(text, j)[1]
-        end = text.find(")", j)
-        return None, (end + 1 if end != -1 else len(text))
-    i = _skip_ws(text, j + 1)
+            return None, _braced(text, j, limit)[1]
+        end = text.find(")", j, limit)
+        return None, (end + 1 if end != -1 else limit)
+    i = _skip_ws(text, j + 1, limit)
     pairs: list[tuple[str, str]] = []
     if kind != "string":
         k = i
-        while k < len(text) and text[k] not in ",\n" + close:
+        while k < limit and text[k] not in ",\n" + close:
             k += 1
         key = text[i:k].strip()
-        if k >= len(text):
+        if k >= limit:
             raise _Malformed(at, f"entry is not closed: expected '{close}'")
         pairs = [("ENTRYTYPE", entry_type), ("ID", key)]
         i = k + 1 if text[k] == "," else k
     while True:
-        i = _skip_ws(text, i)
-        if i >= len(text):
+        i = _skip_ws(text, i, limit)
+        if i >= limit:
             raise _Malformed(at, f"entry is not closed: expected '{close}' at its end")
         if text[i] == close:
             end = i + 1
             break
         k = i
-        while k < len(text) and text[k] not in "=,{}\n" + close:
+        while k < limit and text[k] not in "=,{}\n" + close:
             k += 1
         name = text[i:k].strip()
-        if not name or k >= len(text) or text[k] != "=":
+        if not name or k >= limit or text[k] != "=":
             raise _Malformed(i, f"expected 'field = value', found {text[i : i + 30]!r}")
-        value, i = _value(text, k + 1, macros, close)
+        value, i = _value(text, k + 1, limit, macros, close, budget)
         if kind == "string":
             macros[name.lower()] = value
         else:
             pairs.append((name, value))
-        if i < len(text) and text[i] == ",":
+        if i < limit and text[i] == ",":
             i += 1
         elif i < len(text) and text[i] != close:
+            # At the next entry's '@' (i == limit) too: "found '@'" says where it went wrong.
             raise _Malformed(
                 i, f"expected ',' or '{close}' after the value of '{name}', found {text[i]!r}"
             )
@@ -211,7 +276,7 @@ _ACCENTS = {
     "r": "\u030a",
 }
 _ACCENT = re.compile(
-    r"\\([`'^\"~=.])\s*\{?\s*(\\?[A-Za-z])\s*\}?|\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}"
+    r"\\([`'^\"~=.])\s*+\{?\s*+(\\?[A-Za-z])\s*+\}?|\\([uvHckr])\s*+\{\s*+(\\?[A-Za-z])\s*+\}"
 )
 _LETTERS = {
     "\\ss": "ß",

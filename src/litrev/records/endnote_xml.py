@@ -23,55 +23,99 @@ from litrev.errors import InputError
 from litrev.records.base import ParsedFile, Problems, clean_text, normalise_doi, parse_year
 from litrev.records.model import Provenance, Record
 
-_RECORD = re.compile(r"<record(?:\s[^>]*)?>.*?</record>", re.DOTALL)
+_OPEN = re.compile(r"<record[\s>]")
+_CLOSE = "</record>"
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Elements nested deeper than this below <record> are refused: EndNote writes at most five
+# levels (contributors/authors/author/style), and reading is recursive.
+MAX_DEPTH = 64
+
+
+class _TooDeep(Exception):
+    pass
 
 
 def parse_endnote_xml(text: str, path: str = "<text>", skip_invalid: bool = False) -> ParsedFile:
-    """Read every <record>; a record that is not well-formed XML raises `InputError`."""
+    """Read every <record>; a record that is not well-formed XML raises `InputError`.
+
+    A record runs from `<record>` to the first `</record>` after it; one that is not closed
+    before the next `<record>` (or the end of the file) is malformed."""
     problems = Problems(path, skip_invalid)
     text = _DECLARATION.sub("", text, count=1)
     if "<records" not in text[:2000] and "<record>" not in text[:2000]:
         raise InputError(path, "no <records> element; expected an EndNote XML export", line=1)
     records: list[Record] = []
-    newline_count = 0
-    last = 0
-    for position, match in enumerate(_RECORD.finditer(text)):
-        newline_count += text.count("\n", last, match.start())
-        last = match.start()
-        line = newline_count + 1
+    line = 1  # the line of offset `counted`
+    counted = 0
+    position = 0
+    opening = _OPEN.search(text)
+    # One pass: each search starts where the previous one stopped, so unclosed records cost
+    # the text up to the next record, not the rest of the file each.
+    while opening is not None:
+        start = opening.start()
+        line += text.count("\n", counted, start)
+        counted = start
+        end = text.find(_CLOSE, start)
+        following = _OPEN.search(text, start + 1, end if end != -1 else len(text))
+        if end == -1 or following is not None:
+            problems.report(
+                "record is not closed: expected '</record>'"
+                + (" before the next <record>" if following is not None else ""),
+                line=line,
+                position=position,
+            )
+            position += 1
+            opening = following
+            continue
+        end += len(_CLOSE)
         try:
-            element = ET.fromstring(match.group(0))
+            element = ET.fromstring(text[start:end])
+            raw: list[tuple[str, str]] = []
+            for child in element:
+                _flatten(child, child.tag, raw, 1)
         except ET.ParseError as error:
             row, _col = error.position
             problems.report(
                 f"record is not well-formed XML: {error}", line=line + row - 1, position=position
             )
-            continue
-        raw: list[tuple[str, str]] = []
-        for child in element:
-            _flatten(child, child.tag, raw)
-        records.append(record_from_endnote(raw, path, position, line))
-    tail = text[last:] if records or problems.skipped else text
-    if tail.count("<record>") > tail.count("</record>"):
-        opening = text.rfind("<record>")
-        problems.report(
-            "record is not closed: expected '</record>'",
-            line=text.count("\n", 0, opening) + 1,
-            position=len(records) + len(problems.skipped),
-        )
+        except _TooDeep:
+            problems.report(
+                f"record has elements nested more than {MAX_DEPTH} levels deep; "
+                "expected EndNote's few levels",
+                line=line,
+                position=position,
+            )
+        else:
+            records.append(record_from_endnote(raw, path, position, line))
+        position += 1
+        opening = _OPEN.search(text, end)
     return ParsedFile(records, problems.skipped)
 
 
-def _flatten(element: ET.Element, path: str, raw: list[tuple[str, str]]) -> None:
+def _flatten(element: ET.Element, path: str, raw: list[tuple[str, str]], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise _TooDeep
     for name, value in element.attrib.items():
         raw.append((f"{path}@{name}", value))
     children = list(element)
     if all(child.tag == "style" for child in children):
+        if any(len(child) for child in children):
+            for child in children:
+                _check_depth(child, depth + 1)
         raw.append((path, "".join(element.itertext())))
         return
     for child in children:
-        _flatten(child, f"{path}/{child.tag}", raw)
+        _flatten(child, f"{path}/{child.tag}", raw, depth + 1)
+
+
+def _check_depth(element: ET.Element, depth: int) -> None:
+    # Iterative: a <style> may hold a deep tree of its own.
+    stack = [(element, depth)]
+    while stack:
+        node, level = stack.pop()
+        if level > MAX_DEPTH:
+            raise _TooDeep
+        stack.extend((child, level + 1) for child in node)
 
 
 def record_from_endnote(raw: list[tuple[str, str]], path: str, position: int, line: int) -> Record:

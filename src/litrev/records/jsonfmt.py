@@ -65,11 +65,30 @@ def kind_of_work(item: dict[str, Any]) -> str:
     return "crossref-json"
 
 
+def _load(text: str, path: str, line: int | None = None, what: str = "JSON") -> Any:
+    """json.loads, with every way it can fail turned into `InputError`."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise  # the caller tells a JSON Lines file from bad JSON by its message
+    except RecursionError as error:
+        raise InputError(
+            path, f"not valid {what}: nested too deeply for litrev to read", line=line
+        ) from error
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise InputError(
+            path, f"not valid {what}: {str(error).split(';')[0]}", line=line
+        ) from error
+
+
 def parse_json(text: str, path: str = "<text>", skip_invalid: bool = False) -> ParsedFile:
-    """Read works from a JSON document or JSON Lines; bad JSON raises `InputError` with its line."""
+    """Read works from a JSON document or JSON Lines; bad JSON raises `InputError` with its line.
+
+    A work whose field has the wrong JSON type (a title that is an object, authors that are
+    a string) is malformed: it raises, or is skipped with `skip_invalid`."""
     problems = Problems(path, skip_invalid)
     try:
-        items = _items(json.loads(text))
+        items = _items(_load(text, path))
         lines: list[int | None] = [None] * len(items)
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
@@ -78,7 +97,7 @@ def parse_json(text: str, path: str = "<text>", skip_invalid: bool = False) -> P
         for number, text_line in enumerate(text.split("\n"), 1):  # JSON Lines (snapshots)
             if text_line.strip():
                 try:
-                    items.append(json.loads(text_line))
+                    items.append(_load(text_line, path, number, "JSON Lines"))
                 except json.JSONDecodeError as line_error:
                     raise InputError(
                         path, f"not valid JSON Lines: {line_error.msg}", line=number
@@ -88,132 +107,239 @@ def parse_json(text: str, path: str = "<text>", skip_invalid: bool = False) -> P
     for position, (item, line) in enumerate(zip(items, lines, strict=True)):
         if not isinstance(item, dict):
             problems.report(
-                f"work {position + 1} is a JSON {type(item).__name__}; expected an object",
+                f"work {position + 1} is a JSON {_json_type(item)}; expected an object",
                 line=line,
                 position=position,
             )
             continue
         kind = kind_of_work(item)
-        record = _READERS[kind](item)
-        record.raw = [(key, encode_value(value)) for key, value in item.items()]
+        try:
+            record = _READERS[kind](_Work(item))
+            record.raw = [(str(key), encode_value(value)) for key, value in item.items()]
+        except _WrongType as error:
+            problems.report(f"work {position + 1}: {error}", line=line, position=position)
+            continue
+        except RecursionError:
+            problems.report(
+                f"work {position + 1} is nested too deeply to keep", line=line, position=position
+            )
+            continue
         record.provenance = Provenance(file=path, position=position, line=line, format=kind)
         records.append(record)
     return ParsedFile(records, problems.skipped)
 
 
-def _dig(item: Any, *keys: Any) -> Any:
-    for key in keys:
-        if isinstance(item, dict):
-            item = item.get(key)
-        elif isinstance(item, list) and isinstance(key, int) and -len(item) <= key < len(item):
-            item = item[key]
-        else:
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    return "number"
+
+
+class _WrongType(Exception):
+    def __init__(self, where: str, value: Any, expected: str) -> None:
+        super().__init__(f"'{where}' is a JSON {_json_type(value)}; expected {expected}")
+
+
+class _Work:
+    """Typed access to one work's fields: null or absent is "not given"; a value of another
+    type than the field's raises `_WrongType` naming the field, so no reader guesses."""
+
+    def __init__(self, value: dict[str, Any], where: str = "") -> None:
+        self.value, self.where = value, where
+
+    def _at(self, keys: tuple[str | int, ...]) -> tuple[Any, str]:
+        value: Any = self.value
+        where = self.where
+        for key in keys:
+            if value is None:
+                return None, where
+            if isinstance(key, int):
+                if not isinstance(value, list):
+                    raise _WrongType(where, value, "an array")
+                value = value[key] if -len(value) <= key < len(value) else None
+                where = f"{where}[{key}]"
+            else:
+                if not isinstance(value, dict):
+                    raise _WrongType(where, value, "an object")
+                value = value.get(key)
+                where = f"{where}.{key}" if where else key
+        return value, where
+
+    def text(self, *keys: str | int) -> str | None:
+        """A string or number field as cleaned text."""
+        value, where = self._at(keys)
+        if value is None:
             return None
-    return item
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise _WrongType(where, value, "a string or number")
+        return clean_text(str(value))
+
+    def first_text(self, key: str) -> str | None:
+        """Crossref's one-item lists ("title": ["..."]); a plain string is accepted too."""
+        value, _where = self._at((key,))
+        if isinstance(value, list):
+            return self.text(key, 0)
+        return self.text(key)
+
+    def whole(self, *keys: str | int) -> int | None:
+        value, where = self._at(keys)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _WrongType(where, value, "a whole number")
+        return value
+
+    def obj(self, *keys: str | int) -> _Work:
+        value, where = self._at(keys)
+        if value is None:
+            return _Work({}, where)
+        if not isinstance(value, dict):
+            raise _WrongType(where, value, "an object")
+        return _Work(value, where)
+
+    def objects(self, *keys: str | int) -> list[_Work]:
+        """An array of objects (null items are left out)."""
+        value, where = self._at(keys)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise _WrongType(where, value, "an array")
+        works = []
+        for index, item in enumerate(value):
+            if item is None:
+                continue
+            if not isinstance(item, dict):
+                raise _WrongType(f"{where}[{index}]", item, "an object")
+            works.append(_Work(item, f"{where}[{index}]"))
+        return works
+
+    def texts(self, *keys: str | int) -> list[str]:
+        """An array of strings or numbers, as cleaned texts; a lone string is a one-item list."""
+        value, where = self._at(keys)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise _WrongType(where, value, "an array of strings")
+        found = [_Work({"v": item}, f"{where}[{i}]").text("v") for i, item in enumerate(value)]
+        return [t for t in found if t]
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    return clean_text(str(value))
-
-
-def _openalex(item: dict[str, Any]) -> Record:
-    index = item.get("abstract_inverted_index") or {}
-    words = sorted((pos, word) for word, positions in index.items() for pos in positions)
-    biblio = item.get("biblio") or {}
-    first, last = biblio.get("first_page"), biblio.get("last_page")
+def _openalex(work: _Work) -> Record:
+    index = work.obj("abstract_inverted_index")
+    words = []
+    for word, positions in index.value.items():
+        where = f"abstract_inverted_index.{word}"
+        if not isinstance(positions, list):
+            raise _WrongType(where, positions, "an array of word positions")
+        for place in positions:
+            if isinstance(place, bool) or not isinstance(place, int):
+                raise _WrongType(where, place, "a word position (whole number)")
+            words.append((place, word))
+    words.sort()
+    biblio = work.obj("biblio")
+    first, last = biblio.text("first_page"), biblio.text("last_page")
     pages = f"{first}-{last}" if first and last and first != last else first
-    ids = item.get("ids") or {}
-    pmid = str(ids.get("pmid") or "").rstrip("/").rsplit("/", 1)[-1] or None
-    pmcid = str(ids.get("pmcid") or "").rstrip("/").rsplit("/", 1)[-1] or None
+    ids = work.obj("ids")
+    pmid = (ids.text("pmid") or "").rstrip("/").rsplit("/", 1)[-1] or None
+    pmcid = (ids.text("pmcid") or "").rstrip("/").rsplit("/", 1)[-1] or None
+    source = work.obj("primary_location").obj("source")
+    url = work.text("id")
     return Record(
-        title=_text(item.get("title") or item.get("display_name")),
+        title=work.text("title") or work.text("display_name"),
         abstract=clean_text(" ".join(word for _, word in words)),
         authors=[
             a
-            for a in (
-                _text(_dig(x, "author", "display_name")) for x in item.get("authorships") or []
-            )
+            for a in (x.obj("author").text("display_name") for x in work.objects("authorships"))
             if a
         ],
-        year=item.get("publication_year")
-        if isinstance(item.get("publication_year"), int)
-        else None,
-        journal=_text(_dig(item, "primary_location", "source", "display_name")),
-        volume=_text(biblio.get("volume")),
-        issue=_text(biblio.get("issue")),
-        pages=_text(pages),
-        doi=normalise_doi(item.get("doi")),
+        year=work.whole("publication_year"),
+        journal=source.text("display_name"),
+        volume=biblio.text("volume"),
+        issue=biblio.text("issue"),
+        pages=pages,
+        doi=normalise_doi(work.text("doi")),
         pmid=pmid,
         pmcid=pmcid,
-        issn=_text(_dig(item, "primary_location", "source", "issn_l")),
-        keywords=[
-            k for k in (_text(_dig(x, "display_name")) for x in item.get("keywords") or []) if k
-        ],
-        language=_text(item.get("language")),
-        publication_type=_text(item.get("type")),
-        url=_text(item.get("id")),
-        record_id=_text(str(item.get("id", "")).rsplit("/", 1)[-1] or None),
+        issn=source.text("issn_l"),
+        keywords=[k for k in (x.text("display_name") for x in work.objects("keywords")) if k],
+        language=work.text("language"),
+        publication_type=work.text("type"),
+        url=url,
+        record_id=(url or "").rsplit("/", 1)[-1] or None,
         source_db="OpenAlex",
     )
 
 
-def _crossref(item: dict[str, Any]) -> Record:
+def _crossref(work: _Work) -> Record:
     authors = []
-    for person in item.get("author") or []:
-        family, given = person.get("family"), person.get("given")
-        name = f"{family}, {given}" if family and given else family or given or person.get("name")
+    for person in work.objects("author"):
+        family, given = person.text("family"), person.text("given")
+        name = f"{family}, {given}" if family and given else family or given or person.text("name")
         if name:
-            authors.append(str(name))
+            authors.append(name)
     year = None
     for key in ("issued", "published", "published-print", "published-online", "created"):
-        year = _dig(item, key, "date-parts", 0, 0)
-        if isinstance(year, int):
+        year = work.obj(key).whole("date-parts", 0, 0)
+        if year is not None:
             break
+    doi = work.text("DOI")
     return Record(
-        title=_text(_dig(item, "title", 0)),
-        abstract=_text(item.get("abstract")),
+        title=work.first_text("title"),
+        abstract=work.text("abstract"),
         authors=authors,
-        year=year if isinstance(year, int) else None,
-        journal=_text(_dig(item, "container-title", 0)),
-        volume=_text(item.get("volume")),
-        issue=_text(item.get("issue")),
-        pages=_text(item.get("page")),
-        doi=normalise_doi(item.get("DOI")),
-        issn=_text(_dig(item, "ISSN", 0)),
-        keywords=[str(s) for s in item.get("subject") or []],
-        language=_text(item.get("language")),
-        publication_type=_text(item.get("type")),
-        url=_text(item.get("URL")),
-        record_id=_text(item.get("DOI")),
+        year=year,
+        journal=work.first_text("container-title"),
+        volume=work.text("volume"),
+        issue=work.text("issue"),
+        pages=work.text("page"),
+        doi=normalise_doi(doi),
+        issn=work.first_text("ISSN"),
+        keywords=work.texts("subject"),
+        language=work.text("language"),
+        publication_type=work.text("type"),
+        url=work.text("URL"),
+        record_id=doi,
         source_db="Crossref",
     )
 
 
-def _europepmc(item: dict[str, Any]) -> Record:
-    author_list = _dig(item, "authorList", "author") or []
-    authors = [str(a["fullName"]) for a in author_list if isinstance(a, dict) and a.get("fullName")]
-    if not authors and item.get("authorString"):
-        authors = [a.strip() for a in str(item["authorString"]).rstrip(".").split(",") if a.strip()]
-    keywords = _dig(item, "keywordList", "keyword") or []
+def _europepmc(work: _Work) -> Record:
+    authors = [
+        a for a in (x.text("fullName") for x in work.obj("authorList").objects("author")) if a
+    ]
+    author_string = work.text("authorString")
+    if not authors and author_string:
+        authors = [a.strip() for a in author_string.rstrip(".").split(",") if a.strip()]
+    journal = work.obj("journalInfo")
+    source, number = work.text("source"), work.text("id")
+    kinds = work.obj("pubTypeList").texts("pubType")
     return Record(
-        title=_text(item.get("title")),
-        abstract=_text(item.get("abstractText")),
+        title=work.text("title"),
+        abstract=work.text("abstractText"),
         authors=authors,
-        year=parse_year(str(item.get("pubYear") or "")),
-        journal=_text(_dig(item, "journalInfo", "journal", "title") or item.get("journalTitle")),
-        volume=_text(_dig(item, "journalInfo", "volume")),
-        issue=_text(_dig(item, "journalInfo", "issue")),
-        pages=_text(item.get("pageInfo")),
-        doi=normalise_doi(item.get("doi")),
-        pmid=_text(item.get("pmid")),
-        pmcid=_text(item.get("pmcid")),
-        issn=_text(_dig(item, "journalInfo", "journal", "issn")),
-        keywords=[str(k) for k in keywords],
-        language=_text(item.get("language")),
-        publication_type=_text(_dig(item, "pubTypeList", "pubType", 0)),
-        record_id=_text(f"{item.get('source', '')}:{item.get('id', '')}"),
+        year=parse_year(work.text("pubYear")),
+        journal=journal.obj("journal").text("title") or work.text("journalTitle"),
+        volume=journal.text("volume"),
+        issue=journal.text("issue"),
+        pages=work.text("pageInfo"),
+        doi=normalise_doi(work.text("doi")),
+        pmid=work.text("pmid"),
+        pmcid=work.text("pmcid"),
+        issn=journal.obj("journal").text("issn"),
+        keywords=work.obj("keywordList").texts("keyword"),
+        language=work.text("language"),
+        publication_type=kinds[0] if kinds else None,
+        record_id=clean_text(f"{source or ''}:{number or ''}"),
         source_db="Europe PMC",
     )
 

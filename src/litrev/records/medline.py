@@ -15,7 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from litrev.records.base import ParsedFile, Problems, clean_text, normalise_doi, parse_year
+from litrev.errors import InputError
+from litrev.records.base import (
+    MAX_FIELD_CHARS,
+    ParsedFile,
+    Problems,
+    clean_text,
+    field_too_long,
+    is_record_number,
+    normalise_doi,
+    parse_year,
+)
 from litrev.records.model import Provenance, Record
 
 _INDENT = "      "
@@ -26,16 +36,36 @@ def _is_tag_line(line: str) -> bool:
 
 
 def parse_medline(text: str, path: str = "<text>", skip_invalid: bool = False) -> ParsedFile:
-    """Split MEDLINE text into records (separated by blank lines or a new PMID line)."""
+    """Split MEDLINE text into records (separated by blank lines or a new PMID line).
+
+    Plain-text lines before the first tag line (a header block) and lines holding only a
+    record's number between records are left out; other untagged lines are errors."""
     problems = Problems(path, skip_invalid)
     records: list[Record] = []
     raw: list[tuple[str, str]] | None = None
+    has_pmid = False
     start = 0
     broken = False
+    seen_tag = False
     lines = text.split("\n")
+    longest = max(map(len, lines), default=0)
+    if longest > MAX_FIELD_CHARS:
+        number = next(n for n, line in enumerate(lines, 1) if len(line) == longest)
+        raise InputError(path, field_too_long(f"line {number}", longest), line=number)
+    # Wrapped lines of a value are collected and joined once when the value ends: adding
+    # each to the value string would copy it every time (quadratic time).
+    more: list[str] | None = None
+    more_size = 0
+
+    def finish_value() -> None:
+        nonlocal more
+        if raw and more is not None:
+            raw[-1] = (raw[-1][0], "\n".join(more))
+        more = None
 
     def finish() -> None:
         nonlocal raw, broken
+        finish_value()
         if raw is not None and not broken:
             records.append(
                 record_from_medline(raw, path, len(records) + len(problems.skipped), start)
@@ -45,18 +75,31 @@ def parse_medline(text: str, path: str = "<text>", skip_invalid: bool = False) -
 
     for lineno, line in enumerate(lines, 1):
         if line.startswith(_INDENT) and raw:
-            tag, value = raw[-1]
-            raw[-1] = (tag, value + "\n" + line[6:])
-        elif not line.strip():
+            if more is None:
+                more = [raw[-1][1]]
+                more_size = len(more[0])
+            more.append(line[6:])
+            more_size += len(line) - 5
+            if more_size > MAX_FIELD_CHARS:
+                raise InputError(path, field_too_long(f"the value of '{raw[-1][0]}'"), line=lineno)
+            continue
+        if more is not None:
+            finish_value()
+        if not line.strip():
             finish()
         elif _is_tag_line(line):
+            seen_tag = True
             tag = line[:4].rstrip()
             value = line[6:] if line[5:6] == " " else line[5:]
-            if raw is None or (tag == "PMID" and any(t == "PMID" for t, _ in raw)):
+            if raw is None or (tag == "PMID" and has_pmid):
                 finish()
                 raw = []
+                has_pmid = False
                 start = lineno
+            has_pmid = has_pmid or tag == "PMID"
             raw.append((tag, value))
+        elif raw is None and (not seen_tag or is_record_number(line)):
+            pass  # the export's header block, or a line numbering the next record
         elif not broken:
             problems.report(
                 f"line {lineno} is neither a MEDLINE tag line ('TAG - value') nor a "
@@ -66,6 +109,7 @@ def parse_medline(text: str, path: str = "<text>", skip_invalid: bool = False) -
             )
             if raw is None:
                 raw = []
+                has_pmid = False
                 start = lineno
             broken = True
     finish()

@@ -19,11 +19,15 @@ from functools import lru_cache
 from itertools import chain
 from typing import TextIO
 
+from litrev.errors import InputError
 from litrev.records.base import (
+    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     SkippedRecord,
     clean_text,
+    field_too_long,
+    is_record_number,
     join_pages,
     normalise_doi,
     parse_year,
@@ -46,12 +50,20 @@ def parse_ris(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
     return ParsedFile(records, skipped)
 
 
-def _line_chunks(text: str, size: int = 1 << 20) -> Iterator[list[str]]:
+def _line_chunks(text: str, path: str, size: int = 1 << 20) -> Iterator[list[str]]:
     """`text.split("\\n")` a megabyte at a time, so a 100 MB export never has all its lines
-    in memory at once."""
+    in memory at once. A line longer than `MAX_FIELD_CHARS` is refused here, where it costs
+    one comparison per megabyte rather than one per line."""
     start = 0
     while True:
         cut = text.find("\n", start + size)
+        end = len(text) if cut == -1 else cut
+        if end - start > MAX_FIELD_CHARS:  # only the line that crosses start + size can be long
+            line_start = text.rfind("\n", start, start + size) + 1 or start
+            if end - line_start > MAX_FIELD_CHARS:
+                number = text.count("\n", 0, line_start) + 1
+                message = field_too_long(f"line {number}", end - line_start)
+                raise InputError(path, message, line=number)
         if cut == -1:
             yield text[start:].split("\n")
             return
@@ -62,24 +74,43 @@ def _line_chunks(text: str, size: int = 1 << 20) -> Iterator[list[str]]:
 def _parse_lines(
     text: str, path: str, skip_invalid: bool
 ) -> tuple[list[tuple[Raw, int, int]], list[SkippedRecord]]:
-    """The careful reader: one line at a time, reporting every structural problem."""
+    """The careful reader: one line at a time, reporting every structural problem.
+
+    Before the first tag line, lines of plain text are the export's header block (search
+    details) and are left out; between records, a line holding only the record's number
+    (Ovid's "1.") is too. Any other text outside a record is an error."""
     problems = Problems(path, skip_invalid)
     records: list[tuple[Raw, int, int]] = []
     raw: list[tuple[str, str]] | None = None
     start = 0
     position = 0
     skipping = False  # inside a broken record (skip_invalid): ignore lines up to its ER
+    in_header = True  # no tag line yet
     blank_run = 0
     lineno = 0
+    # A value's continuation lines are collected here and joined once, when the value ends:
+    # adding each line to the value string would copy it every time (quadratic time).
+    more: list[str] | None = None
+    more_size = 0
+    more_line = 0
+
+    def finish_value() -> None:
+        nonlocal more
+        if raw is not None and more is not None:
+            raw[-1] = (raw[-1][0], "".join(more))
+        more = None
+
     # Tags seen so far, each mapped to one shared string object: a dict lookup is cheaper
     # than isalnum(), and 100k records then share their tag strings instead of holding
     # millions of copies.
     tags: dict[str, str] = {}
     no_record: Raw = []
     append: Callable[[tuple[str, str]], None] = no_record.append  # the current record's
-    for lineno, line in enumerate(chain.from_iterable(_line_chunks(text)), 1):
+    for lineno, line in enumerate(chain.from_iterable(_line_chunks(text, path)), 1):
         # The common case first: "XX  - value" inside a record (most lines of any export).
         if line[2:6] == "  - " and raw is not None:
+            if more is not None:
+                finish_value()
             tag = tags.get(line[:2])
             if tag is not None:
                 append((tag, line[6:]))
@@ -92,9 +123,12 @@ def _parse_lines(
                 blank_run = 0
                 continue
         if line[2:5] == "  -" and line[:2].isalnum():
+            if more is not None:
+                finish_value()
             tag = line[:2]
             value = line[6:] if line[5:6] == " " else line[5:]
             blank_run = 0
+            in_header = False
             if raw is not None and tag != "TY" and tag != "ER":
                 raw.append((tag, value))
             elif tag == "TY":
@@ -136,9 +170,22 @@ def _parse_lines(
             blank_run += 1
         elif raw is not None:
             # A continuation line; blank lines inside the value are kept, trailing ones are not.
-            tag, value = raw[-1]
-            raw[-1] = (tag, value + "\n" * (blank_run + 1) + line)
+            if more is None:
+                more = [raw[-1][1]]
+                more_size = len(more[0])
+                more_line = lineno - 1
+            more.append("\n" * (blank_run + 1))
+            more.append(line)
+            more_size += blank_run + 1 + len(line)
+            if more_size > MAX_FIELD_CHARS:
+                raise InputError(
+                    path,
+                    field_too_long(f"the value of '{raw[-1][0]}' from line {more_line}"),
+                    line=more_line,
+                )
             blank_run = 0
+        elif in_header or is_record_number(line):
+            pass  # the export's header block, or a record's number (Ovid: "1.")
         elif not skipping:
             problems.report(
                 f"text outside a record at line {lineno}: {line[:40]!r}; "
@@ -148,6 +195,7 @@ def _parse_lines(
             )
             position += 1
             skipping = True
+    finish_value()
     if raw is not None:
         problems.report(
             f"record started at line {start} has no closing 'ER  - ' before the end of the file",

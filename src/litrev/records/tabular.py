@@ -18,9 +18,11 @@ from pathlib import Path
 
 from litrev.errors import InputError
 from litrev.records.base import (
+    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     clean_text,
+    field_too_long,
     join_pages,
     normalise_doi,
     parse_year,
@@ -83,6 +85,13 @@ LABEL_COLUMNS = (
 )
 _EMPTY = {"", "NA", "N/A", "nan", "NaN", "None", "null"}
 TABULAR_FORMATS = ("scopus-csv", "wos-tab", "csv", "tsv", "xlsx")
+# The csv module's own cell limit (128 KB) is below a long Web of Science cited-reference list
+# (CR); litrev's field limit applies instead. The setting is the process's: raising it changes
+# no other reader's results, it only lets longer cells through.
+if csv.field_size_limit() < MAX_FIELD_CHARS:
+    csv.field_size_limit(MAX_FIELD_CHARS)
+# Empty cells that padding short rows may add beyond the number of cells the table has.
+_PADDING_ALLOWANCE = 1_000_000
 
 
 def kind_of_header(header: list[str]) -> str:
@@ -111,23 +120,30 @@ def _cell_text(value: object) -> str:
 def read_delimited(
     text: str, path: str, delimiter: str | None = None
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (first line, cells) rows of CSV/TSV text; bad quoting raises `InputError`."""
+    """Header and (first line, cells) rows of CSV/TSV text; bad quoting raises `InputError`.
+
+    Blank lines before the header and rows of empty cells are left out (they hold nothing)."""
     if delimiter is None:
-        first_line = text.split("\n", 1)[0]
+        first_line = next((line for line in text.split("\n", 50) if line.strip()), "")
         delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
     try:
-        header = next(reader)
+        header: list[str] = []
+        while not any(cell.strip() for cell in header):
+            header = next(reader)
         line = reader.line_num + 1
         for cells in reader:
-            rows.append((line, cells))
+            if any(cells):
+                rows.append((line, cells))
             line = reader.line_num + 1
     except StopIteration as error:
         raise InputError(
             path, "empty table: expected a header row of column names", line=1
         ) from error
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise InputError(path, field_too_long("a cell"), line=reader.line_num) from error
         raise InputError(
             path,
             f"malformed CSV ({error}); expected quoted fields closed by '\"'",
@@ -136,16 +152,40 @@ def read_delimited(
     return header, rows
 
 
+# An .xlsx is a zip of XML parts: a small file can expand to gigabytes. Refuse workbooks whose
+# parts (as the zip declares them; the zip reader stops at the declared size) are larger.
+MAX_XLSX_EXPANDED = 512_000_000
+
+
 def read_xlsx(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and rows of the first worksheet of an Excel workbook, every cell as text."""
+    import zipfile
+
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise InputError(str(path), f"not a readable .xlsx workbook: {error}") from error
+    if expanded > MAX_XLSX_EXPANDED:
+        raise InputError(
+            str(path),
+            f"workbook expands to {expanded:,} bytes; litrev reads workbooks of up to "
+            f"{MAX_XLSX_EXPANDED:,} bytes unpacked (save it as CSV instead)",
+        )
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises zipfile, KeyError and its own errors
         raise InputError(str(path), f"not a readable .xlsx workbook: {error}") from error
+    number = 1
     try:
+        if not workbook.worksheets:
+            raise InputError(str(path), "workbook has no worksheet; expected one of records")
         sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            # The sheet's declared size may be a lie (A1:XFD1048576): pad rows ourselves.
+            sheet.reset_dimensions()
         values = sheet.iter_rows(values_only=True)
         header_row = next(values, None)
         if header_row is None:
@@ -158,6 +198,14 @@ def read_xlsx(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]
             cells = [_cell_text(v) for v in row]
             if any(cells):
                 rows.append((number, cells))
+    except InputError:
+        raise
+    except Exception as error:  # a corrupt part shows only when read: zip, XML, value errors
+        raise InputError(
+            str(path),
+            f"not a readable .xlsx workbook: {type(error).__name__}: {error}",
+            line=number,
+        ) from error
     finally:
         workbook.close()
     return header, rows
@@ -185,6 +233,12 @@ def records_from_table(
             line=1,
         )
     width = len(header)
+    # Short rows are padded with empty cells so every record has the table's columns; the
+    # padding may not outgrow the table itself (a 10,000-column header over a million
+    # one-cell rows would otherwise need ten billion cells).
+    padding_left = _PADDING_ALLOWANCE + sum(len(cells) for _, cells in rows)
+    columns = {name: _find(header, names) for name, names in ALIASES.items()}
+    label_column = _find(header, LABEL_COLUMNS)
     records: list[Record] = []
     for position, (line, cells) in enumerate(rows):
         if len(cells) > width and any(c.strip() for c in cells[width:]):
@@ -194,6 +248,15 @@ def records_from_table(
                 position=position,
             )
             continue
+        if len(cells) < width:
+            padding_left -= width - len(cells)
+            if padding_left < 0:
+                raise InputError(
+                    path,
+                    f"too many short rows: the header has {width} columns and rows up to here "
+                    "have far fewer cells; expected a row of cells for each column",
+                    line=line,
+                )
         cells = cells[:width] + [""] * (width - len(cells))
         raw = list(zip(header, cells, strict=True))
         if kind == "wos-tab":
@@ -201,7 +264,7 @@ def records_from_table(
         elif kind == "scopus-csv":
             record = _record_from_scopus(raw)
         else:
-            record = _record_from_generic(header, raw)
+            record = _record_from_generic(columns, label_column, raw)
         record.raw = raw
         fmt = container if kind == "csv" else kind
         record.provenance = Provenance(file=path, position=position, line=line, format=fmt)
@@ -224,9 +287,12 @@ def _value(raw: list[tuple[str, str]], index: int | None) -> str | None:
     return None if text in _EMPTY else text
 
 
-def _record_from_generic(header: list[str], raw: list[tuple[str, str]]) -> Record:
-    got = {name: _value(raw, _find(header, names)) for name, names in ALIASES.items()}
-    label_text = _value(raw, _find(header, LABEL_COLUMNS))
+def _record_from_generic(
+    columns: dict[str, int | None], label_column: int | None, raw: list[tuple[str, str]]
+) -> Record:
+    # `columns`: each field's column index, found once per table (not once per row).
+    got = {name: _value(raw, index) for name, index in columns.items()}
+    label_text = _value(raw, label_column)
     label = None
     if label_text is not None:
         lowered = label_text.lower()

@@ -16,10 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
+from litrev.errors import InputError
 from litrev.records.base import (
+    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     clean_text,
+    field_too_long,
+    is_record_number,
     join_pages,
     normalise_doi,
     parse_year,
@@ -31,7 +35,10 @@ _HEADER = "FN Clarivate Analytics Web of Science\nVR 1.0\n"
 
 
 def parse_wos(text: str, path: str = "<text>", skip_invalid: bool = False) -> ParsedFile:
-    """Split Web of Science plain text into records."""
+    """Split Web of Science plain text into records.
+
+    Plain-text lines before the first tag line (a header block) and lines holding only a
+    record's number between records are left out; other untagged lines are errors."""
     problems = Problems(path, skip_invalid)
     records: list[Record] = []
     raw: list[tuple[str, str]] | None = None
@@ -39,17 +46,37 @@ def parse_wos(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
     broken = False
     position = 0
     lineno = 0
-    for lineno, line in enumerate(text.split("\n"), 1):
+    seen_tag = False
+    lines = text.split("\n")
+    longest = max(map(len, lines), default=0)
+    if longest > MAX_FIELD_CHARS:
+        number = next(n for n, line in enumerate(lines, 1) if len(line) == longest)
+        raise InputError(path, field_too_long(f"line {number}", longest), line=number)
+    # A value's further lines are collected and joined once when the value ends: adding each
+    # to the value string would copy it every time (quadratic time).
+    more: list[str] | None = None
+    more_size = 0
+    for lineno, line in enumerate(lines, 1):
         if raw is not None and line.startswith("   ") and raw:
-            tag, value = raw[-1]
-            raw[-1] = (tag, value + "\n" + line[3:])
+            if more is None:
+                more = [raw[-1][1]]
+                more_size = len(more[0])
+            more.append(line[3:])
+            more_size += len(line) - 2
+            if more_size > MAX_FIELD_CHARS:
+                raise InputError(path, field_too_long(f"the value of '{raw[-1][0]}'"), line=lineno)
             continue
+        if more is not None:
+            if raw:
+                raw[-1] = (raw[-1][0], "\n".join(more))
+            more = None
         head = line[:2]
         if not line.strip() or (
             raw is None and head in ("FN", "VR", "EF") and line[2:3] in ("", " ")
         ):
             continue
         if line.rstrip() == "ER":
+            seen_tag = True
             if raw is not None and not broken:
                 records.append(record_from_wos(raw, path, position, start))
             if raw is not None:
@@ -58,6 +85,7 @@ def parse_wos(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
             broken = False
             continue
         if len(line) >= 2 and head.isalnum() and head.isupper() and line[2:3] in ("", " "):
+            seen_tag = True
             if raw is None:
                 if head != "PT":
                     problems.report(
@@ -80,6 +108,8 @@ def parse_wos(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
                 start = lineno
                 broken = False
             raw.append((head, line[3:]))
+        elif raw is None and (not seen_tag or is_record_number(line)):
+            continue  # the export's header block, or a line numbering the next record
         elif not broken:
             problems.report(
                 f"line {lineno} is neither a two-letter tag line nor a continuation indented "
@@ -91,6 +121,8 @@ def parse_wos(text: str, path: str = "<text>", skip_invalid: bool = False) -> Pa
                 raw = []
                 start = lineno
             broken = True
+    if more is not None and raw:
+        raw[-1] = (raw[-1][0], "\n".join(more))
     if raw is not None and not broken:
         problems.report(
             f"record started at line {start} has no closing 'ER' before the end of the file",
