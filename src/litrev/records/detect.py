@@ -33,6 +33,16 @@ FORMATS = (
     "openalex-json",
     "crossref-json",
     "europepmc-json",
+    "cochrane-txt",
+    "pubmed-xml",
+    "europepmc-xml",
+    "ovid-txt",
+    "csl-json",
+    "zotero-rdf",
+    "refworks",
+    "embase-csv",
+    "proquest-csv",
+    "ebsco-csv",
 )
 ALIASES = {
     "medline": "nbib",
@@ -51,6 +61,33 @@ ALIASES = {
     "europepmc": "europepmc-json",
     "asreview-csv": "csv",
     "asreview": "csv",
+    "cochrane": "cochrane-txt",
+    "pubmed-xml": "pubmed-xml",
+    "medline-xml": "pubmed-xml",
+    "ovid": "ovid-txt",
+    "csl": "csl-json",
+    "zotero-json": "csl-json",
+    "rdf": "zotero-rdf",
+    "refworks-tagged": "refworks",
+    "embase-xlsx": "embase-csv",
+    "proquest-xlsx": "proquest-csv",
+    "ebsco-xlsx": "ebsco-csv",
+}
+# Formats whose records each name their database (or none): the file's database is theirs only
+# when they all agree.
+_OWN_DATABASE_FORMATS = frozenset(
+    {"cochrane-txt", "ovid-txt", "csl-json", "zotero-rdf", "refworks", "proquest-csv", "ebsco-csv"}
+)
+# The program that wrote each of these formats, when the format alone says it.
+FORMAT_DIALECTS = {
+    "cochrane-txt": "wiley",
+    "pubmed-xml": "pubmed",
+    "ovid-txt": "ovid",
+    "zotero-rdf": "zotero",
+    "refworks": "refworks",
+    "embase-csv": "embase",
+    "proquest-csv": "proquest",
+    "ebsco-csv": "ebsco",
 }
 _EXTENSIONS = {
     ".csv": "csv",
@@ -113,6 +150,66 @@ _EBSCO_DB_CODES = {
 }
 
 
+_XML_ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
+_XML_PROLOGUE = re.compile(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", re.DOTALL)
+_OVID_RECORD = re.compile(r"^<\s*\d+\s*\.?\s*>\s*$")
+_COCHRANE_RECORD = re.compile(r"^Record #\d+ of \d+\s*$")
+_COCHRANE_FIELD = re.compile(r"^[A-Z][A-Z0-9]{1,3}:( |$)")
+_CSL_ONLY_TYPES = (
+    "article-journal|article-magazine|article-newspaper|paper-conference|chapter|"
+    "entry-encyclopedia|entry-dictionary|post-weblog|personal_communication|motion_picture|"
+    "legal_case|musical_score|review-book|webpage|manuscript|thesis"
+)
+_CSL_MARKS = re.compile(
+    r'"container-title"\s*:\s*"|"citation-key"\s*:|"type"\s*:\s*"(?:' + _CSL_ONLY_TYPES + ')"'
+)
+_OTHER_JSON_MARKS = re.compile(
+    r'"(?:message-type|authorships|abstract_inverted_index|resultList|authorString)"\s*:'
+    r'|"title"\s*:\s*\['
+)
+
+
+def _xml_root(text: str) -> str | None:
+    """The first element name of an XML document, after its declaration, comments, DOCTYPE.
+
+    >>> _xml_root('<?xml version="1.0"?><!DOCTYPE PubmedArticleSet><!-- x --><PubmedArticleSet>')
+    'PubmedArticleSet'
+    """
+    body = _XML_PROLOGUE.sub("", text[:5000])
+    match = _XML_ROOT.match(body.lstrip())
+    return match.group(1) if match else None
+
+
+def looks_like_csl(head: str) -> bool:
+    """Whether a JSON document's start reads as CSL-JSON rather than Crossref, OpenAlex or
+    Europe PMC JSON (CSL's `title` and `container-title` are strings, Crossref's lists).
+
+    >>> looks_like_csl('[{"id": "x", "type": "article-journal", "title": "Care"}]')
+    True
+    >>> looks_like_csl('{"message": {"items": [{"type": "journal-article", "title": ["Care"]}]}}')
+    False
+    """
+    return bool(_CSL_MARKS.search(head)) and not _OTHER_JSON_MARKS.search(head)
+
+
+def _tagged_kind(lines: list[str]) -> str | None:
+    """The line-tagged formats litrev knows by their record openers (header lines allowed)."""
+    for index, line in enumerate(lines[:150]):
+        if _COCHRANE_RECORD.match(line):
+            # Cochrane also numbers its RIS and BibTeX exports: plain text has "ID: ..." next.
+            after = lines[index + 1] if index + 1 < len(lines) else ""
+            if _COCHRANE_FIELD.match(after):
+                return "cochrane-txt"
+            continue
+        if _OVID_RECORD.match(line):
+            return "ovid-txt"
+        if line.startswith("RT ") and len(line) > 3:
+            return "refworks"
+        if line.startswith(("TY  -", "PMID-", "FN ", "PT ", "@")):
+            return None  # RIS, MEDLINE, Web of Science, BibTeX: decided below
+    return None
+
+
 def canonical_format(name: str) -> str:
     """Accept litrev's format names and common aliases; raise `InputError` for others."""
     key = name.strip().lower()
@@ -126,11 +223,22 @@ def detect_format(path: str | Path, text: str) -> str:
     """The format of decoded text (xlsx is recognised from bytes by the caller)."""
     head = text[:20000]
     stripped = head.lstrip()
-    if stripped.startswith(("<?xml", "<xml", "<records")):
-        return "endnote-xml"
+    if stripped.startswith("<") and not _OVID_RECORD.match(stripped.split("\n", 1)[0]):
+        root = _xml_root(stripped)
+        if root in ("PubmedArticleSet", "PubmedArticle", "PubmedBookArticle"):
+            return "pubmed-xml"
+        if root == "responseWrapper":
+            return "europepmc-xml"
+        if root == "rdf:RDF":
+            return "zotero-rdf"
+        if root in ("xml", "records") or stripped.startswith("<?xml"):
+            return "endnote-xml"
     if stripped.startswith(("{", "[")):
-        return "json"
+        return "csl-json" if looks_like_csl(head) else "json"
     lines = [line for line in head.split("\n")[:200] if line.strip()]
+    tagged = _tagged_kind(lines)
+    if tagged:
+        return tagged
     for line in lines[:60]:
         if line.startswith("TY  -"):
             return "ris"
@@ -150,18 +258,32 @@ def detect_format(path: str | Path, text: str) -> str:
     raise InputError(
         str(path),
         "cannot tell the format: expected RIS ('TY  - '), MEDLINE "
-        "('PMID- '), Web of Science ('FN '/'PT '), BibTeX ('@article{'), EndNote XML,"
-        " JSON, CSV/TSV or XLSX; pass the format explicitly",
+        "('PMID- '), Web of Science ('FN '/'PT '), BibTeX ('@article{'), Cochrane "
+        "('Record #1 of'), Ovid ('<1>'), RefWorks ('RT '), EndNote, PubMed, Europe PMC or "
+        "Zotero XML, JSON, CSV/TSV or XLSX; pass the format explicitly",
         line=1,
     )
 
 
-def _database_name(text: str) -> str | None:
+def ebsco_database(code: str) -> str | None:
+    """The database an EBSCOhost `db=` code names ("rzh" -> "CINAHL"), None if unknown."""
+    return _EBSCO_DB_CODES.get(code.lower())
+
+
+def database_name(text: str) -> str | None:
+    """The name litrev counts a database under ("Ovid MEDLINE(R) ALL" -> "MEDLINE").
+
+    >>> database_name("APA PsycInfo"), database_name("Global Index Medicus")
+    ('PsycINFO', 'Global Index Medicus')
+    """
     lowered = text.lower()
     for needle, name in _DATABASES:
         if needle in lowered:
             return name
     return text.strip() or None
+
+
+_database_name = database_name
 
 
 def ris_source(first: dict[str, str]) -> tuple[str | None, str | None]:
@@ -228,6 +350,14 @@ def detect_source(records: list[Record], fmt: str) -> tuple[str | None, str | No
         return "Web of Science", "wos"
     if fmt == "scopus-csv":
         return "Scopus", "scopus"
+    if fmt in _OWN_DATABASE_FORMATS:
+        # Each record names its own database or none: a reference manager's library mixes
+        # them, so a record that names none must not be counted under its neighbours'.
+        names = {record.source_db for record in records}
+        dialect = FORMAT_DIALECTS.get(fmt)
+        if fmt == "csl-json" and any("zotero.org" in (r.record_id or "") for r in records[:50]):
+            dialect = "zotero"
+        return (names.pop() if len(names) == 1 else None), dialect
     sample = records[:50]
     votes: Counter[tuple[str | None, str | None]] = Counter()
     for record in sample:
@@ -256,5 +386,5 @@ def detect_source(records: list[Record], fmt: str) -> tuple[str | None, str | No
             )
             votes[(name, "endnote")] += 1
         else:
-            votes[(record.source_db, None)] += 1
+            votes[(record.source_db, FORMAT_DIALECTS.get(fmt))] += 1
     return votes.most_common(1)[0][0]

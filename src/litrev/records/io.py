@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import csv
 import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,16 +25,24 @@ from litrev.errors import InputError
 from litrev.fileio import atomic_output
 from litrev.records.base import ParsedFile, SkippedRecord
 from litrev.records.bibtex import parse_bibtex, write_bibtex
+from litrev.records.cochrane import parse_cochrane
+from litrev.records.csl_json import parse_csl_json
 from litrev.records.detect import canonical_format, detect_format, detect_source
 from litrev.records.encoding import decode_bytes
 from litrev.records.endnote_xml import parse_endnote_xml, write_endnote_xml
+from litrev.records.europepmc_xml import parse_europepmc_xml
 from litrev.records.jsonfmt import parse_json, write_json
 from litrev.records.medline import parse_medline, write_medline
 from litrev.records.model import Record
+from litrev.records.ovid import parse_ovid
+from litrev.records.pubmed_xml import parse_pubmed_xml
+from litrev.records.refworks import parse_refworks
 from litrev.records.ris import parse_ris, write_ris
 from litrev.records.tabular import read_delimited, read_xlsx, records_from_table
 from litrev.records.tabular_write import write_delimited, write_xlsx
+from litrev.records.vendor_tables import VENDOR_FORMATS, find_header, records_from_vendor
 from litrev.records.wos import parse_wos, write_wos
+from litrev.records.zotero_rdf import parse_zotero_rdf
 
 WRITE_FORMATS = (
     "ris",
@@ -73,13 +82,57 @@ _TEXT_PARSERS: dict[str, Callable[[str, str, bool], ParsedFile]] = {
     "openalex-json": parse_json,
     "crossref-json": parse_json,
     "europepmc-json": parse_json,
+    "cochrane-txt": parse_cochrane,
+    "pubmed-xml": parse_pubmed_xml,
+    "europepmc-xml": parse_europepmc_xml,
+    "ovid-txt": parse_ovid,
+    "csl-json": parse_csl_json,
+    "zotero-rdf": parse_zotero_rdf,
+    "refworks": parse_refworks,
 }
+_HEADER_LINES = 30  # lines above a vendor table's column names that may be its header block
+
+
+def _vendor_table(
+    text: str, path: str, skip_invalid: bool, fmt: str, delimiter: str | None
+) -> ParsedFile | None:
+    """Embase, ProQuest or EBSCO CSV (column names found within the first lines), else None."""
+    head = text.split("\n", _HEADER_LINES + 1)[:_HEADER_LINES]
+    cells: list[list[str]] = []
+    for line in head:
+        sep = delimiter or ("\t" if line.count("\t") > line.count(",") else ",")
+        cells.append(next(csv.reader([line], delimiter=sep), []))
+    found = find_header(cells)
+    if found is None and fmt not in VENDOR_FORMATS:
+        return None
+    skip, kind = found if found is not None else (0, fmt)
+    body = text.split("\n", skip)[-1] if skip else text
+    header, rows = read_delimited(body, path, delimiter)
+    rows = [(line + skip, row) for line, row in rows]
+    return records_from_vendor(kind, header, rows, path, skip_invalid)
+
+
+def _parse_xlsx(path: str | Path, name: str, skip_invalid: bool, fmt: str | None) -> ParsedFile:
+    header, rows = read_xlsx(path)
+    found = find_header([header] + [cells for _, cells in rows[:_HEADER_LINES]])
+    if found is not None or (fmt in VENDOR_FORMATS):
+        index, kind = found if found is not None else (0, fmt or "")
+        if index:
+            header, rows = rows[index - 1][1], rows[index:]
+        return records_from_vendor(kind, header, rows, name, skip_invalid)
+    return records_from_table(header, rows, name, skip_invalid, "xlsx")
 
 
 def _parse_table(text: str, path: str, skip_invalid: bool, fmt: str) -> ParsedFile:
     delimiter = (
-        "\t" if fmt in ("tsv", "wos-tab") else ("," if fmt in ("csv", "scopus-csv") else None)
+        "\t"
+        if fmt in ("tsv", "wos-tab")
+        else ("," if fmt in ("csv", "scopus-csv", *VENDOR_FORMATS) else None)
     )
+    if fmt not in ("wos-tab", "scopus-csv"):
+        vendor = _vendor_table(text, path, skip_invalid, fmt, delimiter)
+        if vendor is not None:
+            return vendor
     header, rows = read_delimited(text, path, delimiter)
     return records_from_table(
         header, rows, path, skip_invalid, "tsv" if delimiter == "\t" else "csv"
@@ -116,9 +169,8 @@ def _read_report(
     except OSError as error:
         raise InputError(name, f"cannot read file: {error.strerror or error}") from error
     fmt = canonical_format(format) if format else None
-    if fmt == "xlsx" or (fmt is None and data.startswith(_XLSX_MAGIC)):
-        header, rows = read_xlsx(path)
-        parsed = records_from_table(header, rows, name, skip_invalid, "xlsx")
+    if fmt == "xlsx" or (data.startswith(_XLSX_MAGIC) and (fmt is None or fmt in VENDOR_FORMATS)):
+        parsed = _parse_xlsx(path, name, skip_invalid, fmt)
         fmt, encoding = "xlsx", "xlsx"
     else:
         decoded = decode_bytes(data, name)
