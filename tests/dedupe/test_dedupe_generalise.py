@@ -136,6 +136,18 @@ def test_one_article_copied_with_a_page_typo_is_not_a_recurring_title() -> None:
             authors=["Cochat, P", "Fargue, S"],
         )
     )
+    # Online-first and print years either side of the true one: not a recurring title.
+    copies += [
+        column(
+            "Disease recurrence in paediatric renal transplantation",
+            journal="Pediatr Nephrol",
+            volume="24",
+            pages="2097-2108",
+            year=year,
+            authors=["Cochat, P", "Fargue, S"],
+        )
+        for year in (2008, 2010)
+    ]
     fps = [fingerprint(r) for r in copies]
     assert mark_recurring(fps) == 0
     labels = Deduplicator().fit(copies).labels_

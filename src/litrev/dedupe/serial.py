@@ -5,7 +5,7 @@ in every issue, often by the same author, and databases often drop its issue and
 records share title, author, journal and volume and are still different items. A word test
 (`guards.is_generic_title`) catches the columns named by section words; this module catches the
 others by what the input itself shows: the same short title in the same journal with different
-volumes, first pages or years more than one apart can only be a recurring item, so every
+volumes, page ranges, or years more than two apart can only be a recurring item, so every
 record with that title in that journal is treated as generic (merged only on a shared identifier
 or the same issue and pages).
 
@@ -41,7 +41,9 @@ class _Seen:
     def recurs(self) -> bool:
         if len(self.volumes) > 1:
             return True
-        if self.years and max(self.years) - min(self.years) > 1:
+        # Copies of one work are dated a year either side of print (online first, the
+        # proceedings' year): only a wider spread shows two items.
+        if self.years and max(self.years) - min(self.years) > 2:
             return True
         # Within one volume (or with the volume unknown), two page ranges. (Not two issues:
         # some exports put the reference manager's record number in the issue field.)
