@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import getpass
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -256,6 +257,36 @@ def review_command(
                 project.store, item.record_a, item.record_b, chosen, reviewer=who, note=note
             )
             console.print(f"Recorded: {chosen}.")
+
+
+@dedupe_app.command("queue")
+def queue_command(
+    project_dir: ProjectOpt = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the pairs waiting for a decision (decide them with `litrev dedupe review`)."""
+    from dataclasses import asdict
+
+    from litrev.dedupe import persist
+
+    project = _open_store(project_dir)
+    queue = persist.open_queue(project.store)
+    if as_json:
+        print(json.dumps([asdict(item) for item in queue], indent=2))
+        return
+    if not queue:
+        console.print("The review queue is empty.")
+        return
+    table = Table("pair", "record a", "record b", "similarity", "why queued")
+    for item in queue:
+        table.add_row(
+            str(item.id), str(item.record_a), str(item.record_b), f"{item.score:.2f}", item.reason
+        )
+    console.print(table)
+    console.print(
+        "Decide with `litrev dedupe review --pair A B --decision same|different` "
+        "(or `litrev dedupe review` to go through them)."
+    )
 
 
 @dedupe_app.command("undo")
