@@ -234,3 +234,15 @@ def test_venue_names_of_one_meeting() -> None:
         ("proceedings", "27th", "european", "conference", "ecis", "2019"),
     )
     assert not venues_compatible(("chi", "2019"), ("cscw", "2019"))
+
+
+def test_a_very_short_title_without_pages_is_queued_not_merged() -> None:
+    # Seen twice only, a column's title cannot be told from a work's; pages can.
+    once = column("Nursing matters", journal="Nurs Stand", volume="30")
+    assert (
+        verdict(once, column("Nursing Matters.", journal="Nursing Standard", volume="30")) == MAYBE
+    )
+    assert (
+        verdict(column("Nursing matters", pages="12-13"), column("Nursing matters", pages="12-13"))
+        == DUPLICATE
+    )

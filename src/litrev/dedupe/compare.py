@@ -22,6 +22,7 @@ from litrev.dedupe.features import Fingerprint
 from litrev.dedupe.normalize import page_forms_differ
 
 DUPLICATE, RELATED, MAYBE, DISTINCT = "duplicate", "related", "maybe", "distinct"
+_SHORT_TITLE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -371,6 +372,10 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
     # Below near-identity, a journal match alone does not confirm a title that differs by a
     # word ("for people" / "for older people"): volume or first page must agree too.
     located = bool(volume_eq or page_eq) or ts >= 0.98
+    if page_eq is None and a.title.count(" ") < _SHORT_TITLE_WORDS and ts >= settings.review_threshold:
+        # A title of two or three words ("Nursing matters") may be a column seen once in
+        # this input; without pages nothing tells one item from the next.
+        return Judgement(MAYBE, ts, "short title, no pages to confirm")
     if (ts >= settings.title_threshold and authors_ok and located
             and support >= (2 if au is None else 1)):
         return Judgement(DUPLICATE, ts, "title, authors and citation agree")
