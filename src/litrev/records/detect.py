@@ -74,10 +74,9 @@ ALIASES = {
     "ebsco-xlsx": "ebsco-csv",
 }
 # Formats whose records each name their database (or none): the file's database is theirs only
-# when they all agree.
-_OWN_DATABASE_FORMATS = frozenset(
-    {"cochrane-txt", "ovid-txt", "csl-json", "zotero-rdf", "refworks", "proquest-csv", "ebsco-csv"}
-)
+# when they agree.
+_DATABASE_EXPORTS = frozenset({"cochrane-txt", "ovid-txt", "proquest-csv", "ebsco-csv"})
+_OWN_DATABASE_FORMATS = _DATABASE_EXPORTS | {"csl-json", "zotero-rdf", "refworks"}
 # The program that wrote each of these formats, when the format alone says it.
 FORMAT_DIALECTS = {
     "cochrane-txt": "wiley",
@@ -196,9 +195,8 @@ def _tagged_kind(lines: list[str]) -> str | None:
     """The line-tagged formats litrev knows by their record openers (header lines allowed)."""
     for index, line in enumerate(lines[:150]):
         if _COCHRANE_RECORD.match(line):
-            # Cochrane also numbers its RIS and BibTeX exports: plain text has "ID: ..." next.
-            after = lines[index + 1] if index + 1 < len(lines) else ""
-            if _COCHRANE_FIELD.match(after):
+            # Cochrane also numbers its RIS and BibTeX exports: plain text has "ID: ..." lines next.
+            if any(_COCHRANE_FIELD.match(after) for after in lines[index + 1 : index + 4]):
                 return "cochrane-txt"
             continue
         if _OVID_RECORD.match(line):
@@ -351,9 +349,12 @@ def detect_source(records: list[Record], fmt: str) -> tuple[str | None, str | No
     if fmt == "scopus-csv":
         return "Scopus", "scopus"
     if fmt in _OWN_DATABASE_FORMATS:
-        # Each record names its own database or none: a reference manager's library mixes
-        # them, so a record that names none must not be counted under its neighbours'.
+        # A reference manager's library mixes databases, so a record that names none must not
+        # be counted under its neighbours'; a database's own export (Ovid, ProQuest) is one
+        # search, so the records that name none are from the database the others all name.
         names = {record.source_db for record in records}
+        if fmt in _DATABASE_EXPORTS:
+            names.discard(None)
         dialect = FORMAT_DIALECTS.get(fmt)
         if fmt == "csl-json" and any("zotero.org" in (r.record_id or "") for r in records[:50]):
             dialect = "zotero"
