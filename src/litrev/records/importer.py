@@ -28,11 +28,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from litrev.errors import InputError
+from litrev.records.annotate import apply_review_tags
 from litrev.records.base import SkippedRecord
-from litrev.records.io import ReadResult, read_report, write
+from litrev.records.io import ReadResult, read_report
+from litrev.records.known import KnownRecords, refuse_known
 from litrev.records.model import Provenance, Record
 from litrev.store import Store, schema
 
@@ -63,6 +65,12 @@ class FileImport:
     imported: int
     skipped: list[SkippedRecord] = field(default_factory=list)
     by_source: dict[str, int] = field(default_factory=dict)
+    import_id: int | None = None  # None: the file held no records and was not recorded
+    kept_ids: bool = False  # the records kept the litrev ids of the export they came from
+
+    @property
+    def empty(self) -> bool:
+        return self.import_id is None
 
 
 @dataclass
@@ -84,6 +92,11 @@ class ImportReport:
         for f in self.files:
             counts.update(f.by_source)
         return dict(counts)
+
+    @property
+    def empty_files(self) -> list[str]:
+        """Files that held no records: not recorded as imports (a warning, not an error)."""
+        return [f.path for f in self.files if f.empty]
 
 
 def _record_row(record: Record, now: datetime) -> dict[str, Any]:
@@ -121,9 +134,13 @@ def import_files(
 ) -> ImportReport:
     """Read `paths` and write all their records in ONE transaction (all files or none).
 
-    `source` names the database for every file (overriding detection). A file whose exact bytes
-    were imported before is refused unless `allow_reimport`, so counts are not inflated.
-    `progress(path, n_records)` is called after each file is read.
+    `source` names the database for every file (overriding detection). Unless
+    `allow_reimport`, a file whose bytes were imported before is refused, and so is a file
+    holding records already in the review (same database and record id, or same citation from
+    the same database: see `litrev.records.known`), so counts are not inflated. A file with no
+    records is not recorded (`ImportReport.empty_files`). Records of a litrev export keep their
+    own database, and their litrev ids when all of them are above every id the review has used
+    (always so in a new project). `progress(path, n_records)` is called after each file is read.
     """
     collecting = gc.isenabled()
     gc.disable()  # as in `read_report`: many long-lived objects, no reference cycles
@@ -147,34 +164,48 @@ def _import_files(
     progress: Callable[[str, int], None] | None,
 ) -> ImportReport:
     who = actor or getpass.getuser()
-    results: list[tuple[ReadResult, str]] = []
+    results: list[tuple[ReadResult, str, list[int | None]]] = []
     for path in paths:
         result = read_report(path, format, source, skip_invalid=skip_invalid)
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        results.append((result, digest))
+        origins = apply_review_tags(result.records, source_given=source is not None)
+        results.append((result, digest, origins))
         if progress:
             progress(str(path), len(result.records))
     now = datetime.now(UTC)
     report = ImportReport([], now.isoformat())
     with store.transaction() as conn:
-        for result, digest in results:
+        # Everything below reads what it will write (ids, earlier imports): hold the lock.
+        Store.lock(conn, "import")
+        known: KnownRecords | None = None
+        for result, digest, origins in results:
+            sources = Counter(r.source_db or UNSPECIFIED for r in result.records)
+            item = FileImport(
+                result.path,
+                result.format,
+                result.encoding,
+                result.source_db,
+                result.dialect,
+                len(result.records),
+                result.skipped,
+                dict(sources),
+            )
+            report.files.append(item)
+            if not result.records:
+                continue  # an empty export is a warning (the caller's), not an import
             if not allow_reimport:
                 _refuse_reimport(conn, result.path, digest)
-            _write_file(conn, result, digest, who, now)
-            sources = Counter(r.source_db or UNSPECIFIED for r in result.records)
-            report.files.append(
-                FileImport(
-                    result.path,
-                    result.format,
-                    result.encoding,
-                    result.source_db,
-                    result.dialect,
-                    len(result.records),
-                    result.skipped,
-                    dict(sources),
-                )
+                if known is None:
+                    known = KnownRecords.of_store(conn)
+                refuse_known(result.path, result.records, known)
+            ids, item.import_id, item.kept_ids = _write_file(
+                conn, result, digest, who, now, origins
             )
-    for result, _ in results:
+            if known is not None:
+                # A later file of this batch must not repeat this one's records either.
+                for record_id, record in zip(ids, result.records, strict=True):
+                    known.add(record, record_id)
+    for result, _, _ in results:
         for record in result.records:
             if record.provenance:
                 record.provenance.imported_at = report.imported_at
@@ -195,20 +226,55 @@ def _refuse_reimport(conn: Connection, path: str, digest: str) -> None:
         )
 
 
-def _insert_records(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert record rows; return their ids in order."""
-    if conn.dialect.name == "sqlite":
+def high_water(conn: Connection) -> int:
+    """The largest record id the review has used, counting records removed by `import undo`
+    (so an id never names two records)."""
+    largest = int(
+        conn.execute(select(func.coalesce(func.max(schema.records.c.id), 0))).scalar_one()
+    )
+    audit = schema.audit_log
+    for detail in conn.execute(
+        select(audit.c.detail).where(audit.c.action == "import.undo")
+    ).scalars():
+        if isinstance(detail, dict) and isinstance(detail.get("last_id"), int):
+            largest = max(largest, detail["last_id"])
+    return largest
+
+
+def _kept_ids(conn: Connection, origins: list[int | None]) -> list[int] | None:
+    """The export's own litrev ids, when every record has one, they are distinct and all are
+    above every id the review has used; otherwise None (new ids are given)."""
+    if not origins or any(o is None for o in origins):
+        return None
+    ids = [int(o) for o in origins if o is not None]
+    if len(set(ids)) != len(ids) or min(ids) <= high_water(conn):
+        return None
+    return ids
+
+
+def _insert_records(
+    conn: Connection, rows: list[dict[str, Any]], kept: list[int] | None = None
+) -> list[int]:
+    """Insert record rows (with the ids `kept` when given); return their ids in order."""
+    if kept is not None or conn.dialect.name == "sqlite":
         # SQLite cannot return ids of a multi-row insert in order, so SQLAlchemy would send
-        # one INSERT per record; inside this write transaction ids are allocated here and
-        # sent in one executemany (a concurrent writer makes the transaction fail, not clash).
-        first = int(
-            conn.execute(select(func.coalesce(func.max(schema.records.c.id), 0))).scalar_one()
-        )
-        ids = list(range(first + 1, first + 1 + len(rows)))
-        for record_id, row in zip(ids, rows, strict=True):
+        # one INSERT per record; the transaction holds the write lock (`Store.transaction`),
+        # so ids allocated here cannot clash with another writer's.
+        if kept is None:
+            first = high_water(conn)
+            kept = list(range(first + 1, first + 1 + len(rows)))
+        for record_id, row in zip(kept, rows, strict=True):
             row["id"] = record_id
         conn.execute(insert(schema.records), rows)
-        return ids
+        if conn.dialect.name == "postgresql":
+            # Explicit ids leave the sequence behind: move it past them.
+            conn.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('records', 'id'), "
+                    "(SELECT max(id) FROM records))"
+                )
+            )
+        return kept
     inserted = conn.execute(
         insert(schema.records).returning(schema.records.c.id, sort_by_parameter_order=True), rows
     )
@@ -216,26 +282,32 @@ def _insert_records(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
 
 
 def _write_file(
-    conn: Connection, result: ReadResult, digest: str, actor: str, now: datetime
-) -> None:
+    conn: Connection,
+    result: ReadResult,
+    digest: str,
+    actor: str,
+    now: datetime,
+    origins: list[int | None],
+) -> tuple[list[int], int, bool]:
+    """Write one file's records, provenance, import row and audit entry; return (record ids,
+    import id, whether the export's litrev ids were kept)."""
     rows = [_record_row(r, now) for r in result.records]
-    ids: list[int] = []
-    if rows:
-        ids = _insert_records(conn, rows)
-        conn.execute(
-            insert(schema.record_provenance),
-            [
-                {
-                    "record_id": record_id,
-                    "file": result.path,
-                    "position": r.provenance.position if r.provenance else i,
-                    "source_db": r.source_db,
-                    "format": result.format,
-                    "imported_at": now,
-                }
-                for i, (record_id, r) in enumerate(zip(ids, result.records, strict=True))
-            ],
-        )
+    kept = _kept_ids(conn, origins)
+    ids = _insert_records(conn, rows, kept)
+    conn.execute(
+        insert(schema.record_provenance),
+        [
+            {
+                "record_id": record_id,
+                "file": result.path,
+                "position": r.provenance.position if r.provenance else i,
+                "source_db": r.source_db,
+                "format": result.format,
+                "imported_at": now,
+            }
+            for i, (record_id, r) in enumerate(zip(ids, result.records, strict=True))
+        ],
+    )
     skipped = [asdict(s) for s in result.skipped]
     inserted_import = conn.execute(
         insert(schema.record_imports).values(
@@ -264,9 +336,11 @@ def _write_file(
             "source_db": result.source_db,
             "records": len(rows),
             "skipped": len(skipped),
-            "record_ids": [ids[0], ids[-1]] if ids else [],
+            "record_ids": [min(ids), max(ids)] if ids else [],
+            "kept_ids": kept is not None,
         },
     )
+    return ids, import_id, kept is not None
 
 
 def identification_counts(store: Store) -> dict[str, int]:
@@ -348,23 +422,9 @@ def _record_of_row(row: Any, prov_row: Any) -> Record:
     return record
 
 
-def export_records(
-    store: Store,
-    path: str | Path,
-    format: str,
-    *,
-    record_ids: Sequence[int] | None = None,
-    actor: str | None = None,
-) -> int:
-    """Write the store's records (all, or `record_ids`) to `path`; audit-log it; return the count."""
-    records = load_records(store, record_ids)
-    write(records, path, format=format)
-    with store.transaction() as conn:
-        Store.log(
-            conn,
-            actor=actor or getpass.getuser(),
-            action="export",
-            entity="records",
-            detail={"file": str(path), "format": format, "records": len(records)},
-        )
-    return len(records)
+# Kept here for callers of the first API; the export lives in `litrev.records.export`.
+def export_records(*args: Any, **kwargs: Any) -> int:
+    """See `litrev.records.export.export_records`."""
+    from litrev.records.export import export_records as export
+
+    return export(*args, **kwargs)

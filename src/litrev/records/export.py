@@ -1,0 +1,131 @@
+"""Exporting a review's records with what the review knows about each.
+
+Every export carries litrev's id, the source database(s), the duplicate cluster, the status
+and the outcome at each screening stage (`litrev.records.annotate` says how, per format):
+columns in CSV, TSV, XLSX and asreview-csv (whose `included` is 1 for records included at the
+last stage, 0 for excluded ones, empty otherwise), `N1 litrev:` notes and `DB` in RIS. Other
+formats (nbib, bibtex, endnote-xml, wos-txt, json) are written as `litrev.records.write`
+writes them.
+
+Spreadsheet formats neutralise formula cells (a leading `'` before `=`, `+`, `-`, `@`, tab,
+CR) unless `raw_formulas=True`.
+
+>>> import tempfile, os
+>>> from litrev.store import Store
+>>> from litrev.records.importer import import_files
+>>> folder = tempfile.mkdtemp(); path = os.path.join(folder, "eric.ris")
+>>> _ = open(path, "w").write("TY  - JOUR\\nTI  - =1+1 care\\nER  - \\n")
+>>> store = Store.open("sqlite://")
+>>> _ = import_files(store, [path], source="ERIC", actor="me")
+>>> export_records(store, os.path.join(folder, "out.csv"), "asreview-csv", actor="me")
+1
+>>> import csv
+>>> row = list(csv.DictReader(open(os.path.join(folder, "out.csv"))))[0]
+>>> row["title"], row["litrev_id"], row["litrev_databases"], row["included"]
+("'=1+1 care", '1', 'ERIC', '')
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from litrev.errors import InputError
+from litrev.fileio import atomic_output
+from litrev.records.annotate import review_items, ris_export_pairs, table_columns
+from litrev.records.importer import stored_records
+from litrev.records.io import WRITE_FORMATS, write
+from litrev.records.model import Provenance, Record
+from litrev.records.ris import ris_pairs, write_ris
+from litrev.records.tabular_write import write_delimited, write_xlsx
+from litrev.store import Store
+
+if TYPE_CHECKING:
+    from litrev.screening.decisions import Screening
+
+TABLE_FORMATS = ("csv", "tsv", "xlsx", "asreview-csv")
+ANNOTATED_FORMATS = (*TABLE_FORMATS, "ris")
+_ALIASES = {"medline": "nbib", "bib": "bibtex", "endnote": "endnote-xml", "wos": "wos-txt"}
+
+
+def _as_ris(record: Record, items: dict[str, str]) -> Record:
+    pairs = ris_export_pairs(ris_pairs(record), items)
+    return Record(raw=pairs, provenance=Provenance(file="", position=0, format="ris"))
+
+
+def export_records(
+    store: Store,
+    path: str | Path,
+    format: str,
+    *,
+    record_ids: Sequence[int] | None = None,
+    actor: str | None = None,
+    raw_formulas: bool = False,
+    screening: Screening | None = None,
+    stages: Iterable[Any] | None = None,
+) -> int:
+    """Write the store's records (all, or `record_ids`) to `path` atomically, with the review's
+    columns or notes; audit-log it; return the count.
+
+    `screening` gives the review's exclusion reasons and screening mode (the CLI passes the
+    protocol's); `stages` its screening stages in order (the last decides "included").
+    """
+    from litrev.records.listing import record_states
+
+    fmt = _ALIASES.get(format.strip().lower(), format.strip().lower())
+    if fmt not in WRITE_FORMATS:
+        raise InputError(
+            str(path), f"cannot write format {format!r}; expected one of {', '.join(WRITE_FORMATS)}"
+        )
+    pairs = stored_records(store, record_ids)
+    records = [record for _, record in pairs]
+    if fmt in ANNOTATED_FORMATS:
+        if screening is None:
+            from litrev.screening.decisions import Screening
+
+            screening = Screening(store)
+        states = record_states(screening, stages, record_ids=record_ids)
+        items = [review_items(states[record_id]) for record_id, _ in pairs]
+        neutralise = not raw_formulas
+        if fmt == "ris":
+            with (
+                atomic_output(path) as temporary,
+                open(temporary, "w", encoding="utf-8", newline="") as out,
+            ):
+                write_ris([_as_ris(r, i) for r, i in zip(records, items, strict=True)], out)
+        else:
+            extra = [table_columns(i, asreview=fmt == "asreview-csv") for i in items]
+            if fmt == "xlsx":
+                with atomic_output(path) as temporary:
+                    write_xlsx(records, temporary, extra=extra, neutralise=neutralise)
+            else:
+                with (
+                    atomic_output(path) as temporary,
+                    open(temporary, "w", encoding="utf-8", newline="") as out,
+                ):
+                    write_delimited(
+                        records,
+                        out,
+                        flavour=fmt,
+                        delimiter="\t" if fmt == "tsv" else ",",
+                        extra=extra,
+                        neutralise=neutralise,
+                    )
+    else:
+        write(records, path, format=fmt)
+    with store.transaction() as conn:
+        Store.log(
+            conn,
+            actor=actor or getpass.getuser(),
+            action="export",
+            entity="records",
+            detail={
+                "file": str(path),
+                "format": fmt,
+                "records": len(records),
+                "raw_formulas": raw_formulas,
+            },
+        )
+    return len(records)
