@@ -246,3 +246,10 @@ def test_a_very_short_title_without_pages_is_queued_not_merged() -> None:
         verdict(column("Nursing matters", pages="12-13"), column("Nursing matters", pages="12-13"))
         == DUPLICATE
     )
+
+
+def test_unsigned_front_matter_merges_on_the_same_issue_and_pages_only() -> None:
+    contents = column("Contents", authors=[], issue="3", pages="i-ii")
+    assert verdict(contents, column("CONTENTS", authors=[], issue="3", pages="i-ii")) == DUPLICATE
+    assert verdict(contents, column("Contents", authors=[], issue="4", pages="i-ii")) == DISTINCT
+    assert verdict(contents, column("Contents", authors=[])) == DISTINCT

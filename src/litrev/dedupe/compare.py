@@ -272,7 +272,8 @@ def _judge_generic(
     """
     if same_id:
         return Judgement(DUPLICATE, ts, "generic title, same identifier")
-    if ts < 0.95 or (au or 0) < 0.8 or not same_print:
+    # (Unsigned items, "Contents" or "Index", are compared on their citation alone.)
+    if ts < 0.95 or (au is not None and au < 0.8) or not same_print:
         return Judgement(DISTINCT, ts, "generic title, citation differs")
     if a.issue and b.issue:
         if a.issue == b.issue:
