@@ -154,8 +154,8 @@ def test_one_article_copied_with_a_page_typo_is_not_a_recurring_title() -> None:
     assert labels[0] == labels[1]
 
 
-def test_a_shared_doi_merges_when_pages_are_an_article_number_and_a_page_count() -> None:
-    base = {
+def plos(**changes: object) -> Record:
+    fields: dict[str, object] = {
         "title": "Loneliness and sleep in older adults: a cohort study",
         "authors": ["Okafor, Ada", "Li, Xiu"],
         "year": 2019,
@@ -163,19 +163,19 @@ def test_a_shared_doi_merges_when_pages_are_an_article_number_and_a_page_count()
         "volume": "14",
         "doi": "10.1371/journal.pone.0212345",
     }
+    fields.update(changes)
+    return Record(**fields)  # type: ignore[arg-type]
+
+
+def test_a_shared_doi_merges_when_pages_are_an_article_number_and_a_page_count() -> None:
+    other_form = "https://doi.org/10.1371/JOURNAL.PONE.0212345"
     for ours, theirs in (("e0212345", "1-12"), ("212345", "1-12"), ("e0212345", "12 pp")):
-        a = Record(**base, pages=ours)  # type: ignore[arg-type]
-        b = Record(
-            **{**base, "doi": "https://doi.org/10.1371/JOURNAL.PONE.0212345"},  # type: ignore[arg-type]
-            pages=theirs,
-        )
-        assert verdict(a, b) == DUPLICATE, (ours, theirs)
+        assert verdict(plos(pages=ours), plos(pages=theirs, doi=other_form)) == DUPLICATE
     # One printed page against a range starting elsewhere is how an erratum looks: still queued.
-    a = Record(**base, pages="2205")  # type: ignore[arg-type]
-    assert verdict(a, Record(**base, pages="2195-2204")) == MAYBE  # type: ignore[arg-type]
+    assert verdict(plos(pages="2205"), plos(pages="2195-2204")) == MAYBE
     # A shorter title without the DOI: the differing page forms are left to a person.
-    plain = {**base, "doi": None, "title": "Loneliness and sleep in older adults"}
-    assert verdict(Record(**plain, pages="e0212345"), Record(**plain, pages="1-12")) == MAYBE  # type: ignore[arg-type]
+    short = {"doi": None, "title": "Loneliness and sleep in older adults"}
+    assert verdict(plos(pages="e0212345", **short), plos(pages="1-12", **short)) == MAYBE
 
 
 PAPER = "Designing conversational agents for older adults living alone at home"

@@ -121,7 +121,7 @@ def venue_years_differ(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     >>> venue_years_differ(("amcis", "2017", "proceedings"), ("amcis", "2018", "proceedings"))
     True
     """
-    years = [{t for t in name if len(t) == 4 and t.isdigit() and t[:2] in ("19", "20")}
+    years = [{t for t in name if len(t) == 4 and t[:2] in ("19", "20") and t.isdigit()}
              for name in (a, b)]
     return bool(years[0] and years[1] and not years[0] & years[1])
 
@@ -373,7 +373,8 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
     # Below near-identity, a journal match alone does not confirm a title that differs by a
     # word ("for people" / "for older people"): volume or first page must agree too.
     located = bool(volume_eq or page_eq) or ts >= 0.98
-    if page_eq is None and a.title.count(" ") < _SHORT_TITLE_WORDS and ts >= settings.review_threshold:
+    short_title = a.title.count(" ") < _SHORT_TITLE_WORDS
+    if page_eq is None and short_title and ts >= settings.review_threshold:
         # A title of two or three words ("Nursing matters") may be a column seen once in
         # this input; without pages nothing tells one item from the next.
         return Judgement(MAYBE, ts, "short title, no pages to confirm")

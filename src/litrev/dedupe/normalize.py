@@ -326,8 +326,10 @@ def page_forms_differ(a: tuple[str, str], b: tuple[str, str]) -> bool:
 
     >>> page_forms_differ(("e0123456", "e0123456"), ("1", "12"))
     True
-    >>> page_forms_differ(("123", "123"), ("1", "12")), page_forms_differ(("e12", "e12"), ("12", "12"))
-    (True, True)
+    >>> page_forms_differ(("123", "123"), ("1", "12"))
+    True
+    >>> page_forms_differ(("e12", "e12"), ("12", "12"))
+    True
     >>> page_forms_differ(("2205", "2205"), ("2195", "2204"))
     False
     """
