@@ -176,7 +176,11 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
     studies = studies_frame(project.store, protocol.codebook, reviewer=reviewer)
     if field_name not in studies.columns:
         studies[field_name] = None
-    categories = category_counts(studies, field_name, protocol.classification.names)
+    classified = bool(protocol.classification.categories) or protocol.codebook.field(field_name)
+    # A review with no classification has no categories: not one "(not stated)" holding all.
+    categories = (
+        category_counts(studies, field_name, protocol.classification.names) if classified else []
+    )
     flow = compute_flow(protocol, flow_data(project.store, protocol))
     claims = load_claims(project.root)
     audit = run_audit(claims, studies, flow, protocol, categories)
