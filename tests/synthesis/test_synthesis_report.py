@@ -203,6 +203,7 @@ def test_agreement_per_stage_and_pair_is_reported(tmp_path: Path) -> None:
     assert row["stage"] == "title_abstract" and row["reviewers"] == ["ann", "bob"]
     assert (row["n"], row["percent_agreement"], row["cohen_kappa"]) == (4, 0.75, 0.5)
     assert "| title_abstract | ann, bob | 4 | 75.0 | 0.50" in markdown
+    assert 'id="agreement-table"' in html
     assert data["flow"]["progress"]["title_abstract_conflicts"] == 1
 
 

@@ -25,6 +25,12 @@ def _searches(*specs: tuple[str, str, str]) -> list[DatabaseSearch]:
         ("APA PsycInfo", "PsycINFO"),
         ("Cochrane Library", "Cochrane Central Register of Controlled Trials"),
         ("CENTRAL", "Cochrane Central Register of Controlled Trials"),
+        (
+            "MEDLINE",
+            "Ovid MEDLINE(R) and Epub Ahead of Print, In-Process, In-Data-Review & Other "
+            "Non-Indexed Citations",
+        ),
+        ("CINAHL", "CINAHL Complete"),
     ],
 )
 def test_known_names_of_one_database_match(source: str, protocol_name: str) -> None:
@@ -61,6 +67,12 @@ def test_hand_search_matches_by_name_only() -> None:
     searches = [DatabaseSearch(database="Hand search of key journals", kind="other")]
     assert match_source("hand search of key journals", searches).search == searches[0].database
     assert not match_source("hand search", searches).matched
+
+
+def test_cochrane_reviews_are_not_central() -> None:
+    searches = _searches(("Cochrane Central Register of Controlled Trials", "Wiley", "cochrane"))
+    found = match_source("Cochrane Database of Systematic Reviews", searches)
+    assert not found.matched
 
 
 def test_no_name_is_in_two_families() -> None:

@@ -127,6 +127,19 @@ _DIALECT_PLATFORM = {
     "pubmed": "nlm",
 }
 _ALIAS_FAMILY = {name: family for family, names in FAMILIES.items() for name in names}
+# Names that start with one of these are that database, whatever segment follows ("Ovid
+# MEDLINE(R) and Epub Ahead of Print, In-Process ..."; "CINAHL Complete"). Not "cochrane":
+# the Cochrane Database of Systematic Reviews is not CENTRAL.
+_PREFIXES = {
+    "medline": "medline",
+    "pubmed": "pubmed",
+    "cinahl": "cinahl",
+    "embase": "embase",
+    "psycinfo": "psycinfo",
+    "apa psycinfo": "psycinfo",
+    "scopus": "scopus",
+    "web of science": "wos",
+}
 
 
 @dataclass(frozen=True)
@@ -178,7 +191,17 @@ def _normal(text: str) -> tuple[str, frozenset[str]]:
 
 
 def _family(core: str) -> str | None:
-    return _ALIAS_FAMILY.get(core)
+    """The database a normalised name stands for, if known.
+
+    >>> _family("medline and epub ahead of print in process"), _family("cochrane reviews")
+    ('medline', None)
+    """
+    if core in _ALIAS_FAMILY:
+        return _ALIAS_FAMILY[core]
+    for prefix, family in _PREFIXES.items():
+        if core == prefix or core.startswith(prefix + " "):
+            return family
+    return None
 
 
 def _search_platforms(search: SearchLike) -> frozenset[str]:

@@ -62,7 +62,7 @@ def category_chart(
         return ""
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(7, 0.55 * len(counts) + 1.2))
-        names = [c.name for c in counts][::-1]
+        names = [_short(c.name) for c in counts][::-1]
         values = [c.n for c in counts][::-1]
         colours = [PALETTE[i % len(PALETTE)] for i in range(len(counts))][::-1]
         bars = axes.barh(names, values, color=colours)

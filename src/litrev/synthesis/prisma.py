@@ -69,7 +69,10 @@ def _wrap(text: str, width: int, bold: bool = False, indent: str = "") -> Lines:
 
 
 def _text(value: object) -> str:
-    return str(escape(str(value)))
+    text = str(value)
+    # SVG collapses leading spaces; no-break spaces keep a list's indent.
+    stripped = text.lstrip(" ")
+    return str(escape("\u00a0" * (len(text) - len(stripped)) + stripped))
 
 
 def _box_svg(x: int, y: int, width: int, height: int, lines: Lines, css: str = "box") -> str:
@@ -97,7 +100,9 @@ def _sources(heading: str, total: Count, counts: dict[str, Count], chars: int) -
     return lines
 
 
-def _reasons(flow: Flow, reasons: dict[str, int], chars: int) -> Lines:
+def _reasons(flow: Flow, reasons: dict[str, int], excluded: Count, chars: int) -> Lines:
+    if excluded.value == 0:
+        return []
     lines = [
         line
         for code, n in reasons.items()
@@ -164,7 +169,7 @@ def _rows(flow: Flow, lay: _Layout) -> list[tuple[str, list[Lines | None]]]:
     ]
     assessed += _pending(progress.full_text_pending, progress.full_text_conflicts, "full-text", c)
     excluded: Lines = [("Reports excluded:", True), (format_count(flow.full_text_excluded), False)]
-    excluded += _reasons(flow, flow.full_text_excluded_reasons, c)
+    excluded += _reasons(flow, flow.full_text_excluded_reasons, flow.full_text_excluded, c)
     rows.append(("Screening", [assessed, excluded]))
     rows.append(
         (
@@ -211,7 +216,9 @@ def _rows(flow: Flow, lay: _Layout) -> list[tuple[str, list[Lines | None]]]:
             ("Reports excluded:", True),
             (format_count(other.full_text_excluded), False),
         ]
-        other_excluded += _reasons(flow, other.full_text_excluded_reasons, c)
+        other_excluded += _reasons(
+            flow, other.full_text_excluded_reasons, other.full_text_excluded, c
+        )
         rows[0][1].extend([found, None])
         rows[1][1].extend([None, None])
         rows[2][1].extend(
