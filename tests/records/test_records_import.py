@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,130 @@ def test_counts_leave_out_extraction_tables(store: Store) -> None:
         )
     assert identification_counts(store) == {"Embase": 1}
     assert [r.raw for r in load_records(store)][1] == []
+
+
+# --- empty files, records already in the review, undo ------------------------------------------
+
+CARE = (
+    "TY  - JOUR\nTI  - Home care for older adults\nAU  - Mbeki, T\nPY  - 2018\nAN  - {an}\nER  - \n"
+)
+
+
+def test_an_empty_file_is_not_recorded_as_an_import(store: Store, tmp_path: Path) -> None:
+    # The defect: an empty export was recorded as an import of 0 records.
+    empty = tmp_path / "empty.ris"
+    empty.write_text("\n\n")
+    report = import_files(store, [empty, DATA / "scopus.ris"])
+    assert report.empty_files == [str(empty)]
+    assert report.total == 2
+    assert _counts(store)["record_imports"] == 1
+
+
+def test_same_records_with_different_bytes_are_refused(store: Store, tmp_path: Path) -> None:
+    # The defect: one extra newline made a new file, and every record was imported twice.
+    original = (DATA / "scopus.ris").read_text()
+    import_files(store, [DATA / "scopus.ris"])
+    copy = tmp_path / "scopus-again.ris"
+    copy.write_text(original + "\n")
+    with pytest.raises(InputError, match=r"2 of its 2 records are already in this review") as err:
+        import_files(store, [copy])
+    assert "--again" in str(err.value) and "litrev record 1" in str(err.value)
+    assert _counts(store)["records"] == 2
+    import_files(store, [copy], allow_reimport=True)
+    assert _counts(store)["records"] == 4
+
+
+def test_records_without_ids_are_found_by_their_citation(store: Store, tmp_path: Path) -> None:
+    first = tmp_path / "a.ris"
+    first.write_text(
+        "TY  - JOUR\nTI  - Befriending schemes\nAU  - Roy, A\nPY  - 2015\nER  - \n"
+        "TY  - JOUR\nTI  - Carer breaks\nAU  - Roy, A\nPY  - 2016\nER  - \n"
+    )
+    import_files(store, [first], source="HMIC")
+    second = tmp_path / "b.ris"
+    second.write_text(
+        "TY  - JOUR\nTI  - Carer  breaks\nAU  - Roy, A\nPY  - 2016\nER  - \n"
+        "TY  - JOUR\nTI  - Something new\nPY  - 2016\nER  - \n"
+    )
+    with pytest.raises(InputError, match=r"1 of its 2 records.*same citation"):
+        import_files(store, [second], source="HMIC")
+    # The same article from another database is deduplication's business, not a re-import.
+    assert import_files(store, [second], source="AMED").total == 2
+
+
+def test_one_batch_cannot_hold_the_same_records_twice(store: Store, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.ris", tmp_path / "b.ris"
+    a.write_text(CARE.format(an="X1"))
+    b.write_text(CARE.format(an="X1") + "\n")
+    with pytest.raises(InputError, match=re.escape(str(b))):
+        import_files(store, [a, b], source="SocINDEX")
+    assert _counts(store)["records"] == 0
+
+
+def test_records_of_different_ids_are_not_refused(store: Store, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.ris", tmp_path / "b.ris"
+    a.write_text(CARE.format(an="X1"))
+    b.write_text(CARE.format(an="X2").replace("2018", "2019"))
+    assert import_files(store, [a, b], source="SocINDEX").total == 2
+
+
+def test_import_list_and_undo(store: Store, tmp_path: Path) -> None:
+    from litrev.records.imports import list_imports, undo_import
+
+    import_files(store, [DATA / "scopus.ris"], actor="t")
+    import_files(store, [DATA / "pubmed.nbib"], actor="t")
+    listed = list_imports(store)
+    assert [(i.id, i.records, i.first_id, i.last_id) for i in listed] == [
+        (1, 2, 1, 2),
+        (2, 2, 3, 4),
+    ]
+    undone = undo_import(store, 1, actor="t")
+    assert undone.records == 2
+    assert [i.id for i in list_imports(store)] == [2]
+    assert identification_counts(store) == {"PubMed": 2}
+    assert [i for i, _ in stored_records(store)] == [3, 4]
+    with store.connect() as conn:
+        actions = conn.execute(select(schema.audit_log.c.action)).scalars().all()
+    assert actions.count("import.undo") == 1
+    # The file can come back, under new ids: ids 1 and 2 named other records once.
+    import_files(store, [DATA / "scopus.ris"], actor="t")
+    assert [i for i, _ in stored_records(store)] == [3, 4, 5, 6]
+    from litrev.errors import LitrevError
+
+    with pytest.raises(LitrevError, match="no import 1 in this review"):
+        undo_import(store, 1)
+
+
+def test_undo_refuses_when_decisions_depend_on_the_records(store: Store) -> None:
+    from litrev.errors import LitrevError
+    from litrev.records.imports import undo_import
+    from litrev.screening.decisions import Screening
+
+    import_files(store, [DATA / "scopus.ris"], actor="t")
+    screening = Screening(store)
+    screening.decide(2, reviewer="ann", stage="title_abstract", decision="include")
+    screening.undo(reviewer="ann", stage="title_abstract", record_id=2)
+    with pytest.raises(
+        LitrevError, match=r"2 screening decision\(s\).*record 2 at title_abstract by ann"
+    ):
+        undo_import(store, 1)
+    assert _counts(store)["records"] == 2
+
+
+def test_undo_refuses_while_a_dedupe_run_uses_the_records(store: Store, tmp_path: Path) -> None:
+    from litrev.dedupe import persist
+    from litrev.errors import LitrevError
+    from litrev.records.imports import undo_import
+
+    import_files(store, [DATA / "scopus.ris"], source="Scopus")
+    copy = tmp_path / "copy.ris"
+    copy.write_text((DATA / "scopus.ris").read_text() + "\n")
+    import_files(store, [copy], source="Embase")  # the same two articles from another database
+    summary = persist.run(store, actor="t")
+    assert summary.merged == 4
+    with pytest.raises(LitrevError, match=f"deduplication action\\(s\\) {summary.action_id}"):
+        undo_import(store, 2)
+    persist.undo(store, actor="t")
+    assert undo_import(store, 2).records == 2
+    assert persist.current_clusters(store) == {}
+    assert persist.run(store, actor="t").merged == 0

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
@@ -149,17 +150,17 @@ def _print_import(report: ImportReport) -> None:
     console.print(totals)
     for path in report.empty_files:
         err_console.print(
-            f"[yellow]warning:[/] {path}: no records in this file; it was not recorded as an "
+            f"[yellow]warning:[/] {escape(path)}: no records in this file; it was not recorded as an "
             "import (check that the export finished and is in a format litrev reads)",
             highlight=False,
         )
     kept = [Path(f.path).name for f in report.files if f.kept_ids]
     if kept:
-        console.print(f"kept the litrev ids of the export in {', '.join(kept)}", highlight=False)
+        console.print(Text(f"kept the litrev ids of the export in {', '.join(kept)}"))
     unknown = [Path(f.path).name for f in report.files if UNSPECIFIED in f.by_source]
     if unknown:
         err_console.print(
-            f"[yellow]warning:[/] no source database recognised in {', '.join(unknown)}; "
+            f"[yellow]warning:[/] no source database recognised in {escape(', '.join(unknown))}; "
             "undo it (`litrev import undo ID`) and import again with --source NAME, so the "
             "PRISMA flow counts it by database.",
             highlight=False,
@@ -167,7 +168,7 @@ def _print_import(report: ImportReport) -> None:
     if report.skipped:
         err_console.print(f"[yellow]{len(report.skipped)} record(s) skipped:[/]")
         for skipped in report.skipped:
-            err_console.print(f"  {skipped}", highlight=False, soft_wrap=True)
+            err_console.print(f"  {escape(str(skipped))}", highlight=False, soft_wrap=True)
 
 
 def _warn_sources(project: Project, report: ImportReport) -> None:
@@ -185,7 +186,7 @@ def _warn_sources(project: Project, report: ImportReport) -> None:
             match = match_source(name, searches, dialect=item.dialect)
             if not match.matched:
                 err_console.print(
-                    f"[yellow]warning:[/] {Path(item.path).name}: {match.message()} "
+                    f"[yellow]warning:[/] {escape(Path(item.path).name)}: {escape(match.message())} "
                     "(in litrev.toml, or name it with --source)",
                     highlight=False,
                 )
@@ -236,8 +237,7 @@ def import_undo(
     project = Project.open(project_dir)
     undone = undo_import(project.store, import_id)
     console.print(
-        f"undid import {undone.id} ({undone.file}): removed {undone.records} records",
-        highlight=False,
+        Text(f"undid import {undone.id} ({undone.file}): removed {undone.records} records")
     )
 
 
@@ -270,7 +270,7 @@ def export_command(
         screening=_screening(project),
         stages=project.protocol.screening.stages,
     )
-    console.print(f"wrote {count} records to {out} ({format})")
+    console.print(Text(f"wrote {count} records to {out} ({format})"))
 
 
 @records_app.command("list")
@@ -365,7 +365,7 @@ def records_show(
     summary = f"record {state.id}: {state.status}"
     if state.duplicate_of is not None:
         summary += f" (duplicate of record {state.duplicate_of}, which is screened instead)"
-    console.print(summary, highlight=False)
+    console.print(Text(summary))
     fields = Table(title="fields", show_header=False)
     fields.add_column("field")
     fields.add_column("value", overflow="fold")
@@ -387,7 +387,7 @@ def records_show(
     console.print(sources)
     if len(detail.cluster_members) > 1:
         members = ", ".join(str(m) for m in detail.cluster_members)
-        console.print(f"duplicate cluster {state.cluster}: records {members}", highlight=False)
+        console.print(Text(f"duplicate cluster {state.cluster}: records {members}"))
     stages = Table(title="screening")
     for heading in ("stage", "outcome", "reason"):
         stages.add_column(heading)
