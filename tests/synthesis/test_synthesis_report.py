@@ -252,3 +252,20 @@ name = "<img src=x onerror=alert(1)>"
     for block in re.findall(r"((?:^\|.*\n)+)", markdown, flags=re.MULTILINE):
         rows = [re.split(r"(?<!\\)\|", line)[1:-1] for line in block.strip().splitlines()]
         assert len({len(r) for r in rows}) == 1, block
+
+
+def test_litrev_report_prints_a_title_with_brackets_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A title such as "[/x]" was read as rich markup by the summary: a MarkupError traceback.
+    from litrev.cli import run
+
+    review = tmp_path / "review"
+    review.mkdir()
+    (review / "litrev.toml").write_text(
+        '[review]\nid = "b"\ntitle = "Care [/x] and [bold]support"\n', encoding="utf-8"
+    )
+    assert run(["init", str(review)]) == 0
+    assert run(["report", str(review)]) == 0
+    out = capsys.readouterr().out
+    assert "Care [/x] and [bold]support" in out

@@ -51,14 +51,16 @@ def _report(project: Project, out: Path | None) -> dict[str, Path]:
 
 
 def _summary(results_path: Path) -> None:
+    from rich.markup import escape  # titles, categories and claims are user text, not markup
+
     results = json.loads(results_path.read_text(encoding="utf-8"))
-    console.print(f"[bold]{results['review']['title']}[/]")
+    console.print(f"[bold]{escape(results['review']['title'])}[/]")
     table = Table()
     table.add_column("Category")
     table.add_column("n", justify="right")
     table.add_column("%", justify="right")
     for name, value in results["categories"].items():
-        table.add_row(name, str(value["n"]), str(value["percent"]))
+        table.add_row(escape(name), str(value["n"]), str(value["percent"]))
     table.add_row("[bold]Total", f"[bold]{results['studies']}", "")
     console.print(table)
     audit = results["audit"]
@@ -67,13 +69,13 @@ def _summary(results_path: Path) -> None:
         for entry in audit:
             stated = "—" if entry["stated"] is None else entry["stated"]
             console.print(
-                f"  [yellow]•[/] [dim]{entry['kind']}[/] {entry['claim']}: "
+                f"  [yellow]•[/] [dim]{entry['kind']}[/] {escape(entry['claim'])}: "
                 f"stated {stated}, computed {entry['computed']}",
                 highlight=False,
             )
     console.print(
-        f"Report written to [bold]{results_path.parent}[/]: "
-        "report.html, report.md, prisma.svg, results.json"
+        f"Report written to [bold]{escape(str(results_path.parent))}[/]: "
+        "report.html, report.md, prisma.svg, results.json (charts beside them: chart-*.svg)"
     )
 
 
