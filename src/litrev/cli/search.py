@@ -35,6 +35,22 @@ def _text(query_or_file: str) -> str:
     return query_or_file
 
 
+def _dialect_of(text: str, dialect: str) -> str:
+    """`dialect`, or with 'auto' the detected one, printed with the evidence for it."""
+    if dialect != "auto":
+        return dialect
+    from litrev.search import detect
+
+    found = detect(text)
+    console.print(
+        f"[bold]detected dialect:[/] {found.dialect} (confidence {found.confidence:.2f})",
+        highlight=False,
+    )
+    for reason in found.reasons:
+        console.print(f"  - {escape(reason)}", highlight=False)
+    return found.dialect
+
+
 def _is_file(text: str) -> bool:
     try:
         return "\n" not in text and Path(text).is_file()
@@ -45,13 +61,16 @@ def _is_file(text: str) -> bool:
 @search_app.command()
 def translate(
     query: Annotated[str, typer.Argument(help="The strategy, or a file holding it.")],
-    source: Annotated[str, typer.Option("--from", "-f", help="Dialect it is written in.")],
+    source: Annotated[
+        str, typer.Option("--from", "-f", help="Dialect it is written in, or 'auto' to detect it.")
+    ],
     target: Annotated[str, typer.Option("--to", "-t", help="Dialect to write, or 'all'.")],
 ) -> None:
     """Rewrite a strategy for another database, with a warning for anything not kept exactly."""
     from litrev import search
 
     text = _text(query)
+    source = _dialect_of(text, source)
     targets = [d for d in search.DIALECTS if d != source] if target == "all" else [target]
     failed = 0
     for name in targets:
@@ -75,14 +94,18 @@ def translate(
 @search_app.command()
 def lint(
     query: Annotated[str, typer.Argument(help="The strategy, or a file holding it.")],
-    dialect: Annotated[str, typer.Option("--dialect", "-d", help="Dialect it is written in.")] = (
-        "litrev"
-    ),
+    dialect: Annotated[
+        str,
+        typer.Option(
+            "--dialect", "-d", "--from", help="Dialect it is written in, or 'auto' to detect it."
+        ),
+    ] = "litrev",
 ) -> None:
     """Check a strategy; exits 1 if any error is found (warnings alone exit 0)."""
     from litrev import search
 
-    messages = search.lint(_text(query), dialect)
+    text = _text(query)
+    messages = search.lint(text, _dialect_of(text, dialect))
     for m in messages:
         colour = "red" if m.severity == "error" else "yellow"
         console.print(

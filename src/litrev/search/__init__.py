@@ -41,6 +41,7 @@ from litrev.search.compare import (
     precedence_note,
     precedence_readings,
 )
+from litrev.search.detect import Detection, detect
 from litrev.search.dialects import DIALECTS as _REGISTRY
 from litrev.search.dialects import get_dialect
 from litrev.search.dialects.base import Dialect
@@ -89,10 +90,10 @@ with contextlib.suppress(ImportError):
 
 
 __all__ = [
-    "DIALECTS", "TI_AB", "TI_AB_KW", "And", "Dialect", "Field", "Fielded", "Fields", "Heading",
+    "DIALECTS", "TI_AB", "TI_AB_KW", "And", "Detection", "Dialect", "Field", "Fielded", "Fields", "Heading",
     "Limit", "LintMessage", "Near", "Node", "Not", "Or", "Phrase", "Query",
     "SearchSyntaxError", "Term", "Translation", "TranslationWarning", "UnknownDialectError",
-    "Vocabulary", "compare", "evaluate", "field_codes", "generate", "get_dialect", "lint",
+    "Vocabulary", "compare", "detect", "evaluate", "field_codes", "generate", "get_dialect", "lint",
     "map_fields", "merge_field_alternatives", "normalize", "parse", "precedence_note",
     "precedence_readings", "translate",
 ]

@@ -62,6 +62,7 @@ class Field(StrEnum):
     COMMENTS = "comments"  # comment/correction notes: Ovid .cm.
     ENTRY_DATE = "entry_date"  # date the record entered the database: [edat], .ed.
     SUBSET = "subset"  # journal/citation subset: PubMed [sb], Ovid .sb.
+    PUBLICATION_DATE = "publication_date"  # as a field on words: `2012*[dp]`, `2012*.yr.`
 
 
 Fields = frozenset[Field]
@@ -215,9 +216,13 @@ def _normalize(node: Node, inherited: Fields | None) -> Node:
     span = node.span
     if isinstance(node, Fielded):
         return normalize(node.child, node.fields)
-    if isinstance(node, Term | Phrase):
+    if isinstance(node, Term):
+        if inherited is not None and node.fields is None:  # direct: replace() is slow
+            return Term(node.text, inherited, node.max_extra, span=span)
+        return node
+    if isinstance(node, Phrase):
         if inherited is not None and node.fields is None:
-            return replace(node, fields=inherited)
+            return Phrase(node.words, inherited, span=span)
         return node
     if isinstance(node, Near):
         fields = node.fields if node.fields is not None else inherited

@@ -15,6 +15,7 @@
 | LR031 | warning  | a term already found by a broader truncation in the same OR group |
 | LR040 | warning  | NOT excludes on fields the positive part does not search |
 | LR050 | error    | empty group `()` |
+| LR060 | warning  | a field tag or operator of another database, read here as a search word |
 
 >>> [m.code for m in lint('coproduction OR coproduc*', "pubmed")]
 ['LR031']
@@ -83,6 +84,7 @@ def lint(text: str, dialect: str | Dialect) -> list[LintMessage]:
         add("LR003", "error", err.message, err.line, err.column)
         return _sorted(out)
     _operators(d, clean, add)
+    _foreign(d, clean, add)
     _tree(d, query.root, add)
     return _sorted(out)
 
@@ -148,6 +150,56 @@ def _operators(d: Dialect, text: str, add) -> None:
                   and tok.text.upper() in {"AND", "OR", "NOT"} and tok.text != tok.text.upper()):
                 add("LR011", "warning", f"lowercase {tok.text!r} is searched as a word, not as "
                     f"the operator {tok.text.upper()}", tok.line, tok.column, len(tok.text))
+
+
+#: (pattern inside a search word, dialects it belongs to, what it is)
+FOREIGN: list[tuple[re.Pattern[str], frozenset[str], str]] = [
+    (re.compile(r"(?i)\[(?:tiab|ti|ab|tw|mh|mesh|majr|sh|nm|pa|pt|la|sb|au|ta|ad|ot|dp|crdt|"
+                r"edat|all fields|title/abstract|title|abstract|mesh terms|mesh major topic|"
+                r"text word|supplementary concept|pharmacological action)(?::[^\]]*)?\]"),
+     frozenset({"pubmed", "litrev"}), "a field tag"),
+    (re.compile(r"(?<=\w|\*|\?|\$)\.(?:ti|ab|tw|mp|kf|kw|sh|fs|nm|hw|af|ot|ed|pt|rs|cm)"
+                r"(?:,[a-z]{2})*\.?$"), frozenset({"ovid"}), "a field suffix"),
+    (re.compile(r"(?<=\w|\*|\?):(?:ti|ab|kw|de)(?:,(?:ti|ab|kw|de))*$"),
+     frozenset({"cochrane", "embase"}), "a field label"),
+    (re.compile(r"^(?:TS|TI|AB|AK|KP|OG|TOPIC|PY|DT|LA)=", re.I), frozenset({"wos"}),
+     "a field tag"),
+    (re.compile(r"^(?:TITLE-ABS-KEY|TITLE-ABS|AUTHKEY|INDEXTERMS)$", re.I),
+     frozenset({"scopus"}), "a field code"),
+    (re.compile(r"^(?:TITLE|ABSTRACT|AUTH|MESH_HEADING|MESH_MAJOR|PUB_YEAR|LANG):"),
+     frozenset({"europepmc"}), "a field"),
+    (re.compile(r"(?i)^adj\d*$"), frozenset({"ovid"}), "the proximity operator"),
+    (re.compile(r"^(?:NEAR|NEXT)/\d+$", re.I),
+     frozenset({"cochrane", "embase", "wos", "proquest", "litrev"}), "a proximity operator"),
+    (re.compile(r"^(?:W|PRE)/\d+$", re.I), frozenset({"scopus", "proquest", "litrev"}),
+     "a proximity operator"),
+    (re.compile(r"^[NW]\d+$"), frozenset({"ebsco"}), "the proximity operator"),
+    (re.compile(r"/(?:exp|de|mj)$"), frozenset({"embase"}), "a heading flag"),
+    (re.compile(r"(?i)^\[mh$"), frozenset({"cochrane"}), "a heading"),
+    (re.compile(r"^(?:or|and)/\d+"), frozenset({"ovid"}), "a line combination"),
+]
+
+
+def _foreign(d: Dialect, text: str, add) -> None:
+    """A tag or operator of another database inside a search word (`term[ti]` in Ovid or
+    EBSCO, `.ti,ab.` in PubMed): the dialect searches it as part of the word."""
+    from litrev.search.dialects import dialect_class
+
+    body, _ = d.split_limits(text)
+    for _, start, line_text in d.numbered_lines(body):
+        for tok in d.tokenizer_class(d).tokenize(d._pad(body, start, line_text)):
+            if tok.kind != "WORD":
+                continue
+            for pattern, owners, what in FOREIGN:
+                m = pattern.search(tok.text)
+                if m is None or d.name in owners:
+                    continue
+                names = " or ".join(dialect_class(o).title for o in sorted(owners - {"litrev"})
+                                    ) or "litrev"
+                add("LR060", "warning", f"{m.group()!r} in {tok.text!r} is {what} of {names}; "
+                    f"{d.name} searches it as part of a word (translate that part, or check "
+                    "the dialect)", tok.line, tok.column + m.start(), len(m.group()))
+                break
 
 
 def _precedence(d: Dialect) -> str:

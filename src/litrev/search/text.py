@@ -202,6 +202,7 @@ FIELD_COLUMNS: dict[Field, frozenset[str]] = {
     Field.COMMENTS: frozenset(),
     Field.ENTRY_DATE: frozenset(),
     Field.SUBSET: frozenset(),
+    Field.PUBLICATION_DATE: frozenset(),
 }
 
 

@@ -79,7 +79,9 @@ class Tokenizer:
         pos = 0
         while pos < len(text):
             if text[pos].isspace():
-                pos += 1
+                # one regex step over a run of spaces: a numbered line is tokenized inside
+                # the whole strategy blanked out, so runs are as long as the strategy
+                pos = _SPACES.match(text, pos).end()  # type: ignore[union-attr]
                 continue
             m = self._regex.match(text, pos)
             line = bisect.bisect_right(starts, pos)
@@ -96,9 +98,11 @@ class Tokenizer:
             if made is not None:
                 tokens.append(made)
             pos = m.end()
-        line = bisect.bisect_right(starts, len(text))
-        tokens.append(Token("EOF", "", len(text), len(text), line,
-                            len(text) - starts[line - 1] + 1))
+        # The end is where the last token ends: a line cut out of a numbered strategy is
+        # padded with the other lines blanked, and an error at its end belongs to it.
+        end = tokens[-1].end if tokens else len(text)
+        line = bisect.bisect_right(starts, end)
+        tokens.append(Token("EOF", "", end, end, line, end - starts[line - 1] + 1))
         return tokens
 
     def make(self, token: Token, match: re.Match[str]) -> Token | None:
@@ -122,6 +126,7 @@ class Tokenizer:
 
 
 _REGEXES: dict[type[Tokenizer], re.Pattern[str]] = {}
+_SPACES = re.compile(r"\s+")
 
 
 def _master_regex(cls: type[Tokenizer]) -> re.Pattern[str]:
@@ -149,6 +154,7 @@ class Limited(Node):
 
     child: Node
     limits: tuple[Limit, ...]
+    number: int = 0
 
 
 class Parser:
@@ -361,12 +367,15 @@ class Dialect:
         self.line_implicit: dict[int, str] = {}  # a line's own search mode (EBSCO)
         text = self.clean_printed(normalize_quotes(text))
         body, limits = self.split_limits(text)
-        lines = self.numbered_lines(body)
+        # A history printed newest first (Web of Science) is read oldest first: a line can
+        # only use lower-numbered lines, and the highest-numbered line is the search.
+        lines = sorted(self.numbered_lines(body), key=lambda line: line[0])
         nodes: dict[int, Node] = {}
         root: Node | None = None
         padded = body
+        blank = re.sub(r"[^\n]", " ", body)  # once, not once per line (was quadratic)
         for number, start, line_text in lines:
-            padded = self._pad(body, start, line_text)
+            padded = blank[:start] + line_text + blank[start + len(line_text):]
             parser = self.parser_class(self, padded, nodes)
             parser.joins = self.line_implicit.get(number, parser.joins)
             tokens = self.tokenizer_class(self).tokenize(padded)
@@ -374,10 +383,11 @@ class Dialect:
             root, found = _lift_limits(root, padded, self.name)
             found.extend(self.line_limits.get(number, ()))
             if found:
-                root = Limited(root, tuple(found), span=root.span)
+                root = Limited(root, tuple(found), number, span=root.span)
             nodes[number] = root
+            last = (tokens[0].line, tokens[0].column)
         assert root is not None
-        root = _apply_line_limits(root, limits, padded, self.name)
+        root = _apply_line_limits(root, limits, padded, self.name, last)
         from litrev.search.dialects.limits import open_ends
 
         return Query(root, tuple(open_ends(lim) for lim in limits))
@@ -391,20 +401,25 @@ class Dialect:
         '1  heart'
         """
         rows = text.split("\n")
-        label = re.compile(r"\s*" + self.LINE_LABEL)
         for i, row in enumerate(rows):
             if PRINTED_HEADER.match(row):
                 rows[i] = " " * len(row)
-        counts = [_count_at(row, label, self.REF_FORMAT == "{n}") for row in rows]
-        labelled = [i for i, row in enumerate(rows) if label.match(row)]
+        numbered = self.numbered_rows(rows)
+        counts = {i: _count_at(rows[i], own, at, self.REF_FORMAT == "{n}")
+                  for i, (own, at) in numbered.items()}
         # A trailing number is a count for sure (tab, thousands comma, or a number no
         # earlier line can have), or when every numbered line ends with one.
-        loose = len(labelled) > 1 and all(counts[i] is not None for i in labelled)
-        for i in labelled:
-            found = counts[i]
+        loose = len(numbered) > 1 and all(c is not None for c in counts.values())
+        for i, found in counts.items():
             if found is not None and (found[1] or loose):
                 rows[i] = rows[i][:found[0]] + " " * (len(rows[i]) - found[0])
         return "\n".join(rows)
+
+    def numbered_rows(self, rows: list[str]) -> dict[int, tuple[int, int]]:
+        """Row index -> (its line number, where its label ends) for the numbered rows."""
+        label = re.compile(r"\s*" + self.LINE_LABEL)
+        return {i: (int(m.group(1)), m.end()) for i, row in enumerate(rows)
+                if (m := label.match(row))}
 
     @staticmethod
     def _pad(body: str, start: int, line_text: str) -> str:
@@ -458,14 +473,11 @@ PRINTED_HEADER = re.compile(
     r".*)$")
 
 
-def _count_at(row: str, label: re.Pattern[str], bare_refs: bool) -> tuple[int, bool] | None:
-    """Where a trailing hit count starts in a numbered line, and whether it surely is one."""
-    m = label.match(row)
-    if m is None:
-        return None
-    own = int(m.group(1))
+def _count_at(row: str, own: int, start: int, bare_refs: bool) -> tuple[int, bool] | None:
+    """Where a trailing hit count starts in numbered line `own` (its text from `start`),
+    and whether it surely is one."""
     found = re.search(r"(\t+|\s{2,}|\s)(\(?)(\d{1,3}(?:,\d{3})+|\d+)(\)?)\s*$", row)
-    if found is None or found.start() < m.end() or bool(found.group(2)) != bool(found.group(4)):
+    if found is None or found.start() < start or bool(found.group(2)) != bool(found.group(4)):
         return None
     number = int(found.group(3).replace(",", ""))
     sure = ("\t" in found.group(1) or "," in found.group(3)
@@ -475,17 +487,20 @@ def _count_at(row: str, label: re.Pattern[str], bare_refs: bool) -> tuple[int, b
     return found.start(), sure
 
 
-def _apply_line_limits(root: Node, limits: list[Limit], text: str, dialect: str) -> Node:
+def _apply_line_limits(root: Node, limits: list[Limit], text: str, dialect: str,
+                       where: tuple[int, int]) -> Node:
     """Move the limits of numbered lines onto the whole search; refuse a limited line the
-    final line uses under OR, NOT or proximity (the limit would then cover only part)."""
+    final line (at `where`) uses under OR, NOT or proximity (the limit would then cover
+    only part of the search)."""
 
     def lift(node: Node, whole: bool) -> Node:
         if isinstance(node, Limited):
             if not whole:
-                line, column = node.span or (1, 1)
+                what = f"search line {node.number}" if node.number else "a limit"
                 raise SearchSyntaxError(
-                    "a limited line is used inside OR, NOT or proximity here; litrev can only "
-                    "limit the whole search (limit the final line instead)", text, line, column,
+                    f"{what} has limits of its own ({', '.join(lim.kind for lim in node.limits)})"
+                    " and the search uses it inside OR, NOT or proximity; litrev can only limit "
+                    "the whole search (limit the final line instead)", text, *where,
                     dialect=dialect)
             limits.extend(node.limits)
             return lift(node.child, whole)
@@ -519,6 +534,14 @@ def _lift_limits(root: Node, text: str, dialect: str) -> tuple[Node, list[Limit]
             if not kept:
                 return None
             return kept[0] if len(kept) == 1 else And(tuple(kept), span=node.span)
+        if isinstance(node, Not) and isinstance(node.exclude, And | LimitNode):
+            # `a AND NOT b AND (LIMIT-TO(...))`: Scopus binds AND NOT loosest, but the limits
+            # its interface appends at the end refine the whole search.
+            exclude = strip(node.exclude)
+            if exclude is None:
+                return strip(node.include)
+            include = strip(node.include)
+            return Not(include, exclude, span=node.span) if include is not None else None
         if isinstance(node, Or) and all(isinstance(c, LimitNode) for c in node.children):
             values = [c.limit for c in node.children if isinstance(c, LimitNode)]
             found.append(Limit(values[0].kind, " OR ".join(v.value for v in values)))
@@ -530,7 +553,14 @@ def _lift_limits(root: Node, text: str, dialect: str) -> tuple[Node, list[Limit]
             return node
         children = (node.include, node.exclude) if isinstance(node, Not) else getattr(
             node, "children", ()) or ((node.child,) if isinstance(node, Fielded) else ())
-        return next((m for m in map(misplaced, children) if m is not None), None)
+        for child in children:
+            # a subtree checked for an earlier line is not walked again (was quadratic)
+            if not child.__dict__.get("_limits_checked"):
+                found = misplaced(child)
+                if found is not None:
+                    return found
+        node.__dict__["_limits_checked"] = True
+        return None
 
     stripped = strip(root)
     if stripped is None:

@@ -44,6 +44,7 @@ class EuropePmcTokenizer(Tokenizer):
         ("BADQUOTE", r'"'),
         ("OP", r"(?:AND|OR|NOT)(?![^\s()\"])"),
         ("PREFIX", r"(?:" + "|".join(CODES) + r"):"),
+        ("REF", r"#\d+(?![^\s()])"),  # numbered lines pasted as `#1 ...`, `#3 #1 AND #2`
         ("WORD", r'[^\s()"]+'),
     ]
 

@@ -74,6 +74,16 @@ def strip_fields(node: Node) -> Node:
 
 
 def leaf_fields(node: Node) -> set[Fields | None]:
+    # Remembered per node (trees are immutable): the generator asks at every level, which
+    # walked each subtree once per ancestor (quadratic in the depth of line references).
+    known = node.__dict__.get("_leaf_fields")
+    if known is None:
+        known = frozenset(_leaf_fields(node))
+        node.__dict__["_leaf_fields"] = known
+    return set(known)
+
+
+def _leaf_fields(node: Node) -> set[Fields | None]:
     if isinstance(node, Term | Phrase):
         return {node.fields}
     if isinstance(node, Heading):
@@ -83,6 +93,11 @@ def leaf_fields(node: Node) -> set[Fields | None]:
     if isinstance(node, And | Or | Near):
         return set().union(*(leaf_fields(c) for c in node.children))
     return {None}
+
+
+_QUOTES = {q: re.compile("[" + q + "]") for q in ("\"", "\"'")}
+_JUMPS = {q: re.compile("[()" + q + "]") for q in ("\"", "\"'")}
+_PLAIN = {q: re.compile(r"[^()\s" + q + "]+") for q in ("\"", "\"'")}
 
 
 class Generator:
@@ -162,6 +177,8 @@ class Generator:
                 and (only := next(iter(fields)))):
             codes = self.express(only, node, quiet=True)
             if len(codes) > 1 and not _disjunctive(node):
+                if isinstance(node, Near):
+                    return self.near_in_one_code(node, only)
                 return self.bare(node)  # TI (a AND b) OR AB (a AND b) would be narrower
             codes = self.express(only, node)
             if codes:
@@ -170,26 +187,71 @@ class Generator:
                 return f" {self.OPS['OR']} ".join(tagged)
         return self.bare(node)
 
+    def near_in_one_code(self, node: Near, fields: Fields) -> str:
+        """A proximity over a field set no one code covers, whose operands hold AND: it
+        cannot be split by field, and tags on its operands would put the operator between
+        field-tagged groups (Web of Science, EBSCO reject that), so it is written under the
+        narrowest one code covering the fields, with a warning (wider)."""
+        wider = sorted((fs for fs in self.FIELDS if fs >= fields), key=len)
+        if not wider:
+            self.warn("field", f"a proximity holding AND cannot be split by field and no code "
+                      f"covers {field_names(fields)}; written without a field, so it searches "
+                      "the default fields (wider)", node)
+            return self.bare(strip_fields(node))
+        code = self.FIELDS[wider[0]]
+        self.warn("field", f"a proximity holding AND cannot be split by field and no code "
+                  f"searches exactly {field_names(fields)}; searched {code} "
+                  f"({field_names(wider[0])}) instead (wider)", node)
+        return self.tag_group(self.bare(strip_fields(node)), code)
+
     def wrap(self, node: Node) -> str:
         text = self.expr(node)
         return text if self.atomic(node, text) else f"({text})"
 
     def atomic(self, node: Node, text: str) -> bool:
-        """No operator outside parentheses and quotes: safe to use as an operand as is."""
-        depth, quoted = 0, False
+        """No operator outside parentheses and quotes: safe to use as an operand as is.
+
+        Jumps from one quote or parenthesis to the next inside groups (the text of a group
+        can hold a whole strategy, and every level of nesting is checked), reading words
+        only at the top level.
+        """
+        quotes = "\"'" if self.QUOTE == "'" else '"'
+        inside = _JUMPS[quotes]  # next quote or parenthesis
+        plain = _PLAIN[quotes]  # a run of ordinary characters
+        s = text + " "
+        depth, quoted, pos = 0, False, 0
         word: list[str] = []
         words: list[str] = []
-        for ch in text + " ":
-            if ch == '"' or (ch == "'" and self.QUOTE == "'"):
-                quoted = not quoted
-            elif not quoted and ch in "()":
+        while pos < len(s):
+            if quoted or depth:
+                m = (_QUOTES[quotes] if quoted else inside).search(s, pos)
+                if m is None:
+                    break
+                ch, pos = m.group(), m.end()
+                if ch in quotes:
+                    quoted = not quoted
+                elif not quoted:
+                    depth += 1 if ch == "(" else -1
+                if depth == 0 and not quoted:
+                    word.append(ch)
+                continue
+            ch = s[pos]
+            if ch in quotes:
+                quoted = True
+            elif ch in "()":
                 depth += 1 if ch == "(" else -1
-            elif not quoted and depth == 0 and ch.isspace():
+                if depth == 0:
+                    word.append(ch)
+            elif ch.isspace():
                 words.append("".join(word))
                 word = []
+            else:
+                m = plain.match(s, pos)
+                assert m is not None
+                word.append(m.group())
+                pos = m.end()
                 continue
-            if depth == 0 and not quoted:
-                word.append(ch)
+            pos += 1
         return not any(self.is_operator_word(w.strip("()")) for w in words if w)
 
     def is_operator_word(self, word: str) -> bool:
@@ -463,8 +525,8 @@ def _disjunctive(node: Node) -> bool:
     """Only ORs of words, phrases and proximities over words: a field split distributes."""
     if isinstance(node, Term | Phrase):
         return True
-    if isinstance(node, Near):
-        return all(isinstance(c, Term | Phrase) for c in node.children)
+    if isinstance(node, Near):  # proximity counts within one field: it splits by field too
+        return all(_disjunctive(c) and not isinstance(c, Near) for c in node.children)
     return isinstance(node, Or) and all(_disjunctive(c) for c in node.children)
 
 

@@ -38,11 +38,14 @@ LIMIT_KINDS: dict[str, str] = {
     "peer_reviewed": "a peer-reviewed limit",
     "entry_date": "an entry date limit (when the record entered the database)",
     "create_date": "a create date limit (PubMed [crdt])",
+    "completion_date": "a completion date limit (PubMed [dcom])",
+    "mesh_date": "a MeSH date limit (PubMed [mhda])",
     "species": "a species limit (Humans/Animals check tags)",
     "filter": "a named search filter (its value names the interface: 'ovid: reviews "
               "(maximizes specificity)', 'ebsco: Age Groups: Aged')",
     "database": "a limit to one part of the database (e.g. Cochrane CENTRAL 'Trials')",
 }
+DATE_KINDS = frozenset({"date", "entry_date", "create_date", "completion_date", "mesh_date"})
 MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 
@@ -122,7 +125,7 @@ def closed_years(limit: Limit) -> tuple[str, str]:
 
 def open_ends(limit: Limit) -> Limit:
     """Read 1000/3000 (or beyond) at either end of a date range as open."""
-    if limit.kind not in {"date", "entry_date", "create_date"}:
+    if limit.kind not in DATE_KINDS:
         return limit
     start, _, end = limit.value.partition("..")
     start = "" if start and start[:4] <= OPEN_START else start
@@ -169,11 +172,14 @@ def parse_limit_item(item: str, line: str = "") -> Limit:
     m = re.fullmatch(r"(?:publication type|document type|pt)\s*[:=]\s*(.+)", item, re.I)
     if m:
         return Limit("publication_type", publication_type_name(m.group(1)))
-    found = re.findall(r"\d{4}-\d{2}-\d{2}|\d{8}|\d{4}", item)
+    found = [v.replace("/", "-") for v in re.findall(
+        r"\d{4}[-/]\d{1,2}[-/]\d{1,2}|\d{8}|\d{4}", item)]
+    found = [re.sub(r"-(\d)(?=-|$)", r"-0\1", v) for v in found]  # 1996/1/5 -> 1996-01-05
+    kind = "entry_date" if re.match(r"(?i)\s*(?:entrez|entry)\s+date", item) else "date"
     if found and re.search(r"(?i)date|year|from|^\d", item):
         start = _iso(found[0])
         end = _iso(found[1]) if len(found) > 1 else ""
-        return Limit("date", date_range(start, end))
+        return Limit(kind, date_range(start, end))
     if item.strip().title() in PUBLICATION_TYPES or item.strip() in PUBLICATION_TYPES:
         return Limit("publication_type", publication_type_name(item))
     raise SearchSyntaxError(

@@ -12,7 +12,7 @@
   most four characters more.
 * Fields: a suffix on a word, phrase or group: `[ti]`, `[ab]`, `[kw]`, `[sh]`, `[tw]`,
   `[all]`, `[au]`, `[jo]`, `[af]`, `[pt]`, `[la]`, `[fs]` (subheading), `[nm]` (substance),
-  `[pa]`, `[ot]`, `[cm]`, `[ed]`, `[sb]`, combined as `[ti,ab,kw]`.
+  `[pa]`, `[ot]`, `[cm]`, `[ed]`, `[sb]`, `[dp]`, combined as `[ti,ab,kw]`.
 * Headings: `mesh:"Term"`, `emtree:"Term"`, `cinahl:"Term"`, `apa:"Term"` (exploded),
   flags in brackets: `mesh:"Neoplasms"[noexp,major,sub=therapy/diagnosis]`.
 * Limits: one line each, `LIMIT language = English`, `LIMIT publication_type = Review`,
@@ -36,7 +36,7 @@ CODES: dict[str, Field] = {
     "af": Field.AFFILIATION, "pt": Field.PUBLICATION_TYPE, "la": Field.LANGUAGE,
     "fs": Field.SUBHEADING, "nm": Field.SUBSTANCE, "pa": Field.PHARMACOLOGICAL_ACTION,
     "ot": Field.ORIGINAL_TITLE, "cm": Field.COMMENTS, "ed": Field.ENTRY_DATE,
-    "sb": Field.SUBSET,
+    "sb": Field.SUBSET, "dp": Field.PUBLICATION_DATE,
 }
 ORDER = list(CODES)
 

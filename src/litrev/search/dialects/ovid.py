@@ -40,6 +40,7 @@ CODES: dict[str, Field] = {
     "in": Field.AFFILIATION, "pt": Field.PUBLICATION_TYPE, "lg": Field.LANGUAGE,
     "fs": Field.SUBHEADING, "nm": Field.SUBSTANCE, "ot": Field.ORIGINAL_TITLE,
     "cm": Field.COMMENTS, "ed": Field.ENTRY_DATE, "sb": Field.SUBSET,
+    "yr": Field.PUBLICATION_DATE,
 }
 #: codes read but never written: each searches (about) the field of a code above.
 #: .hw. heading words and .kw. keyword headings are the word forms of .sh. and .kf.; .af.
@@ -48,11 +49,13 @@ CODES: dict[str, Field] = {
 READ_ONLY: dict[str, Field] = {
     "hw": Field.SUBJECT, "kw": Field.KEYWORDS, "af": Field.ALL, "rs": Field.SUBSTANCE,
     "rn": Field.SUBSTANCE, "la": Field.LANGUAGE, "jw": Field.JOURNAL,
+    "em": Field.ENTRY_DATE, "dp": Field.PUBLICATION_DATE,
 }
 ALL_CODES = CODES | READ_ONLY
 ORDER = list(CODES)
 _OPWORD = r"(?:or|and|not|adj\d*|exp)\b"
-HEADING = (rf"(?i:exp\s+)?\*?(?!{_OPWORD})[A-Za-z0-9][\w'-]*(?:[ ,]+(?!{_OPWORD})[\w'-]+)*/"
+HEADING = (rf"(?i:exp\s+)?\*?(?:(?!{_OPWORD})[A-Za-z0-9][\w'-]*(?:[ ,]+(?!{_OPWORD})[\w'-]+)*"
+           r'|"[^"\n]+")/'  # a quoted heading: `exp "clinical trial [publication type]"/`
            r"(?:[a-z]{2}(?:,\s*[a-z]{2})*(?:\s*\[[^\]\n]*\])?)?(?![\w/])")
 _KNOWN = "|".join(sorted(ALL_CODES))
 #: `.ti,ab.` as typed, or printed without the closing dot (`.tw`, `.ti,ab,kw`): the dotless
@@ -92,7 +95,7 @@ class OvidTokenizer(Tokenizer):
             m = re.fullmatch(r"(?i)(exp\s+)?(\*)?(.+?)/([a-z, ]*)", text)
             assert m is not None
             subs = tuple(s.strip() for s in m.group(4).split(",") if s.strip())
-            return Heading(m.group(3).strip(), Vocabulary(self.dialect.options["vocabulary"]),
+            return Heading(m.group(3).strip().strip('"'), Vocabulary(self.dialect.options["vocabulary"]),
                            bool(m.group(1)), bool(m.group(2)), subs)
         if kind == "REF":
             op, spans = text.split("/")
@@ -104,6 +107,16 @@ class OvidTokenizer(Tokenizer):
         if kind == "LINEREF":
             return "AND", (int(text),)
         return None
+
+    def tokenize(self, text: str) -> list[Token]:
+        tokens = super().tokenize(text)
+        # A number next to a word is part of a phrase (`kabi 2161`, `type 2 diabetes`), not
+        # a line reference: only a number standing alone between operators is one.
+        for i, tok in enumerate(tokens):
+            if tok.kind == "REF" and tok.text.isdigit() and any(
+                    0 <= j < len(tokens) and tokens[j].kind == "WORD" for j in (i - 1, i + 1)):
+                tokens[i] = Token("WORD", tok.text, tok.pos, tok.end, tok.line, tok.column)
+        return tokens
 
     def make(self, token: Token, match: re.Match[str]) -> Token | None:
         if token.kind == "NOTE":
@@ -169,7 +182,11 @@ class OvidGenerator(Generator):
             self.warn("heading", f"{node.vocabulary.value} heading written for a database "
                       f"indexed with {expected}; check the heading exists", node)
         subs = ",".join(node.subheadings)
-        return f"{'exp ' if node.explode else ''}{'*' if node.major else ''}{node.term}/{subs}"
+        term = node.term
+        if not re.fullmatch(r"[A-Za-z0-9][\w' ,-]*", term) or re.search(
+                rf"(?i)(?:^|[ ,]){_OPWORD}", term):
+            term = f'"{term}"'  # `exp "clinical trial [publication type]"/`
+        return f"{'exp ' if node.explode else ''}{'*' if node.major else ''}{term}/{subs}"
 
     def with_limits(self, text: str, limits: tuple[Limit, ...]) -> str:
         if not limits:
@@ -224,7 +241,8 @@ class Ovid(Dialect):
     parser_class = OvidParser
     generator_class = OvidGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "#", "%": "?"}
-    LINE_LABEL: ClassVar[str] = r"(\d+)\.?\s+"
+    # `1 or 2 or 3` printed without its own number is a combination, not line 1
+    LINE_LABEL: ClassVar[str] = r"(?:#\s?)?(\d+)\.?\s+(?!(?i:or|and|not)\s)"
     LABEL_SINGLE: ClassVar[bool] = True
     REF_FORMAT: ClassVar[str] = "{n}"
     LIMIT_LINE: ClassVar[str] = r"(?i)^\s*(?:\d+\.?\s+)?limit\s+\d+\s+to\b"
@@ -240,6 +258,39 @@ class Ovid(Dialect):
         term = super().read_word((m.group(1) if m else raw).replace("$", "*") + ("*" if m else ""))
         return replace(term, max_extra=int(m.group(2))) if m else term
 
+
+    def numbered_lines(self, body: str) -> list[tuple[int, int, str]]:
+        """Ovid lines as printed: all numbered; or some numbered and some not (`80 and 81`
+        after line 79); or none numbered but one combining lines (`or/1-4`, `5 and 9`):
+        an unnumbered line then takes the number after the line above it."""
+        rows = body.split("\n")
+        implicit = self.implicit_numbers(rows)
+        if implicit is None:
+            return super().numbered_lines(body)
+        out, at = [], 0
+        for i, row in enumerate(rows):
+            if i in implicit:
+                number, label_end = implicit[i]
+                out.append((number, at + label_end, row[label_end:]))
+            at += len(row) + 1
+        return out
+
+    def numbered_rows(self, rows: list[str]) -> dict[int, tuple[int, int]]:
+        return self.implicit_numbers(rows) or super().numbered_rows(rows)
+
+    def implicit_numbers(self, rows: list[str]) -> dict[int, tuple[int, int]] | None:
+        """Row -> (number, label end) when some rows lack their number; None otherwise."""
+        label = re.compile(r"\s*" + self.LINE_LABEL)
+        filled = [(i, label.match(r)) for i, r in enumerate(rows) if r.strip()]
+        found = [m for _, m in filled]
+        if len(filled) < 2 or all(found) or not (
+                any(found) or any(_COMBINATION.match(rows[i]) for i, _ in filled)):
+            return None
+        out, number = {}, 0
+        for i, m in filled:
+            number = int(m.group(1)) if m else number + 1
+            out[i] = (number, m.end() if m else 0)
+        return out
 
     def split_limits(self, text: str) -> tuple[str, list[Limit]]:
         """`5 limit 4 to english language` is line 5 = line 4 with limits of its own;
@@ -291,9 +342,11 @@ class Ovid(Dialect):
         return limits
 
 
-_LIMIT_ROW = re.compile(r"(?i)^\s*(?:(?P<label>\d+)\.?\s+)?limit\s+(?P<ref>\d+)\s+to\s+"
+_COMBINATION = re.compile(r"(?i)^\s*(?:(?:or|and)/[\d,\s-]+|\d+(?:\s+(?:or|and|not)\s+\d+)+)"
+                         r"(?:\s+\(?[\d,]+\)?)?\s*$")
+_LIMIT_ROW = re.compile(r"(?i)^\s*(?:(?:#\s?)?(?P<label>\d+)\.?\s+)?limit\s+(?P<ref>\d+)\s+to\s+"
                         r"(?P<items>.+?)\s*$")
-_DEDUP_ROW = re.compile(r"(?i)^\s*\d+\.?\s+(?P<words>remove\s+duplicates\s+from\s+)"
+_DEDUP_ROW = re.compile(r"(?i)^\s*(?:#\s?)?\d+\.?\s+(?P<words>remove\s+duplicates\s+from\s+)"
                         r"(?P<ref>\d+)\s*$")
 
 

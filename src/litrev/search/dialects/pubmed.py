@@ -54,14 +54,24 @@ TAGS: dict[str, Fields] = {
     "tt": frozenset({Field.ORIGINAL_TITLE}),
     "transliterated title": frozenset({Field.ORIGINAL_TITLE}),
     "sb": frozenset({Field.SUBSET}), "subset": frozenset({Field.SUBSET}),
-    "filter": frozenset({Field.SUBSET}),
+    "filter": frozenset({Field.SUBSET}), "ptyp": frozenset({Field.PUBLICATION_TYPE}),
+    "edat": frozenset({Field.ENTRY_DATE}), "date - entrez": frozenset({Field.ENTRY_DATE}),
+    "date - entry": frozenset({Field.ENTRY_DATE}),
+    "dp": frozenset({Field.PUBLICATION_DATE}), "pdat": frozenset({Field.PUBLICATION_DATE}),
+    "date - publication": frozenset({Field.PUBLICATION_DATE}),
 }
 #: date tags read as limits -> limit kind
 DATE_TAGS: dict[str, str] = {
     "dp": "date", "pdat": "date", "date - publication": "date", "publication date": "date",
     "edat": "entry_date", "date - entry": "entry_date", "entry date": "entry_date",
+    "date - entrez": "entry_date", "dcom": "completion_date",
+    "date - completion": "completion_date", "completion date": "completion_date",
+    "mhda": "mesh_date", "date - mesh": "mesh_date", "mesh date": "mesh_date",
     "crdt": "create_date", "date - create": "create_date", "create date": "create_date",
 }
+#: limit kinds written inside a PubMed query -> tag
+DATE_KIND_TAGS = {"entry_date": "edat", "create_date": "crdt", "completion_date": "dcom",
+                  "mesh_date": "mhda"}
 _DATE_VALUE = r'"?\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?"?'
 _DATE_TAG = r"\[\s*(?i:" + "|".join(DATE_TAGS) + r")\s*\]"
 #: `2000:2019[dp]`, `"2000/01/01"[crdt] : "2018/03/04"[crdt]`, `2019[dp]`
@@ -93,7 +103,7 @@ class PubMedTokenizer(Tokenizer):
             return date_limit(self, text, token)
         if kind != "SUFFIX":
             return None
-        tag = re.sub(r"\s+", " ", text[1:-1].strip().lower())
+        tag = re.sub(r"\s*:\s*", ":", re.sub(r"\s+", " ", text[1:-1].strip().lower()))
         near = re.fullmatch(r"(tiab|title/abstract|ti|title):~(\d+)", tag)
         if near:
             return ("near", TAGS[near.group(1)], int(near.group(2)))
@@ -151,7 +161,7 @@ class PubMedGenerator(Generator):
         frozenset({Field.KEYWORDS}): "ot", frozenset({Field.SUBHEADING}): "sh",
         frozenset({Field.SUBSTANCE}): "nm", frozenset({Field.PHARMACOLOGICAL_ACTION}): "pa",
         frozenset({Field.ORIGINAL_TITLE}): "tt", frozenset({Field.SUBSET}): "sb",
-        frozenset({Field.ENTRY_DATE}): "edat",
+        frozenset({Field.ENTRY_DATE}): "edat", frozenset({Field.PUBLICATION_DATE}): "dp",
     }
     GROUP_FIELDS: ClassVar[bool] = False
     LEADING_WILDCARD: ClassVar[bool] = False
@@ -185,12 +195,12 @@ class PubMedGenerator(Generator):
 
     def with_limits(self, text: str, limits: tuple[Limit, ...]) -> str:
         # Entry and create dates have no Filters-line form: PubMed searches them in the query.
-        inline = tuple(lim for lim in limits if lim.kind in {"entry_date", "create_date"})
+        inline = tuple(lim for lim in limits if lim.kind in DATE_KIND_TAGS)
         text = self.inline_limits(text, inline, self._date_clause, "PubMed")
         return super().with_limits(text, tuple(lim for lim in limits if lim not in inline))
 
     def _date_clause(self, limit: Limit, values: list[str]) -> str:
-        tag = "edat" if limit.kind == "entry_date" else "crdt"
+        tag = DATE_KIND_TAGS[limit.kind]
         start, _, end = limit.value.partition("..")
         return (f'("{(start or OPEN_START).replace("-", "/")}"[{tag}] : '
                 f'"{(end or OPEN_END).replace("-", "/")}"[{tag}])')
@@ -212,10 +222,31 @@ class PubMed(Dialect):
     parser_class = PubMedParser
     generator_class = PubMedGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": None, "%": None}
-    LINE_LABEL: ClassVar[str] = r"#?(\d+)\.?\s+"
+    LINE_LABEL: ClassVar[str] = r"#?(\d+)(?:\.?\s+|(?<=\d)(?=\())"  # also `#3(ear* AND ...)`
     REF_FORMAT: ClassVar[str] = "#{n}"
     LIMIT_LINE: ClassVar[str] = r"(?i)^\s*filters\b"
     DEFAULT_FIELDS: ClassVar[str] = "all fields with Automatic Term Mapping"
+
+    def split_limits(self, text: str) -> tuple[str, list[Limit]]:
+        """Also the legacy history's `#7 Search #3 AND #5 Limits: English, Humans`: the
+        limits of that line."""
+        body, limits = super().split_limits(text)
+        rows = body.split("\n")
+        label = re.compile(r"\s*" + self.LINE_LABEL)
+        for i, row in enumerate(rows):
+            m = re.search(r"\s(?:Limits|Filters)\s*:\s*(?P<items>.*)$", row)
+            if m is None:
+                continue
+            from litrev.search.dialects.limits import parse_limit_line
+
+            found = parse_limit_line("Limits: " + m.group("items"))
+            numbered = label.match(row)
+            if numbered:
+                self.line_limits[int(numbered.group(1))] = found
+            else:
+                limits.extend(found)
+            rows[i] = row[:m.start()] + " " * (len(row) - m.start())
+        return "\n".join(rows), limits
 
     def parse(self, text: str):
         # Legacy history: "Search (...)" -- blank the word out, keeping columns.

@@ -54,6 +54,7 @@ class ScopusTokenizer(Tokenizer):
         ("BARENOT", r"(?i:NOT)(?![^\s()\"])"),
         ("NEAR", r"(?i:W|PRE)/\d+(?![^\s()\"])"),
         ("PREFIX", rf"(?i:{FIELD_RE})(?=\s*\()"),
+        ("REF", r"#\d+(?![^\s()])"),  # search history: `#1 AND #2`
         ("WORD", r'[^\s()"{}]+'),
     ]
 

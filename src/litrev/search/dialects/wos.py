@@ -174,10 +174,53 @@ class WebOfScience(Dialect):
     parser_class = WosParser
     generator_class = WosGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": "$"}
-    LINE_LABEL: ClassVar[str] = r"#(\d+)\s+"
+    LINE_LABEL: ClassVar[str] = r"#\s?(\d+)\s+"  # the history table prints `# 3`
     DEFAULT_FIELDS: ClassVar[str] = "Topic (TS): title, abstract, author keywords, Keywords Plus"
     LIMIT_LINE: ClassVar[str] = r"(?!)"  # limits are written inside the query
+
+    def clean_printed(self, text: str) -> str:
+        """The search history's settings after a line (`Indexes=SCI-EXPANDED, SSCI
+        Timespan=2000-2019`, `Refined by: LANGUAGES: ( ENGLISH )`): read the timespan and the
+        refinements as limits of that line, blank the rest."""
+        rows = text.split("\n")
+        label = re.compile(r"\s*" + self.LINE_LABEL)
+        for i, row in enumerate(rows):
+            m = label.match(row)
+            cut = _SETTINGS.search(row, m.end()) if m else None
+            if m is None or cut is None:
+                continue
+            found = _settings_limits(row[cut.start():])
+            if found:
+                self.line_limits[int(m.group(1))] = found
+            rows[i] = row[:cut.start()] + " " * (len(row) - cut.start())
+        return super().clean_printed("\n".join(rows))
 
     def parse(self, text: str) -> Query:
         query = super().parse(text)
         return Query(query.root, merge_dates(query.limits))
+
+
+_SETTINGS = re.compile(r"\s(?=(?:Indexes|Databases|Timespan|Editions|Refined by)\s*[=:])")
+
+
+def _settings_limits(settings: str) -> list[Limit]:
+    """Limits in Web of Science's printed search settings."""
+    out: list[Limit] = []
+    span = re.search(r"Timespan\s*=\s*(\d{4})\s*-\s*(\d{4})", settings)
+    if span:
+        out.append(Limit("date", f"{span.group(1)}..{span.group(2)}"))
+    refined = re.search(r"Refined by:\s*(.*?)(?=\s+(?:Indexes|Databases|Timespan|Editions)\s*=|$)",
+                        settings)
+    for part in re.split(r"\s+AND\s+", refined.group(1)) if refined else []:
+        m = re.fullmatch(r"\s*(?:\[excluding\]\s*)?([A-Z /]+?)\s*:\s*\(\s*(.*?)\s*\)\s*", part)
+        values = [v.strip().title() for v in re.split(r"\s+OR\s+", m.group(2))] if m else []
+        what = m.group(1).strip().upper() if m else ""
+        if m and "excluding" not in part and what in {"LANGUAGES", "LANGUAGE"}:
+            out.append(Limit("language", " OR ".join(language_name(v) or v for v in values)))
+        elif m and "excluding" not in part and what in {"DOCUMENT TYPES", "DOCUMENT TYPE"}:
+            out.append(Limit("publication_type", " OR ".join(
+                publication_type_name("Journal Article" if v == "Article" else v)
+                for v in values)))
+        elif part.strip():
+            out.append(Limit("filter", f"wos: {part.strip()}"))
+    return out
