@@ -89,3 +89,27 @@ def test_init_writes_the_template(tmp_path: Path) -> None:
     text = (tmp_path / "Falls review" / "litrev.toml").read_text(encoding="utf-8")
     assert "[[searches]]" in text and "[[codebook.fields]]" in text and "[report]" in text
     assert project.protocol.review.id == "falls-review"
+
+
+def test_toml_errors_give_line_column_and_text() -> None:
+    text = '[review]\nid = "r"\ntitle = "t"\n\n[[searches]]\ndatabase = "x"\ndate = 2019-13-45\n'
+    try:
+        parse_protocol(text, path="litrev.toml")
+    except Exception as error:
+        message = str(error)
+    else:
+        raise AssertionError("an invalid date was accepted")
+    assert "line 7, column 8" in message
+    assert "'2019-13-45' is not a valid date" in message
+    assert "date = 2019-13-45" in message
+
+
+def test_toml_syntax_errors_show_the_offending_line() -> None:
+    text = '[review]\nid = "r"\ntitle = "unclosed\n'
+    try:
+        parse_protocol(text, path="litrev.toml")
+    except Exception as error:
+        message = str(error)
+    else:
+        raise AssertionError("invalid TOML was accepted")
+    assert "line 3, column" in message and 'title = "unclosed' in message
