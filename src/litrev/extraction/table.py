@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, func, select
@@ -251,13 +252,17 @@ def studies_frame(
         if reviewer is not None:
             query = query.where(schema.extractions.c.reviewer == reviewer)
         values = conn.execute(query).all()
-        raw_fields = {
-            record_id: fields
-            for record_id, fields in conn.execute(
-                select(schema.records.c.id, schema.records.c.fields)
+        included = sorted({record_id for record_id, _, _, _ in values} - excluded)
+        # Only the studies' own records (not every record of the review), in bounded queries.
+        raw_fields: dict[int, Any] = {}
+        for start in range(0, len(included), 500):
+            chunk = included[start : start + 500]
+            rows = conn.execute(
+                select(schema.records.c.id, schema.records.c.fields).where(
+                    schema.records.c.id.in_(chunk)
+                )
             )
-        }
-    included = sorted({record_id for record_id, _, _, _ in values} - excluded)
+            raw_fields.update({record_id: fields for record_id, fields in rows})
     by_record: dict[int, dict[str, str | None]] = {rid: {} for rid in included}
     # Consensus rows last, so that they win over any reviewer's (later rows win).
     ordered = sorted(values, key=lambda row: row[3] == CONSENSUS)

@@ -15,7 +15,7 @@ True
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from litrev.screening.decisions import Screening, StageSettings
@@ -59,6 +59,40 @@ def flow_counts(
     >>> counts["reports_sought"], counts["reports_not_retrieved"], counts["full_text_pending"]
     (2, 1, 1)
     """
+    found = flow_counts_by(
+        store,
+        {"all": records},
+        exclusion_reasons=exclusion_reasons,
+        defaults=defaults,
+        protocol=protocol,
+        not_retrieved=not_retrieved,
+    )
+    return found["all"]
+
+
+def flow_counts_by(
+    store: Store,
+    groups: Mapping[str, Collection[int] | None],
+    *,
+    exclusion_reasons: Iterable[Any] | None = None,
+    defaults: StageSettings | None = None,
+    protocol: Any = None,
+    not_retrieved: Collection[str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """`flow_counts` for several groups of records (None: every record), reading the decisions
+    once: {group name: counts}.
+
+    >>> from litrev.store import Store
+    >>> from litrev.screening.demo import add_records
+    >>> store = Store.open("sqlite://")
+    >>> _ = add_records(store, 3)
+    >>> one = StageSettings(blind=False, reviewers_required=1)
+    >>> _ = Screening(store, defaults=one).decide(3, reviewer="ann", stage="title_abstract",
+    ...                                           decision="include")
+    >>> found = flow_counts_by(store, {"db": [1, 2], "hand": [3]}, defaults=one)
+    >>> found["db"]["title_abstract_pending"], found["hand"]["reports_sought"]
+    (2, 1)
+    """
     if protocol is not None:
         exclusion_reasons = exclusion_reasons or protocol.eligibility.exclusion_reasons
         defaults = defaults or settings_from_protocol(protocol)
@@ -70,15 +104,28 @@ def flow_counts(
             ]
     missing = set(not_retrieved or ())
     screening = Screening(store, exclusion_reasons=exclusion_reasons, defaults=defaults)
-    keep = set(records) if records is not None else None
+    ta_all = screening.outcomes(Stage.TITLE_ABSTRACT)
+    eligible = screening.eligible_records(Stage.TITLE_ABSTRACT)
+    ft_all = screening.outcomes(Stage.FULL_TEXT)
+    return {
+        name: _counts(ta_all, eligible, ft_all, None if ids is None else set(ids), missing)
+        for name, ids in groups.items()
+    }
 
+
+def _counts(
+    ta_all: dict[int, Any],
+    eligible: list[int],
+    ft_all: dict[int, Any],
+    keep: set[int] | None,
+    missing: set[str],
+) -> dict[str, Any]:
     def within(outcomes: dict[int, Any]) -> dict[int, Any]:
         return outcomes if keep is None else {r: o for r, o in outcomes.items() if r in keep}
 
-    ta = within(screening.outcomes(Stage.TITLE_ABSTRACT))
-    eligible = screening.eligible_records(Stage.TITLE_ABSTRACT)
+    ta = within(ta_all)
     ta_total = len(eligible) if keep is None else len(keep.intersection(eligible))
-    ft = within(screening.outcomes(Stage.FULL_TEXT))
+    ft = within(ft_all)
     sought = {r for r, o in ta.items() if o.final and o.decision == "include"}
 
     def finals(outcomes: dict[int, Any], decision: str) -> list[Any]:

@@ -19,7 +19,7 @@ from litrev.extraction import table_included_record_ids
 from litrev.protocol import Protocol
 from litrev.records.importer import identification_counts
 from litrev.records.sources import match_sources
-from litrev.screening.flow import flow_counts
+from litrev.screening.flow import flow_counts_by
 from litrev.store import Store, schema
 from litrev.synthesis.flow import ColumnData, FlowData, Progress
 
@@ -104,7 +104,11 @@ def flow_data(store: Store, protocol: Protocol) -> FlowData:
         other_ids, left_removed, other_removed = _split_clusters(store, other_ids)
     if deduplicated:
         data.duplicates_removed = left_removed
-    left = flow_counts(store, protocol=protocol, records=every - other_ids if other_ids else None)
+    groups: dict[str, set[int] | None] = {"left": every - other_ids if other_ids else None}
+    if other_ids:
+        groups["other"] = other_ids
+    counts = flow_counts_by(store, groups, protocol=protocol)  # the decisions are read once
+    left = counts["left"]
     if left["records_screened"] is None and not other_ids:
         with store.connect() as conn:
             included = table_included_record_ids(conn)
@@ -120,7 +124,7 @@ def flow_data(store: Store, protocol: Protocol) -> FlowData:
     data.included = column.included
     data.progress = column.progress
     if other_ids:
-        other = _column(flow_counts(store, protocol=protocol, records=other_ids))
+        other = _column(counts["other"])
         other.also_in_databases = other_removed if deduplicated else None
         # Records screened in litrev from other methods: their title/abstract outcomes replace
         # PRISMA's direct "reports sought" (the same records, one step earlier).
