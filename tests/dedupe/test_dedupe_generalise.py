@@ -253,3 +253,30 @@ def test_unsigned_front_matter_merges_on_the_same_issue_and_pages_only() -> None
     assert verdict(contents, column("CONTENTS", authors=[], issue="3", pages="i-ii")) == DUPLICATE
     assert verdict(contents, column("Contents", authors=[], issue="4", pages="i-ii")) == DISTINCT
     assert verdict(contents, column("Contents", authors=[])) == DISTINCT
+
+
+def test_two_dois_under_one_short_title_in_a_journal_make_it_recurring() -> None:
+    def item(doi: str | None) -> Record:
+        return column(
+            "Research round-up for busy clinicians",
+            journal="Nurs Stand",
+            doi=doi,
+            pages=None,
+            volume="30",
+        )
+
+    items = [item("10.7748/ns.30.1.1.s1"), item("10.7748/ns.30.2.1.s1"), item(None)]
+    assert Deduplicator().fit(items).clusters_ == [[0], [1], [2]]
+    # A DOI's versions are one item, and so are a Cochrane review's updates (a guard links
+    # those): neither makes the title recurring.
+    versions = [item("10.21203/rs.3.rs-1234/v1"), item("10.21203/rs.3.rs-1234/v2")]
+    assert mark_recurring([fingerprint(r) for r in versions]) == 0
+    review = {
+        "title": "Exercise for sleep in older people",
+        "journal": "Cochrane Database Syst Rev",
+    }
+    updates = [
+        Record(**review, doi="10.1002/14651858.CD001234.pub2", year=2015),  # type: ignore[arg-type]
+        Record(**review, doi="10.1002/14651858.CD001234.pub3", year=2020),  # type: ignore[arg-type]
+    ]
+    assert mark_recurring([fingerprint(r) for r in updates]) == 0

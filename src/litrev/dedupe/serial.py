@@ -4,10 +4,10 @@ A column ("Nursing Matters", "Clinical Pearls", "Editor's Comments") appears und
 in every issue, often by the same author, and databases often drop its issue and pages. Two such
 records share title, author, journal and volume and are still different items. A word test
 (`guards.is_generic_title`) catches the columns named by section words; this module catches the
-others by what the input itself shows: the same short title in the same journal with different
-volumes, page ranges, or years more than two apart can only be a recurring item, so every
-record with that title in that journal is treated as generic (merged only on a shared identifier
-or the same issue and pages).
+others by what the input itself shows: the same short title in the same journal with two
+volumes, two DOIs, two page ranges or years more than two apart can only be a recurring item,
+so every record with that title in that journal is treated as generic (merged only on a shared
+identifier or the same issue and pages).
 
 >>> from litrev.records.model import Record
 >>> from litrev.dedupe.features import fingerprint
@@ -19,6 +19,7 @@ or the same issue and pages).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ from litrev.dedupe.normalize import page_forms_differ
 # titles are left alone so that a page typo between two copies of one article cannot make the
 # article "recurring".
 MAX_WORDS = 8
+# Versions of one DOI ("...pone.0212345.v2", Cochrane's ".pub3") are not two items.
+_VERSION_SUFFIX_RE = re.compile(r"(?:\.pub\d+|[./]v\d{1,2})$")
 
 
 @dataclass(slots=True)
@@ -37,9 +40,10 @@ class _Seen:
     volumes: set[str] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
     page_ranges: set[tuple[str | None, tuple[str, str]]] = field(default_factory=set)
+    dois: set[str] = field(default_factory=set)
 
     def recurs(self) -> bool:
-        if len(self.volumes) > 1:
+        if len(self.volumes) > 1 or len(self.dois) > 1:
             return True
         # Copies of one work are dated a year either side of print (online first, the
         # proceedings' year): only a wider spread shows two items.
@@ -97,6 +101,8 @@ def mark_recurring(fps: Sequence[Fingerprint]) -> int:
     for index, fp in enumerate(fps):
         if fp.generic or not fp.title or not fp.journal or fp.title.count(" ") >= MAX_WORDS:
             continue
+        if fp.cochrane:
+            continue  # a review's updates keep its title; the Cochrane guard links them
         # By kind too: a meeting abstract and the article share a title and are not a column.
         key = (fp.title, journal_key(fp.journal), fp.version_kind)
         seen = groups.setdefault(key, _Seen())
@@ -107,6 +113,8 @@ def mark_recurring(fps: Sequence[Fingerprint]) -> int:
             seen.years.add(fp.year)
         if fp.pages:
             seen.page_ranges.add((fp.volume, fp.pages))
+        if fp.doi:
+            seen.dois.add(_VERSION_SUFFIX_RE.sub("", fp.doi))
     marked = 0
     for seen in groups.values():
         if len(seen.members) > 1 and seen.recurs():
