@@ -8,7 +8,6 @@ together in a `Dialect` subclass, as sqlglot does. Canonical wildcards in the tr
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -74,7 +73,9 @@ class Tokenizer:
 
     def tokenize(self, text: str) -> list[Token]:
         self.text = text
-        starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        # Lines are counted as the scan advances, not listed up front: a numbered line is
+        # tokenized inside the whole strategy, so listing every newline per line was quadratic.
+        line, line_start, counted = 1, 0, 0
         tokens: list[Token] = []
         pos = 0
         while pos < len(text):
@@ -84,8 +85,11 @@ class Tokenizer:
                 pos = _SPACES.match(text, pos).end()  # type: ignore[union-attr]
                 continue
             m = self._regex.match(text, pos)
-            line = bisect.bisect_right(starts, pos)
-            column = pos - starts[line - 1] + 1
+            if (newlines := text.count("\n", counted, pos)):
+                line += newlines
+                line_start = text.rfind("\n", counted, pos) + 1
+            counted = pos
+            column = pos - line_start + 1
             if m is None or m.end() == pos:
                 raise SearchSyntaxError(
                     f"unexpected character {text[pos]!r}", text, line, column,
@@ -101,8 +105,10 @@ class Tokenizer:
         # The end is where the last token ends: a line cut out of a numbered strategy is
         # padded with the other lines blanked, and an error at its end belongs to it.
         end = tokens[-1].end if tokens else len(text)
-        line = bisect.bisect_right(starts, end)
-        tokens.append(Token("EOF", "", end, end, line, end - starts[line - 1] + 1))
+        if (newlines := text.count("\n", counted, end)):
+            line += newlines
+            line_start = text.rfind("\n", counted, end) + 1
+        tokens.append(Token("EOF", "", end, end, line, end - line_start + 1))
         return tokens
 
     def make(self, token: Token, match: re.Match[str]) -> Token | None:
