@@ -257,12 +257,12 @@ def studies_frame(
         raw_fields: dict[int, Any] = {}
         for start in range(0, len(included), 500):
             chunk = included[start : start + 500]
-            rows = conn.execute(
+            found = conn.execute(
                 select(schema.records.c.id, schema.records.c.fields).where(
                     schema.records.c.id.in_(chunk)
                 )
             )
-            raw_fields.update({record_id: fields for record_id, fields in rows})
+            raw_fields.update({record_id: fields for record_id, fields in found})
     by_record: dict[int, dict[str, str | None]] = {rid: {} for rid in included}
     # Consensus rows last, so that they win over any reviewer's (later rows win).
     ordered = sorted(values, key=lambda row: row[3] == CONSENSUS)
