@@ -143,6 +143,12 @@ def test_csv_cell_longer_than_the_csv_modules_limit(tmp_path: Path) -> None:
     assert read(_file(tmp_path, "long.csv", text))[0].raw[1][1] == long_value
 
 
+def test_csv_cell_over_the_field_limit(tmp_path: Path) -> None:
+    path = _file(tmp_path, "big.csv", 'title,abstract\nA,"' + "x" * (MAX_FIELD_CHARS + 1) + '"\n')
+    with pytest.raises(InputError, match="a field may not exceed 10,000,000 characters"):
+        read(path)
+
+
 def test_csv_short_rows_may_not_multiply_memory(tmp_path: Path) -> None:
     header = "title," + ",".join(f"c{n}" for n in range(2000))
     path = _file(tmp_path, "wide.csv", header + "\n" + "x\n" * 1000)

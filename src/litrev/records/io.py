@@ -101,7 +101,10 @@ def _vendor_table(
     cells: list[list[str]] = []
     for line in head:
         sep = delimiter or ("\t" if line.count("\t") > line.count(",") else ",")
-        cells.append(next(csv.reader([line], delimiter=sep), []))
+        try:
+            cells.append(next(csv.reader([line], delimiter=sep), []))
+        except csv.Error:  # a cell over the field limit: read_delimited names it and its line
+            cells.append([])
     found = find_header(cells)
     if found is None and fmt not in VENDOR_FORMATS:
         return None
