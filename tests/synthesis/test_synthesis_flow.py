@@ -228,3 +228,24 @@ hits = 7
     assert list(flow.databases) == ["CINAHL"] and list(flow.registers) == ["ClinicalTrials.gov"]
     assert flow.identified.value == 37
     assert "Registers (n\u00a0=\u00a07\u00a0†):" in flow_diagram_svg(flow)
+
+
+def test_a_hits_claim_finds_registers_and_other_methods(tmp_path: Path) -> None:
+    from litrev.synthesis.audit import check_claim
+    from litrev.synthesis.claims import Claim
+
+    protocol = """
+[[searches]]
+database = "ISRCTN"
+kind = "register"
+hits = 4
+[[searches]]
+database = "Charity websites"
+kind = "other"
+method = "website"
+hits = 9
+"""
+    results = compute_results(make(tmp_path, protocol, {}))
+    for database, stated in (("ISRCTN", 4), ("Charity websites", 9)):
+        claim = Claim(id="h", sentence="s.", stated=stated, quantity="hits", database=database)
+        assert check_claim(claim, results.studies, results.flow).status == "agrees"

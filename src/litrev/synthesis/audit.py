@@ -87,7 +87,11 @@ def check_claim(claim: Claim, studies: pd.DataFrame, flow: Flow) -> AuditEntry:
             source = getattr(flow, str(claim.stage)).source
             explanation = f"PRISMA flow '{claim.stage}' ({source})"
         elif claim.quantity == "hits":
-            count = flow.databases.get(claim.database)
+            count = (
+                flow.databases.get(claim.database)
+                or flow.registers.get(claim.database)
+                or flow.other.sources.get(claim.database)
+            )
             computed = count.value if count else None
             explanation = f"records identified in {claim.database}" + (
                 f" ({count.source})" if count else ""
