@@ -58,9 +58,17 @@ def parse_cochrane(text: str, path: str = "<text>", skip_invalid: bool = False) 
     raw: list[tuple[str, str]] | None = None
     start = 0
     number = total = 0  # the open record's "Record #number of total"
+    more: list[str] = []  # continuation lines of the last field, joined once (linear time)
+
+    def flush() -> None:
+        if more and raw:
+            name, value = raw[-1]
+            raw[-1] = (name, "\n".join([value, *more]))
+        more.clear()
 
     def finish() -> None:
         nonlocal raw
+        flush()
         if raw is None:
             return
         position = len(records) + len(problems.skipped)
@@ -105,12 +113,12 @@ def parse_cochrane(text: str, path: str = "<text>", skip_invalid: bool = False) 
             continue  # the export's header, before the first record
         tag = _TAG_LINE.match(line)
         if tag:
+            flush()
             raw.append((tag.group(1), tag.group(2) or ""))
         elif not line.strip():
             continue
         elif raw:
-            name, value = raw[-1]
-            raw[-1] = (name, f"{value}\n{line}")
+            more.append(line)
         else:
             problems.report(
                 f"line {lineno} is not a 'TAG: value' field line: {line[:40]!r}",

@@ -101,8 +101,16 @@ def parse_refworks(text: str, path: str = "<text>", skip_invalid: bool = False) 
     records: list[Record] = []
     raw: list[tuple[str, str]] | None = None
     start = 0
+    more: list[str] = []  # continuation lines of the last field, joined once (linear time)
+
+    def flush() -> None:
+        if more and raw:
+            name, value = raw[-1]
+            raw[-1] = (name, "\n".join([value, *more]))
+        more.clear()
 
     def finish() -> None:
+        flush()
         if raw is not None:
             position = len(records) + len(problems.skipped)
             records.append(record_from_refworks(raw, path, position, start))
@@ -122,10 +130,10 @@ def parse_refworks(text: str, path: str = "<text>", skip_invalid: bool = False) 
                 )
             continue  # RefWorks' legend and blank lines before the records
         elif tag is not None:
+            flush()
             raw.append((tag, line[len(tag) + 1 :]))
         elif line.strip():
-            name, value = raw[-1]
-            raw[-1] = (name, f"{value}\n{line}")
+            more.append(line)
     finish()
     return ParsedFile(records, problems.skipped)
 

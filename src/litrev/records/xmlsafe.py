@@ -146,14 +146,22 @@ def flatten(element: ET.Element, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def _flatten(element: ET.Element, path: str, raw: list[tuple[str, str]]) -> None:
-    for name, value in element.attrib.items():
-        raw.append((f"{path}@{name}", value))
-    children = list(element)
-    mixed = bool((element.text or "").strip()) or any((c.tail or "").strip() for c in children)
-    if not children or mixed or all(c.tag in INLINE for c in children):
+    # The hot loop of the XML readers (one call per element): checks in order of cost.
+    if element.attrib:
+        for name, value in element.attrib.items():
+            raw.append((f"{path}@{name}", value))
+    if not len(element):
+        raw.append((path, element.text or ""))
+        return
+    text = element.text
+    if (
+        (text and not text.isspace())
+        or any(c.tail and not c.tail.isspace() for c in element)
+        or all(c.tag in INLINE for c in element)
+    ):
         raw.append((path, "".join(element.itertext())))
         return
-    for child in children:
+    for child in element:
         _flatten(child, f"{path}/{child.tag}", raw)
 
 
