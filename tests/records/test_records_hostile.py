@@ -390,3 +390,22 @@ def test_continuation_lines_over_the_field_limit(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="the value of 'AB' from line 2") as caught:
         read(path, skip_invalid=True)
     assert caught.value.line == 2
+
+
+def test_json_string_holding_deeply_nested_json_is_text(tmp_path: Path) -> None:
+    deep = "[" * 3000 + "]" * 3000  # a string value: json.loads of it overflows the stack
+    path = _file(tmp_path, "s.json", json.dumps([{**CROSSREF, "title": [deep]}]))
+    record = read(path)[0]
+    assert record.title == deep
+    assert json.loads(dict(record.raw)["title"]) == [deep]
+
+
+def test_json_value_nested_near_pythons_limit(tmp_path: Path) -> None:
+    value: object = 0
+    for _ in range(950):
+        value = [value]
+    path = _file(tmp_path, "n.json", json.dumps([{**CROSSREF, "id": {"x": value}}]))
+    try:
+        assert len(read(path)) == 1
+    except InputError as error:  # refused is fine too (the stack may be deeper here)
+        assert "nested too deeply" in error.detail

@@ -28,6 +28,8 @@ def encode_value(value: Any) -> str:
             json.loads(value)
         except ValueError:
             return value
+        except RecursionError:
+            pass  # JSON nested too deeply to read back here: quoted, so it reads as a string
         return json.dumps(value, ensure_ascii=False)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -36,7 +38,7 @@ def decode_value(text: str) -> Any:
     """Inverse of `encode_value`."""
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
 
 
@@ -58,7 +60,10 @@ def _items(data: Any) -> list[Any]:
 
 def kind_of_work(item: dict[str, Any]) -> str:
     """'openalex-json', 'crossref-json' or 'europepmc-json' for one work object."""
-    if "authorships" in item or str(item.get("id", "")).startswith("https://openalex.org/"):
+    work_id = item.get("id")
+    if "authorships" in item or (
+        isinstance(work_id, str) and work_id.startswith("https://openalex.org/")
+    ):
         return "openalex-json"
     if "authorString" in item or "pubYear" in item or "journalInfo" in item:
         return "europepmc-json"
@@ -112,8 +117,8 @@ def parse_json(text: str, path: str = "<text>", skip_invalid: bool = False) -> P
                 position=position,
             )
             continue
-        kind = kind_of_work(item)
         try:
+            kind = kind_of_work(item)
             record = _READERS[kind](_Work(item))
             record.raw = [(str(key), encode_value(value)) for key, value in item.items()]
         except _WrongType as error:
