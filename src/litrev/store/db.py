@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 import zlib
@@ -17,19 +18,43 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from litrev.errors import StoreError
 from litrev.store import migrations, schema
 
+# How long a write waits for another process's write lock before it is reported (seconds).
+BUSY_TIMEOUT = 60.0
+BUSY_ENV = "LITREV_BUSY_TIMEOUT"  # the same, in seconds, for every command
+
+
+def busy_timeout_setting() -> float:
+    """`LITREV_BUSY_TIMEOUT` in seconds, or the default (60).
+
+    >>> os.environ[BUSY_ENV] = "2.5"; busy_timeout_setting()
+    2.5
+    >>> os.environ[BUSY_ENV] = "soon"; busy_timeout_setting()
+    Traceback (most recent call last):
+    ...
+    litrev.errors.StoreError: LITREV_BUSY_TIMEOUT='soon': expected a number of seconds, e.g. 60
+    >>> del os.environ[BUSY_ENV]
+    """
+    text_ = os.environ.get(BUSY_ENV, "").strip()
+    if not text_:
+        return BUSY_TIMEOUT
+    try:
+        value = float(text_)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise StoreError(f"{BUSY_ENV}={text_!r}: expected a number of seconds, e.g. 60")
+    return value
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # The default rollback journal (not WAL) keeps a review folder to one file, safe to copy or
     # sync; concurrent teams use PostgreSQL. Foreign keys catch orphaned decisions.
-    # SQLite's own busy handler waits this long for a lock; `Store.transaction` retries on top.
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # SQLite's own busy handler waits this long for another process's lock (readers too);
+    # `Store.transaction` sets its store's own limit and retries on top.
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-# How long a write waits for another process's write lock before it is reported (seconds).
-BUSY_TIMEOUT = 60.0
 
 
 def _is_busy(error: BaseException) -> bool:
@@ -61,13 +86,18 @@ class Store:
     True
     """
 
-    def __init__(self, engine: Engine, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
+    def __init__(self, engine: Engine, *, busy_timeout: float | None = None) -> None:
         self.engine = engine
-        self.busy_timeout = busy_timeout
+        self.busy_timeout = busy_timeout_setting() if busy_timeout is None else busy_timeout
 
     @classmethod
-    def open(cls, target: str | Path, *, create: bool = True) -> Store:
-        """Open (and migrate to the newest schema) the database at a path or URL."""
+    def open(
+        cls, target: str | Path, *, create: bool = True, busy_timeout: float | None = None
+    ) -> Store:
+        """Open (and migrate to the newest schema) the database at a path or URL.
+
+        `busy_timeout`: seconds a write waits for another process's lock (default
+        `LITREV_BUSY_TIMEOUT`, else 60)."""
         url = database_url(target)
         if url.startswith("sqlite:///") and not create:
             path = Path(url.removeprefix("sqlite:///"))
@@ -80,7 +110,7 @@ class Store:
             migrations.upgrade(engine)
         except SQLAlchemyError as error:
             raise StoreError(f"{url}: cannot open review database: {error}") from error
-        return cls(engine)
+        return cls(engine, busy_timeout=busy_timeout)
 
     def version(self) -> int:
         with self.engine.connect() as conn:
@@ -123,6 +153,8 @@ class Store:
         deadline = time.monotonic() + self.busy_timeout
         pause = 0.02
         while True:
+            remaining = max(deadline - time.monotonic(), 0.0)
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(remaining * 1000)}")
             try:
                 # pysqlite issues no BEGIN of its own inside an open transaction, so this
                 # one stands until commit or rollback.
