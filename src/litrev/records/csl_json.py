@@ -39,6 +39,10 @@ def parse_csl_json(text: str, path: str = "<text>", skip_invalid: bool = False) 
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(path, f"not valid JSON: {error.msg}", line=error.lineno) from error
+    except RecursionError as error:
+        raise InputError(path, "not valid JSON: nested too deeply for litrev to read") from error
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise InputError(path, f"not valid JSON: {str(error).split(';')[0]}") from error
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     items = data if isinstance(data, list) else [data]
@@ -52,8 +56,23 @@ def parse_csl_json(text: str, path: str = "<text>", skip_invalid: bool = False) 
                 position=position,
             )
             continue
-        record = _record(item)
-        record.raw = [(key, encode_value(value)) for key, value in item.items()]
+        authors = item.get("author")
+        if authors is not None and not isinstance(authors, list):
+            problems.report(
+                f"item {position + 1}: 'author' is a JSON {type(authors).__name__}; "
+                "expected an array of names",
+                line=None,
+                position=position,
+            )
+            continue
+        try:
+            record = _record(item)
+            record.raw = [(key, encode_value(value)) for key, value in item.items()]
+        except RecursionError:
+            problems.report(
+                f"item {position + 1} is nested too deeply to keep", line=None, position=position
+            )
+            continue
         record.provenance = Provenance(file=path, position=position, line=None, format="csl-json")
         records.append(record)
     return ParsedFile(records, problems.skipped)
