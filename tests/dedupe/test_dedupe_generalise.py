@@ -171,6 +171,9 @@ def test_a_shared_doi_merges_when_pages_are_an_article_number_and_a_page_count()
     other_form = "https://doi.org/10.1371/JOURNAL.PONE.0212345"
     for ours, theirs in (("e0212345", "1-12"), ("212345", "1-12"), ("e0212345", "12 pp")):
         assert verdict(plos(pages=ours), plos(pages=theirs, doi=other_form)) == DUPLICATE
+    # The year given as the volume by one database is a form, not a conflict, too.
+    assert verdict(plos(volume="2019"), plos(volume="14", doi=other_form)) == DUPLICATE
+    assert verdict(plos(volume="13"), plos(volume="14", doi=other_form)) == MAYBE
     # One printed page against a range starting elsewhere is how an erratum looks: still queued.
     assert verdict(plos(pages="2205"), plos(pages="2195-2204")) == MAYBE
     # A shorter title without the DOI: the differing page forms are left to a person.

@@ -261,6 +261,12 @@ def _page_forms_differ(a: Fingerprint, b: Fingerprint) -> bool:
     return a.pages is not None and b.pages is not None and page_forms_differ(a.pages, b.pages)
 
 
+def _volume_is_year(a: Fingerprint, b: Fingerprint) -> bool:
+    """One database gives the year as the volume ("2019") where another gives the number."""
+    years = {y + d for y in (a.year, b.year) if y for d in (-1, 0, 1)}
+    return any(v is not None and v.isdigit() and int(v) in years for v in (a.volume, b.volume))
+
+
 def _judge_generic(
     a: Fingerprint, b: Fingerprint, ts: float, au: float | None, same_id: bool, same_print: bool
 ) -> Judgement:
@@ -337,7 +343,8 @@ def judge(a: Fingerprint, b: Fingerprint, settings: Settings) -> Judgement:
         return Judgement(DISTINCT, ts, "guideline co-published elsewhere")
 
     if id_same and not id_conflict:
-        if volume_eq is False or (page_eq is False and not _page_forms_differ(a, b)):
+        volume_conflict = volume_eq is False and not _volume_is_year(a, b)
+        if volume_conflict or (page_eq is False and not _page_forms_differ(a, b)):
             return Judgement(MAYBE, ts, "same identifier, citation differs")
         if ts >= 0.8 or (au or 0) >= 0.8 or not a.title or not b.title:
             return Judgement(DUPLICATE, max(ts, 0.95), "same identifier")
