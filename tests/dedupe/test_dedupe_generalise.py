@@ -171,6 +171,12 @@ def test_a_shared_doi_merges_when_pages_are_an_article_number_and_a_page_count()
     other_form = "https://doi.org/10.1371/JOURNAL.PONE.0212345"
     for ours, theirs in (("e0212345", "1-12"), ("212345", "1-12"), ("e0212345", "12 pp")):
         assert verdict(plos(pages=ours), plos(pages=theirs, doi=other_form)) == DUPLICATE
+    # A PMID or a database's accession number is as strong as the DOI.
+    for ids in ({"pmid": "30789012"}, {"record_id": "2-s2.0-85061987654"}):
+        assert (
+            verdict(plos(doi=None, pages="e0212345", **ids), plos(doi=None, pages="1-12", **ids))
+            == DUPLICATE
+        )
     # The year given as the volume by one database is a form, not a conflict, too.
     assert verdict(plos(volume="2019"), plos(volume="14", doi=other_form)) == DUPLICATE
     assert verdict(plos(volume="13"), plos(volume="14", doi=other_form)) == MAYBE
