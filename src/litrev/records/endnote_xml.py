@@ -50,12 +50,16 @@ def parse_endnote_xml(text: str, path: str = "<text>", skip_invalid: bool = Fals
     position = 0
     opening = _OPEN.search(text)
     # One pass: each search starts where the previous one stopped, so unclosed records cost
-    # the text up to the next record, not the rest of the file each.
+    # the text up to the next record, not the rest of the file each. `end` is the first
+    # `</record>` at or after `start`, found again only once `start` has passed it (-1: none
+    # left in the file, so none for any later record either).
+    end = 0
     while opening is not None:
         start = opening.start()
         line += text.count("\n", counted, start)
         counted = start
-        end = text.find(_CLOSE, start)
+        if end != -1 and end < start:
+            end = text.find(_CLOSE, start)
         following = _OPEN.search(text, start + 1, end if end != -1 else len(text))
         if end == -1 or following is not None:
             problems.report(
@@ -67,9 +71,9 @@ def parse_endnote_xml(text: str, path: str = "<text>", skip_invalid: bool = Fals
             position += 1
             opening = following
             continue
-        end += len(_CLOSE)
+        stop = end + len(_CLOSE)
         try:
-            element = ET.fromstring(text[start:end])
+            element = ET.fromstring(text[start:stop])
             raw: list[tuple[str, str]] = []
             for child in element:
                 _flatten(child, child.tag, raw, 1)
@@ -88,7 +92,7 @@ def parse_endnote_xml(text: str, path: str = "<text>", skip_invalid: bool = Fals
         else:
             records.append(record_from_endnote(raw, path, position, line))
         position += 1
-        opening = _OPEN.search(text, end)
+        opening = _OPEN.search(text, stop)
     return ParsedFile(records, problems.skipped)
 
 
