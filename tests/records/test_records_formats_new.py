@@ -398,3 +398,26 @@ def test_mendeley_exports_read_by_the_existing_readers() -> None:
 )
 def test_detect_format(text: str, expected: str) -> None:
     assert detect_format("export.txt", text) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cochrane",
+        "csl_json",
+        "europepmc_xml",
+        "ovid",
+        "pubmed_xml",
+        "refworks",
+        "vendor_tables",
+        "xmlsafe",
+        "zotero_rdf",
+    ],
+)
+def test_docstring_examples(name: str) -> None:
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"litrev.records.{name}")
+    failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert tried > 0 and failures == 0

@@ -10,6 +10,7 @@ import pytest
 
 from litrev.errors import InputError
 from litrev.records import read, read_report
+from litrev.records.base import MAX_FIELD_CHARS
 
 FORMATS = Path(__file__).parent / "data" / "formats"
 
@@ -250,3 +251,42 @@ def test_cochrane_second_export_appended(tmp_path: Path) -> None:
     second_start = joined[: joined.index("Record #1 of 3", len(cut))].count("\n") + 1
     path = write(tmp_path, "cut-then-more.txt", joined)
     expect_error(path, second_start, "ends after record #2")
+
+
+def test_xml_record_nested_too_deep_is_skippable(tmp_path: Path) -> None:
+    text = fixture_text("europepmc.xml").replace(
+        "<pubYear>2024</pubYear>", "<pubYear>2024</pubYear>" + "<a>" * 5000 + "</a>" * 5000
+    )
+    path = write(tmp_path, "deep.xml", text)
+    expect_error(path, 57, "nested more than 64 levels")
+    assert [r.record_id for r in read(path, skip_invalid=True)] == ["MED:37654321"]
+
+
+def test_xml_record_text_over_the_field_limit(tmp_path: Path) -> None:
+    big = "x" * (MAX_FIELD_CHARS + 10)
+    text = fixture_text("zotero.rdf").replace(
+        "<dc:date>2017</dc:date>", f"<dc:date>{big}</dc:date>"
+    )
+    path = write(tmp_path, "big.rdf", text)
+    expect_error(path, 62, "a field may not exceed 10,000,000 characters")
+    assert len(read(path, skip_invalid=True)) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "tail", "line"),
+    [
+        ("big.txt", "Record #1 of 2\nID: CN-1\nAB: a\n", "Record #2 of 2\nID: CN-2\nTI: b\n", 3),
+        ("big-rw.txt", "RT Journal Article\nT1 a\nAB a\n", "RT Journal Article\nT1 b\n", 3),
+        ("big-ovid.txt", "<1>\nTitle\n  a\nAbstract\n", "<2>\nTitle\n  b\n", 4),
+    ],
+)
+def test_text_field_over_the_limit(
+    tmp_path: Path, name: str, head: str, tail: str, line: int
+) -> None:
+    indent = "  " if "ovid" in name else ""
+    body = (indent + "x" * 999 + "\n") * 10_010
+    path = write(tmp_path, name, head + body + tail)
+    error = expect_error(path, line, "from line", "a field may not exceed 10,000,000 characters")
+    assert "10,0" in str(error)
+    kept = read(path, skip_invalid=True)
+    assert [r.title for r in kept] == ["b"]

@@ -20,9 +20,11 @@ from __future__ import annotations
 import re
 
 from litrev.records.base import (
+    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     clean_text,
+    field_too_long,
     normalise_doi,
     parse_year,
     split_list,
@@ -82,6 +84,23 @@ def parse_cochrane(text: str, path: str = "<text>", skip_invalid: bool = False) 
             records.append(record_from_cochrane(raw, path, position, start))
         raw = None
 
+    field: list = ["", 0, 0]  # the open field's tag, first line and length so far
+
+    def too_long() -> bool:
+        """Report a field over `MAX_FIELD_CHARS` (memory stays bounded) and drop its record."""
+        nonlocal raw
+        tag_name, first_line, length = field
+        if length <= MAX_FIELD_CHARS:
+            return False
+        problems.report(
+            field_too_long(f"the value of '{tag_name}' from line {first_line}", length),
+            line=first_line,
+            position=len(records) + len(problems.skipped),
+        )
+        more.clear()
+        raw = None
+        return True
+
     def check_complete(line: int) -> None:
         if total and number < total:
             problems.report(
@@ -114,11 +133,15 @@ def parse_cochrane(text: str, path: str = "<text>", skip_invalid: bool = False) 
         tag = _TAG_LINE.match(line)
         if tag:
             flush()
-            raw.append((tag.group(1), tag.group(2) or ""))
+            field = [tag.group(1), lineno, len(line)]
+            if not too_long():
+                raw.append((tag.group(1), tag.group(2) or ""))
         elif not line.strip():
             continue
         elif raw:
-            more.append(line)
+            field[2] += len(line) + 1
+            if not too_long():
+                more.append(line)
         else:
             problems.report(
                 f"line {lineno} is not a 'TAG: value' field line: {line[:40]!r}",

@@ -34,7 +34,10 @@ def parse_europepmc_xml(text: str, path: str = "<text>", skip_invalid: bool = Fa
         # Without the wrapper the file is some other XML: say so rather than find no records.
         raise InputError(path, "no <responseWrapper>; expected a Europe PMC XML response", line=1)
     records: list[Record] = []
-    for position, (element, line) in enumerate(iter_records(text, path, _is_result)):
+    for position, (element, line, problem) in enumerate(iter_records(text, path, _is_result)):
+        if element is None:
+            problems.report(problem or "unreadable record", line=line, position=position)
+            continue
         if not text_of(element.find("id")) or not text_of(element.find("title")):
             problems.report(
                 "<result> has no <id> or no <title>; expected a Europe PMC search result",

@@ -20,9 +20,11 @@ from __future__ import annotations
 import re
 
 from litrev.records.base import (
+    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     clean_text,
+    field_too_long,
     normalise_doi,
     parse_year,
     split_list,
@@ -104,6 +106,22 @@ def parse_ovid(text: str, path: str = "<text>", skip_invalid: bool = False) -> P
             records.append(record_from_ovid(raw, path, position, start))
         raw = None
 
+    field: list = ["", 0, 0]  # the open field's label, first line and length so far
+
+    def too_long() -> bool:
+        nonlocal raw
+        label, first_line, length = field
+        if length <= MAX_FIELD_CHARS:
+            return False
+        problems.report(
+            field_too_long(f"the value of '{label}' from line {first_line}", length),
+            line=first_line,
+            position=len(records) + len(problems.skipped),
+        )
+        values.clear()
+        raw = None
+        return True
+
     for lineno, line in enumerate(text.split("\n"), 1):
         if RECORD_LINE.match(line):
             finish()
@@ -125,10 +143,14 @@ def parse_ovid(text: str, path: str = "<text>", skip_invalid: bool = False) -> P
                 )
                 raw = None
                 continue
-            values.append(line.strip())
+            field[2] += len(line) + 1
+            if not too_long():
+                values.append(line.strip())
         else:
             close_field()
-            raw.append((line.strip(), ""))
+            field = [line.strip()[:40], lineno, len(line)]
+            if not too_long():
+                raw.append((line.strip(), ""))
     finish()
     if len(header_databases) == 1 and "," not in header_databases[0]:
         default = _ovid_database(header_databases[0])

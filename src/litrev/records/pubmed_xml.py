@@ -33,7 +33,10 @@ def parse_pubmed_xml(text: str, path: str = "<text>", skip_invalid: bool = False
     """Read every article of a PubMed XML file; an article without a PMID is malformed."""
     problems = Problems(path, skip_invalid)
     records: list[Record] = []
-    for position, (element, line) in enumerate(iter_records(text, path, _RECORDS)):
+    for position, (element, line, problem) in enumerate(iter_records(text, path, _RECORDS)):
+        if element is None:
+            problems.report(problem or "unreadable record", line=line, position=position)
+            continue
         citation = element.find("MedlineCitation")
         if citation is None:
             citation = element.find("BookDocument")

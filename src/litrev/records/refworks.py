@@ -15,9 +15,11 @@ skipped, but a field line before the first `RT` is an error rather than a lost r
 from __future__ import annotations
 
 from litrev.records.base import (
+    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     clean_text,
+    field_too_long,
     join_pages,
     normalise_doi,
     parse_year,
@@ -115,13 +117,32 @@ def parse_refworks(text: str, path: str = "<text>", skip_invalid: bool = False) 
             position = len(records) + len(problems.skipped)
             records.append(record_from_refworks(raw, path, position, start))
 
+    field: list = ["", 0, 0]  # the open field's tag, first line and length so far
+    broken = False  # the open record had a field over the limit: skip to the next RT
+
+    def too_long() -> bool:
+        nonlocal raw, broken
+        tag_name, first_line, length = field
+        if length <= MAX_FIELD_CHARS:
+            return False
+        problems.report(
+            field_too_long(f"the value of '{tag_name}' from line {first_line}", length),
+            line=first_line,
+            position=len(records) + len(problems.skipped),
+        )
+        more.clear()
+        raw, broken = None, True
+        return True
+
     for lineno, line in enumerate(text.split("\n"), 1):
         tag = _tag_of(line)
         if tag == "RT":
             finish()
-            raw, start = [("RT", line[3:])], lineno
+            raw, start, broken = [("RT", line[3:])], lineno, False
+            field = ["RT", lineno, len(line)]
+            too_long()
         elif raw is None:
-            if tag is not None and tag in TAGS:
+            if tag is not None and tag in TAGS and not broken:
                 problems.report(
                     f"field line {line[:40]!r} before the first record; expected a record "
                     "to start with 'RT <reference type>'",
@@ -131,9 +152,13 @@ def parse_refworks(text: str, path: str = "<text>", skip_invalid: bool = False) 
             continue  # RefWorks' legend and blank lines before the records
         elif tag is not None:
             flush()
-            raw.append((tag, line[len(tag) + 1 :]))
+            field = [tag, lineno, len(line)]
+            if not too_long():
+                raw.append((tag, line[len(tag) + 1 :]))
         elif line.strip():
-            more.append(line)
+            field[2] += len(line) + 1
+            if not too_long():
+                more.append(line)
     finish()
     return ParsedFile(records, problems.skipped)
 

@@ -9,7 +9,7 @@ An entity that is not defined (`&nbsp;` in a file whose DTD was not read) is an 
 line, not silently dropped text.
 
 >>> xml = '<set><rec n="1"><t>A &amp; B</t></rec><other/><rec n="2"><t>C</t></rec></set>'
->>> [(e.get("n"), e.findtext("t"), line) for e, line in iter_records(xml, "x.xml", {"rec"})]
+>>> [(e.get("n"), e.findtext("t"), line) for e, line, _ in iter_records(xml, "x.xml", {"rec"})]
 [('1', 'A & B', 1), ('2', 'C', 1)]
 >>> flatten(ET.fromstring('<r><a x="1">v</a><b><i>it</i> text</b></r>'))
 [('a@x', '1'), ('a', 'v'), ('b', 'it text')]
@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 from xml.parsers import expat
 
 from litrev.errors import InputError
+from litrev.records.base import MAX_FIELD_CHARS, field_too_long
 
 _CHUNK = 1 << 20  # characters fed to expat at a time
+MAX_DEPTH = 64  # element levels below a record element (PubMed's deepest is under 10)
 # Inline markup inside a text field (PubMed's <i>, <sup>, MathML in titles): the field's text is
 # the joined text, never one raw pair per formatting run.
 INLINE = frozenset({"i", "b", "u", "sup", "sub", "em", "strong", "italic", "bold", "sc", "br"})
@@ -38,16 +41,26 @@ class _Refused(Exception):
         self.line = line
 
 
+class XMLRecord(NamedTuple):
+    """One record element read by `iter_records`, or the reason it could not be kept."""
+
+    element: ET.Element | None  # None when `problem` says why the record was not built
+    line: int  # 1-based line the record element starts on
+    problem: str | None = None
+
+
 def iter_records(
     text: str,
     path: str,
     record_tags: set[str] | Callable[[tuple[str, ...]], bool],
-) -> Iterator[tuple[ET.Element, int]]:
+) -> Iterator[XMLRecord]:
     """Each record element of an XML document with the 1-based line it starts on.
 
     `record_tags` is a set of tag names (a record is the outermost element with one of them)
-    or a function of the element's tag path from the root. Malformed XML raises `InputError`
-    naming the line and column.
+    or a function of the element's tag path from the root. A record nested more than
+    `MAX_DEPTH` levels or holding more than `MAX_FIELD_CHARS` characters of text is not
+    built: it comes back with its `problem`, for the reader to report or skip. Malformed XML
+    raises `InputError` naming the line and column.
     """
     wanted: Callable[[tuple[str, ...]], bool]
     if isinstance(record_tags, set):
@@ -63,34 +76,37 @@ def iter_records(
     parser = expat.ParserCreate()
     parser.buffer_text = True
     tags: list[str] = []
-    builder: list[ET.TreeBuilder | None] = [None]
-    depth = [0]  # depth of the open record element, 0 when outside a record
-    start_line = [0]
-    finished: list[tuple[ET.Element, int]] = []
+    state = _RecordState()
+    finished: list[XMLRecord] = []
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         tags.append(tag)
-        current = builder[0]
-        if current is None and wanted(tuple(tags)):
-            current = builder[0] = ET.TreeBuilder()
-            depth[0] = len(tags)
-            start_line[0] = parser.CurrentLineNumber + skipped_lines
-        if current is not None:
-            current.start(tag, attrs)
+        if not state.depth:
+            if not wanted(tuple(tags)):
+                return
+            state.open(len(tags), parser.CurrentLineNumber + skipped_lines)
+        if state.problem is not None:
+            return
+        if len(tags) - state.depth > MAX_DEPTH:
+            state.fail(f"record is nested more than {MAX_DEPTH} levels deep")
+        else:
+            state.builder.start(tag, attrs)
 
     def end(tag: str) -> None:
-        current = builder[0]
-        if current is not None:
-            current.end(tag)
-            if len(tags) == depth[0]:
-                finished.append((current.close(), start_line[0]))
-                builder[0] = None
+        if state.depth:
+            if state.problem is None:
+                state.builder.end(tag)
+            if len(tags) == state.depth:
+                finished.append(state.close())
         tags.pop()
 
     def data(chunk: str) -> None:
-        current = builder[0]
-        if current is not None:
-            current.data(chunk)
+        if state.depth and state.problem is None:
+            state.chars += len(chunk)
+            if state.chars > MAX_FIELD_CHARS:
+                state.fail(field_too_long("the record's text"))
+            else:
+                state.builder.data(chunk)
 
     def refuse_entity(name: str, *_args: object) -> None:
         raise _Refused(
@@ -133,6 +149,30 @@ def iter_records(
             line=error.lineno + skipped_lines,
         ) from None
     yield from finished
+
+
+class _RecordState:
+    """The record element being built: its depth (0 outside a record), line, text so far."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.line = 0
+        self.chars = 0
+        self.problem: str | None = None
+        self.builder = ET.TreeBuilder()
+
+    def open(self, depth: int, line: int) -> None:
+        self.depth, self.line, self.chars, self.problem = depth, line, 0, None
+        self.builder = ET.TreeBuilder()
+
+    def fail(self, problem: str) -> None:
+        self.problem = problem
+        self.builder = ET.TreeBuilder()  # drop what was built: memory stays bounded
+
+    def close(self) -> XMLRecord:
+        record = XMLRecord(None if self.problem else self.builder.close(), self.line, self.problem)
+        self.depth = 0
+        return record
 
 
 def flatten(element: ET.Element, prefix: str = "") -> list[tuple[str, str]]:

@@ -96,7 +96,11 @@ def parse_zotero_rdf(text: str, path: str = "<text>", skip_invalid: bool = False
     waiting: defaultdict[str, deque[Record]] = defaultdict(deque)
     containers: dict[str, ET.Element] = {}  # journal nodes read before their item
     position = 0
-    for element, line in iter_records(text, path, _top_level):
+    for element, line, problem in iter_records(text, path, _top_level):
+        if element is None:
+            problems.report(problem or "unreadable node", line=line, position=position)
+            position += 1
+            continue
         about = element.get("rdf:about")
         if not _is_item(element):
             if about and waiting.get(about):
