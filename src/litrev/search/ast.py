@@ -62,6 +62,7 @@ class Field(StrEnum):
     COMMENTS = "comments"  # comment/correction notes: Ovid .cm.
     ENTRY_DATE = "entry_date"  # date the record entered the database: [edat], .ed.
     SUBSET = "subset"  # journal/citation subset: PubMed [sb], Ovid .sb.
+    HEADING_WORD = "heading_word"  # a word inside subject headings: Ovid .hw.
     PUBLICATION_DATE = "publication_date"  # as a field on words: `2012*[dp]`, `2012*.yr.`
 
 

@@ -16,6 +16,7 @@
 | LR040 | warning  | NOT excludes on fields the positive part does not search |
 | LR050 | error    | empty group `()` |
 | LR060 | warning  | a field tag or operator of another database, read here as a search word |
+| LR061 | warning  | an Ovid field code read as a near one (`.af.` as `.mp.`): written back so |
 
 >>> [m.code for m in lint('coproduction OR coproduc*', "pubmed")]
 ['LR031']
@@ -188,6 +189,8 @@ def _foreign(d: Dialect, text: str, add) -> None:
     body, _ = d.split_limits(text)
     for _, start, line_text in d.numbered_lines(body):
         for tok in d.tokenizer_class(d).tokenize(d._pad(body, start, line_text)):
+            if tok.kind == "SUFFIX" and d.name == "ovid":
+                _ovid_alias(tok, add)
             if tok.kind != "WORD":
                 continue
             for pattern, owners, what in FOREIGN:
@@ -200,6 +203,17 @@ def _foreign(d: Dialect, text: str, add) -> None:
                     f"{d.name} searches it as part of a word (translate that part, or check "
                     "the dialect)", tok.line, tok.column + m.start(), len(m.group()))
                 break
+
+
+def _ovid_alias(tok, add) -> None:
+    from litrev.search.dialects.ovid import CODES, READ_ONLY
+
+    for code in tok.text.strip(".").split(","):
+        if code in READ_ONLY:
+            written = next(c for c, f in CODES.items() if f is READ_ONLY[code])
+            add("LR061", "warning", f".{code}. is read as .{written}. (the nearest field litrev "
+                f"models); a translation or a rewrite writes .{written}.", tok.line,
+                tok.column, len(tok.text))
 
 
 def _precedence(d: Dialect) -> str:

@@ -203,6 +203,7 @@ FIELD_COLUMNS: dict[Field, frozenset[str]] = {
     Field.ENTRY_DATE: frozenset(),
     Field.SUBSET: frozenset(),
     Field.PUBLICATION_DATE: frozenset(),
+    Field.HEADING_WORD: frozenset({"keywords"}),  # headings arrive among the keywords
 }
 
 

@@ -102,6 +102,20 @@ META_PART = re.compile(r"(Limiters|Expanders|Search modes|Narrow by [^\n]*?|Inte
 MODES = {"boolean/phrase": "phrase", "find all my search terms": "and"}
 
 
+def ebsco_limiters(items: list[str]) -> list[Limit]:
+    """EBSCOhost limiters; one litrev does not model (`Age Groups: Aged`) is kept as the
+    interface's own filter, which other dialects report as dropped."""
+    from litrev.search.dialects.limits import parse_limit_item
+
+    out = []
+    for item in filter(None, (v.strip() for v in items)):
+        try:
+            out.append(parse_limit_item(item))
+        except SearchSyntaxError:
+            out.append(Limit("filter", f"ebsco: {item}"))
+    return out
+
+
 class Ebsco(Dialect):
     name: ClassVar[str] = "ebsco"
     title: ClassVar[str] = "EBSCOhost"
@@ -141,21 +155,19 @@ class Ebsco(Dialect):
             self.read_meta(number, parts, text)
         return super().clean_printed("\n".join(rows))
 
+    def parse_limit_line(self, line: str) -> list[Limit]:
+        body = re.sub(r"(?i)^\s*(filters|limiters|limits)\s*[-:]?\s*", "", line)
+        return ebsco_limiters(body.split(";"))
+
     def read_meta(self, number: int, parts: list[tuple[int, str]], text: str) -> None:
         """A line's Limiters (as limits of that line) and Search mode."""
-        from litrev.search.dialects.limits import parse_limit_item
-
         joined = " ".join(p for _, p in parts)
         line = parts[0][0]
         for what, value in META_PART.findall(joined):
             value = re.sub(r"\s+\d{1,3}(?:,\d{3})*\s*$", "", value.strip())  # the Results column
             if what == "Limiters":
-                for item in filter(None, (v.strip() for v in value.split(";"))):
-                    try:
-                        found = parse_limit_item(item)
-                    except SearchSyntaxError:
-                        found = Limit("filter", f"ebsco: {item}")  # e.g. 'Age Groups: Aged'
-                    self.line_limits.setdefault(number, []).append(found)
+                self.line_limits.setdefault(number, []).extend(
+                    ebsco_limiters(value.split(";")))
             elif what == "Search modes":
                 mode = MODES.get(value.strip().lower())
                 if mode is None:

@@ -69,6 +69,8 @@ class EmbaseTokenizer(Tokenizer):
                 return Limit("date", f"{a.strip()}..{(b or a).strip()}")
             if inner.strip().lower() == "peer reviewed":
                 return Limit("peer_reviewed", "true")
+            if inner.strip().lower() in {"humans", "animals"}:
+                return Limit("species", inner.strip().title())
             if language_name(inner):
                 return Limit("language", language_name(inner) or inner)
             name = "Journal Article" if inner.strip().lower() == "article" else inner
@@ -126,6 +128,8 @@ class EmbaseGenerator(Generator):
         if limit.kind == "date":
             start, end = closed_years(limit)
             return f"[{start}-{end}]/py"
+        if limit.kind == "species":
+            return " OR ".join(f"[{v.lower()}]/lim" for v in values)
         return None
 
 

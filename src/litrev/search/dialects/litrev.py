@@ -12,7 +12,7 @@
   most four characters more.
 * Fields: a suffix on a word, phrase or group: `[ti]`, `[ab]`, `[kw]`, `[sh]`, `[tw]`,
   `[all]`, `[au]`, `[jo]`, `[af]`, `[pt]`, `[la]`, `[fs]` (subheading), `[nm]` (substance),
-  `[pa]`, `[ot]`, `[cm]`, `[ed]`, `[sb]`, `[dp]`, combined as `[ti,ab,kw]`.
+  `[pa]`, `[ot]`, `[cm]`, `[ed]`, `[sb]`, `[dp]`, `[hw]`, combined as `[ti,ab,kw]`.
 * Headings: `mesh:"Term"`, `emtree:"Term"`, `cinahl:"Term"`, `apa:"Term"` (exploded),
   flags in brackets: `mesh:"Neoplasms"[noexp,major,sub=therapy/diagnosis]`.
 * Limits: one line each, `LIMIT language = English`, `LIMIT publication_type = Review`,
@@ -37,6 +37,7 @@ CODES: dict[str, Field] = {
     "fs": Field.SUBHEADING, "nm": Field.SUBSTANCE, "pa": Field.PHARMACOLOGICAL_ACTION,
     "ot": Field.ORIGINAL_TITLE, "cm": Field.COMMENTS, "ed": Field.ENTRY_DATE,
     "sb": Field.SUBSET, "dp": Field.PUBLICATION_DATE,
+    "hw": Field.HEADING_WORD,
 }
 ORDER = list(CODES)
 

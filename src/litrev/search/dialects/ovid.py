@@ -40,14 +40,14 @@ CODES: dict[str, Field] = {
     "in": Field.AFFILIATION, "pt": Field.PUBLICATION_TYPE, "lg": Field.LANGUAGE,
     "fs": Field.SUBHEADING, "nm": Field.SUBSTANCE, "ot": Field.ORIGINAL_TITLE,
     "cm": Field.COMMENTS, "ed": Field.ENTRY_DATE, "sb": Field.SUBSET,
-    "yr": Field.PUBLICATION_DATE,
+    "yr": Field.PUBLICATION_DATE, "hw": Field.HEADING_WORD,
 }
-#: codes read but never written: each searches (about) the field of a code above.
-#: .hw. heading words and .kw. keyword headings are the word forms of .sh. and .kf.; .af.
-#: (all fields) is read as .mp.; .rs. (rare-disease supplementary concept word) and .rn.
-#: (registry number / substance name) as .nm.; .la. as .lg.; .jw. (journal word) as .jn.
+#: codes read but never written: each is read as the field of a code above, and lint
+#: (LR061) says so: .kw. (keyword heading) as .kf.; .af. (all fields) as .mp.; .rs.
+#: (rare-disease supplementary concept word) and .rn. (registry number / substance name) as
+#: .nm.; .la. as .lg.; .jw. (journal word) as .jn.; .em. (entry month) as .ed.; .dp. as .yr.
 READ_ONLY: dict[str, Field] = {
-    "hw": Field.SUBJECT, "kw": Field.KEYWORDS, "af": Field.ALL, "rs": Field.SUBSTANCE,
+    "kw": Field.KEYWORDS, "af": Field.ALL, "rs": Field.SUBSTANCE,
     "rn": Field.SUBSTANCE, "la": Field.LANGUAGE, "jw": Field.JOURNAL,
     "em": Field.ENTRY_DATE, "dp": Field.PUBLICATION_DATE,
 }
@@ -220,6 +220,10 @@ class OvidGenerator(Generator):
             name = value.removeprefix("ovid: ")
             return f'"{name}"' if re.search(r"[\s()]", name) else name
         if limit.kind == "date":
+            a, _, b = limit.value.partition("..")
+            if a[4:] not in {"", "-01-01", "-01"} or b[4:] not in {"", "-12-31", "-12"}:
+                self.warn("limit", f"Ovid's yr= limit takes whole years; the date range "
+                          f"{limit.value} is widened to whole years")
             start, end = years(limit)
             return f'yr="{start or OPEN_START} - {end or "current"}"'
         if limit.kind in {"entry_date", "create_date"}:

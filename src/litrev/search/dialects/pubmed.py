@@ -177,6 +177,11 @@ class PubMedGenerator(Generator):
         return super().word(term, where)
 
     def near(self, node: Near, force: bool = False) -> str:
+        pairs = _distributed(node)
+        if pairs is not None:  # (a OR b) NEAR c == (a NEAR c) OR (b NEAR c): exact
+            from litrev.search.ast import Or
+
+            return self.bare(Or(pairs, span=node.span))
         fields = {c.fields for c in node.children if isinstance(c, Term | Phrase)}
         simple = all(isinstance(c, Term) and not any(x in c.text for x in "*?%")
                      for c in node.children)
@@ -213,6 +218,35 @@ class PubMedGenerator(Generator):
             return f'"{node.term}"[{tag}]'
         parts = [f'"{node.term}/{s}"[{tag}]' for s in node.subheadings]
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+#: most proximity pairs an OR-group proximity is spelled out into (beyond: AND, warned)
+MAX_PAIRS = 64
+
+
+def _distributed(node: Near) -> tuple[Near, ...] | None:
+    """A proximity over OR groups of plain words as the OR of proximities over words, when
+    PubMed could write each and there are at most MAX_PAIRS of them; None otherwise."""
+    from itertools import product
+
+    from litrev.search.ast import Or
+
+    if not any(isinstance(c, Or) for c in node.children):
+        return None
+    options: list[tuple[Term, ...]] = []
+    for child in node.children:
+        members = child.children if isinstance(child, Or) else (child,)
+        if not all(isinstance(m, Term) and not any(x in m.text for x in "*?%")
+                   for m in members):
+            return None
+        options.append(tuple(m for m in members if isinstance(m, Term)))
+    count = 1
+    for group in options:
+        count *= len(group)
+    if count > MAX_PAIRS:
+        return None
+    return tuple(Near(combo, node.distance, node.ordered, node.fields, span=node.span)
+                 for combo in product(*options))
 
 
 class PubMed(Dialect):
