@@ -4,6 +4,11 @@ Recurring items of a serial with a generic title kept apart; a shared DOI with p
 another form merged; a conference paper and its proceedings dated a year later merged.
 """
 
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from litrev.dedupe.compare import DISTINCT, DUPLICATE, MAYBE, Settings, judge, venues_compatible
 from litrev.dedupe.engine import Deduplicator
 from litrev.dedupe.features import fingerprint
@@ -289,3 +294,36 @@ def test_two_dois_under_one_short_title_in_a_journal_make_it_recurring() -> None
         Record(**review, doi="10.1002/14651858.CD001234.pub3", year=2020),  # type: ignore[arg-type]
     ]
     assert mark_recurring([fingerprint(r) for r in updates]) == 0
+
+
+FILLER = ["s", "from", "the", "in", "this", "to", "2019"]
+SECTION = [
+    "editor",
+    "editors",
+    "editorial",
+    "comments",
+    "note",
+    "issue",
+    "reply",
+    "letter",
+    "reviewers",
+    "acknowledgement",
+    "desk",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(SECTION), min_size=1, max_size=3),
+    st.lists(st.sampled_from(FILLER), max_size=3),
+    st.randoms(use_true_random=False),
+    st.integers(2, 6),
+)
+def test_section_word_titles_without_locator_never_merge(
+    section: list[str], filler: list[str], rng: random.Random, copies: int
+) -> None:
+    words = section + filler
+    rng.shuffle(words)
+    title = " ".join(words).title()
+    records = [column(title) for _ in range(copies)]
+    assert Deduplicator().fit(records).clusters_ == [[i] for i in range(copies)]
