@@ -171,6 +171,12 @@ def test_dual_extraction_without_consensus_is_reported(tmp_path: Path) -> None:
         {"record_id": 2, "reviewers": ["ann"]},
     ]
     assert "without a reconciled (consensus) extraction" in markdown.split("## PRISMA")[0]
+    # Still listed as included studies (screening included them), marked as not extracted.
+    assert [(c["title"], c["extracted"]) for c in data["included_studies"]] == [
+        ("Nurse-led clinics at home", False),
+        ("Ward rounds", False),
+    ]
+    assert "(no extracted data)" in markdown
     assert 'id="unreconciled"' in html
 
 
@@ -202,6 +208,8 @@ def test_agreement_per_stage_and_pair_is_reported(tmp_path: Path) -> None:
     (row,) = data["agreement"]
     assert row["stage"] == "title_abstract" and row["reviewers"] == ["ann", "bob"]
     assert (row["n"], row["percent_agreement"], row["cohen_kappa"]) == (4, 0.75, 0.5)
+    low, high = row["cohen_kappa_ci95"]
+    assert -1 <= low <= high == 1  # the Wald interval (to 1.24 here) is cut at kappa's bound
     assert "| title_abstract | ann, bob | 4 | 75.0 | 0.50" in markdown
     assert 'id="agreement-table"' in html
     assert data["flow"]["progress"]["title_abstract_conflicts"] == 1

@@ -114,8 +114,35 @@ def doi_url(doi: str | None) -> str | None:
     return "https://doi.org/" + quote(bare, safe="/:;()._-")
 
 
-def citations(studies: pd.DataFrame, found: dict[int, Citation]) -> list[dict[str, Any]]:
-    """Included studies as reference-list entries, in the studies' order.
+def included_ids(store: Store, protocol: Protocol, studies: pd.DataFrame) -> list[int]:
+    """Every included study: included at full text (screened in litrev, or per an extraction
+    table), and every study with extracted data; sorted by record id.
+
+    >>> from litrev.protocol import parse_protocol
+    >>> p = parse_protocol('[review]\nid="x"\ntitle="x"')
+    >>> included_ids(Store.open("sqlite://"), p, pd.DataFrame({"record_id": [4]}))
+    [4]
+    """
+    from litrev.extraction.table import table_included_record_ids
+    from litrev.screening.flow import included_record_ids
+    from litrev.screening.model import settings_from_protocol
+
+    screened = included_record_ids(
+        store,
+        exclusion_reasons=protocol.eligibility.exclusion_reasons,
+        defaults=settings_from_protocol(protocol),
+    )
+    with store.connect() as conn:
+        tabled = table_included_record_ids(conn)
+    extracted = [int(r) for r in studies["record_id"]] if len(studies) else []
+    return sorted({*screened, *tabled, *extracted})
+
+
+def citations(
+    studies: pd.DataFrame, found: dict[int, Citation], record_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Included studies as reference-list entries: `record_ids` (default: the studies'), each
+    labelled from its extracted row when it has one.
 
     >>> frame = pd.DataFrame({"record_id": [1]})
     >>> c = Citation(("Page, M. J.", "McKenzie, J. E."), 2021, "The PRISMA 2020 statement",
@@ -124,21 +151,23 @@ def citations(studies: pd.DataFrame, found: dict[int, Citation]) -> list[dict[st
     >>> entry["authors"], entry["doi_url"]
     ('Page, M. J.; McKenzie, J. E.', 'https://doi.org/10.1136/bmj.n71')
     """
+    rows = {int(row["record_id"]): row for _, row in studies.iterrows()}
+    wanted = list(rows) if record_ids is None else record_ids
     out = []
-    for _, row in studies.iterrows():
-        record_id = int(row["record_id"])
+    for record_id in wanted:
+        row = rows.get(record_id, pd.Series({"record_id": record_id}))
         citation = found.get(record_id)
-        authors = "; ".join(citation.authors) if citation else ""
         out.append(
             {
                 "record_id": record_id,
                 "label": study_label(row),
-                "authors": authors,
+                "authors": "; ".join(citation.authors) if citation else "",
                 "year": citation.year if citation else None,
                 "title": citation.title if citation else None,
                 "journal": citation.journal if citation else None,
                 "doi": citation.doi if citation else None,
                 "doi_url": doi_url(citation.doi) if citation else None,
+                "extracted": record_id in rows,
             }
         )
     return out
@@ -172,10 +201,16 @@ def agreement_rows(store: Store, protocol: Protocol) -> list[dict[str, Any]]:
                     "n": pair.stats.n,
                     "percent_agreement": pair.stats.percent,
                     "cohen_kappa": _num(kappa.kappa),
-                    "cohen_kappa_ci95": [_num(kappa.ci_low), _num(kappa.ci_high)],
+                    # The Wald interval can pass ±1 with few records; kappa cannot.
+                    "cohen_kappa_ci95": [_clip(kappa.ci_low), _clip(kappa.ci_high)],
                 }
             )
     return rows
+
+
+def _clip(x: float) -> float | None:
+    value = _num(x)
+    return None if value is None else max(-1.0, min(1.0, value))
 
 
 def _num(x: float) -> float | None:

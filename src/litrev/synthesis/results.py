@@ -26,6 +26,7 @@ from litrev.synthesis.report_parts import (
     citations,
     crosstab_specs,
     crosstab_table,
+    included_ids,
 )
 from litrev.synthesis.tables import (
     STUDY_LABEL_FIELDS,
@@ -196,7 +197,8 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
         supplementary_table(studies[studies[field_name] == c.name], protocol, c.name)
         for c in protocol.classification.categories
     ]
-    found = record_citations(project.store, [int(r) for r in studies["record_id"]])
+    included = included_ids(project.store, protocol, studies)
+    found = record_citations(project.store, included)
     return Results(
         project,
         report_date(),
@@ -209,7 +211,7 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
         supplementary,
         table_titles=titles,
         ordered_tables=ordered,
-        citations=citations(studies, found),
+        citations=citations(studies, found, included),
         agreement=agreement_rows(project.store, protocol),
         unreconciled=unreconciled_records(project.store) if reviewer == CONSENSUS else {},
         extraction_mode=mode,
