@@ -204,3 +204,23 @@ def test_spreadsheet_exports_neutralise_formulas(tmp_path: Path, fmt: str) -> No
     assert '=HYPERLINK("http://evil.example","click")' in raw
     if fmt != "asreview-csv":  # ASReview's columns hold authors as one cell
         assert "'@SUM(1+1); -2+3" in safe and "'+cmd" in safe
+
+
+def test_asreview_export_of_a_labelled_table_has_only_the_reviews_label(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    project = Project.init(root, protocol_text=PROTOCOL)
+    table = tmp_path / "labelled.csv"
+    table.write_text(
+        "title,abstract,label_included\nFalls prevention,About falls,1\nLoneliness,About it,1\n"
+    )
+    import_files(project.store, [table], source="ASSIA")
+    Screening(project.store, defaults=SINGLE).decide(
+        2, reviewer="kim", stage="title_abstract", decision="exclude", reason="off topic"
+    )
+    project.store.close()
+    out = tmp_path / "asreview.csv"
+    _export(root, out, "asreview-csv")
+    header = next(csv.reader(io.StringIO(out.read_text())))
+    assert "label_included" not in header and header.count("included") == 1
+    assert [r["included"] for r in _rows(out)] == ["", "0"]
+    assert [r.label for r in read(out)] == [None, 0]

@@ -274,3 +274,12 @@ def test_undo_refuses_while_a_dedupe_run_uses_the_records(store: Store, tmp_path
     assert undo_import(store, 2).records == 2
     assert persist.current_clusters(store) == {}
     assert persist.run(store, actor="t").merged == 0
+
+
+def test_a_repeat_is_found_whatever_the_case_of_the_database(store: Store, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.ris", tmp_path / "b.ris"
+    a.write_text(CARE.format(an="X1"))
+    b.write_text(CARE.format(an="X1") + "\n")
+    import_files(store, [a], source="SocINDEX")
+    with pytest.raises(InputError, match="already in this review"):
+        import_files(store, [b], source="socindex")

@@ -196,7 +196,8 @@ def _import_files(
             if not allow_reimport:
                 _refuse_reimport(conn, result.path, digest)
                 if known is None:
-                    known = KnownRecords.of_store(conn)
+                    databases = {r.source_db for res, _, _ in results for r in res.records}
+                    known = KnownRecords.of_store(conn, databases)
                 refuse_known(result.path, result.records, known)
             ids, item.import_id, item.kept_ids = _write_file(
                 conn, result, digest, who, now, origins

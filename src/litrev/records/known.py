@@ -25,10 +25,10 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, or_, select
 
 from litrev.errors import InputError
 from litrev.records.model import Record
@@ -105,8 +105,11 @@ class KnownRecords:
         return None
 
     @classmethod
-    def of_store(cls, conn: Connection) -> KnownRecords:
-        """Keys of every imported record (typed columns only: no raw fields are read)."""
+    def of_store(
+        cls, conn: Connection, databases: Collection[str | None] | None = None
+    ) -> KnownRecords:
+        """Keys of every imported record (of `databases` only, when given: keys hold the
+        database, so others cannot match); typed columns only, no raw fields are read."""
         r, p = schema.records, schema.record_provenance
         typed = r.c.fields
         query = (
@@ -127,6 +130,13 @@ class KnownRecords:
             .join(p, p.c.record_id == r.c.id)
             .where(p.c.format.is_not(None), p.c.format != "extraction-table")
         )
+        if databases is not None:
+            # Keys ignore case; so must the filter.
+            named = sorted({d.lower() for d in databases if d is not None})
+            unnamed = None in databases
+            if len(named) <= 500:  # beyond, one full pass is cheaper than many bound values
+                same = func.lower(p.c.source_db).in_(named)
+                query = query.where(or_(same, p.c.source_db.is_(None)) if unnamed else same)
         known = cls()
         for row in conn.execute(query):
             (rid, title, authors, year, journal, volume, issue, pages, doi, pmid, own, db) = row
