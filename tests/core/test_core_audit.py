@@ -146,3 +146,14 @@ def test_run_audit_reports_spelling_variants() -> None:
     )
     variants = [e for e in entries if e.kind == "data-quality"]
     assert len(variants) == 1 and "“UK” (1), “uk” (1)" in variants[0].explanation
+
+
+def test_duplicate_labels_are_told_apart_by_the_codebook_text_fields() -> None:
+    # Used to read a field named "contribution" (the built-in review's) and nothing else.
+    studies = pd.DataFrame(
+        {"source_citation": ["Ruiz, 2021", "Ruiz, 2021"], "summary": ["A trial", "A survey"]}
+    )
+    (entry,) = check_duplicate_rows(studies, ["summary"])
+    assert "2 different summary texts" in entry.explanation
+    (same,) = check_duplicate_rows(studies.assign(summary="A trial"), ["summary"])
+    assert "1 different summary texts" in same.explanation

@@ -174,8 +174,14 @@ def check_rounding(
     ]
 
 
-def check_duplicate_rows(studies: pd.DataFrame) -> list[AuditEntry]:
-    """The same citation label on several rows: one article listed twice, or two articles one label."""
+def check_duplicate_rows(
+    studies: pd.DataFrame, text_fields: Sequence[str] = ()
+) -> list[AuditEntry]:
+    """The same citation label on several rows: one article listed twice, or two articles one label.
+
+    `text_fields` (the codebook's long-text fields) tell the two apart: different texts under
+    one label suggest different articles.
+    """
     if studies.empty:
         return []
     label = studies.apply(study_label, axis=1)
@@ -189,7 +195,9 @@ def check_duplicate_rows(studies: pd.DataFrame) -> list[AuditEntry]:
             f"{row.get('source_table', '')} row {row.get('source_row', '?')}".strip()
             for _, row in group.iterrows()
         )
-        distinct = group["contribution"].nunique() if "contribution" in group.columns else 1
+        fields = [f for f in text_fields if f in group.columns]
+        distinct = len(group[fields].astype(str).drop_duplicates()) if fields else 1
+        what = " and ".join(fields) or "row"
         entries.append(
             AuditEntry(
                 id=f"duplicate-row-{_slug(shown)}",
@@ -201,7 +209,7 @@ def check_duplicate_rows(studies: pd.DataFrame) -> list[AuditEntry]:
                 sentence="",
                 explanation=(
                     f"{len(group)} rows share one citation label but {distinct} different "
-                    "contribution texts: either one article is counted twice (then the category and "
+                    f"{what} texts: either one article is counted twice (then the category and "
                     "total counts are inflated) or different articles need distinct labels "
                     "(e.g. 2018a/2018b)."
                 ),
@@ -362,7 +370,9 @@ def run_audit(
     """Every claim's check, then the structural checks, in a stable order."""
     entries = [check_claim(claim, studies, flow) for claim in claims]
     entries += check_rounding(claims, categories, protocol.classification.field)
-    entries += check_duplicate_rows(studies)
+    entries += check_duplicate_rows(
+        studies, [f.name for f in protocol.codebook.fields if f.type == "long_text"]
+    )
     entries += check_flow(flow)
     entries += check_extraction_coverage(flow, studies)
     entries += check_data_quality(studies, protocol)
