@@ -137,6 +137,10 @@ def test_ris_export_keeps_each_records_database_when_reimported(
         "Scopus": 2,
         "unspecified": 1,
     }
+    from litrev.records.imports import list_imports
+
+    (listed,) = list_imports(project.store)
+    assert listed.databases == {"Scopus": 2, "CINAHL": 1, "PubMed": 2, "unspecified": 1}
     old = Project.open(review)
     before = [(i, r.title, r.source_db) for i, r in stored_records(old.store)]
     after = [(i, r.title, r.source_db) for i, r in stored_records(project.store)]

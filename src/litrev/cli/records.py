@@ -216,7 +216,9 @@ def import_list(
             str(item.id),
             Path(item.file).name,
             item.format,
-            item.source_db or "unspecified",
+            ", ".join(f"{name} {n}" for name, n in (item.databases or {}).items())
+            or item.source_db
+            or "unspecified",
             str(item.records),
             ids,
             item.actor,

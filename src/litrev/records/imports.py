@@ -57,6 +57,7 @@ class ImportInfo:
     imported_at: datetime
     first_id: int | None = None
     last_id: int | None = None
+    databases: dict[str, int] | None = None  # records per database (a litrev export mixes them)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +70,7 @@ class ImportInfo:
             "imported_at": self.imported_at.isoformat(),
             "first_id": self.first_id,
             "last_id": self.last_id,
+            "databases": self.databases or {},
         }
 
 
@@ -85,11 +87,20 @@ def list_imports(store: Store) -> list[ImportInfo]:
     imports, prov = schema.record_imports, schema.record_provenance
     with store.connect() as conn:
         ranges: dict[tuple[str, Any], tuple[int, int]] = {}
+        databases: dict[tuple[str, Any], dict[str, int]] = {}
         query = select(
-            prov.c.file, prov.c.imported_at, func.min(prov.c.record_id), func.max(prov.c.record_id)
-        ).group_by(prov.c.file, prov.c.imported_at)
-        for file, at, low, high in conn.execute(query):
-            ranges[(file, at)] = (int(low), int(high))
+            prov.c.file,
+            prov.c.imported_at,
+            prov.c.source_db,
+            func.min(prov.c.record_id),
+            func.max(prov.c.record_id),
+            func.count(),
+        ).group_by(prov.c.file, prov.c.imported_at, prov.c.source_db)
+        for file, at, source_db, low, high, n in conn.execute(query):
+            key = (file, at)
+            old = ranges.get(key, (int(low), int(high)))
+            ranges[key] = (min(old[0], int(low)), max(old[1], int(high)))
+            databases.setdefault(key, {})[source_db or "unspecified"] = int(n)
         out = []
         for row in conn.execute(select(imports).order_by(imports.c.id)):
             low_high = ranges.get((row.file, row.imported_at))
@@ -104,6 +115,7 @@ def list_imports(store: Store) -> list[ImportInfo]:
                     row.imported_at,
                     low_high[0] if low_high else None,
                     low_high[1] if low_high else None,
+                    databases.get((row.file, row.imported_at), {}),
                 )
             )
     return out
