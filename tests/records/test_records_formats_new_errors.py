@@ -290,3 +290,31 @@ def test_text_field_over_the_limit(
     assert "10,0" in str(error)
     kept = read(path, skip_invalid=True)
     assert [r.title for r in kept] == ["b"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "words"),
+    [
+        ("cochrane", "no 'Record #1 of N' line"),
+        ("ovid", "no '<1>' record line"),
+        ("refworks", "no 'RT <reference type>' line"),
+        ("pubmed-xml", "no <PubmedArticleSet>"),
+        ("europepmc-xml", "no <responseWrapper>"),
+        ("zotero-rdf", "no <rdf:RDF>"),
+        ("embase-csv", "no Embase column names in the first 30 lines"),
+        ("proquest-csv", "no ProQuest column names"),
+        ("ebsco-csv", "no EBSCO column names"),
+    ],
+)
+def test_a_file_forced_to_a_format_it_is_not_in(fmt: str, words: str) -> None:
+    path = FORMATS.parent / "asreview.csv"  # a plain CSV, nothing of these formats
+    with pytest.raises(InputError, match=words) as caught:
+        read(path, format=fmt)
+    assert caught.value.path == str(path) and caught.value.line == 1
+
+
+def test_an_empty_pubmed_result_is_no_records_not_an_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "none.xml", '<?xml version="1.0"?>\n<PubmedArticleSet>\n</PubmedArticleSet>\n'
+    )
+    assert read(path) == []

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from litrev.errors import InputError
 from litrev.records.base import (
     MAX_FIELD_CHARS,
     ParsedFile,
@@ -151,6 +152,11 @@ def parse_cochrane(text: str, path: str = "<text>", skip_invalid: bool = False) 
             raw = None
     finish()
     check_complete(len(lines))
+    if not records and not problems.skipped and text.strip():
+        # Read as this format (by `format=`) but none of it is: say so, not "0 records".
+        raise InputError(
+            path, "no 'Record #1 of N' line; expected a Cochrane Library plain-text export", line=1
+        )
     return ParsedFile(records, problems.skipped)
 
 

@@ -40,7 +40,12 @@ from litrev.records.refworks import parse_refworks
 from litrev.records.ris import parse_ris, write_ris
 from litrev.records.tabular import read_delimited, read_xlsx, records_from_table
 from litrev.records.tabular_write import write_delimited, write_xlsx
-from litrev.records.vendor_tables import VENDOR_FORMATS, find_header, records_from_vendor
+from litrev.records.vendor_tables import (
+    VENDOR_FORMATS,
+    find_header,
+    no_vendor_header,
+    records_from_vendor,
+)
 from litrev.records.wos import parse_wos, write_wos
 from litrev.records.zotero_rdf import parse_zotero_rdf
 
@@ -106,9 +111,11 @@ def _vendor_table(
         except csv.Error:  # a cell over the field limit: read_delimited names it and its line
             cells.append([])
     found = find_header(cells)
-    if found is None and fmt not in VENDOR_FORMATS:
+    if found is None:
+        if fmt in VENDOR_FORMATS:
+            raise InputError(path, no_vendor_header(fmt, _HEADER_LINES), line=1)
         return None
-    skip, kind = found if found is not None else (0, fmt)
+    skip, kind = found
     body = text.split("\n", skip)[-1] if skip else text
     header, rows = read_delimited(body, path, delimiter)
     rows = [(line + skip, row) for line, row in rows]
@@ -118,8 +125,10 @@ def _vendor_table(
 def _parse_xlsx(path: str | Path, name: str, skip_invalid: bool, fmt: str | None) -> ParsedFile:
     header, rows = read_xlsx(path)
     found = find_header([header] + [cells for _, cells in rows[:_HEADER_LINES]])
-    if found is not None or (fmt in VENDOR_FORMATS):
-        index, kind = found if found is not None else (0, fmt or "")
+    if found is None and fmt in VENDOR_FORMATS:
+        raise InputError(name, no_vendor_header(fmt, _HEADER_LINES), line=1)
+    if found is not None:
+        index, kind = found
         if index:
             header, rows = rows[index - 1][1], rows[index:]
         return records_from_vendor(kind, header, rows, name, skip_invalid)

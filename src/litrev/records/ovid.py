@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from litrev.errors import InputError
 from litrev.records.base import (
     MAX_FIELD_CHARS,
     ParsedFile,
@@ -156,6 +157,9 @@ def parse_ovid(text: str, path: str = "<text>", skip_invalid: bool = False) -> P
         default = _ovid_database(header_databases[0])
         for record in records:
             record.source_db = record.source_db or default
+    if not records and not problems.skipped and text.strip():
+        # Read as this format (by `format=`) but none of it is: say so, not "0 records".
+        raise InputError(path, "no '<1>' record line; expected an Ovid citation export", line=1)
     return ParsedFile(records, problems.skipped)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from litrev.errors import InputError
 from litrev.records.base import ParsedFile, Problems, clean_text, join_pages, normalise_doi
 from litrev.records.base import parse_year as _year
 from litrev.records.model import Provenance, Record
@@ -32,6 +33,8 @@ _RECORDS = {"PubmedArticle", "PubmedBookArticle"}
 def parse_pubmed_xml(text: str, path: str = "<text>", skip_invalid: bool = False) -> ParsedFile:
     """Read every article of a PubMed XML file; an article without a PMID is malformed."""
     problems = Problems(path, skip_invalid)
+    if not any(root in text[:20000] for root in ("<PubmedArticle", "<PubmedBookArticle")):
+        raise InputError(path, "no <PubmedArticleSet>; expected a PubMed XML export", line=1)
     records: list[Record] = []
     for position, (element, line, problem) in enumerate(iter_records(text, path, _RECORDS)):
         if element is None:

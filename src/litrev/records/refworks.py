@@ -14,6 +14,7 @@ skipped, but a field line before the first `RT` is an error rather than a lost r
 
 from __future__ import annotations
 
+from litrev.errors import InputError
 from litrev.records.base import (
     MAX_FIELD_CHARS,
     ParsedFile,
@@ -160,6 +161,11 @@ def parse_refworks(text: str, path: str = "<text>", skip_invalid: bool = False) 
             if not too_long():
                 more.append(line)
     finish()
+    if not records and not problems.skipped and text.strip():
+        # Read as this format (by `format=`) but none of it is: say so, not "0 records".
+        raise InputError(
+            path, "no 'RT <reference type>' line; expected a RefWorks tagged export", line=1
+        )
     return ParsedFile(records, problems.skipped)
 
 

@@ -60,6 +60,23 @@ def vendor_of(header: list[str]) -> str | None:
     return None
 
 
+_EXPECTED = {
+    "embase-csv": ("Embase", "PUI, or AUTHOR NAMES, SOURCE TITLE and PUBLICATION YEAR"),
+    "proquest-csv": ("ProQuest", "StoreId, or pubtitle and pubdate"),
+    "ebsco-csv": ("EBSCO", "PLink, or Article Title, Journal Title, Accession Number, Page Count"),
+}
+
+
+def no_vendor_header(kind: str, scanned: int) -> str:
+    """The message for a table read as `kind` whose column names are not that service's.
+
+    >>> no_vendor_header("proquest-csv", 30)
+    'no ProQuest column names in the first 30 lines; expected StoreId, or pubtitle and pubdate'
+    """
+    service, columns = _EXPECTED[kind]
+    return f"no {service} column names in the first {scanned} lines; expected {columns}"
+
+
 def find_header(lines: list[list[str]]) -> tuple[int, str] | None:
     """(index, kind) of the first of `lines` (rows of cells) that is a vendor's header."""
     for index, cells in enumerate(lines[:_HEADER_SCAN]):
