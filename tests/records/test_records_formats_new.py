@@ -421,3 +421,25 @@ def test_docstring_examples(name: str) -> None:
     module = importlib.import_module(f"litrev.records.{name}")
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
+
+
+def test_pubmed_xml_mathml_in_an_abstract(tmp_path: Path) -> None:
+    # As efetch writes it (e.g. PMID 29963580): MathML inside AbstractText, pretty-printed.
+    math = (
+        '<mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML">\n  <mml:mrow>\n'
+        "    <mml:mmultiscripts><mml:mrow><mml:mi>He</mml:mi></mml:mrow><mml:mprescripts/>"
+        "<mml:none/><mml:mrow><mml:mn>3</mml:mn></mml:mrow></mml:mmultiscripts>\n"
+        "    <mml:mtext> </mml:mtext><mml:mi>MRI</mml:mi>\n  </mml:mrow>\n</mml:math>"
+    )
+    path = tmp_path / "math.xml"
+    path.write_text(
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>29963580</PMID><Article>"
+        "<ArticleTitle>Lung imaging</ArticleTitle><Abstract><AbstractText>(1) inhaled "
+        f"{math} ventilation.</AbstractText></Abstract></Article></MedlineCitation>"
+        "</PubmedArticle></PubmedArticleSet>",
+        encoding="utf-8",
+    )
+    record = read(path)[0]
+    assert record.abstract == "(1) inhaled He3 MRI ventilation."  # MathML text, markup gone
+    abstract = dict(record.raw)["MedlineCitation/Article/Abstract/AbstractText"]
+    assert abstract.startswith("(1) inhaled \n") and "He" in abstract  # one field, text kept
