@@ -25,7 +25,7 @@ DETECTION = {
     "embase.csv": ("embase-csv", "utf-8-sig", "Embase", "embase", 2),
     "proquest.csv": ("proquest-csv", "utf-8", None, "proquest", 2),
     "ebsco.csv": ("ebsco-csv", "utf-8", "CINAHL", "ebsco", 2),
-    "mendeley-desktop.bib": ("bibtex", "utf-8", None, None, 2),
+    "mendeley-desktop.bib": ("bibtex", "utf-8", None, None, 3),
     "mendeley-rm.ris": ("ris", "utf-8-sig", None, None, 2),
 }
 
@@ -364,7 +364,7 @@ def test_ebsco_csv_columns() -> None:
 
 
 def test_mendeley_exports_read_by_the_existing_readers() -> None:
-    article, book = read(FORMATS / "mendeley-desktop.bib")
+    article, book, report = read(FORMATS / "mendeley-desktop.bib")
     assert article.title == "Link workers' experiences of social prescribing: a qualitative study"
     assert article.authors == ["Oduya, Grace", "Öberg, Lars", "de la Cruz, María"]
     assert article.pages == "1201-1210" and article.pmid == "32011111"
@@ -372,6 +372,11 @@ def test_mendeley_exports_read_by_the_existing_readers() -> None:
     assert article.keywords == ["link workers", "social prescribing"]
     assert any(tag == "mendeley-groups" for tag, _ in article.raw)
     assert book.title == "Community Development and Health"
+    # Mendeley escapes %, $ and _ ({\%}, {\$}, {\_}) and braces corporate authors.
+    assert report.title == "Community care at 5% of the cost: a $100 model"
+    assert report.url == "http://www.example.org/reports/community_care_2016.pdf"
+    assert report.authors == ["Smith, J.", "World Health Organization"]
+    assert dict(report.raw)["annote"] == "Read for the review.\nSecond line of the note"
     ris = read(FORMATS / "mendeley-rm.ris")
     assert [r.title for r in ris] == [
         "Respite for carers in motor neurone disease: an interview study",
