@@ -93,6 +93,7 @@ def test_built_in_review_scale_dual_screening_end_to_end(tmp_path: Path) -> None
 
     listed = json.loads(_run("conflicts", "-p", str(project), "--json"))
     assert sorted(c["record_id"] for c in listed) == disputed
+    assert "Registered reviewer 'zz'" in _run("reviewer", "add", "zz", "-p", str(project))
     for rid in disputed:  # settled by discussion (xx) or a third reviewer (zz)
         by = "xx" if rid % 2 else "zz"
         verdict = ["--decision", "include"] if rid in relevant else ["--decision", "exclude"]
@@ -190,6 +191,7 @@ def test_settings_and_third_reviewer_resolution_messages(project: Path) -> None:
         "screening", "settings", "-p", str(project), "--stage", "ft", "--reviewers-per-record", "1"
     )
     assert "1 reviewer(s)" in _run("screening", "settings", "-p", str(project), "-s", "ft")
+    _run("reviewer", "add", "zz", "--role", "resolver", "-p", str(project))
     with pytest.raises(ScreeningError, match="record 1 has no conflict"):
         _run(
             "conflicts", "-p", str(project), "--resolve", "1", "--decision", "include", "--by", "zz"
@@ -208,6 +210,7 @@ def test_export_live_decisions_and_full_history(project: Path, tmp_path: Path) -
         [2, "xx", "ta", "exclude", "2"],
     ]
     _run("decide", str(_write_csv(tmp_path / "d.csv", rows)), "-p", str(project))
+    _run("reviewer", "add", "zz", "-p", str(project))
     _run("conflicts", "-p", str(project), "--resolve", "1", "--decision", "include", "--by", "zz")
     screening = Screening(Project.open(project).store)
     screening.undo(reviewer="xx", stage="title_abstract", record_id=2)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from litrev.examples.reasons import exclusion_reasons
 from litrev.screening import (
-    COPRODUCTION_EXCLUSION_REASONS,
     Screening,
     ScreeningError,
     StageSettings,
@@ -21,6 +21,8 @@ from litrev.store import Store, schema
 
 TA, FT = "title_abstract", "full_text"
 
+REASONS = exclusion_reasons("coproduction-models")
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
@@ -31,7 +33,7 @@ def store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 def screening(store: Store) -> Screening:
-    return Screening(store, exclusion_reasons=COPRODUCTION_EXCLUSION_REASONS)
+    return Screening(store, exclusion_reasons=REASONS)
 
 
 def _count(store: Store, table) -> int:  # type: ignore[no-untyped-def]
@@ -219,7 +221,7 @@ def test_status_and_flow_counts(screening: Screening, store: Store) -> None:
     assert (status.records, status.done, status.awaiting, status.unscreened) == (6, 5, 1, 0)
     assert status.by_reviewer["xx"] == {"include": 4, "exclude": 2, "maybe": 0}
     assert status.excluded_reasons == {"conference-paper": 2}
-    counts = flow_counts(store, exclusion_reasons=COPRODUCTION_EXCLUSION_REASONS)
+    counts = flow_counts(store, exclusion_reasons=REASONS)
     assert counts["records_screened"] == 5
     assert counts["title_abstract_excluded"] == 2
     assert counts["reports_sought"] == 3

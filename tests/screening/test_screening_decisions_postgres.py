@@ -9,13 +9,16 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from litrev.screening import COPRODUCTION_EXCLUSION_REASONS, Screening, ScreeningError, flow_counts
+from litrev.examples.reasons import exclusion_reasons
+from litrev.screening import Screening, ScreeningError, flow_counts
 from litrev.screening.agreement_report import agreement_report
 from litrev.screening.decisions import DecisionInput
 from litrev.screening.demo import add_records
 from litrev.store import Store, schema
 
 POSTGRES_URL = os.environ.get("LITREV_TEST_POSTGRES_URL")
+
+REASONS = exclusion_reasons("coproduction-models")
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def store() -> Iterator[Store]:
 @pytest.mark.postgres
 def test_dual_screening_on_postgres(store: Store) -> None:
     add_records(store, 40)
-    s = Screening(store, exclusion_reasons=COPRODUCTION_EXCLUSION_REASONS)
+    s = Screening(store, exclusion_reasons=REASONS)
     batch = [
         DecisionInput(
             rid,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from litrev.screening import COPRODUCTION_EXCLUSION_REASONS, Screening, StageSettings
+from litrev.examples.reasons import exclusion_reasons
+from litrev.screening import Screening, StageSettings
 from litrev.screening.demo import add_records
 from litrev.screening.queue import ScreeningQueue
 from litrev.screening.resolve_tui import ResolverApp
@@ -21,13 +22,15 @@ RECORDS = [
     ("Typology of coproduction in social care", "A typology of co-producing care."),
 ]
 
+REASONS = exclusion_reasons("coproduction-models")
+
 
 def _screening(tmp_path: Path) -> Screening:
     store = Store.open(tmp_path / "litrev.db")
     add_records(store, RECORDS)
     return Screening(
         store,
-        exclusion_reasons=COPRODUCTION_EXCLUSION_REASONS,
+        exclusion_reasons=REASONS,
         defaults=StageSettings(blind=True, reviewers_required=2),
     )
 

@@ -1,5 +1,6 @@
-"""`litrev screen`, `litrev decide`, `litrev conflicts`, `litrev agreement` and
-`litrev screening status|settings|export`: thin adapters over `litrev.screening`."""
+"""`litrev screen`, `litrev decide`, `litrev conflicts`, `litrev agreement`,
+`litrev screening status|settings|export` and `litrev reviewer add|list`: thin adapters over
+`litrev.screening`."""
 
 # Stage modules (litrev.project, litrev.screening) are imported inside the commands: they load
 # SQLAlchemy and Textual, and every `litrev` run imports this module.
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 screening_app = typer.Typer(help="Screening progress and settings (blind mode, reviewers).")
 app.add_typer(screening_app, name="screening")
+reviewer_app = typer.Typer(help="The review's reviewers: only they may decide or resolve.")
+app.add_typer(reviewer_app, name="reviewer")
 
 ProjectOpt = Annotated[Path, typer.Option("--project", "-p", help="The review folder.")]
 StageOpt = Annotated[
@@ -29,33 +32,13 @@ StageOpt = Annotated[
 
 
 def open_screening(project_dir: Path) -> tuple[Screening, Project]:
-    """The review's screening, with its protocol's exclusion reasons and screening mode."""
+    """The review's screening as its protocol sets it up: exclusion reasons, screening mode and
+    reviewers (a name neither declared nor registered is refused)."""
     from litrev.project import Project
     from litrev.screening import Screening
-    from litrev.screening.model import settings_from_protocol
 
     project = Project.open(project_dir)
-    protocol = project.protocol
-    screening = Screening(
-        project.store,
-        exclusion_reasons=protocol.eligibility.exclusion_reasons,
-        defaults=settings_from_protocol(protocol),
-    )
-    return screening, project
-
-
-def check_reviewer(screening: Screening, project: Project, name: str, *, allow_new: bool) -> None:
-    """Refuse an unknown reviewer name: a typo would silently start a third reviewer."""
-    from litrev.screening.model import ScreeningError
-
-    known = set(screening.reviewers()) | set(project.protocol.screening.reviewers)
-    if allow_new or not known or name in known:
-        return
-    raise ScreeningError(
-        f"reviewer {name!r} is not one of this review's reviewers ({', '.join(sorted(known))}); "
-        "check the spelling, or pass --new-reviewer to add them",
-        field="reviewer",
-    )
+    return Screening.from_protocol(project.store, project.protocol), project
 
 
 @app.command()
@@ -71,7 +54,10 @@ def screen(
         str, typer.Option(help="Ranking model (default, two-views, svm, nb, logistic).")
     ] = "default",
     new_reviewer: Annotated[
-        bool, typer.Option("--new-reviewer", help="Allow a name not yet known to the review.")
+        bool,
+        typer.Option(
+            "--new-reviewer", help="Register REVIEWER first (as `litrev reviewer add` does)."
+        ),
     ] = False,
     resolve: Annotated[
         bool,
@@ -93,7 +79,12 @@ def screen(
     screening, project = open_screening(project_dir)
     chosen = parse_stage(stage)
     positive, negative = (list(highlight), []) if highlight else protocol_terms(project.protocol)
-    if resolve:  # a third reviewer is usually new to the review: no name check
+    if new_reviewer and screening.add_reviewer(
+        reviewer, role="resolver" if resolve else "reviewer"
+    ):
+        console.print(f"Registered reviewer {reviewer!r}.")
+    reviewer = screening.require_reviewer(reviewer)
+    if resolve:
         from litrev.screening.resolve_tui import ResolverApp
 
         app_ = ResolverApp(
@@ -106,7 +97,6 @@ def screen(
             f"{left} left."
         )
         return
-    check_reviewer(screening, project, reviewer, allow_new=new_reviewer)
     queue = ScreeningQueue(screening, reviewer=reviewer, stage=chosen, model_name=model)
     ScreenerApp(
         screening,
@@ -293,28 +283,138 @@ def status(
     from litrev.screening import flow_counts
     from litrev.screening.model import STAGES
 
-    screening, _ = open_screening(project_dir)
+    screening, project = open_screening(project_dir)
     statuses = [screening.status(s) for s in STAGES]
-    flow = flow_counts(
-        screening.store, exclusion_reasons=screening.reasons, defaults=screening.defaults
-    )
+    flow = flow_counts(screening.store, protocol=project.protocol)
     if as_json:
         out: dict[str, Any] = {"stages": [s.__dict__ for s in statuses], "flow": flow}
         console.print_json(json.dumps(out))
         return
+    for table in status_tables(statuses, flow):
+        console.print(table)
+
+
+def status_tables(statuses: list[Any], flow: dict[str, Any]) -> list[Table]:
+    """`litrev screening status` as tables: progress per stage, decisions per reviewer and the
+    PRISMA counts. A count nobody can give yet reads "not reported", never None or {}."""
+    progress = Table(title="Screening progress")
+    columns = ("stage", "records", "settled", "included", "excluded", "conflicts", "awaiting")
+    for column in (*columns, "unscreened"):
+        progress.add_column(column, justify="left" if column == "stage" else "right")
     for st in statuses:
-        console.print(
-            f"[b]{st.stage}[/b]: {st.records} records · {st.done} settled "
-            f"({st.included} included, {st.excluded} excluded) · {st.conflicts} conflict(s) · "
-            f"{st.awaiting} awaiting a second reviewer · {st.unscreened} unscreened"
+        progress.add_row(
+            st.stage,
+            *map(str, (st.records, st.done, st.included, st.excluded, st.conflicts, st.awaiting)),
+            str(st.unscreened),
         )
+    tables = [progress]
+    for st in statuses:
+        if not st.by_reviewer:
+            continue
+        mine = Table(title=f"Decisions by reviewer at {st.stage}")
+        for column in ("reviewer", "include", "exclude", "maybe", "exclusion reasons"):
+            mine.add_column(
+                column, justify="left" if column in ("reviewer", "exclusion reasons") else "right"
+            )
         for who, counts in st.by_reviewer.items():
             reasons = st.reasons_by_reviewer.get(who, {})
-            why = f" — exclusions: {reasons}" if reasons else ""
-            console.print(f"  {who}: " + ", ".join(f"{n} {d}" for d, n in counts.items()) + why)
-    console.print("PRISMA screening counts:")
+            why = ", ".join(f"{code} {n}" for code, n in reasons.items()) or "—"
+            mine.add_row(
+                who, *(str(counts.get(d, 0)) for d in ("include", "exclude", "maybe")), why
+            )
+        tables.append(mine)
+    counts = Table(title="PRISMA screening counts")
+    counts.add_column("count")
+    counts.add_column("n", justify="right")
     for key, value in flow.items():
-        console.print(f"  {key}: {value}")
+        label = key.replace("_", " ")
+        if isinstance(value, dict):
+            if not value:
+                counts.add_row(label, "none")
+            for code, n in value.items():
+                counts.add_row(f"{label}: {code}", _count_text(n))
+        else:
+            counts.add_row(label, _count_text(value))
+    tables.append(counts)
+    return tables
+
+
+def _count_text(value: Any) -> str:
+    return (
+        "not reported" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+    )
+
+
+@reviewer_app.command("add")
+def reviewer_add(
+    names: Annotated[list[str], typer.Argument(help="Reviewer name(s) to register.")],
+    project_dir: ProjectOpt = Path("."),
+    role: Annotated[
+        str, typer.Option(help="reviewer, resolver (third reviewer) or extractor.")
+    ] = "reviewer",
+) -> None:
+    """Register reviewers, so that they may decide, resolve conflicts or import extractions.
+
+    Reviewers declared in litrev.toml ([screening] reviewers) need no registration.
+    """
+    from litrev.screening.reviewers import nearest_name
+
+    screening, _ = open_screening(project_dir)
+    for name in names:
+        known = [k for k in screening.known_reviewers() if k != name.strip()]
+        close = nearest_name(name.strip(), known)
+        if screening.add_reviewer(name, role=role):
+            note = f" (note: close to the existing reviewer {close!r})" if close else ""
+            console.print(f"Registered reviewer {name.strip()!r} as {role}{note}.")
+        else:
+            console.print(f"{name.strip()!r} is already registered.")
+
+
+@reviewer_app.command("list")
+def reviewer_list(
+    project_dir: ProjectOpt = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The reviewers who may decide: declared in litrev.toml and/or registered."""
+    screening, _ = open_screening(project_dir)
+    declared = set(screening.declared or ())
+    registered = {name: (role, added) for name, role, added in screening.registered()}
+    rows: list[dict[str, Any]] = []
+    for name in sorted(declared | set(registered)):
+        role, added = registered.get(name, (None, None))
+        where = [
+            w
+            for w, yes in (("litrev.toml", name in declared), ("registered", name in registered))
+            if yes
+        ]
+        rows.append(
+            {
+                "name": name,
+                "declared_in": where,
+                "role": role,
+                "added_at": added.isoformat() if added is not None else None,
+            }
+        )
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    if not rows:
+        console.print(
+            "No reviewers yet: declare them in litrev.toml ([screening] reviewers) or run "
+            "`litrev reviewer add NAME`."
+        )
+        return
+    table = Table(title=f"{len(rows)} reviewer(s)")
+    for column in ("name", "from", "role", "registered"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["name"],
+            ", ".join(row["declared_in"]),
+            row["role"] or "—",
+            (row["added_at"] or "not yet (registered on their first decision)")[:19],
+        )
+    console.print(table)
 
 
 @screening_app.command("settings")

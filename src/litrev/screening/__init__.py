@@ -2,11 +2,13 @@
 agreement statistics and the PRISMA flow counts (ranking, simulation and stopping live beside
 them in `rank`, `simulate`, `metrics` and `stopping`).
 
->>> from litrev.screening import COPRODUCTION_EXCLUSION_REASONS, Screening
+>>> from litrev.screening import ExclusionReason, Screening
 >>> from litrev.store import Store
->>> screening = Screening(Store.open("sqlite://"), exclusion_reasons=COPRODUCTION_EXCLUSION_REASONS)
->>> [r.code for r in screening.reasons_for("title_abstract")][:2]
-['conference-paper', 'no-coproduction-model']
+>>> reasons = [ExclusionReason("no-pdf", "Full text not found", ("full_text",)),
+...            ExclusionReason("wrong-design", "Not a trial")]
+>>> screening = Screening(Store.open("sqlite://"), exclusion_reasons=reasons)
+>>> [r.code for r in screening.reasons_for("title_abstract")]
+['wrong-design']
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ if TYPE_CHECKING:
     from litrev.screening.decisions import DecisionInput, Screening, StageSettings
     from litrev.screening.flow import flow_counts, included_record_ids
     from litrev.screening.model import (
-        COPRODUCTION_EXCLUSION_REASONS,
         Decision,
         DecisionEvent,
         ExclusionReason,
@@ -39,7 +40,6 @@ _HOMES = {
     "included_record_ids": "flow",
     **dict.fromkeys(
         [
-            "COPRODUCTION_EXCLUSION_REASONS",
             "Decision",
             "DecisionEvent",
             "ExclusionReason",
@@ -61,7 +61,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "COPRODUCTION_EXCLUSION_REASONS",
     "Decision",
     "DecisionEvent",
     "DecisionInput",

@@ -13,19 +13,28 @@ transaction; any bad row raises `InputError` naming the file, line and field, an
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from litrev.errors import InputError
 from litrev.screening.decisions import DecisionInput, Screening
-from litrev.screening.model import DecisionEvent, ScreeningError
+from litrev.screening.model import MAX_PROBLEMS_SHOWN, DecisionEvent, RowProblem, ScreeningError
 
 REQUIRED = ("record_id", "reviewer", "stage", "decision")
 OPTIONAL = ("reason", "note")
 
 
 def read_decisions_csv(path: str | Path) -> list[DecisionInput]:
-    """Parse a decisions CSV (UTF-8, with or without BOM; comma, semicolon or tab separated)."""
-    path = Path(path)
+    """Parse a decisions CSV (UTF-8, with or without BOM; comma, semicolon or tab separated).
+    Every malformed row is reported at once, each with its line."""
+    items, problems = _read(Path(path))
+    if problems:
+        raise _input_error(Path(path), problems)
+    return items
+
+
+def _read(path: Path) -> tuple[list[DecisionInput], list[RowProblem]]:
+    """The well-formed rows as decisions, and a problem for each malformed one."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -42,7 +51,7 @@ def read_decisions_csv(path: str | Path) -> list[DecisionInput]:
         )
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(text.splitlines(), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = [h.strip().lower() for h in next(reader)]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -54,55 +63,92 @@ def read_decisions_csv(path: str | Path) -> list[DecisionInput]:
         )
     unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
     if unknown:
-        raise InputError(str(path), f"unknown column(s) {', '.join(unknown)}", line=1)
-    items: list[DecisionInput] = []
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(
-                str(path), f"{len(row)} fields, expected {len(header)} as in the header", line=line
-            )
-        values = dict(zip(header, (cell.strip() for cell in row), strict=True))
-        for column in REQUIRED:
-            if not values[column]:
-                raise InputError(str(path), f"field '{column}' is empty", line=line)
-        try:
-            record_id = int(values["record_id"])
-        except ValueError:
-            raise InputError(
-                str(path),
-                f"field 'record_id': {values['record_id']!r} is not a whole number",
-                line=line,
-            ) from None
-        items.append(
-            DecisionInput(
-                record_id,
-                values["reviewer"],
-                values["stage"],
-                values["decision"],
-                values.get("reason") or None,
-                values.get("note") or None,
-                line=line,
-            )
+        raise InputError(
+            str(path),
+            f"unknown column(s) {', '.join(unknown)}; expected {', '.join(REQUIRED)} "
+            f"and optionally {', '.join(OPTIONAL)}",
+            line=1,
         )
-    if not items:
+    items: list[DecisionInput] = []
+    problems: list[RowProblem] = []
+    rows = 0
+    end = reader.line_num
+    try:
+        for row in reader:
+            # A quoted cell may span lines: a row is named by the line it starts on.
+            line, end = end + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            rows += 1
+            item = _item(row, header, line, problems)
+            if item is not None:
+                items.append(item)
+    except csv.Error as error:
+        problems.append(RowProblem(reader.line_num, None, f"not valid CSV: {error}"))
+    if not rows:
         raise InputError(str(path), "no decisions after the header")
-    return items
+    return items, problems
+
+
+def _item(
+    row: list[str], header: list[str], line: int, problems: list[RowProblem]
+) -> DecisionInput | None:
+    if len(row) != len(header):
+        problems.append(
+            RowProblem(line, None, f"{len(row)} fields, expected {len(header)} as in the header")
+        )
+        return None
+    values = dict(zip(header, (cell.strip() for cell in row), strict=True))
+    empty = [column for column in REQUIRED if not values[column]]
+    if empty:
+        problems.append(RowProblem(line, None, f"field '{empty[0]}' is empty"))
+        return None
+    try:
+        record_id = int(values["record_id"])
+    except ValueError:
+        problems.append(
+            RowProblem(line, "record_id", f"{values['record_id']!r} is not a whole number")
+        )
+        return None
+    return DecisionInput(
+        record_id,
+        values["reviewer"],
+        values["stage"],
+        values["decision"],
+        values.get("reason") or None,
+        values.get("note") or None,
+        line=line,
+    )
+
+
+def _input_error(path: Path, problems: list[RowProblem]) -> InputError:
+    """One problem as `file:line: field 'x': ...`; several one per line, each with its line."""
+    ordered = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+    if len(ordered) == 1:
+        only = ordered[0]
+        what = f"field '{only.field}': " if only.field else ""
+        return InputError(str(path), f"{what}{only.message}", line=only.line)
+    lines = []
+    for p in ordered[:MAX_PROBLEMS_SHOWN]:
+        what = f"field '{p.field}': " if p.field else ""
+        lines.append(f"  {path}:{p.line}: {what}{p.message}")
+    if len(ordered) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"  ... and {len(ordered) - MAX_PROBLEMS_SHOWN} more")
+    return InputError(str(path), f"{len(ordered)} bad rows; nothing recorded:\n" + "\n".join(lines))
 
 
 def apply_decisions_csv(screening: Screening, path: str | Path) -> list[DecisionEvent]:
-    """Read a decisions CSV and record every row in one transaction (all or nothing)."""
-    items = read_decisions_csv(path)
+    """Read a decisions CSV and record every row in one transaction (all or nothing). Every bad
+    row is reported, malformed ones and those the review refuses alike (up to 50, then a count)."""
+    path = Path(path)
+    items, problems = _read(path)
+    if problems:
+        raise _input_error(path, problems + screening.check_many(items))
     try:
         return screening.decide_many(items)
     except ScreeningError as error:
-        message = str(error)
-        if error.line is not None:
-            message = message.removeprefix(f"line {error.line}: ")
-        if error.field:
-            message = f"field '{error.field}': {message}"
-        raise InputError(str(path), message, line=error.line) from None
+        found = list(error.problems) or [RowProblem(error.line, error.field, str(error))]
+        raise _input_error(path, found) from None
 
 
 EXPORT_COLUMNS = (

@@ -8,7 +8,7 @@ transaction; nothing is updated in place except the per-stage settings, whose ch
 >>> store = Store.open("sqlite://")
 >>> add_records(store, 2)
 [1, 2]
->>> s = Screening(store, exclusion_reasons=["Conference paper"])
+>>> s = Screening(store, exclusion_reasons=["Conference paper"], reviewers=["ann", "bob"])
 >>> _ = s.decide(1, reviewer="ann", stage="title_abstract", decision="include")
 >>> _ = s.decide(1, reviewer="bob", stage="title_abstract", decision="exclude", reason="1")
 >>> [c.record_id for c in s.conflicts("title_abstract")]
@@ -16,6 +16,10 @@ transaction; nothing is updated in place except the per-stage settings, whose ch
 >>> _ = s.resolve(1, stage="title_abstract", decision="include", by="ann")
 >>> s.outcome(1, "title_abstract").decision
 'include'
+>>> s.decide(2, reviewer="anne", stage="title_abstract", decision="include")
+Traceback (most recent call last):
+...
+litrev.screening.model.ScreeningError: reviewer 'anne' is not one of this review's reviewers (ann, bob); did you mean 'ann'? Declare new reviewers in litrev.toml ([screening] reviewers) or add them with `litrev reviewer add anne`
 """
 
 from __future__ import annotations
@@ -28,7 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from litrev.screening.log import append_events, existing_records, read_events, register_reviewer
+from litrev.screening.log import (
+    append_events,
+    existing_records,
+    read_events,
+    register_reviewer,
+    registered_reviewers,
+    write_transaction,
+)
 from litrev.screening.model import (
     RETRACTED,
     STAGES,
@@ -38,6 +49,7 @@ from litrev.screening.model import (
     ExclusionReason,
     Method,
     Outcome,
+    RowProblem,
     ScreeningError,
     Stage,
     StageSettings,
@@ -48,9 +60,11 @@ from litrev.screening.model import (
     match_reason,
     parse_decision,
     parse_stage,
+    problems_text,
     reviewer_name,
     stage_outcomes,
 )
+from litrev.screening.reviewers import require_reviewer
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
@@ -64,6 +78,11 @@ class Screening:
     and `label`); an exclusion must name one of those that apply to its stage. With no reasons
     configured, any reason text (or none) is accepted. `defaults` applies to a stage until
     `configure` stores settings for it.
+
+    `reviewers` are the names the protocol declares. Given (even empty), only they and the
+    reviewers registered with `add_reviewer` may decide or resolve: any other name is refused,
+    with the nearest known one. Left out (`None`, for scripts and tests), a new name is
+    registered on its first decision. `Screening.from_protocol` gives the checked kind.
     """
 
     def __init__(
@@ -72,10 +91,41 @@ class Screening:
         *,
         exclusion_reasons: Iterable[Any] | None = None,
         defaults: StageSettings | None = None,
+        reviewers: Iterable[str] | None = None,
     ) -> None:
         self.store = store
         self.reasons: tuple[ExclusionReason, ...] = as_reasons(exclusion_reasons)
         self.defaults = defaults or StageSettings()
+        self.declared: tuple[str, ...] | None = (
+            None if reviewers is None else tuple(reviewer_name(r) for r in reviewers)
+        )
+
+    @classmethod
+    def from_protocol(cls, store: Store, protocol: Any) -> Screening:
+        """The screening of a review as its protocol sets it up: exclusion reasons, single or
+        dual mode, and the declared reviewers (unknown names refused).
+
+        >>> from litrev.protocol import parse_protocol
+        >>> protocol = parse_protocol('''
+        ... [review]
+        ... id = "r"
+        ... title = "R"
+        ... [screening]
+        ... reviewers = ["ann", "bob"]
+        ... mode = "single"
+        ... ''')
+        >>> s = Screening.from_protocol(Store.open("sqlite://"), protocol)
+        >>> s.known_reviewers(), s.defaults.reviewers_required
+        (['ann', 'bob'], 1)
+        """
+        from litrev.screening.model import settings_from_protocol
+
+        return cls(
+            store,
+            exclusion_reasons=protocol.eligibility.exclusion_reasons,
+            defaults=settings_from_protocol(protocol),
+            reviewers=protocol.screening.reviewers,
+        )
 
     # ----- reviewers and settings -----
 
@@ -83,14 +133,36 @@ class Screening:
         stage = parse_stage(str(stage))
         return tuple(r for r in self.reasons if stage.value in r.stages)
 
-    def add_reviewer(self, name: str, *, role: str = "reviewer") -> None:
-        with self.store.transaction() as conn:
-            register_reviewer(conn, reviewer_name(name), role)
+    def add_reviewer(self, name: str, *, role: str = "reviewer") -> bool:
+        """Register a reviewer (logged); False if they were registered already. The write lock
+        is taken before the name is looked up, so concurrent first registrations are safe."""
+        with write_transaction(self.store) as conn:
+            return register_reviewer(conn, reviewer_name(name), role)
 
     def reviewers(self) -> list[str]:
+        """The registered reviewers (everyone who has decided or was added), by name."""
         with self.store.connect() as conn:
             rows = conn.execute(select(schema.screening_reviewers.c.name))
             return sorted(rows.scalars())
+
+    def registered(self) -> list[tuple[str, str, Any]]:
+        """(name, role, added_at) of each registered reviewer, by name."""
+        with self.store.connect() as conn:
+            return registered_reviewers(conn)
+
+    def known_reviewers(self, conn: Connection | None = None) -> list[str]:
+        """Declared and registered reviewers: the names that may decide."""
+        with contextlib.ExitStack() as stack:
+            active = conn if conn is not None else stack.enter_context(self.store.connect())
+            names = set(active.execute(select(schema.screening_reviewers.c.name)).scalars())
+        return sorted(names | set(self.declared or ()))
+
+    def require_reviewer(self, name: str, conn: Connection | None = None) -> str:
+        """`name` if it may decide here; otherwise a `ScreeningError` naming the nearest known
+        reviewer. Without declared reviewers (`reviewers=None`) any well-formed name passes."""
+        if self.declared is None:
+            return reviewer_name(name)
+        return require_reviewer(name, self.known_reviewers(conn))
 
     def settings(self, stage: str | Stage) -> StageSettings:
         stage = parse_stage(str(stage))
@@ -125,7 +197,7 @@ class Screening:
             "updated_at": datetime.now(UTC),
             "updated_by": reviewer_name(by),
         }
-        with self.store.transaction() as conn:
+        with write_transaction(self.store) as conn:
             conn.execute(table.delete().where(table.c.stage == stage.value))
             conn.execute(table.insert().values(stage=stage.value, **values))
             Store.log(
@@ -252,42 +324,63 @@ class Screening:
 
     def decide_many(self, items: Sequence[DecisionInput]) -> list[DecisionEvent]:
         """Record many decisions in one transaction: all are written or, on any error, none.
-        Errors name the item's `line` when it has one."""
-        pending: list[DecisionEvent] = []
-        with self.store.transaction() as conn:
-            known = existing_records(conn, {item.record_id for item in items})
-            # Full-text rows need their records' title/abstract outcome; load only those.
-            full_text = {i.record_id for i in items if _is_full_text(i.stage)}
-            ta_by_record: dict[int, list[DecisionEvent]] = {}
-            if full_text:
-                for event in self.events(Stage.TITLE_ABSTRACT, conn, record_ids=full_text):
-                    ta_by_record.setdefault(event.record_id, []).append(event)
-            ta_settings = self.settings(Stage.TITLE_ABSTRACT)
-            dupes = self.duplicates(conn)
-            # Decisions of this batch get provisional ids above any stored one, so that a
-            # full-text row can follow the title/abstract rows of the same batch.
-            provisional = 1 << 62
-            for item in items:
-                try:
-                    if item.record_id in dupes:
-                        stand_in = dupes[item.record_id]
-                        raise ScreeningError(
-                            f"record {item.record_id} is a duplicate of record {stand_in} "
-                            f"(deduplication); screen record {stand_in} instead",
-                            field="record_id",
-                        )
-                    event = self._validate(item, known, ta_by_record, ta_settings)
-                except ScreeningError as error:
-                    where = f"line {item.line}: " if item.line is not None else ""
-                    raise ScreeningError(
-                        f"{where}{error}", field=error.field, line=item.line
-                    ) from None
-                provisional += 1
-                event = replace(event, id=provisional)
-                if event.stage == Stage.TITLE_ABSTRACT:
-                    ta_by_record.setdefault(event.record_id, []).append(event)
-                pending.append(event)
+
+        Every bad item is reported at once (`ScreeningError.problems`, each with the item's
+        `line` when it has one), including two items for the same record, reviewer and stage:
+        a batch holds one decision per reviewer and record, never a silent "last one wins"."""
+        with write_transaction(self.store) as conn:
+            pending, problems = self._prepare(conn, items)
+            if problems:
+                raise _batch_error(problems)
             return append_events(conn, pending, action="screening.decide")
+
+    def check_many(self, items: Sequence[DecisionInput]) -> list[RowProblem]:
+        """The problems `decide_many` would refuse `items` for, writing nothing."""
+        with self.store.connect() as conn:
+            return self._prepare(conn, items)[1]
+
+    def _prepare(
+        self, conn: Connection, items: Sequence[DecisionInput]
+    ) -> tuple[list[DecisionEvent], list[RowProblem]]:
+        pending: list[DecisionEvent] = []
+        problems: list[RowProblem] = []
+        known = existing_records(conn, {item.record_id for item in items})
+        roster = None if self.declared is None else set(self.known_reviewers(conn))
+        # Full-text rows need their records' title/abstract outcome; load only those.
+        full_text = {i.record_id for i in items if _is_full_text(i.stage)}
+        ta_by_record: dict[int, list[DecisionEvent]] = {}
+        if full_text:
+            for event in self.events(Stage.TITLE_ABSTRACT, conn, record_ids=full_text):
+                ta_by_record.setdefault(event.record_id, []).append(event)
+        ta_settings = self.settings(Stage.TITLE_ABSTRACT)
+        dupes = self.duplicates(conn)
+        first: dict[tuple[int, str, str], tuple[DecisionInput, DecisionEvent]] = {}
+        # Decisions of this batch get provisional ids above any stored one, so that a
+        # full-text row can follow the title/abstract rows of the same batch.
+        provisional = 1 << 62
+        for item in items:
+            try:
+                if item.record_id in dupes:
+                    stand_in = dupes[item.record_id]
+                    raise ScreeningError(
+                        f"record {item.record_id} is a duplicate of record {stand_in} "
+                        f"(deduplication); screen record {stand_in} instead",
+                        field="record_id",
+                    )
+                event = self._validate(item, known, ta_by_record, ta_settings, roster)
+                key = (event.record_id, event.reviewer, event.stage)
+                if key in first:
+                    raise _repeated(item, event, *first[key])
+            except ScreeningError as error:
+                problems.append(RowProblem(item.line, error.field, str(error)))
+                continue
+            first[key] = (item, event)
+            provisional += 1
+            event = replace(event, id=provisional)
+            if event.stage == Stage.TITLE_ABSTRACT:
+                ta_by_record.setdefault(event.record_id, []).append(event)
+            pending.append(event)
+        return pending, problems
 
     def undo(
         self,
@@ -301,7 +394,7 @@ class Screening:
         anywhere in the stage) by appending a retraction; returns the retracted row.
         With `resolution=True`, retract the live resolution of `record_id` instead."""
         stage = parse_stage(str(stage))
-        with self.store.transaction() as conn:
+        with write_transaction(self.store) as conn:
             if resolution:
                 events = self.events(stage, conn, record_id=record_id)
             else:
@@ -348,7 +441,7 @@ class Screening:
         by `by` marked as a resolution. `method` defaults to consensus when `by` is one of the
         record's reviewers, otherwise third_reviewer."""
         stage = parse_stage(str(stage))
-        by = reviewer_name(by)
+        by = self.require_reviewer(by)
         choice = parse_decision(str(decision))
         if choice is Decision.MAYBE:
             raise ScreeningError("a resolution must be include or exclude, not maybe")
@@ -371,7 +464,7 @@ class Screening:
         event = DecisionEvent(
             0, record_id, stage.value, by, choice.value, code, note, resolution=method.value
         )
-        with self.store.transaction() as conn:
+        with write_transaction(self.store) as conn:
             register_reviewer(conn, by, "resolver")
             return append_events(conn, [event], action="screening.resolve")[0]
 
@@ -383,10 +476,13 @@ class Screening:
         known: set[int],
         ta_by_record: dict[int, list[DecisionEvent]],
         ta_settings: StageSettings,
+        roster: set[str] | None,
     ) -> DecisionEvent:
         stage = parse_stage(item.stage)
         choice = parse_decision(item.decision)
         reviewer = reviewer_name(item.reviewer)
+        if roster is not None:
+            require_reviewer(reviewer, roster)
         if item.record_id not in known:
             raise ScreeningError(
                 f"record_id {item.record_id}: no such record in this review", field="record_id"
@@ -424,7 +520,18 @@ class Screening:
             raise ScreeningError(
                 f"exclude needs a reason at {stage.value}: one of {choices}", field="reason"
             )
-        return match_reason(reason, options).code
+        try:
+            return match_reason(reason, options).code
+        except ScreeningError:
+            elsewhere = _named_reason(reason, self.reasons)
+            if elsewhere is None:
+                raise
+            only = " and ".join(elsewhere.stages)
+            choices = ", ".join(f"{i}={r.code}" for i, r in enumerate(options, 1))
+            raise ScreeningError(
+                f"reason {reason!r} is for {only} only; at {stage.value} use one of: {choices}",
+                field="reason",
+            ) from None
 
 
 __all__ = ["STAGES", "DecisionInput", "Screening", "StageSettings", "parse_decision", "parse_stage"]
@@ -435,3 +542,42 @@ def _is_full_text(stage: str) -> bool:
         return parse_stage(stage) is Stage.FULL_TEXT
     except ScreeningError:
         return False  # reported with its line when the row is validated
+
+
+def _named_reason(text: str, reasons: Sequence[ExclusionReason]) -> ExclusionReason | None:
+    """The reason `text` names by code or label (not by number: numbers are per stage)."""
+    wanted = text.strip()
+    for reason in reasons:
+        if wanted == reason.code or wanted.casefold() == reason.label.casefold():
+            return reason
+    return None
+
+
+def _repeated(
+    item: DecisionInput, event: DecisionEvent, earlier: DecisionInput, kept: DecisionEvent
+) -> ScreeningError:
+    """Two items of one batch decide the same record for the same reviewer and stage."""
+    where = f"line {earlier.line}" if earlier.line is not None else "an earlier item"
+    what = f"reviewer {event.reviewer}'s {event.stage} decision on record {event.record_id}"
+    if (event.decision, event.reason) == (kept.decision, kept.reason):
+        return ScreeningError(f"repeats {where} ({what}); remove one", field="record_id")
+    mine = event.decision + (f" ({event.reason})" if event.reason else "")
+    theirs = kept.decision + (f" ({kept.reason})" if kept.reason else "")
+    return ScreeningError(
+        f"conflicts with {where}: {what} is {mine} here but {theirs} there; keep one",
+        field="decision",
+    )
+
+
+def _batch_error(problems: Sequence[RowProblem]) -> ScreeningError:
+    """One item's problem as before (`line 3: ...`); several as a list, nothing written."""
+    if len(problems) == 1:
+        only = problems[0]
+        where = f"line {only.line}: " if only.line is not None else ""
+        return ScreeningError(
+            f"{where}{only.message}", field=only.field, line=only.line, problems=problems
+        )
+    return ScreeningError(
+        f"{len(problems)} problems; nothing written:\n{problems_text(problems)}",
+        problems=problems,
+    )

@@ -6,29 +6,82 @@ Callers pass a connection inside their transaction, so a batch is written whole 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from litrev.screening.model import DecisionEvent
 from litrev.store import Store, schema
 
 
-def register_reviewer(conn: Connection, name: str, role: str) -> None:
-    """Add a reviewer to the register (and the audit log) unless already there."""
+@contextmanager
+def write_transaction(store: Store) -> Iterator[Connection]:
+    """A transaction that holds the database's write lock from its first statement.
+
+    SQLite's default (deferred) transaction reads under a shared lock and asks for the write
+    lock only at its first write, so two writers can both read "reviewer not registered yet"
+    and then collide. `BEGIN IMMEDIATE` takes the write lock first (waiting up to the
+    connection's busy timeout for another writer); PostgreSQL needs nothing more, as every
+    insert that could collide is an `ON CONFLICT DO NOTHING`.
+
+    >>> store = Store.open("sqlite://")
+    >>> with write_transaction(store) as conn:
+    ...     register_reviewer(conn, "ann", "reviewer")
+    True
+    """
+    if store.engine.dialect.name != "sqlite":
+        with store.transaction() as conn:
+            yield conn
+        return
+    with store.engine.connect() as conn:
+        # pysqlite issues no BEGIN of its own once a transaction is open, so this one stands.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
+def register_reviewer(conn: Connection, name: str, role: str) -> bool:
+    """Add a reviewer to the register (and the audit log) unless already there; True if added.
+
+    One `INSERT ... ON CONFLICT DO NOTHING`, so two first decisions by a new reviewer at the
+    same moment register them once, without an integrity error."""
     table = schema.screening_reviewers
-    if conn.execute(select(table.c.name).where(table.c.name == name)).first() is None:
-        conn.execute(table.insert().values(name=name, role=role, added_at=datetime.now(UTC)))
-        Store.log(
-            conn,
-            actor=name,
-            action="screening.add_reviewer",
-            entity="reviewer",
-            detail={"name": name, "role": role},
-        )
+    values = {"name": name, "role": role, "added_at": datetime.now(UTC)}
+    insert: Any
+    if conn.dialect.name in ("postgresql", "sqlite"):
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(table).values(**values).on_conflict_do_nothing()
+        # RETURNING says whether a row went in (psycopg gives no rowcount for this statement).
+        if conn.execute(insert.returning(table.c.name)).first() is None:
+            return False
+    else:  # another database: check first (under the caller's write lock)
+        if conn.execute(select(table.c.name).where(table.c.name == name)).first() is not None:
+            return False
+        conn.execute(table.insert().values(**values))
+    Store.log(
+        conn,
+        actor=name,
+        action="screening.add_reviewer",
+        entity="reviewer",
+        detail={"name": name, "role": role},
+    )
+    return True
+
+
+def registered_reviewers(conn: Connection) -> list[tuple[str, str, Any]]:
+    """(name, role, added_at) of every registered reviewer, by name."""
+    table = schema.screening_reviewers
+    rows = conn.execute(select(table.c.name, table.c.role, table.c.added_at).order_by(table.c.name))
+    return [(r.name, r.role, r.added_at) for r in rows]
 
 
 def append_events(

@@ -24,14 +24,54 @@ from typing import Any
 from litrev.errors import LitrevError
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one input row (e.g. of a decisions CSV): its line, field and why."""
+
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        what = f"field '{self.field}': " if self.field else ""
+        return f"{where}{what}{self.message}"
+
+
+# A batch's error lists at most this many problems, then "and N more".
+MAX_PROBLEMS_SHOWN = 50
+
+
 class ScreeningError(LitrevError):
     """A screening action is not allowed (unknown record, wrong stage, bad reason...).
-    `field` names the input field at fault and `line` the input line, when known."""
+    `field` names the input field at fault and `line` the input line, when known; a batch
+    refused for several rows lists them all in `problems`."""
 
-    def __init__(self, message: str, *, field: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        line: int | None = None,
+        problems: Sequence[RowProblem] = (),
+    ) -> None:
         self.field = field
         self.line = line
+        self.problems = tuple(problems)
         super().__init__(message)
+
+
+def problems_text(problems: Sequence[RowProblem], *, prefix: str = "") -> str:
+    """Every problem on its own line (the first `MAX_PROBLEMS_SHOWN`, then "and N more").
+
+    >>> print(problems_text([RowProblem(3, "stage", "unknown stage 'x'"), RowProblem(5, None, "bad")]))
+      line 3: field 'stage': unknown stage 'x'
+      line 5: bad
+    """
+    shown = [f"  {prefix}{p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        shown.append(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+    return "\n".join(shown)
 
 
 class Stage(StrEnum):
@@ -66,20 +106,6 @@ class ExclusionReason:
     code: str
     label: str
     stages: tuple[str, ...] = ("title_abstract", "full_text")
-
-
-# The built-in review's exclusion reasons (the seed paper's Methods).
-COPRODUCTION_EXCLUSION_REASONS: tuple[ExclusionReason, ...] = (
-    ExclusionReason("conference-paper", "Conference paper", ("title_abstract",)),
-    ExclusionReason("no-coproduction-model", "Did not include a model of co-production/codesign"),
-    ExclusionReason(
-        "coproduction-of-research-only", "Dealt exclusively with co-production of research"
-    ),
-    ExclusionReason(
-        "codesign-application-without-model-development",
-        "Practical application of a codesign model with no further development of that model",
-    ),
-)
 
 
 def _slug(text: str) -> str:
@@ -123,10 +149,11 @@ def as_reasons(items: Iterable[Any] | None) -> tuple[ExclusionReason, ...]:
 def match_reason(text: str, reasons: Sequence[ExclusionReason]) -> ExclusionReason:
     """Find a reason by code, label (case-insensitive) or 1-based number.
 
-    >>> match_reason("2", COPRODUCTION_EXCLUSION_REASONS).code
-    'no-coproduction-model'
-    >>> match_reason("conference paper", COPRODUCTION_EXCLUSION_REASONS).code
-    'conference-paper'
+    >>> reasons = as_reasons([("wrong-population", "Wrong population"), ("no-data", "No data")])
+    >>> match_reason("2", reasons).code
+    'no-data'
+    >>> match_reason("wrong POPULATION", reasons).code
+    'wrong-population'
     """
     wanted = text.strip()
     for reason in reasons:
