@@ -90,7 +90,7 @@ def test_cochrane_fields_and_database_per_record() -> None:
     assert [r.source_db for r in records] == [
         "Cochrane CENTRAL",
         "Cochrane CENTRAL",
-        "Cochrane CDSR",
+        "Cochrane Database of Systematic Reviews",
     ]
     # A line without a tag continues the field above it.
     assert abstract_only.abstract == (

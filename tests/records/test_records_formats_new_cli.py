@@ -17,7 +17,10 @@ runner = CliRunner()
 
 # file -> format shown by `import`, records per database
 EXPECTED = {
-    "cochrane.txt": ("cochrane-txt", {"Cochrane CENTRAL": 2, "Cochrane CDSR": 1}),
+    "cochrane.txt": (
+        "cochrane-txt",
+        {"Cochrane CENTRAL": 2, "Cochrane Database of Systematic Reviews": 1},
+    ),
     "pubmed.xml": ("pubmed-xml", {"PubMed": 3}),
     "europepmc.xml": ("europepmc-xml", {"Europe PMC": 2}),
     "ovid-embase.txt": ("ovid-txt", {"Embase": 2}),

@@ -35,7 +35,12 @@ from litrev.records.model import Provenance, Record
 RECORD_LINE = re.compile(r"^Record #(\d+) of (\d+)\s*$")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}):(?: (.*)|)$")
 _PUBMED_XR = re.compile(r"\bPUBMED\s+(\d+)", re.IGNORECASE)
-CENTRAL, CDSR, LIBRARY = "Cochrane CENTRAL", "Cochrane CDSR", "Cochrane Library"
+# CDSR under its full name: the name protocols give it, so `match_source` finds their search.
+CENTRAL, CDSR, LIBRARY = (
+    "Cochrane CENTRAL",
+    "Cochrane Database of Systematic Reviews",
+    "Cochrane Library",
+)
 
 
 def cochrane_database(first: dict[str, str]) -> str:
