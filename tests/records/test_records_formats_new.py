@@ -85,7 +85,8 @@ def test_cochrane_fields_and_database_per_record() -> None:
         "afac071",
     )
     assert trial.doi == "10.1093/ageing/afac071" and trial.pmid == "35388654"
-    assert trial.keywords[:2] == ["Activities of Daily Living", "*Home Care Services"]
+    assert trial.keywords[:2] == ["Activities of Daily Living", "Home Care Services"]
+    assert raw_dict(trial)["KY"][0].startswith("Activities of Daily Living; *Home Care")
     assert trial.abstract is not None and trial.abstract.startswith("BACKGROUND: Reablement")
     assert [r.source_db for r in records] == [
         "Cochrane CENTRAL",

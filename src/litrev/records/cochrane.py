@@ -174,7 +174,8 @@ def record_from_cochrane(raw: list[tuple[str, str]], path: str, position: int, l
         if tag == "AU":
             authors.extend(split_list(value, ";\n"))
         elif tag == "KY":
-            keywords.extend(split_list(value, ";\n"))
+            # "*Home Care Services": the star marks a major MeSH topic (kept in raw).
+            keywords.extend(k.lstrip("*") for k in split_list(value, ";\n"))
         elif tag not in first and value.strip():
             first[tag] = value
     get = first.get
