@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -189,9 +190,20 @@ class ExtractionSettings(_Strict):
 
 
 class ReportSettings(_Strict):
-    """`[report]`: which cross-tables the report shows, as [row field, column field] pairs."""
+    """`[report]`: which cross-tables the report shows, as [row field, column field] pairs; how
+    studies are labelled (`study_label`, templates over codebook fields, first that applies); and
+    which extraction-table columns give a row's place in the paper (`table_location`)."""
 
     crosstabs: list[tuple[str, str]] | None = None
+    study_label: str | list[str] | None = None
+    table_location: list[str] | None = Field(default=None, min_length=1, max_length=2)
+
+    @property
+    def study_labels(self) -> list[str]:
+        """The label templates, in order (none: labels come from the records' citations)."""
+        if self.study_label is None:
+            return []
+        return [self.study_label] if isinstance(self.study_label, str) else self.study_label
 
 
 class Protocol(_Strict):
@@ -224,6 +236,29 @@ class Protocol(_Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _study_label_names_codebook_fields(self) -> Protocol:
+        names = sorted(f.name for f in self.codebook.fields)
+        templates = self.report.study_labels
+        if self.report.study_label is not None and not templates:
+            raise ValueError("report.study_label is an empty list; leave it out or give a template")
+        for template in templates:
+            try:
+                used = template_fields(template)
+            except ValueError as error:
+                raise ValueError(f"report.study_label: {error}") from None
+            unknown = sorted(set(used) - set(names))
+            if unknown:
+                raise ValueError(
+                    f"report.study_label {template!r} names {unknown}, not codebook fields; "
+                    f"fields: {names}"
+                )
+            if not used:
+                raise ValueError(
+                    f"report.study_label {template!r} names no codebook field (write them as "
+                    f"{{name}}); fields: {names}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _crosstabs_name_codebook_fields(self) -> Protocol:
@@ -236,6 +271,34 @@ class Protocol(_Strict):
                 f"report.crosstabs names {unknown}, not codebook fields; fields: {sorted(names)}"
             )
         return self
+
+
+def template_fields(template: str) -> list[str]:
+    """The field names a label template uses, in order: `{name}` places; `{{` and `}}` are braces.
+
+    >>> template_fields("{lead_author}, {pub_year}{suffix}")
+    ['lead_author', 'pub_year', 'suffix']
+    >>> template_fields("{author:>10}")
+    Traceback (most recent call last):
+    ...
+    ValueError: template '{author:>10}': write a field as {name}, without ':', '!', '.' or '['
+    """
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as error:  # a lone "{" or "}"
+        raise ValueError(
+            f"template {template!r}: {error} (write braces as {{{{ and }}}})"
+        ) from None
+    names = []
+    for _text, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if spec or conversion or not name or any(c in name for c in ".[]"):
+            raise ValueError(
+                f"template {template!r}: write a field as {{name}}, without ':', '!', '.' or '['"
+            )
+        names.append(name)
+    return names
 
 
 def _location(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
