@@ -62,6 +62,17 @@ def test_high_prevalence_paradox_is_what_pabak_and_ac1_address() -> None:
     assert stats.ac1 > stats.kappa.kappa
 
 
+def test_kappa_ci_stays_within_minus_one_to_one() -> None:
+    # A small, lopsided table: the normal interval is 0.296 to 1.204 before clipping.
+    ours = kappa_from_table([[9, 1], [0, 2]])
+    theirs = inter_rater.cohens_kappa(np.array([[9, 1], [0, 2]]))
+    assert theirs.kappa_upp > 1  # what an unclipped interval says
+    assert ours.clipped and ours.ci_high == 1.0
+    assert ours.ci_low == pytest.approx(theirs.kappa_low)
+    low = kappa_from_table([[1, 4], [3, 0]])  # worse than chance, few records
+    assert -1.0 <= low.ci_low <= low.kappa <= low.ci_high <= 1.0
+
+
 def test_kappa_ci_matches_statsmodels_asymptotic_se() -> None:
     table = [[20, 5], [10, 15]]
     ours = kappa_from_table(table)

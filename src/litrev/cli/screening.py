@@ -207,7 +207,7 @@ def _print_agreement(report: StageAgreement) -> None:
         kappa = (
             "undefined"
             if k.kappa != k.kappa
-            else f"{k.kappa:.3f} ({k.ci_low:.3f} to {k.ci_high:.3f})"
+            else f"{k.kappa:.3f} ({k.ci_low:.3f} to {k.ci_high:.3f}{'*' if k.clipped else ''})"
         )
         ac1 = "undefined" if s.ac1 != s.ac1 else f"{s.ac1:.3f}"
         table.add_row(
@@ -219,6 +219,11 @@ def _print_agreement(report: StageAgreement) -> None:
             ac1,
         )
     console.print(table)
+    if any(pair.stats.kappa.clipped for pair in report.pairs):
+        console.print(
+            "* The normal 95% interval reaches past kappa's range and is clipped to [-1, 1] "
+            "(few records, or agreement near perfect)."
+        )
     for pair in report.pairs:
         cats = pair.stats.categories
         grid = Table(title=f"{pair.reviewers[0]} (rows) × {pair.reviewers[1]} (columns)")

@@ -2,7 +2,7 @@
 
 * percent agreement p_o;
 * Cohen's kappa (p_o - p_e) / (1 - p_e), with the large-sample standard error of Fleiss,
-  Cohen & Everitt (1969) and a normal 95% confidence interval;
+  Cohen & Everitt (1969) and a normal 95% confidence interval, clipped to [-1, 1];
 * PABAK, the prevalence- and bias-adjusted kappa (k p_o - 1) / (k - 1) for k categories
   (2 p_o - 1 for two);
 * Gwet's AC1, chance agreement p_e = Σ π_q (1 - π_q) / (k - 1), π_q the mean share of q;
@@ -29,8 +29,9 @@ Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribu
 class Kappa:
     kappa: float  # nan when chance agreement is 1 (both raters used one category only)
     se: float
-    ci_low: float
+    ci_low: float  # the normal interval, clipped to kappa's range [-1, 1]
     ci_high: float
+    clipped: bool = False  # whether the normal interval reached past -1 or 1
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,11 @@ def kappa_from_table(table: list[list[int]]) -> Kappa:
         n * (1 - p_e) ** 2
     )
     se = math.sqrt(max(variance, 0.0))
-    return Kappa(kappa, se, kappa - Z95 * se, kappa + Z95 * se)
+    # The normal approximation ignores that kappa cannot pass 1 (nor -1): with few records or
+    # near-perfect agreement it reaches 1.2. Report the interval within the possible range.
+    low, high = kappa - Z95 * se, kappa + Z95 * se
+    clipped = low < -1.0 or high > 1.0
+    return Kappa(kappa, se, max(low, -1.0), min(high, 1.0), clipped)
 
 
 def cohen_kappa(

@@ -74,6 +74,8 @@ class StageAgreement:
                     "cohen_kappa": _num(p.stats.kappa.kappa),
                     "cohen_kappa_se": _num(p.stats.kappa.se),
                     "cohen_kappa_ci95": [_num(p.stats.kappa.ci_low), _num(p.stats.kappa.ci_high)],
+                    # True when the normal interval passed -1 or 1 and was cut there.
+                    "cohen_kappa_ci95_clipped": p.stats.kappa.clipped,
                     "pabak": p.stats.pabak,
                     "gwet_ac1": _num(p.stats.ac1),
                     "table": [list(row) for row in p.stats.table],
