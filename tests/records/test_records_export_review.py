@@ -228,3 +228,30 @@ def test_asreview_export_of_a_labelled_table_has_only_the_reviews_label(tmp_path
     assert "label_included" not in header and header.count("included") == 1
     assert [r["included"] for r in _rows(out)] == ["", "0"]
     assert [r.label for r in read(out)] == [None, 0]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "suffix"), [("nbib", "nbib"), ("bibtex", "bib"), ("endnote-xml", "xml")]
+)
+def test_other_pair_formats_carry_and_round_trip_the_review(
+    review: Path, tmp_path: Path, fmt: str, suffix: str
+) -> None:
+    out = tmp_path / f"all.{suffix}"
+    _export(review, out, fmt)
+    text = out.read_text()
+    assert "litrev:status=excluded" in text or "litrev-status = {excluded}" in text
+    fresh = tmp_path / "fresh"
+    project = Project.init(fresh, protocol_text=PROTOCOL)
+    report = import_files(project.store, [out])
+    assert report.files[0].kept_ids
+    assert identification_counts(project.store) == {
+        "CINAHL": 1,
+        "PubMed": 2,
+        "Scopus": 2,
+        "unspecified": 1,
+    }
+    # Exported again from the new project, the notes are replaced, not repeated.
+    again = tmp_path / f"again.{suffix}"
+    export_records(project.store, again, fmt, screening=Screening(project.store, defaults=SINGLE))
+    assert again.read_text().count("litrev:id=1\n") + again.read_text().count("litrev-id = 1,") == 1
+    project.store.close()

@@ -8,7 +8,11 @@ overall status and the outcome (and exclusion reason) at each screening stage:
   also fills ASReview's `included`: 1 included, 0 excluded, empty pending);
 - in RIS as notes, one `N1  - litrev:<key>=<value>` line per item (`litrev:id=12`,
   `litrev:databases=Scopus`, ...), which other reference managers keep as ordinary notes, and
-  a `DB` tag with the record's database when its own tags have none.
+  a `DB` tag with the record's database when its own tags have none;
+- in MEDLINE (nbib) as `GN` (general note) lines of the same form, in EndNote XML as lines of
+  the record's `notes`, in BibTeX as fields `litrev-id`, `litrev-databases`, ...
+
+Web of Science text and JSON exports carry none of them.
 
 `review_tags` reads either form back; the importer applies it after reading any file, so a
 re-imported litrev export keeps each record's own database (not the file's) and its id.
@@ -93,18 +97,71 @@ def ris_export_pairs(
     return kept + ris_notes(items)
 
 
+# Tags whose values hold `litrev:key=value` lines: RIS notes, MEDLINE general notes, EndNote.
+NOTE_TAGS = (NOTE_TAG, "GN", "notes")
+FIELD_PREFIXES = (REVIEW_PREFIX, "litrev-")  # table columns, BibTeX fields
+
+
 def review_tags(record: Record) -> dict[str, str]:
-    """The litrev items a record carries: RIS `N1 litrev:key=value` notes or `litrev_*`
-    table columns (first value of each key)."""
+    """The litrev items a record carries: `litrev:key=value` note lines, `litrev_*` table
+    columns or `litrev-*` BibTeX fields (first value of each key).
+
+    >>> review_tags(Record(raw=[("notes", "Read later\\nlitrev:id=5"), ("litrev-status", "pending")]))
+    {'id': '5', 'status': 'pending'}
+    """
     found: dict[str, str] = {}
     for tag, value in record.raw:
-        if tag == NOTE_TAG and value.startswith(NOTE_PREFIX):
-            key, sep, text = value[len(NOTE_PREFIX) :].partition("=")
-            if sep:
-                found.setdefault(key.strip(), text.strip())
-        elif tag.startswith(REVIEW_PREFIX):
+        if tag in NOTE_TAGS and NOTE_PREFIX in value:
+            for line in value.split("\n"):
+                if line.startswith(NOTE_PREFIX):
+                    key, sep, text = line[len(NOTE_PREFIX) :].partition("=")
+                    if sep:
+                        found.setdefault(key.strip(), text.strip())
+        elif tag.startswith(FIELD_PREFIXES):
             found.setdefault(tag[len(REVIEW_PREFIX) :].strip(), value.strip())
     return found
+
+
+def _note_lines(items: Mapping[str, str]) -> list[str]:
+    return [value for _, value in ris_notes(items)]
+
+
+def _without_notes(value: str) -> str:
+    return "\n".join(line for line in value.split("\n") if not line.startswith(NOTE_PREFIX))
+
+
+def annotated_pairs(
+    fmt: str, pairs: Sequence[tuple[str, str]], items: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """A record's pairs in `fmt` (ris, nbib, bibtex, endnote-xml) with the review's items in
+    that format's form, replacing any older ones.
+
+    >>> annotated_pairs("bibtex", [("ENTRYTYPE", "article"), ("litrev-id", "1")], {"id": "4"})
+    [('ENTRYTYPE', 'article'), ('litrev-id', '4')]
+    >>> annotated_pairs("endnote-xml", [("notes", "Seen\\nlitrev:id=1")], {"id": "4"})
+    [('notes', 'Seen\\nlitrev:id=4')]
+    """
+    if fmt == "ris":
+        return ris_export_pairs(pairs, items)
+    if fmt == "nbib":
+        kept = [(t, v) for t, v in pairs if not (t == "GN" and v.startswith(NOTE_PREFIX))]
+        return kept + [("GN", line) for line in _note_lines(items)]
+    if fmt == "bibtex":
+        kept = [(t, v) for t, v in pairs if not t.startswith(FIELD_PREFIXES)]
+        return kept + [(f"litrev-{key}", " ".join(v.split())) for key, v in items.items() if v]
+    if fmt == "endnote-xml":
+        lines = _note_lines(items)
+        out: list[tuple[str, str]] = []
+        for tag, value in pairs:
+            if tag == "notes":
+                own = _without_notes(value)
+                value = "\n".join([own, *lines]) if own else "\n".join(lines)
+                lines = []  # one notes element per record
+            out.append((tag, value))
+        if lines:
+            out.append(("notes", "\n".join(lines)))
+        return out
+    raise ValueError(f"no review annotations for format {fmt!r}")
 
 
 def databases_of(items: Mapping[str, str]) -> tuple[str, ...]:

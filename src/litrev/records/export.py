@@ -3,9 +3,9 @@
 Every export carries litrev's id, the source database(s), the duplicate cluster, the status
 and the outcome at each screening stage (`litrev.records.annotate` says how, per format):
 columns in CSV, TSV, XLSX and asreview-csv (whose `included` is 1 for records included at the
-last stage, 0 for excluded ones, empty otherwise), `N1 litrev:` notes and `DB` in RIS. Other
-formats (nbib, bibtex, endnote-xml, wos-txt, json) are written as `litrev.records.write`
-writes them.
+last stage, 0 for excluded ones, empty otherwise), `N1 litrev:` notes and `DB` in RIS, `GN`
+notes in nbib, `notes` lines in EndNote XML, `litrev-*` fields in BibTeX. Web of Science text
+and JSON are written as `litrev.records.write` writes them.
 
 Spreadsheet formats neutralise formula cells (a leading `'` before `=`, `+`, `-`, `@`, tab,
 CR) unless `raw_formulas=True`.
@@ -34,11 +34,14 @@ from typing import TYPE_CHECKING, Any
 
 from litrev.errors import InputError
 from litrev.fileio import atomic_output
-from litrev.records.annotate import review_items, ris_export_pairs, table_columns
+from litrev.records.annotate import annotated_pairs, review_items, table_columns
+from litrev.records.bibtex import bibtex_pairs
+from litrev.records.endnote_xml import endnote_pairs
 from litrev.records.importer import stored_records
 from litrev.records.io import WRITE_FORMATS, write
+from litrev.records.medline import medline_pairs
 from litrev.records.model import Provenance, Record
-from litrev.records.ris import ris_pairs, write_ris
+from litrev.records.ris import ris_pairs
 from litrev.records.tabular_write import write_delimited, write_xlsx
 from litrev.store import Store
 
@@ -46,13 +49,21 @@ if TYPE_CHECKING:
     from litrev.screening.decisions import Screening
 
 TABLE_FORMATS = ("csv", "tsv", "xlsx", "asreview-csv")
-ANNOTATED_FORMATS = (*TABLE_FORMATS, "ris")
+# Formats whose records are written from (tag, value) pairs, with the review's items added.
+PAIR_FORMATS = {
+    "ris": ris_pairs,
+    "nbib": medline_pairs,
+    "bibtex": bibtex_pairs,
+    "endnote-xml": endnote_pairs,
+}
+ANNOTATED_FORMATS = (*TABLE_FORMATS, *PAIR_FORMATS)
 _ALIASES = {"medline": "nbib", "bib": "bibtex", "endnote": "endnote-xml", "wos": "wos-txt"}
 
 
-def _as_ris(record: Record, items: dict[str, str]) -> Record:
-    pairs = ris_export_pairs(ris_pairs(record), items)
-    return Record(raw=pairs, provenance=Provenance(file="", position=0, format="ris"))
+def _annotated(record: Record, fmt: str, items: dict[str, str]) -> Record:
+    """A copy written with its own pairs in `fmt` plus the review's items."""
+    pairs = annotated_pairs(fmt, PAIR_FORMATS[fmt](record), items)
+    return Record(raw=pairs, provenance=Provenance(file="", position=0, format=fmt))
 
 
 def export_records(
@@ -89,12 +100,9 @@ def export_records(
         states = record_states(screening, stages, record_ids=record_ids)
         items = [review_items(states[record_id]) for record_id, _ in pairs]
         neutralise = not raw_formulas
-        if fmt == "ris":
-            with (
-                atomic_output(path) as temporary,
-                open(temporary, "w", encoding="utf-8", newline="") as out,
-            ):
-                write_ris([_as_ris(r, i) for r, i in zip(records, items, strict=True)], out)
+        if fmt in PAIR_FORMATS:
+            copies = [_annotated(r, fmt, i) for r, i in zip(records, items, strict=True)]
+            write(copies, path, format=fmt)
         else:
             extra = [table_columns(i, asreview=fmt == "asreview-csv") for i in items]
             if fmt == "xlsx":
