@@ -202,3 +202,22 @@ def test_titles_are_printed_as_written_not_as_markup(tmp_path: Path) -> None:
     project.store.close()
     result = runner.invoke(app, ["records", "list", "-p", str(root)], env={"COLUMNS": "200"})
     assert "[bold]Loud[/bold] [1] title" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "litrev.records.annotate",
+        "litrev.records.export",
+        "litrev.records.imports",
+        "litrev.records.known",
+        "litrev.records.listing",
+        "litrev.store.db",
+    ],
+)
+def test_docstring_examples(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -44,7 +44,12 @@ UNSPECIFIED = "unspecified"
 
 
 def review_items(state: RecordState) -> dict[str, str]:
-    """The review's facts about a record as ordered key/value text (keys without a prefix)."""
+    """The review's facts about a record as ordered key/value text (keys without a prefix).
+
+    >>> from litrev.records.listing import RecordState, StageState
+    >>> review_items(RecordState(7, ("ERIC",), 7, "pending", (StageState("full_text", ""),)))
+    {'id': '7', 'databases': 'ERIC', 'cluster': '7', 'status': 'pending', 'full_text': '', 'full_text_reason': ''}
+    """
     items = {
         "id": str(state.id),
         "databases": "; ".join(state.databases) or UNSPECIFIED,
@@ -171,14 +176,24 @@ def databases_of(items: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def origin_id(items: Mapping[str, str]) -> int | None:
-    """The litrev id an exported record had (None when absent or not a positive number)."""
+    """The litrev id an exported record had (None when absent or not a positive number).
+
+    >>> origin_id({"id": "12"}), origin_id({"id": "twelve"}), origin_id({})
+    (12, None, None)
+    """
     text = items.get("id", "")
     return int(text) if text.isdigit() and 0 < len(text) < 19 and int(text) > 0 else None
 
 
 def apply_review_tags(records: Sequence[Record], *, source_given: bool) -> list[int | None]:
     """Give each record that carries litrev items its own database (unless the user named
-    one with --source); return each record's exported litrev id (None when it has none)."""
+    one with --source); return each record's exported litrev id (None when it has none).
+
+    >>> record = Record(raw=[("N1", "litrev:id=4"), ("N1", "litrev:databases=unspecified")],
+    ...                 source_db="Scopus")
+    >>> apply_review_tags([record], source_given=False), record.source_db
+    ([4], None)
+    """
     ids: list[int | None] = []
     for record in records:
         items = review_tags(record)

@@ -229,7 +229,13 @@ def _refuse_reimport(conn: Connection, path: str, digest: str) -> None:
 
 def high_water(conn: Connection) -> int:
     """The largest record id the review has used, counting records removed by `import undo`
-    (so an id never names two records)."""
+    (so an id never names two records).
+
+    >>> store = Store.open("sqlite://")
+    >>> with store.connect() as conn:
+    ...     high_water(conn)
+    0
+    """
     largest = int(
         conn.execute(select(func.coalesce(func.max(schema.records.c.id), 0))).scalar_one()
     )

@@ -43,6 +43,11 @@ def _norm(value: Any) -> str:
 
 
 def accession_key(source_db: str | None, record_id: str | None) -> str | None:
+    """The database and its own id, case and spacing ignored (None without an id).
+
+    >>> accession_key("Scopus", " 2-s2.0-1 ") == accession_key("scopus", "2-S2.0-1")
+    True
+    """
     if not record_id or not record_id.strip():
         return None
     return f"{_norm(source_db)}\x1f{_norm(record_id)}"
@@ -60,6 +65,12 @@ def content_key(
     doi: str | None,
     pmid: str | None,
 ) -> str | None:
+    """A fingerprint of the database and citation (None for a record with no title, DOI or PMID).
+
+    >>> a = content_key("ERIC", "Care  homes", ["Li, X"], 2020, None, None, None, None, None, None)
+    >>> a == content_key("eric", "care homes", ["Li, X"], 2020, None, None, None, None, None, None)
+    True
+    """
     if not (title or doi or pmid):
         return None  # an empty record would match every other empty record
     parts = [source_db, title, "; ".join(authors), year, journal, volume, issue, pages, doi, pmid]
@@ -153,7 +164,14 @@ class KnownRecords:
 
 def refuse_known(path: str, records: Sequence[Record], known: KnownRecords) -> None:
     """Raise `InputError` when any of a file's records is already in the review, with how many
-    and the first of them; nothing is imported."""
+    and the first of them; nothing is imported.
+
+    >>> known = KnownRecords(); known.add(Record(title="Care", source_db="ERIC"), 3)
+    >>> refuse_known("b.ris", [Record(title="Care", source_db="ERIC")], known)
+    Traceback (most recent call last):
+    ...
+    litrev.errors.InputError: b.ris: 1 of its 1 records are already in this review (1 by same citation from the same database; the first, a record, is litrev record 3); importing them again would count them twice. Pass --again (allow_reimport) to import the file anyway
+    """
     found = [(record, hit) for record in records if (hit := known.find(record)) is not None]
     if not found:
         return

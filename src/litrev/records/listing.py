@@ -241,6 +241,17 @@ def record_detail(
     """All fields, sources, duplicate cluster and live decisions per stage and reviewer.
 
     Raises `LitrevError` naming the id range when there is no such record.
+
+    >>> from litrev.store import Store
+    >>> from litrev.screening.demo import add_records
+    >>> from litrev.screening.decisions import Screening
+    >>> store = Store.open("sqlite://"); _ = add_records(store, 2)
+    >>> record_detail(Screening(store), 2).fields
+    [('title', 'Record 2')]
+    >>> record_detail(Screening(store), 5)
+    Traceback (most recent call last):
+    ...
+    litrev.errors.LitrevError: no record 5 in this review (ids run from 1 to 2; see `litrev records list`)
     """
     from litrev.dedupe.persist import current_clusters
     from litrev.records.importer import stored_records
