@@ -221,3 +221,20 @@ def test_docstring_examples(name: str) -> None:
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_cli_list_csv_neutralises_formula_cells(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    project = Project.init(root, protocol_text=PROTOCOL)
+    path = tmp_path / "evil.ris"
+    path.write_text('TY  - JOUR\nTI  - =HYPERLINK("http://x")\nER  - \n')
+    import_files(project.store, [path], source="ERIC")
+    project.store.close()
+    result = runner.invoke(app, ["records", "list", "--format", "csv", "-p", str(root)])
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert row["title"] == '\'=HYPERLINK("http://x")'
+    result = runner.invoke(
+        app, ["records", "list", "--format", "csv", "--raw-formulas", "-p", str(root)]
+    )
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert row["title"] == '=HYPERLINK("http://x")'

@@ -291,6 +291,10 @@ def records_list(
     output: Annotated[
         str, typer.Option("--format", "-f", help="table, csv or json (csv/json to stdout).")
     ] = "table",
+    raw_formulas: Annotated[
+        bool,
+        typer.Option("--raw-formulas", help="CSV: cells starting = + - @ as they are."),
+    ] = False,
     project_dir: ProjectOpt = Path("."),
 ) -> None:
     """List records with litrev's ids (for decide, conflicts and extract), status and source."""
@@ -308,7 +312,14 @@ def records_list(
         print(json.dumps([s.as_dict() for s in chosen], indent=2, ensure_ascii=False))
         return
     if output == "csv":
+        from litrev.records.tabular_write import neutral_cell
+
         rows = [_flat(s.as_dict()) for s in chosen]
+        if not raw_formulas:  # the CSV may be opened in a spreadsheet, like an export
+            rows = [
+                {k: neutral_cell(v) if isinstance(v, str) else v for k, v in r.items()}
+                for r in rows
+            ]
         header = list(rows[0]) if rows else ["litrev_id", "status"]
         writer = csv.DictWriter(sys.stdout, header, lineterminator="\n")
         writer.writeheader()
