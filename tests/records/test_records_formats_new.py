@@ -449,3 +449,16 @@ def test_pubmed_xml_mathml_in_an_abstract(tmp_path: Path) -> None:
     assert record.abstract == "(1) inhaled He3 MRI ventilation."  # MathML text, markup gone
     abstract = dict(record.raw)["MedlineCitation/Article/Abstract/AbstractText"]
     assert abstract.startswith("(1) inhaled \n") and "He" in abstract  # one field, text kept
+
+
+def test_csl_json_keyword_list_and_odd_values(tmp_path: Path) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text(
+        '[{"id": "x", "type": "article-journal", "title": "Care", "keyword": ["carers", 7, null],'
+        ' "issued": {"date-parts": [[null]], "raw": "Spring 2018"}, "volume": 12,'
+        ' "container-title": "Journal", "author": [{"family": "Li"}, "not a name"]}]',
+        encoding="utf-8",
+    )
+    record = read(path)[0]
+    assert record.keywords == ["carers", "7"]
+    assert (record.year, record.volume, record.authors) == (2018, "12", ["Li"])

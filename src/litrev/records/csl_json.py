@@ -111,6 +111,15 @@ def _year(item: dict[str, Any]) -> int | None:
     return None
 
 
+def _keywords(value: Any) -> list[str]:
+    """CSL's `keyword` is one string ("a, b"); some writers give a list of strings."""
+    if isinstance(value, str):
+        return split_list(value, ",;")
+    if isinstance(value, list):
+        return [k for k in (_text(v) for v in value) if k]
+    return []
+
+
 def _record(item: dict[str, Any]) -> Record:
     get = item.get
     keywords = get("keyword")
@@ -128,7 +137,7 @@ def _record(item: dict[str, Any]) -> Record:
         pmid=_text(get("PMID")),
         pmcid=_text(get("PMCID")),
         issn=_text(get("ISSN")),
-        keywords=split_list(keywords, ",;") if isinstance(keywords, str) else [],
+        keywords=_keywords(keywords),
         language=_text(get("language")),
         publication_type=_text(get("type")),
         url=_text(get("URL")),
