@@ -238,3 +238,10 @@ def test_cli_list_csv_neutralises_formula_cells(tmp_path: Path) -> None:
     )
     (row,) = csv.DictReader(io.StringIO(result.stdout))
     assert row["title"] == '=HYPERLINK("http://x")'
+
+
+def test_cli_list_names_the_databases_when_one_matches_nothing(review: Path) -> None:
+    result = runner.invoke(app, ["records", "list", "--database", "Embase", "-p", str(review)])
+    assert result.exit_code == 0, result.output
+    assert "no record comes from database 'Embase'" in result.output
+    assert "ASSIA, ERIC" in result.output

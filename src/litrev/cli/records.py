@@ -308,6 +308,16 @@ def records_list(
     stages = project.protocol.screening.stages
     states = record_states(_screening(project), stages)
     chosen = select_states(states, stage=stage, status=status, database=database)
+    if database is not None and not any(
+        database.casefold() in {d.casefold() for d in s.databases} for s in states.values()
+    ):
+        known = sorted({d for s in states.values() for d in s.databases})
+        err_console.print(
+            Text(
+                f"warning: no record comes from database {database!r}; "
+                f"the review's databases are: {', '.join(known) or '(no records yet)'}"
+            )
+        )
     if output == "json":
         print(json.dumps([s.as_dict() for s in chosen], indent=2, ensure_ascii=False))
         return
