@@ -3,8 +3,8 @@
 Records this reviewer has decided come first (in the order decided), then the undecided ones,
 most likely relevant first by `litrev.screening.rank` once there is at least one include and one
 exclude to learn from (by record id before that, or when the ranking module is absent). The
-model is retrained after every decision. Labels: include and maybe count as relevant, exclude
-as not. In blind mode the model learns only from this reviewer's own decisions and settled
+model is retrained after every decision. Ranking labels: include and maybe count as relevant
+(a maybe is worth seeing more of), exclude as not; the stopping estimate leaves maybes out. In blind mode the model learns only from this reviewer's own decisions and settled
 outcomes, so the order cannot leak another reviewer's undisclosed votes.
 
 >>> from litrev.store import Store
@@ -152,14 +152,19 @@ class ScreeningQueue:
         summary: str = self.model.explain(self._index[record_id]).summary(terms)
         return summary or None
 
-    def stopping_message(self) -> str | None:
-        """The stopping estimate over this reviewer's decisions, in the order made."""
+    def stopping_estimate(self) -> Any:
+        """The stopping estimate (`stopping.ScreenerEstimate`) over this reviewer's decisions
+        in the order made, or None without the stopping module or any decision. A "maybe" is
+        undecided: it counts neither as relevant nor as excluded (the record stays among those
+        left), so it cannot inflate the recall estimate."""
         if self._stopping is None:
             return None
-        labels = [int(decision != "exclude") for _, decision in self._own_in_order()]
+        labels = [int(d == "include") for _, d in self._own_in_order() if d != "maybe"]
         if not labels:
             return None
-        estimate = self._stopping.hypergeometric_estimate(labels, n_total=len(self.records))
-        streak = self._stopping.irrelevant_in_a_row(labels)
-        message: str = estimate.message()
-        return f"{message} {streak} excluded in a row."
+        return self._stopping.screener_estimate(labels, n_total=len(self.records))
+
+    def stopping_message(self) -> str | None:
+        """The stopping estimate as a sentence for the screen."""
+        estimate = self.stopping_estimate()
+        return None if estimate is None else str(estimate.message())

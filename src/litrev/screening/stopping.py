@@ -201,6 +201,138 @@ def hypergeometric_estimate(
     )
 
 
+def default_min_run(n_total: int) -> int:
+    """Exclusions in a row the screener's estimate needs: 2% of the review, 20 to 200 records.
+
+    >>> default_min_run(979), default_min_run(50_000)
+    (20, 200)
+    """
+    return int(min(200, max(20, math.ceil(0.02 * n_total))))
+
+
+# Relevant records the screener's estimate needs: with fewer, "recall" is a ratio of tiny counts
+# and says nothing a reviewer can act on.
+MIN_RELEVANT = 5
+
+
+@dataclass(frozen=True)
+class ScreenerEstimate:
+    """What the screener shows after each decision: an estimate, or why there is none yet."""
+
+    screened: int
+    n_total: int
+    relevant_found: int
+    run: int  # exclusions since the last inclusion
+    target_recall: float
+    confidence: float
+    estimated_recall: float | None  # None while the data cannot support an estimate
+    recall_lower_bound: float | None  # holds at `confidence`
+    relevant_left_estimate: float | None
+    relevant_left_upper: int | None
+    should_stop: bool  # the hypergeometric test (`hypergeometric_min_p`) at `confidence`
+    p_value: float
+    why_not: str | None  # why there is no estimate yet
+
+    def message(self) -> str:
+        """A sentence for the screener."""
+        head = f"{self.relevant_found} relevant in {self.screened:,} of {self.n_total:,} screened"
+        if self.why_not is not None:
+            return f"{head}; no recall estimate yet: {self.why_not}."
+        verdict = "you can stop" if self.should_stop else "keep screening"
+        return (
+            f"{head}, {self.run} excluded since the last inclusion; estimated recall "
+            f"{self.estimated_recall:.0%} (at least {self.recall_lower_bound:.0%} with "
+            f"{self.confidence:.0%} confidence), about {self.relevant_left_estimate:.1f} relevant "
+            f"left, at most {self.relevant_left_upper}. Target {self.target_recall:.0%}: "
+            f"{verdict} (p = {self.p_value:.3f})."
+        )
+
+
+def screener_estimate(
+    labels: Sequence[int] | npt.NDArray[np.int_],
+    n_total: int,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+    *,
+    min_relevant: int = MIN_RELEVANT,
+    min_run: int | None = None,
+) -> ScreenerEstimate:
+    """The estimate a screener sees: none until it can be trusted, then one that only rises.
+
+    `hypergeometric_estimate` re-chooses its sample after every decision, so early on its
+    recall swings (12% → 24% → 8% → 6% over three decisions). Here the estimate waits for
+    `min_relevant` relevant records and a run of `min_run` exclusions since the last
+    inclusion (`default_min_run`), and its sample is that run: k = 0 relevant in the last n,
+    drawn from the n plus the unscreened. Each further exclusion makes n one larger with the
+    urn unchanged, so the estimate and its lower bound can only rise; an inclusion ends the
+    run, and the estimate is withdrawn (saying why) until a new run is long enough. The stop
+    verdict is still the full test (the smallest p over every sample).
+
+    >>> est = screener_estimate([1] * 6 + [0] * 10, n_total=200)
+    >>> est.estimated_recall is None, est.why_not
+    (True, 'only 10 excluded in a row since the last inclusion (an estimate needs 20)')
+    >>> est = screener_estimate([1] * 6 + [0] * 60, n_total=200)
+    >>> round(est.recall_lower_bound, 2) <= round(est.estimated_recall, 2)
+    True
+    """
+    arr = _as_labels(labels)
+    screened, found = arr.size, int(arr.sum())
+    if screened > n_total:
+        raise ValueError(f"{screened} records screened but only {n_total} in the review")
+    run = irrelevant_in_a_row(arr)
+    needed = default_min_run(n_total) if min_run is None else min_run
+    p_min = hypergeometric_min_p(arr, n_total, target_recall)[0] if screened else 1.0
+    remaining = n_total - screened
+    alpha = 1.0 - confidence
+    why_not = None
+    if remaining == 0:
+        left: tuple[float | None, int | None] = (0.0, 0)
+    elif found < min_relevant:
+        why_not = f"{found} relevant found (an estimate needs at least {min_relevant})"
+    elif run < needed:
+        why_not = (
+            f"only {run} excluded in a row since the last inclusion (an estimate needs {needed})"
+        )
+    if why_not is not None:
+        return ScreenerEstimate(
+            screened,
+            n_total,
+            found,
+            run,
+            target_recall,
+            confidence,
+            None,
+            None,
+            None,
+            None,
+            p_min < alpha,
+            p_min,
+            why_not,
+        )
+    if remaining:
+        urn = remaining + run
+        upper = _relevant_upper_bound(0, urn, run, alpha)
+        median = _relevant_upper_bound(0, urn, run, 0.5)
+        left = (float(median), upper)
+    estimate, upper_left = left
+    assert estimate is not None and upper_left is not None
+    return ScreenerEstimate(
+        screened,
+        n_total,
+        found,
+        run,
+        target_recall,
+        confidence,
+        found / (found + estimate) if found + estimate else 1.0,
+        found / (found + upper_left) if found + upper_left else 1.0,
+        estimate,
+        upper_left,
+        p_min < alpha or remaining == 0,
+        p_min,
+        None,
+    )
+
+
 def irrelevant_in_a_row(labels: Sequence[int] | npt.NDArray[np.int_]) -> int:
     """How many records at the end of the screening order were all excluded.
 
