@@ -255,3 +255,17 @@ def test_other_pair_formats_carry_and_round_trip_the_review(
     export_records(project.store, again, fmt, screening=Screening(project.store, defaults=SINGLE))
     assert again.read_text().count("litrev:id=1\n") + again.read_text().count("litrev-id = 1,") == 1
     project.store.close()
+
+
+def test_an_export_imported_back_into_its_own_review_is_refused(
+    review: Path, tmp_path: Path
+) -> None:
+    from litrev.cli import run
+
+    for fmt, suffix in (("ris", "ris"), ("csv", "csv")):
+        out = tmp_path / f"mine.{suffix}"
+        _export(review, out, fmt)
+        assert run(["import", str(out), "-p", str(review)]) == 2
+    project = Project.open(review)
+    assert len(stored_records(project.store)) == 6
+    project.store.close()
