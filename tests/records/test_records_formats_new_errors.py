@@ -318,3 +318,10 @@ def test_an_empty_pubmed_result_is_no_records_not_an_error(tmp_path: Path) -> No
         tmp_path, "none.xml", '<?xml version="1.0"?>\n<PubmedArticleSet>\n</PubmedArticleSet>\n'
     )
     assert read(path) == []
+
+
+def test_an_old_excel_xls_export_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "proquest.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    error = expect_error(path, None, "Excel 97-2003 .xls", "save it as .xlsx or CSV")
+    assert error.path == str(path)

@@ -62,6 +62,8 @@ WRITE_FORMATS = (
     "json",
 )
 _XLSX_MAGIC = b"PK\x03\x04"
+# Excel 97-2003 (.xls, an OLE2 compound file): ProQuest's and older EBSCO "Excel" exports.
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass
@@ -181,6 +183,12 @@ def _read_report(
     except OSError as error:
         raise InputError(name, f"cannot read file: {error.strerror or error}") from error
     fmt = canonical_format(format) if format else None
+    if data.startswith(_XLS_MAGIC):
+        raise InputError(
+            name,
+            "an Excel 97-2003 .xls workbook, which litrev does not read; open it and save it "
+            "as .xlsx or CSV (or export CSV from the database)",
+        )
     if fmt == "xlsx" or (data.startswith(_XLSX_MAGIC) and (fmt is None or fmt in VENDOR_FORMATS)):
         parsed = _parse_xlsx(path, name, skip_invalid, fmt)
         fmt, encoding = "xlsx", "xlsx"
