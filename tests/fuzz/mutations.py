@@ -104,8 +104,9 @@ def _lines(data: bytes, rnd: random.Random, others: list[bytes]) -> bytes:
         lines[i] = lines[i].strip()
     elif action == 5:
         lines[i] = lines[i][: rnd.randint(0, len(lines[i]))]
-    else:  # a run of continuation-like lines
-        lines[i:i] = [lines[j] or b"x"] * rnd.choice([10, 1000, 20000])
+    else:  # a run of continuation-like lines, of at most 4 MB
+        line = lines[j] or b"x"
+        lines[i:i] = [line] * min(rnd.choice([10, 1000, 20000]), 4_000_000 // len(line) + 1)
     return b"\n".join(lines)
 
 
