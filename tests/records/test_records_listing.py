@@ -119,6 +119,8 @@ def test_only_the_last_protocol_stage_decides_included(review: Path) -> None:
     states = record_states(_screening(review), stages=["title_abstract"])
     assert states[1].status == "included"
     assert [s.stage for s in states[1].stages] == ["title_abstract"]
+    with pytest.raises(LitrevError, match="stage full_text is not screened in this review"):
+        select_states(states, stage="ft")
 
 
 def test_detail_has_fields_sources_cluster_and_decisions(review: Path) -> None:

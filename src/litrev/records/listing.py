@@ -211,6 +211,14 @@ def select_states(
     if status is not None and status not in STATUSES:
         raise LitrevError(f"unknown status {status!r}; expected one of: {', '.join(STATUSES)}")
     stage_name = _stage_names([stage])[0] if stage is not None else None
+    first = next(iter(states.values()), None)
+    if stage_name is not None and first is not None:
+        screened = [s.stage for s in first.stages]
+        if stage_name not in screened:
+            raise LitrevError(
+                f"stage {stage_name} is not screened in this review (its stages: "
+                f"{', '.join(screened)}; [screening] stages in litrev.toml)"
+            )
     wanted_db = database.casefold() if database is not None else None
     chosen = []
     for state in states.values():
