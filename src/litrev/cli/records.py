@@ -148,9 +148,16 @@ def _print_import(report: ImportReport) -> None:
     for name, count in sorted(report.by_source.items()):
         _row(totals, name, str(count))
     console.print(totals)
-    for path in report.empty_files:
+    for item in report.files:
+        if not item.empty:
+            continue
+        why = (
+            f"none of its records could be read ({len(item.skipped)} skipped, listed below)"
+            if item.skipped
+            else "no records in this file"
+        )
         err_console.print(
-            f"[yellow]warning:[/] {escape(path)}: no records in this file; it was not recorded as an "
+            f"[yellow]warning:[/] {escape(item.path)}: {why}; it was not recorded as an "
             "import (check that the export finished and is in a format litrev reads)",
             highlight=False,
         )
