@@ -325,3 +325,10 @@ def test_an_old_excel_xls_export_is_refused_with_what_to_do(tmp_path: Path) -> N
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     error = expect_error(path, None, "Excel 97-2003 .xls", "save it as .xlsx or CSV")
     assert error.path == str(path)
+
+
+def test_vendor_table_under_a_header_block_without_a_csv_extension(tmp_path: Path) -> None:
+    text = "Embase Session Results\nDate exported: 14 Oct 2025\n\n" + fixture_text("embase.csv")
+    path = write(tmp_path, "embase-export.txt", text)
+    result = read_report(path)
+    assert (result.format, len(result.records)) == ("embase-csv", 2)

@@ -250,6 +250,10 @@ def detect_format(path: str | Path, text: str) -> str:
         return "bibtex"
     if lines and ("\t" in lines[0] or "," in lines[0]):
         return "tsv" if lines[0].count("\t") > lines[0].count(",") else "csv"
+    # A table under a few header lines ("Embase Session Results", an export date).
+    header = next((x for x in lines[1:30] if x.count(",") >= 2 or x.count("\t") >= 2), None)
+    if header is not None:
+        return "tsv" if header.count("\t") > header.count(",") else "csv"
     by_extension = _EXTENSIONS.get(Path(path).suffix.lower())
     if by_extension:
         return by_extension  # e.g. a one-column CSV: nothing in it says "CSV"
