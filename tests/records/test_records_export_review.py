@@ -94,6 +94,18 @@ def test_asreview_included_is_filled(review: Path, tmp_path: Path) -> None:
     assert [r["included"] for r in rows] == ["1", "0", "", "", "", ""]
     back = read(out)
     assert [r.label for r in back] == [1, 0, None, None, None, None]
+    # ASReview needs unique record ids: litrev's, so its results name litrev's records.
+    assert [r["record_id"] for r in rows] == ["1", "2", "3", "4", "5", "6"]
+    assert next(csv.reader(io.StringIO(out.read_text())))[0] == "record_id"
+    fresh = tmp_path / "fresh"
+    project = Project.init(fresh, protocol_text=PROTOCOL)
+    import_files(project.store, [out])
+    old = Project.open(review)
+    assert [(i, r.record_id, r.source_db) for i, r in stored_records(project.store)] == [
+        (i, r.record_id, r.source_db) for i, r in stored_records(old.store)
+    ]
+    project.store.close()
+    old.store.close()
 
 
 def test_duplicates_carry_their_cluster(review: Path, tmp_path: Path) -> None:

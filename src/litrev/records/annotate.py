@@ -48,10 +48,11 @@ def review_items(state: RecordState) -> dict[str, str]:
 
     >>> from litrev.records.listing import RecordState, StageState
     >>> review_items(RecordState(7, ("ERIC",), 7, "pending", (StageState("full_text", ""),)))
-    {'id': '7', 'databases': 'ERIC', 'cluster': '7', 'status': 'pending', 'full_text': '', 'full_text_reason': ''}
+    {'id': '7', 'source_id': '', 'databases': 'ERIC', 'cluster': '7', 'status': 'pending', 'full_text': '', 'full_text_reason': ''}
     """
     items = {
         "id": str(state.id),
+        "source_id": state.source_id or "",  # the database's own id (AN, PMID, EID ...)
         "databases": "; ".join(state.databases) or UNSPECIFIED,
         "cluster": str(state.cluster),
         "status": state.status,
@@ -63,15 +64,16 @@ def review_items(state: RecordState) -> dict[str, str]:
 
 
 def table_columns(items: Mapping[str, str], *, asreview: bool = False) -> list[tuple[str, str]]:
-    """`litrev_*` columns (and ASReview's `included` when `asreview`).
+    """`litrev_*` columns; for ASReview also its `record_id` (litrev's id: ASReview needs
+    unique ids, and its exports then name litrev's records) and `included`.
 
     >>> table_columns({"id": "3", "status": "excluded"}, asreview=True)
-    [('litrev_id', '3'), ('litrev_status', 'excluded'), ('included', '0')]
+    [('record_id', '3'), ('litrev_id', '3'), ('litrev_status', 'excluded'), ('included', '0')]
     """
     columns = [(REVIEW_PREFIX + key, value) for key, value in items.items()]
     if asreview:
         label = {"included": "1", "excluded": "0"}.get(items.get("status", ""), "")
-        columns.append(("included", label))
+        columns = [("record_id", items.get("id", "")), *columns, ("included", label)]
     return columns
 
 
@@ -198,6 +200,9 @@ def apply_review_tags(records: Sequence[Record], *, source_given: bool) -> list[
     for record in records:
         items = review_tags(record)
         ids.append(origin_id(items))
+        if "id" in items and "source_id" in items:
+            # An ASReview export's `record_id` holds litrev's id; the database's is here.
+            record.record_id = items["source_id"] or None
         if source_given or "databases" not in items:
             continue
         databases = databases_of(items)

@@ -115,7 +115,8 @@ def record_columns(
         and name not in replaced
         and name.strip().lower() not in labels
     ]
-    return kept + list(extra)
+    first = [(name, value) for name, value in extra if name == "record_id"]
+    return first + kept + [(name, value) for name, value in extra if name != "record_id"]
 
 
 def table_rows(
