@@ -245,6 +245,12 @@ def high_water(conn: Connection) -> int:
     ).scalars():
         if isinstance(detail, dict) and isinstance(detail.get("last_id"), int):
             largest = max(largest, detail["last_id"])
+    if conn.dialect.name == "postgresql":
+        # Ids the sequence has handed out, even to transactions not yet committed.
+        given = conn.execute(
+            text("SELECT pg_sequence_last_value(pg_get_serial_sequence('records', 'id')::regclass)")
+        ).scalar()
+        largest = max(largest, int(given or 0))
     return largest
 
 
@@ -272,15 +278,14 @@ def _insert_records(
             kept = list(range(first + 1, first + 1 + len(rows)))
         for record_id, row in zip(kept, rows, strict=True):
             row["id"] = record_id
-        conn.execute(insert(schema.records), rows)
         if conn.dialect.name == "postgresql":
-            # Explicit ids leave the sequence behind: move it past them.
+            # Explicit ids would leave the sequence behind: move it past them first (a
+            # sequence is not transactional, so a concurrent insert cannot take one of them).
             conn.execute(
-                text(
-                    "SELECT setval(pg_get_serial_sequence('records', 'id'), "
-                    "(SELECT max(id) FROM records))"
-                )
+                text("SELECT setval(pg_get_serial_sequence('records', 'id'), :top)"),
+                {"top": max(kept)},
             )
+        conn.execute(insert(schema.records), rows)
         return kept
     inserted = conn.execute(
         insert(schema.records).returning(schema.records.c.id, sort_by_parameter_order=True), rows
