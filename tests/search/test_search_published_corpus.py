@@ -13,8 +13,10 @@ groups, long chains of line references) and check the tree they give, not the ti
 from __future__ import annotations
 
 import re
+import sys
 import time
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -219,3 +221,61 @@ def test_a_deep_chain_of_line_references_is_read_compared_and_translated() -> No
     assert parse(translated.text, "pubmed") is not None
     words = {leaf.text for leaf in _leaves(query.root) if isinstance(leaf, Term)}
     assert {f"w{i}" for i in range(2, 401)} <= words
+
+
+# -- cost as counted operations (machine-independent): each fails on the code before the fix --
+
+
+def _calls(action, *names: str) -> Counter[str]:
+    """How many times the Python functions (or builtin methods) called `names` run."""
+    counts: Counter[str] = Counter()
+    wanted = set(names)
+
+    def profile(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "call" and frame.f_code.co_name in wanted:
+            counts[frame.f_code.co_name] += 1
+        elif event == "c_call" and getattr(arg, "__name__", "") in wanted:
+            counts[arg.__name__] += 1
+
+    sys.setprofile(profile)
+    try:
+        action()
+    finally:
+        sys.setprofile(None)
+    return counts
+
+
+def _chain(lines: int) -> str:
+    """Each line uses the line before it and adds a word: a tree as deep as the strategy."""
+    out = ["1 (heart or cardiac) adj3 (attack* or failure*).ti,ab."]
+    for i in range(2, lines + 1):
+        out.append(f"{i} {i - 1} {'and' if i % 2 else 'or'} w{i}.ti.")
+    return "\n".join(out)
+
+
+def test_equality_normalises_each_node_once() -> None:
+    # Before: every level normalised and hashed everything below it again, so the work
+    # doubled with each level of line references (24 levels: millions of calls).
+    text = _chain(24)
+    calls = _calls(lambda: parse(text, "ovid") == parse(text, "ovid"), "_normalize")
+    assert calls["_normalize"] < 40 * 24, calls
+
+
+def test_the_tokenizer_skips_the_blanked_rest_of_the_strategy_in_one_step() -> None:
+    # Before: each numbered line was tokenized inside the whole strategy blanked out, one
+    # space at a time: calls grew as lines x length.
+    text = _ovid_strategy(10, 5, word_lines=190)
+    calls = _calls(lambda: parse(text, "ovid"), "isspace")
+    assert calls["isspace"] < 2 * len(text), (calls, len(text))  # before: ~lines x length
+
+
+def test_the_misplaced_limit_check_does_not_walk_earlier_lines_again() -> None:
+    text = _ovid_strategy(10, 5, word_lines=190)  # 200 search lines, 199 combining lines
+    calls = _calls(lambda: parse(text, "ovid"), "misplaced")
+    assert calls["misplaced"] < 10 * 400, calls
+
+
+def test_the_generator_collects_leaf_fields_once_per_node() -> None:
+    query = parse(_chain(150), "ovid")
+    calls = _calls(lambda: generate(query, "embase"), "leaf_fields")
+    assert calls["leaf_fields"] < 30 * 150, calls
