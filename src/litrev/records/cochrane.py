@@ -44,7 +44,11 @@ CENTRAL, CDSR, LIBRARY = (
 
 
 def cochrane_database(first: dict[str, str]) -> str:
-    """CENTRAL, CDSR or (when nothing says which) the Cochrane Library, from a record's fields."""
+    """CENTRAL, CDSR or (when nothing says which) the Cochrane Library, from a record's fields.
+
+    >>> cochrane_database({"ID": "CD012111.PUB2"}), cochrane_database({"ID": "CN-01"})
+    ('Cochrane Database of Systematic Reviews', 'Cochrane CENTRAL')
+    """
     identifier = first.get("ID", "").strip().upper()
     url = first.get("US", "").lower()
     doi = first.get("DOI", "")
@@ -166,7 +170,11 @@ def parse_cochrane(text: str, path: str = "<text>", skip_invalid: bool = False) 
 
 
 def record_from_cochrane(raw: list[tuple[str, str]], path: str, position: int, line: int) -> Record:
-    """Read litrev's fields from a Cochrane record's (tag, value) pairs."""
+    """Read litrev's fields from a Cochrane record's (tag, value) pairs.
+
+    >>> record_from_cochrane([("ID", "CN-9"), ("KY", "*Aged; Humans")], "c.txt", 0, 5).keywords
+    ['Aged', 'Humans']
+    """
     first: dict[str, str] = {}
     authors: list[str] = []
     keywords: list[str] = []

@@ -268,7 +268,11 @@ def detect_format(path: str | Path, text: str) -> str:
 
 
 def ebsco_database(code: str) -> str | None:
-    """The database an EBSCOhost `db=` code names ("rzh" -> "CINAHL"), None if unknown."""
+    """The database an EBSCOhost `db=` code names, None if unknown.
+
+    >>> ebsco_database("rzh"), ebsco_database("xyz")
+    ('CINAHL', None)
+    """
     return _EBSCO_DB_CODES.get(code.lower())
 
 

@@ -198,7 +198,12 @@ def _ovid_database(text: str) -> str | None:
 
 
 def record_from_ovid(raw: list[tuple[str, str]], path: str, position: int, line: int) -> Record:
-    """Read litrev's fields from an Ovid record's (label, value) pairs."""
+    """Read litrev's fields from an Ovid record's (label, value) pairs.
+
+    >>> r = record_from_ovid([("Author", "Li Q.; Ode A."), ("Emtree Heading", "*aged")], "o", 0, 1)
+    >>> r.authors, r.keywords, r.source_db
+    (['Li Q', 'Ode A'], ['aged'], 'Embase')
+    """
     first: dict[str, str] = {}
     keywords: list[str] = []
     for label, value in raw:

@@ -175,7 +175,11 @@ def _author(value: str) -> str:
 
 
 def record_from_refworks(raw: list[tuple[str, str]], path: str, position: int, line: int) -> Record:
-    """Read litrev's fields from RefWorks (tag, value) pairs."""
+    """Read litrev's fields from RefWorks (tag, value) pairs.
+
+    >>> record_from_refworks([("RT", "Journal Article"), ("SP", "5"), ("OP", "9")], "r", 0, 1).pages
+    '5-9'
+    """
     first: dict[str, str] = {}
     authors: list[str] = []
     keywords: list[str] = []

@@ -78,7 +78,11 @@ def no_vendor_header(kind: str, scanned: int) -> str:
 
 
 def find_header(lines: list[list[str]]) -> tuple[int, str] | None:
-    """(index, kind) of the first of `lines` (rows of cells) that is a vendor's header."""
+    """(index, kind) of the first of `lines` (rows of cells) that is a vendor's header.
+
+    >>> find_header([["Embase Session Results"], [], ["TITLE", "PUI"]])
+    (2, 'embase-csv')
+    """
     for index, cells in enumerate(lines[:_HEADER_SCAN]):
         kind = vendor_of(cells)
         if kind:
@@ -93,7 +97,13 @@ def records_from_vendor(
     path: str,
     skip_invalid: bool,
 ) -> ParsedFile:
-    """Records from a vendor table's rows; a row longer than the header is malformed."""
+    """Records from a vendor table's rows; a row longer than the header is malformed.
+
+    >>> parsed = records_from_vendor("ebsco-csv", ["Article Title", "PLink"],
+    ...     [(2, ["Care", "https://search.ebscohost.com/login.aspx?db=psyh&AN=1"])], "e.csv", False)
+    >>> parsed.records[0].title, parsed.records[0].source_db, parsed.records[0].provenance.line
+    ('Care', 'PsycINFO', 2)
+    """
     problems = Problems(path, skip_invalid)
     width = len(header)
     records: list[Record] = []
