@@ -146,7 +146,9 @@ choices = ["home", "ward"]
         screening.decide_many([DecisionInput(r, "ann", stage, "include") for r in (1, 2)])
     table = tmp_path / "extraction.csv"
     table.write_text("record_id,setting\n1,home\n2,ward\n", encoding="utf-8")
-    import_table(project.store, table, project.protocol.codebook, reviewer="ann")
+    import_table(
+        project.store, table, project.protocol.codebook, reviewer="ann", screening=screening
+    )
     return project
 
 

@@ -134,7 +134,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f'2,"{(SVG + QUOTE).replace(chr(34), chr(34) * 2)}","{SCRIPT.replace(chr(34), chr(34) * 2)}"\n',
         encoding="utf-8",
     )
-    import_table(project.store, table, project.protocol.codebook)
+    import_table(project.store, table, project.protocol.codebook, screening=screening)
     write_report(project, root / "out")
     return root / "out"
 
