@@ -214,6 +214,7 @@ def test_titles_are_printed_as_written_not_as_markup(tmp_path: Path) -> None:
         "litrev.records.imports",
         "litrev.records.known",
         "litrev.records.listing",
+        "litrev.records.record_ids",
         "litrev.store.db",
     ],
 )

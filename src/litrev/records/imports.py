@@ -10,7 +10,7 @@ both the import and its undoing). It refuses, naming what depends on the records
   review queue or a link: undo it first with `litrev dedupe undo`. Rows of undone dedupe
   actions that mention the records no longer count and are removed with them.
 
-Ids of removed records are never given again (`importer.high_water`), so an old export or
+Ids of removed records are never given again (`record_ids.high_water`), so an old export or
 decisions file cannot name a different record.
 
 >>> import tempfile, os
@@ -40,7 +40,7 @@ from sqlalchemy import Connection, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from litrev.errors import LitrevError
-from litrev.records.importer import high_water
+from litrev.records.record_ids import high_water
 from litrev.store import Store, schema
 
 
