@@ -113,8 +113,34 @@ def test_rounding_that_sums_to_100_is_silent() -> None:
 
 
 def test_duplicate_labels_ignore_punctuation() -> None:
-    (entry,) = check_duplicate_rows(STUDIES)
+    (entry,) = check_duplicate_rows(STUDIES, labels=["Smith, 2020", "Smith 2020", "Jones, 2019"])
     assert "Smith, 2020" in entry.claim and entry.stated == 2
+
+
+def test_duplicate_rows_read_no_column_by_its_name() -> None:
+    # Used to label rows from a column named "source_citation" and locate them by
+    # "source_table"/"source_row" (the built-in review's table columns).
+    frame = STUDIES.assign(
+        record_id=[1, 2, 3], source_table=["T1", "T1", "T2"], source_row=[1, 2, 1]
+    )
+    assert check_duplicate_rows(frame) == []  # labels are "record N": all differ
+    (entry,) = check_duplicate_rows(frame, labels=["Lee, 2001", "Lee, 2001", "Kim, 1999"])
+    assert "(record 1; record 2)" in entry.claim
+    (located,) = check_duplicate_rows(
+        frame, labels=["Lee, 2001", "Lee, 2001", "Kim, 1999"], table_location=["table", "row"]
+    )
+    assert "(T1 row 1; T1 row 2)" in located.claim
+
+
+def test_table_rows_claim_counts_by_the_protocol_table_column() -> None:
+    frame = pd.DataFrame({"record_id": [1, 2, 3], "where_printed": ["Table 2", "Table 2", "Box 1"]})
+    rows = claim(stated=2, quantity="table_rows", table="Table 2")
+    entry = check_claim(rows, frame, flow(), ["where_printed"])
+    assert (entry.status, entry.computed) == ("agrees", 2)
+    unset = check_claim(rows, frame, flow())
+    assert unset.status == "unverifiable" and "[report] table_location" in unset.explanation
+    missing = check_claim(rows, frame, flow(), ["table"])
+    assert missing.status == "unverifiable" and "'table'" in missing.explanation
 
 
 def test_flow_gap_counts_reported_removals() -> None:
@@ -150,10 +176,9 @@ def test_run_audit_reports_spelling_variants() -> None:
 
 def test_duplicate_labels_are_told_apart_by_the_codebook_text_fields() -> None:
     # Used to read a field named "contribution" (the built-in review's) and nothing else.
-    studies = pd.DataFrame(
-        {"source_citation": ["Ruiz, 2021", "Ruiz, 2021"], "summary": ["A trial", "A survey"]}
-    )
-    (entry,) = check_duplicate_rows(studies, ["summary"])
+    studies = pd.DataFrame({"record_id": [1, 2], "summary": ["A trial", "A survey"]})
+    labels = ["Ruiz, 2021", "Ruiz, 2021"]
+    (entry,) = check_duplicate_rows(studies, ["summary"], labels)
     assert "2 different summary texts" in entry.explanation
-    (same,) = check_duplicate_rows(studies.assign(summary="A trial"), ["summary"])
+    (same,) = check_duplicate_rows(studies.assign(summary="A trial"), ["summary"], labels)
     assert "1 different summary texts" in same.explanation

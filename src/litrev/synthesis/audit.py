@@ -5,7 +5,7 @@ Nothing here knows the built-in review: findings come from the claims, the proto
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -15,7 +15,8 @@ from litrev.protocol import Protocol
 from litrev.synthesis.claims import Claim
 from litrev.synthesis.flow import Flow
 from litrev.synthesis.flow_checks import Equation, failing_equations
-from litrev.synthesis.tables import CategoryCount, round_percent, spelling_variants, study_label
+from litrev.synthesis.labels import row_labels, study_labels
+from litrev.synthesis.tables import CategoryCount, round_percent, spelling_variants
 
 MISMATCH = "mismatch"
 AGREES = "agrees"
@@ -50,8 +51,27 @@ def _describe(where: dict[str, str]) -> str:
     return " and ".join(f"{k} = {v}" for k, v in where.items()) or "all included studies"
 
 
-def check_claim(claim: Claim, studies: pd.DataFrame, flow: Flow) -> AuditEntry:
+def location_column(studies: pd.DataFrame, name: str) -> str:
+    """The studies' column for a `[report] table_location` name: the codebook field of that name,
+    else the extraction table's own column (kept with the record as `source_<name>`).
+
+    >>> location_column(pd.DataFrame({"source_table": ["S2"]}), "table")
+    'source_table'
+    """
+    if name in studies.columns:
+        return name
+    if f"source_{name}" in studies.columns:
+        return f"source_{name}"
+    raise KeyError(name)
+
+
+def check_claim(
+    claim: Claim, studies: pd.DataFrame, flow: Flow, table_location: Sequence[str] = ()
+) -> AuditEntry:
     """Compute the quantity a claim states and compare.
+
+    `table_location` (`[report] table_location`) names the column giving each study's table in
+    the paper; `table_rows` claims count the studies by it.
 
     >>> from litrev.synthesis.flow import compute_flow, FlowData
     >>> from litrev.protocol import parse_protocol
@@ -74,13 +94,20 @@ def check_claim(claim: Claim, studies: pd.DataFrame, flow: Flow) -> AuditEntry:
                 f"percent of {len(studies)} included studies with {_describe(claim.where)}"
             )
         elif claim.quantity == "table_rows":
-            column = "source_table"
-            rows = (
-                studies[studies[column] == claim.table]
-                if column in studies.columns
-                else studies[:0]
-            )
-            computed = len(rows)
+            if not table_location:
+                return AuditEntry(
+                    claim.id,
+                    "claim",
+                    UNVERIFIABLE,
+                    what,
+                    claim.stated,
+                    None,
+                    claim.sentence,
+                    "no column says which table a study is in: name it with "
+                    "`[report] table_location` in litrev.toml",
+                )
+            column = location_column(studies, table_location[0])
+            computed = int((studies[column].astype(str) == str(claim.table)).sum())
             explanation = f"rows of {claim.table} in the data"
         elif claim.quantity == "flow":
             computed = getattr(flow, str(claim.stage)).value
@@ -175,26 +202,38 @@ def check_rounding(
 
 
 def check_duplicate_rows(
-    studies: pd.DataFrame, text_fields: Sequence[str] = ()
+    studies: pd.DataFrame,
+    text_fields: Sequence[str] = (),
+    labels: Sequence[str] | None = None,
+    table_location: Sequence[str] = (),
 ) -> list[AuditEntry]:
     """The same citation label on several rows: one article listed twice, or two articles one label.
 
-    `text_fields` (the codebook's long-text fields) tell the two apart: different texts under
-    one label suggest different articles.
+    `labels` are the rows' study labels, in row order (default: "record N"). `text_fields` (the
+    codebook's long-text fields) tell the two apart: different texts under one label suggest
+    different articles. `table_location` names the columns giving each row's table and row.
+
+    >>> frame = pd.DataFrame({"record_id": [1, 2]})
+    >>> check_duplicate_rows(frame, labels=["Ruiz, 2021", "Ruiz 2021"])[0].claim
+    '“Ruiz, 2021” is listed 2 times (record 1; record 2)'
     """
     if studies.empty:
         return []
-    label = studies.apply(study_label, axis=1)
-    key = label.astype(str).str.replace(r"[\s,]+", " ", regex=True).str.strip().str.casefold()
+    if labels is not None:
+        shown_labels = list(labels)
+    elif "record_id" in studies.columns:
+        shown_labels = row_labels(studies, {})
+    else:
+        shown_labels = [f"row {n + 1}" for n in range(len(studies))]
+    label = pd.Series(shown_labels, index=studies.index, dtype=str)
+    key = label.str.replace(r"[\s,]+", " ", regex=True).str.strip().str.casefold()
+    columns = [c for c in (_present(studies, name) for name in table_location) if c]
     entries = []
     for _, group in studies.groupby(key, sort=True):
         if len(group) < 2:
             continue
         shown = label[group.index[0]]
-        where = "; ".join(
-            f"{row.get('source_table', '')} row {row.get('source_row', '?')}".strip()
-            for _, row in group.iterrows()
-        )
+        where = "; ".join(_where(row, columns) for _, row in group.iterrows())
         fields = [f for f in text_fields if f in group.columns]
         distinct = len(group[fields].astype(str).drop_duplicates()) if fields else 1
         what = " and ".join(fields) or "row"
@@ -216,6 +255,22 @@ def check_duplicate_rows(
             )
         )
     return entries
+
+
+def _present(studies: pd.DataFrame, name: str) -> str | None:
+    try:
+        return location_column(studies, name)
+    except KeyError:
+        return None
+
+
+def _where(row: pd.Series, columns: Sequence[str]) -> str:
+    """Where a row is in the paper ("Table 2 row 4"), else which record it is."""
+    values = [("" if pd.isna(row.get(c)) else str(row.get(c)).strip()) for c in columns]
+    if columns and any(values):
+        table = values[0]
+        return f"{table} row {values[1] or '?'}".strip() if len(values) > 1 else table
+    return f"record {row['record_id']}" if "record_id" in row else "row"
 
 
 def check_flow(flow: Flow) -> list[AuditEntry]:
@@ -366,12 +421,23 @@ def run_audit(
     flow: Flow,
     protocol: Protocol,
     categories: Sequence[CategoryCount],
+    labels: Mapping[int, str] | None = None,
 ) -> list[AuditEntry]:
-    """Every claim's check, then the structural checks, in a stable order."""
-    entries = [check_claim(claim, studies, flow) for claim in claims]
+    """Every claim's check, then the structural checks, in a stable order.
+
+    `labels` ({record id: study label}; default: from the protocol's templates, else "record N")
+    name the studies in duplicate-label findings.
+    """
+    location = protocol.report.table_location or []
+    entries = [check_claim(claim, studies, flow, location) for claim in claims]
     entries += check_rounding(claims, categories, protocol.classification.field)
+    if labels is None and "record_id" in studies.columns:
+        labels = study_labels(studies, protocol)
     entries += check_duplicate_rows(
-        studies, [f.name for f in protocol.codebook.fields if f.type == "long_text"]
+        studies,
+        [f.name for f in protocol.codebook.fields if f.type == "long_text"],
+        row_labels(studies, labels or {}) if "record_id" in studies.columns else None,
+        location,
     )
     entries += check_flow(flow)
     entries += check_extraction_coverage(flow, studies)

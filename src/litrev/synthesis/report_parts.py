@@ -5,6 +5,7 @@ show, the included studies as citations, and screening agreement per stage and r
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -14,7 +15,7 @@ import pandas as pd
 from litrev.extraction.table import Citation
 from litrev.protocol import Protocol
 from litrev.store import Store
-from litrev.synthesis.tables import crosstab, study_label, year_crosstab
+from litrev.synthesis.tables import crosstab, year_crosstab
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -119,7 +120,7 @@ def included_ids(store: Store, protocol: Protocol, studies: pd.DataFrame) -> lis
     table), and every study with extracted data; sorted by record id.
 
     >>> from litrev.protocol import parse_protocol
-    >>> p = parse_protocol('[review]\nid="x"\ntitle="x"')
+    >>> p = parse_protocol('[review]\\nid="x"\\ntitle="x"')
     >>> included_ids(Store.open("sqlite://"), p, pd.DataFrame({"record_id": [4]}))
     [4]
     """
@@ -139,35 +140,39 @@ def included_ids(store: Store, protocol: Protocol, studies: pd.DataFrame) -> lis
 
 
 def citations(
-    studies: pd.DataFrame, found: dict[int, Citation], record_ids: list[int] | None = None
+    studies: pd.DataFrame,
+    found: dict[int, Citation],
+    record_ids: list[int] | None = None,
+    labels: Mapping[int, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Included studies as reference-list entries: `record_ids` (default: the studies'), each
-    labelled from its extracted row when it has one.
+    with its label (`litrev.synthesis.labels.study_labels`; default: "record N").
 
     >>> frame = pd.DataFrame({"record_id": [1]})
     >>> c = Citation(("Page, M. J.", "McKenzie, J. E."), 2021, "The PRISMA 2020 statement",
     ...              "BMJ", "10.1136/bmj.n71")
-    >>> entry = citations(frame, {1: c})[0]
-    >>> entry["authors"], entry["doi_url"]
-    ('Page, M. J.; McKenzie, J. E.', 'https://doi.org/10.1136/bmj.n71')
+    >>> entry = citations(frame, {1: c}, labels={1: "Page, 2021"})[0]
+    >>> entry["label"], entry["authors"], entry["doi_url"]
+    ('Page, 2021', 'Page, M. J.; McKenzie, J. E.', 'https://doi.org/10.1136/bmj.n71')
     """
-    rows = {int(row["record_id"]): row for _, row in studies.iterrows()}
-    wanted = list(rows) if record_ids is None else record_ids
+    in_order = [int(r) for r in studies["record_id"]] if len(studies) else []
+    extracted = set(in_order)
+    wanted = list(dict.fromkeys(in_order)) if record_ids is None else record_ids
+    labels = labels or {}
     out = []
     for record_id in wanted:
-        row = rows.get(record_id, pd.Series({"record_id": record_id}))
         citation = found.get(record_id)
         out.append(
             {
                 "record_id": record_id,
-                "label": study_label(row),
+                "label": labels.get(record_id, f"record {record_id}"),
                 "authors": "; ".join(citation.authors) if citation else "",
                 "year": citation.year if citation else None,
                 "title": citation.title if citation else None,
                 "journal": citation.journal if citation else None,
                 "doi": citation.doi if citation else None,
                 "doi_url": doi_url(citation.doi) if citation else None,
-                "extracted": record_id in rows,
+                "extracted": record_id in extracted,
             }
         )
     return out

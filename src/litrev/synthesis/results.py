@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from litrev.synthesis.audit import MISMATCH, AuditEntry, run_audit
 from litrev.synthesis.claims import Claim, load_claims
 from litrev.synthesis.flow import Flow, compute_flow
 from litrev.synthesis.flow_data import flow_data
+from litrev.synthesis.labels import label_field_names, row_labels, study_labels
 from litrev.synthesis.report_parts import (
     agreement_rows,
     citations,
@@ -28,12 +30,7 @@ from litrev.synthesis.report_parts import (
     crosstab_table,
     included_ids,
 )
-from litrev.synthesis.tables import (
-    STUDY_LABEL_FIELDS,
-    CategoryCount,
-    category_counts,
-    study_label,
-)
+from litrev.synthesis.tables import CategoryCount, category_counts
 
 RESULTS_SCHEMA_VERSION = 1
 
@@ -139,14 +136,31 @@ def _table_json(table: pd.DataFrame) -> dict[str, dict[str, int]]:
     }
 
 
-def supplementary_table(rows: pd.DataFrame, protocol: Protocol, category: str) -> dict[str, Any]:
-    """One category's studies as a table: a study label, then every other codebook field."""
+def supplementary_table(
+    rows: pd.DataFrame,
+    protocol: Protocol,
+    category: str,
+    labels: Mapping[int, str] | None = None,
+) -> dict[str, Any]:
+    """One category's studies as a table: a study label (`labels`, by record id), then every
+    codebook field that is neither in the label templates nor the classification field.
+
+    >>> from litrev.protocol import parse_protocol
+    >>> p = parse_protocol('[review]\\nid="x"\\ntitle="x"\\n[codebook]\\n[[codebook.fields]]\\n'
+    ...                    'name="lead"\\n[[codebook.fields]]\\nname="setting"\\n'
+    ...                    '[report]\\nstudy_label="{lead}"')
+    >>> table = supplementary_table(pd.DataFrame({"record_id": [3], "lead": ["Ito"],
+    ...                             "setting": ["home"]}), p, "x", {3: "Ito"})
+    >>> table["columns"], table["rows"]
+    (['Study', 'setting'], [['Ito', 'home']])
+    """
     classification = protocol.classification
     label = next((c for c in classification.categories if c.name == category), None)
+    in_label = set(label_field_names(protocol))
     fields = [
         f
         for f in protocol.codebook.fields
-        if f.name not in STUDY_LABEL_FIELDS and f.name != classification.field
+        if f.name not in in_label and f.name != classification.field
     ]
     title = f"{(label.table if label and label.table else 'Table')}: "
     title += f"{(label.label if label and label.label else category)} (n={len(rows)})"
@@ -155,10 +169,10 @@ def supplementary_table(rows: pd.DataFrame, protocol: Protocol, category: str) -
         "columns": ["Study", *[f.label or f.name for f in fields]],
         "rows": [
             [
-                study_label(row),
+                shown,
                 *["" if pd.isna(row.get(f.name)) else str(row.get(f.name)) for f in fields],
             ]
-            for _, row in rows.iterrows()
+            for shown, (_, row) in zip(row_labels(rows, labels or {}), rows.iterrows(), strict=True)
         ],
     }
 
@@ -184,7 +198,10 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
     )
     flow = compute_flow(protocol, flow_data(project.store, protocol))
     claims = load_claims(project.root)
-    audit = run_audit(claims, studies, flow, protocol, categories)
+    included = included_ids(project.store, protocol, studies)
+    found = record_citations(project.store, included)
+    labels = study_labels(studies, protocol, found, included)
+    audit = run_audit(claims, studies, flow, protocol, categories, labels)
     tables: dict[str, pd.DataFrame] = {}
     titles: dict[str, str] = {}
     ordered: set[str] = set()
@@ -194,11 +211,9 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
         if spec.ordered:
             ordered.add(spec.name)
     supplementary = [
-        supplementary_table(studies[studies[field_name] == c.name], protocol, c.name)
+        supplementary_table(studies[studies[field_name] == c.name], protocol, c.name, labels)
         for c in protocol.classification.categories
     ]
-    included = included_ids(project.store, protocol, studies)
-    found = record_citations(project.store, included)
     return Results(
         project,
         report_date(),
@@ -211,7 +226,7 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
         supplementary,
         table_titles=titles,
         ordered_tables=ordered,
-        citations=citations(studies, found, included),
+        citations=citations(studies, found, included, labels),
         agreement=agreement_rows(project.store, protocol),
         unreconciled=unreconciled_records(project.store) if reviewer == CONSENSUS else {},
         extraction_mode=mode,

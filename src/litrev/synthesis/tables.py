@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 NOT_STATED = "(not stated)"
-STUDY_LABEL_FIELDS = ("first_author", "year", "year_suffix")
 
 
 def round_percent(n: int, total: int, digits: int = 0) -> float | int:
@@ -162,19 +161,3 @@ def year_crosstab(
     table = table.reindex(index=ordered, fill_value=0)
     table["Total"] = table.sum(axis=1)
     return _with_total_row(table, year_field)
-
-
-def study_label(row: pd.Series) -> str:
-    """How a study is cited in tables: its printed citation, else "Author, year", else its record.
-
-    >>> study_label(pd.Series({"first_author": "Fledderus", "year": "2015", "year_suffix": "b"}))
-    'Fledderus, 2015b'
-    """
-    citation = row.get("source_citation")
-    if isinstance(citation, str) and citation:
-        return citation
-    author, year = row.get("first_author"), row.get("year")
-    if isinstance(author, str) and author:
-        suffix = row.get("year_suffix") or ""
-        return f"{author}, {year or 'n.d.'}{suffix}"
-    return f"record {row['record_id']}"
