@@ -187,4 +187,6 @@ def test_deciding_and_importing_at_once_loses_and_doubles_nothing(review: Path) 
         audit = schema.audit_log
         assert count(audit, audit.c.action == "import") == 1 + IMPORTERS * FILES_EACH + 1
         assert count(audit, audit.c.action == "screening.decide") == DECIDERS * BASE
+        # Each reviewer registered once, though all eight decided their first record at once.
+        assert count(audit, audit.c.action == "screening.add_reviewer") == DECIDERS
     project.store.close()
