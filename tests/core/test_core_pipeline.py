@@ -165,7 +165,7 @@ def test_extraction_rows_must_name_existing_records(project: Project, tmp_path: 
 
     table = tmp_path / "extraction.csv"
     table.write_text("record_id,country,category\n1,UK,theory\n999,UK,theory\n", encoding="utf-8")
-    with pytest.raises(InputError, match="line 3: no record 999"):
+    with pytest.raises(InputError, match=r"extraction\.csv:3: no record 999"):
         import_table(project.store, table, project.protocol.codebook)
     from litrev.extraction import studies_frame
 

@@ -26,6 +26,11 @@ MODULES = [
     "litrev.screening.metrics",
     "litrev.screening.stopping",
     "litrev.screening.simulate",
+    "litrev.screening.reviewers",
+    "litrev.screening.log",
+    "litrev.examples.reasons",
+    "litrev.extraction.codebook",
+    "litrev.extraction.importing",
 ]
 
 

@@ -132,14 +132,37 @@ def extract_import(
     project_dir: Annotated[Path, typer.Option("--project", "-p", help="The review folder.")] = Path(
         "."
     ),
-    reviewer: Annotated[str, typer.Option(help="Whose extraction this is.")] = "consensus",
+    reviewer: Annotated[
+        str,
+        typer.Option(
+            help="Whose extraction: a reviewer's name, or consensus (the reconciled one)."
+        ),
+    ] = "consensus",
     no_include: Annotated[
         bool, typer.Option("--no-include", help="Do not record the rows as included.")
     ] = False,
+    allow_not_included: Annotated[
+        bool,
+        typer.Option(
+            "--allow-not-included",
+            help="Accept rows for records not (yet) included at full text.",
+        ),
+    ] = False,
+    ignore_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore-column", help="A column that is no codebook field, to drop (repeatable)."
+        ),
+    ] = None,
 ) -> None:
-    """Import an extraction table, checked against the protocol's codebook (all rows or nothing)."""
+    """Import an extraction table, checked against the protocol's codebook (all rows or nothing).
+
+    With a record_id column the values attach to records included at full text; without one,
+    each row becomes an included study.
+    """
     from litrev.extraction import import_table
     from litrev.project import Project
+    from litrev.screening import Screening
 
     project = Project.open(project_dir)
     summary = import_table(
@@ -148,5 +171,15 @@ def extract_import(
         project.protocol.codebook,
         reviewer=reviewer,
         record_included=not no_include,
+        screening=Screening.from_protocol(project.store, project.protocol),
+        allow_not_included=allow_not_included,
+        ignore_columns=ignore_column or (),
     )
     console.print(f"Imported {summary.rows} rows from {table} as reviewer '{reviewer}'.")
+    if summary.ignored_columns:
+        console.print(f"Dropped column(s): {', '.join(summary.ignored_columns)}.")
+    if summary.not_included:
+        console.print(
+            f"{len(summary.not_included)} row(s) are for records not included at full text: "
+            + "; ".join(f"record {r}: {why}" for r, why in sorted(summary.not_included.items())[:10])
+        )

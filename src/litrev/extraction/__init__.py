@@ -1,14 +1,8 @@
 """Extraction: codebooks, extraction tables and reading the agreed values back."""
 
-from litrev.extraction.codebook import check_row, check_value
-from litrev.extraction.table import (
-    CONSENSUS,
-    ImportSummary,
-    import_table,
-    read_table,
-    studies_frame,
-    table_included_record_ids,
-)
+from litrev.extraction.codebook import CONSENSUS, check_row, check_value
+from litrev.extraction.importing import ImportSummary, import_table, read_table
+from litrev.extraction.table import studies_frame, table_included_record_ids
 
 __all__ = [
     "CONSENSUS",

@@ -1,0 +1,348 @@
+"""Importing an extraction table, checked against the codebook and the screening, all or nothing.
+
+Two kinds of table:
+
+* **With a `record_id` column** (the review was screened in litrev): each row's values attach to
+  that record. The record must be included at full text (agreed or resolved), and every column
+  must be a codebook field; otherwise the file is refused, each bad row named with the record's
+  status (`allow_not_included` and `ignore_columns` relax the two checks, on purpose).
+* **Without one** (a review screened elsewhere): each row becomes a record (with provenance,
+  every column kept in its `fields`) and, by default, an included study (a final full-text
+  "include" by `reviewer`).
+
+`reviewer` is whose extraction it is: one reviewer's (dual extraction: each reviewer imports
+their own) or `CONSENSUS`, the reconciled table. Every problem is reported at once (the first
+50, then a count), and nothing is written unless the whole file is good.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, select
+
+from litrev.errors import InputError
+from litrev.extraction.codebook import (
+    CONSENSUS,
+    check_columns,
+    check_row,
+    unknown_column_problem,
+)
+from litrev.protocol import Codebook
+from litrev.store import Store, schema
+
+if TYPE_CHECKING:
+    from litrev.screening.decisions import Screening
+
+MAX_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    file: str
+    rows: int
+    record_ids: list[int]
+    # Rows imported for records not included at full text (only with allow_not_included).
+    not_included: dict[int, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def read_table(path: str | Path) -> list[dict[str, str]]:
+    """Read a CSV extraction table (UTF-8, with or without BOM) into rows of stripped strings."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            reader = csv.DictReader(stream)
+            rows = []
+            for row in reader:
+                if None in row:
+                    raise InputError(
+                        str(path),
+                        f"row has {len(reader.fieldnames or []) + len(row[None])} cells, "
+                        f"expected {len(reader.fieldnames or [])} (the header's columns)",
+                        line=reader.line_num,
+                    )
+                rows.append({k.strip(): (v or "").strip() for k, v in row.items()})
+            return rows
+    except FileNotFoundError as error:
+        raise InputError(str(path), "file not found") from error
+    except UnicodeDecodeError as error:
+        raise InputError(str(path), f"not UTF-8 text ({error.reason})") from error
+    except csv.Error as error:
+        raise InputError(str(path), f"not valid CSV: {error}") from error
+
+
+def _refuse(path: Path, problems: list[str]) -> InputError:
+    shown = "\n  ".join(problems[:MAX_SHOWN])
+    more = f"\n  ... and {len(problems) - MAX_SHOWN} more" if len(problems) > MAX_SHOWN else ""
+    return InputError(str(path), f"{len(problems)} problem(s); nothing imported:\n  {shown}{more}")
+
+
+# Columns a table without `record_id` may use to describe the record it creates.
+CITATION_COLUMNS = ("title", "abstract", "first_author", "year", "journal", "doi")
+
+
+def _column_problems(
+    codebook: Codebook, columns: list[str], ignore: Collection[str], attach: bool
+) -> list[str]:
+    from rapidfuzz import fuzz, process
+
+    names = {f.name for f in codebook.fields}
+    problems = check_columns(codebook, columns)
+    problems += [
+        f"--ignore-column {c!r}: the table has no such column" for c in ignore if c not in columns
+    ]
+    absent = [n for n in names if n not in columns]
+    for column in columns:
+        if column in names or column in ignore or column == "record_id":
+            continue
+        if attach:
+            # Values attached to a screened record are kept only for codebook fields.
+            problems.append(unknown_column_problem(column, codebook))
+        elif absent and column not in CITATION_COLUMNS:
+            # Kept as the record's own fields, but a near-miss of a codebook field the table
+            # lacks is a typo whose values would never reach the extraction.
+            close = process.extractOne(column, absent, scorer=fuzz.ratio, score_cutoff=80)
+            if close is not None:
+                problems.append(unknown_column_problem(column, codebook))
+    return problems
+
+
+def import_table(
+    store: Store,
+    path: str | Path,
+    codebook: Codebook,
+    *,
+    reviewer: str = CONSENSUS,
+    record_included: bool = True,
+    actor: str = "litrev",
+    screening: Screening | None = None,
+    allow_not_included: bool = False,
+    ignore_columns: Collection[str] = (),
+) -> ImportSummary:
+    """Import an extraction table; every row is validated first, then all are written in one transaction.
+
+    `screening` gives the review's screening settings and reviewers (`Screening.from_protocol`);
+    without it, records are judged with the default (dual) settings and any reviewer name is
+    taken. `reviewer` must be a known reviewer or `CONSENSUS`.
+
+    >>> from litrev.protocol import CodebookField
+    >>> import tempfile, pathlib
+    >>> table = pathlib.Path(tempfile.mkdtemp()) / "studies.csv"
+    >>> _ = table.write_text("first_author,year\\nBatalden,2016\\n")
+    >>> codebook = Codebook(fields=[CodebookField(name="first_author", required=True),
+    ...                             CodebookField(name="year", type="year")])
+    >>> import_table(Store.open("sqlite://"), table, codebook).rows
+    1
+    """
+    path = Path(path)
+    rows = read_table(path)
+    if not rows:
+        raise InputError(str(path), "no rows after the header; nothing imported")
+    if screening is not None and reviewer != CONSENSUS:
+        from litrev.screening.model import ScreeningError
+
+        try:
+            reviewer = screening.require_reviewer(reviewer)
+        except ScreeningError as error:
+            raise InputError(str(path), f"--reviewer: {error}") from None
+    columns = list(rows[0])
+    attach = "record_id" in columns
+    ignore = set(ignore_columns)
+    problems = [f"{path}: {p}" for p in _column_problems(codebook, columns, ignore, attach)]
+    for index, row in enumerate(rows):
+        problems += [f"{path}:{index + 2}: {p}" for p in check_row(codebook, row)]
+    if ignore:  # dropped on purpose: not even kept among a new record's fields
+        rows = [{k: v for k, v in row.items() if k not in ignore} for row in rows]
+
+    now = datetime.now(UTC)
+    record_ids: list[int] = []
+    not_included: dict[int, str] = {}
+    with store.transaction() as conn:
+        if attach:
+            targets, target_problems = _existing_targets(conn, path, rows)
+            problems += target_problems
+            if not target_problems:
+                statuses = _statuses(store, screening, conn, sorted(set(targets)))
+                for index, record_id in enumerate(targets):
+                    status = statuses.get(record_id)
+                    if status is None:
+                        continue
+                    if allow_not_included:
+                        not_included[record_id] = status
+                    else:
+                        problems.append(
+                            f"{path}:{index + 2}: record {record_id} is {status}, not included "
+                            "at full text; extract only included studies (or pass "
+                            "--allow-not-included)"
+                        )
+        if problems:
+            raise _refuse(path, problems)
+        for position, row in enumerate(rows):
+            if attach:
+                # The records were imported and screened in litrev: extract onto them, and leave
+                # the inclusion to the screening decisions.
+                record_id = targets[position]
+            else:
+                record_id = _insert_row(conn, row, str(path), position, now)
+            values = [
+                {
+                    "record_id": record_id,
+                    "reviewer": reviewer,
+                    "field": f.name,
+                    "value": row[f.name],
+                    "created_at": now,
+                }
+                for f in codebook.fields
+                if f.name in row
+            ]
+            if values:
+                conn.execute(schema.extractions.insert(), values)
+            if record_included and not attach:
+                conn.execute(
+                    schema.decisions.insert().values(
+                        record_id=record_id,
+                        stage="full_text",
+                        reviewer=reviewer,
+                        decision="include",
+                        note=f"included per extraction table {path.name}",
+                        created_at=now,
+                    )
+                )
+            record_ids.append(record_id)
+        store.log(
+            conn,
+            actor=actor,
+            action="import_extraction_table",
+            entity="extractions",
+            detail={
+                "file": str(path),
+                "rows": len(rows),
+                "reviewer": reviewer,
+                "attached": attach,
+                "not_included": {str(k): v for k, v in not_included.items()},
+                "ignored_columns": sorted(ignore),
+            },
+        )
+    return ImportSummary(str(path), len(rows), record_ids, not_included, sorted(ignore))
+
+
+def _statuses(
+    store: Store, screening: Screening | None, conn: Connection, record_ids: list[int]
+) -> dict[int, str]:
+    """{record id: where it stands} for the records among `record_ids` that are not included
+    at full text (agreed or resolved), e.g. "excluded at title_abstract (wrong-population)"."""
+    from litrev.screening.decisions import Screening
+    from litrev.screening.model import Stage, State
+
+    screening = screening or Screening(store)
+    dupes = screening.duplicates(conn)
+    ta = screening.outcomes(Stage.TITLE_ABSTRACT, conn)
+    ft = screening.outcomes(Stage.FULL_TEXT, conn)
+    found: dict[int, str] = {}
+    for rid in record_ids:
+        if rid in dupes:
+            found[rid] = f"a duplicate of record {dupes[rid]} (deduplication)"
+            continue
+        final = ft.get(rid)
+        if final is not None and final.final and final.decision == "include":
+            continue
+        for stage, outcomes in ((Stage.FULL_TEXT, ft), (Stage.TITLE_ABSTRACT, ta)):
+            o = outcomes.get(rid)
+            if o is None or o.state is State.UNSCREENED:
+                continue
+            if o.final:
+                why = f" ({o.reason})" if o.reason else ""
+                found[rid] = f"{o.decision}d at {stage.value}{why}"
+            elif o.state is State.CONFLICT:
+                found[rid] = f"in an unresolved conflict at {stage.value}"
+            else:
+                found[rid] = f"awaiting another reviewer at {stage.value}"
+            break
+        else:
+            found[rid] = "not screened"
+        if found[rid] == "included at title_abstract":
+            found[rid] = "included at title_abstract but not yet screened at full_text"
+    return found
+
+
+def _existing_targets(
+    conn: Connection, path: Path, rows: list[dict[str, str]]
+) -> tuple[list[int], list[str]]:
+    """The store records named by a `record_id` column, and a problem for each unknown or
+    repeated id."""
+    wanted: list[int] = []
+    problems = []
+    first: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        value = row["record_id"]
+        if not value.isdigit():
+            problems.append(f"{path}:{index + 2}: record_id must be a record number, got {value!r}")
+            wanted.append(-1)
+            continue
+        record_id = int(value)
+        if record_id in first:
+            problems.append(
+                f"{path}:{index + 2}: record {record_id} is already on line {first[record_id]}; "
+                "one row per record"
+            )
+        first.setdefault(record_id, index + 2)
+        wanted.append(record_id)
+    ids = sorted({w for w in wanted if w >= 0})
+    known: set[int] = set()
+    for k in range(0, len(ids), 500):  # under the database's limit on bound parameters
+        chunk = ids[k : k + 500]
+        known.update(
+            conn.execute(
+                select(schema.records.c.id).where(schema.records.c.id.in_(chunk))
+            ).scalars()
+        )
+    problems += [
+        f"{path}:{index + 2}: no record {record_id} in this review"
+        for index, record_id in enumerate(wanted)
+        if record_id >= 0 and record_id not in known
+    ]
+    return wanted, problems
+
+
+def _insert_row(
+    conn: Connection,
+    row: Mapping[str, str],
+    file: str,
+    position: int,
+    now: datetime,
+) -> int:
+    year = row.get("year", "")
+    author = row.get("first_author", "")
+    result = conn.execute(
+        schema.records.insert().values(
+            title=row.get("title") or None,
+            abstract=row.get("abstract") or None,
+            authors=[author] if author else [],
+            year=int(year) if year.isdigit() else None,
+            journal=row.get("journal") or None,
+            doi=row.get("doi") or None,
+            fields=dict(row),
+            created_at=now,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT always returns its key
+    record_id = int(key[0])
+    conn.execute(
+        schema.record_provenance.insert().values(
+            record_id=record_id,
+            file=file,
+            position=position,
+            source_db="extraction table",
+            # Not a search export: the PRISMA flow leaves these out of "records identified".
+            format="extraction-table",
+            imported_at=now,
+        )
+    )
+    return record_id
