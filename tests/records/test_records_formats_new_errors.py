@@ -332,3 +332,11 @@ def test_vendor_table_under_a_header_block_without_a_csv_extension(tmp_path: Pat
     path = write(tmp_path, "embase-export.txt", text)
     result = read_report(path)
     assert (result.format, len(result.records)) == ("embase-csv", 2)
+
+
+def test_prose_with_commas_is_not_taken_for_a_table(tmp_path: Path) -> None:
+    text = (
+        "Notes from the search\nWe searched MEDLINE, Embase, CINAHL and PsycINFO in May, 2025.\n"
+        "Then we screened titles, abstracts, and full texts.\nTwo of us, independently, did so.\n"
+    )
+    expect_error(write(tmp_path, "notes.txt", text), 1, "cannot tell the format")

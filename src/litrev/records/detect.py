@@ -12,6 +12,7 @@ database writes: `DB`/`DP` tags, accession-number shapes, URLs, column names.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import Counter
 from pathlib import Path
@@ -191,6 +192,21 @@ def looks_like_csl(head: str) -> bool:
     return bool(_CSL_MARKS.search(head)) and not _OTHER_JSON_MARKS.search(head)
 
 
+def _looks_like_column_names(line: str, following: str) -> bool:
+    """Five or more short names not ending a sentence, and the next line has as many cells
+    (a row): exports have a dozen columns or more, prose with commas rarely passes."""
+    delimiter = "\t" if line.count("\t") > line.count(",") else ","
+    try:
+        names, row = csv.reader([line, following], delimiter=delimiter)
+    except (csv.Error, ValueError):
+        return False
+    return (
+        len(names) >= 5
+        and len(row) == len(names)
+        and all(0 < len(n) <= 60 and not n.endswith(".") for n in names)
+    )
+
+
 def _tagged_kind(lines: list[str]) -> str | None:
     """The line-tagged formats litrev knows by their record openers (header lines allowed)."""
     for index, line in enumerate(lines[:150]):
@@ -251,9 +267,10 @@ def detect_format(path: str | Path, text: str) -> str:
     if lines and ("\t" in lines[0] or "," in lines[0]):
         return "tsv" if lines[0].count("\t") > lines[0].count(",") else "csv"
     # A table under a few header lines ("Embase Session Results", an export date).
-    header = next((x for x in lines[1:30] if x.count(",") >= 2 or x.count("\t") >= 2), None)
-    if header is not None:
-        return "tsv" if header.count("\t") > header.count(",") else "csv"
+    for index in range(1, min(len(lines) - 1, 30)):
+        header = lines[index]
+        if _looks_like_column_names(header, lines[index + 1]):
+            return "tsv" if header.count("\t") > header.count(",") else "csv"
     by_extension = _EXTENSIONS.get(Path(path).suffix.lower())
     if by_extension:
         return by_extension  # e.g. a one-column CSV: nothing in it says "CSV"
