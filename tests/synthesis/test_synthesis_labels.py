@@ -246,3 +246,17 @@ def test_the_label_docstring_examples_hold() -> None:
     import litrev.synthesis.labels
 
     assert doctest.testmod(litrev.synthesis.labels).failed == 0
+
+
+def test_report_command_names_the_unknown_template_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from litrev.cli import run
+
+    project = Project.init(tmp_path / "review", protocol_text=PROTOCOL)
+    protocol = project.root / "litrev.toml"
+    protocol.write_text(PROTOCOL + '[report]\nstudy_label = "{first_author}"\n', encoding="utf-8")
+    assert run(["report", str(project.root)]) == 2
+    shown = " ".join(capsys.readouterr().err.split())
+    assert "['first_author'], not codebook fields; fields: ['outcome', 'setting']" in shown
+    assert "Traceback" not in shown
