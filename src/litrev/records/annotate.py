@@ -10,14 +10,17 @@ overall status and the outcome (and exclusion reason) at each screening stage:
   `litrev:databases=Scopus`, ...), which other reference managers keep as ordinary notes, and
   a `DB` tag with the record's database when its own tags have none;
 - in MEDLINE (nbib) as `GN` (general note) lines of the same form, in EndNote XML as lines of
-  the record's `notes`, in BibTeX as fields `litrev-id`, `litrev-databases`, ...
+  the record's `notes`, in BibTeX as fields `litrev-id`, `litrev-databases`, ..., in JSON as
+  an object under each work's `litrev` key.
 
-Web of Science text and JSON exports carry none of them.
+Web of Science text exports carry none of them (the format has no free-text field that other
+tools keep).
 
 `review_tags` reads either form back; the importer applies it after reading any file, so a
 re-imported litrev export keeps each record's own database (not the file's) and its id.
 
->>> from litrev.records.model import Record
+>>> from litrev.records.jsonfmt import JSON_FORMATS
+from litrev.records.model import Record
 >>> notes = ris_notes({"id": "12", "databases": "Scopus; CINAHL", "status": "pending"})
 >>> notes[0]
 ('N1', 'litrev:id=12')
@@ -29,9 +32,11 @@ re-imported litrev export keeps each record's own database (not the file's) and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from litrev.records.jsonfmt import JSON_FORMATS
 from litrev.records.model import Record
 from litrev.records.tabular_write import REVIEW_PREFIX
 
@@ -104,6 +109,7 @@ def ris_export_pairs(
     return kept + ris_notes(items)
 
 
+JSON_KEY = "litrev"  # a JSON work's key holding the items as an object
 # Tags whose values hold `litrev:key=value` lines: RIS notes, MEDLINE general notes, EndNote.
 NOTE_TAGS = (NOTE_TAG, "GN", "notes")
 FIELD_PREFIXES = (REVIEW_PREFIX, "litrev-")  # table columns, BibTeX fields
@@ -126,6 +132,14 @@ def review_tags(record: Record) -> dict[str, str]:
                         found.setdefault(key.strip(), text.strip())
         elif tag.startswith(FIELD_PREFIXES):
             found.setdefault(tag[len(REVIEW_PREFIX) :].strip(), value.strip())
+        elif tag == JSON_KEY and value.startswith("{"):
+            try:
+                data = json.loads(value)
+            except ValueError:
+                continue  # not litrev's: a work's own "litrev" key stays an ordinary field
+            if isinstance(data, dict):
+                for key, text in data.items():
+                    found.setdefault(str(key), "" if text is None else str(text))
     return found
 
 
@@ -140,8 +154,8 @@ def _without_notes(value: str) -> str:
 def annotated_pairs(
     fmt: str, pairs: Sequence[tuple[str, str]], items: Mapping[str, str]
 ) -> list[tuple[str, str]]:
-    """A record's pairs in `fmt` (ris, nbib, bibtex, endnote-xml) with the review's items in
-    that format's form, replacing any older ones.
+    """A record's pairs in `fmt` (ris, nbib, bibtex, endnote-xml, a JSON format) with the
+    review's items in that format's form, replacing any older ones.
 
     >>> annotated_pairs("bibtex", [("ENTRYTYPE", "article"), ("litrev-id", "1")], {"id": "4"})
     [('ENTRYTYPE', 'article'), ('litrev-id', '4')]
@@ -156,6 +170,9 @@ def annotated_pairs(
     if fmt == "bibtex":
         kept = [(t, v) for t, v in pairs if not t.startswith(FIELD_PREFIXES)]
         return kept + [(f"litrev-{key}", " ".join(v.split())) for key, v in items.items() if v]
+    if fmt in JSON_FORMATS:
+        kept = [(t, v) for t, v in pairs if t != JSON_KEY]
+        return [*kept, (JSON_KEY, json.dumps(dict(items), ensure_ascii=False))]
     if fmt == "endnote-xml":
         lines = _note_lines(items)
         out: list[tuple[str, str]] = []

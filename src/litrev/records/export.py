@@ -4,8 +4,8 @@ Every export carries litrev's id, the source database(s), the duplicate cluster,
 and the outcome at each screening stage (`litrev.records.annotate` says how, per format):
 columns in CSV, TSV, XLSX and asreview-csv (whose `included` is 1 for records included at the
 last stage, 0 for excluded ones, empty otherwise), `N1 litrev:` notes and `DB` in RIS, `GN`
-notes in nbib, `notes` lines in EndNote XML, `litrev-*` fields in BibTeX. Web of Science text
-and JSON are written as `litrev.records.write` writes them.
+notes in nbib, `notes` lines in EndNote XML, `litrev-*` fields in BibTeX, a `litrev` object in
+JSON works. Web of Science text is written as `litrev.records.write` writes it.
 
 Spreadsheet formats neutralise formula cells (a leading `'` before `=`, `+`, `-`, `@`, tab,
 CR) unless `raw_formulas=True`.
@@ -39,6 +39,7 @@ from litrev.records.bibtex import bibtex_pairs
 from litrev.records.endnote_xml import endnote_pairs
 from litrev.records.importer import stored_records
 from litrev.records.io import WRITE_FORMATS, write
+from litrev.records.jsonfmt import JSON_FORMATS, encode_value, json_work
 from litrev.records.medline import medline_pairs
 from litrev.records.model import Provenance, Record
 from litrev.records.ris import ris_pairs
@@ -56,12 +57,22 @@ PAIR_FORMATS = {
     "bibtex": bibtex_pairs,
     "endnote-xml": endnote_pairs,
 }
-ANNOTATED_FORMATS = (*TABLE_FORMATS, *PAIR_FORMATS)
+ANNOTATED_FORMATS = (*TABLE_FORMATS, *PAIR_FORMATS, "json")
 _ALIASES = {"medline": "nbib", "bib": "bibtex", "endnote": "endnote-xml", "wos": "wos-txt"}
+
+
+def _json_pairs(record: Record) -> list[tuple[str, str]]:
+    return [(key, encode_value(value)) for key, value in json_work(record).items()]
 
 
 def _annotated(record: Record, fmt: str, items: dict[str, str]) -> Record:
     """A copy written with its own pairs in `fmt` plus the review's items."""
+    if fmt == "json":
+        # Keep each work's own envelope (OpenAlex, Europe PMC); others become Crossref works.
+        own = record.provenance.format if record.provenance else None
+        kind = own if own in JSON_FORMATS else "crossref-json"
+        pairs = annotated_pairs(kind, _json_pairs(record), items)
+        return Record(raw=pairs, provenance=Provenance(file="", position=0, format=kind))
     pairs = annotated_pairs(fmt, PAIR_FORMATS[fmt](record), items)
     return Record(raw=pairs, provenance=Provenance(file="", position=0, format=fmt))
 
@@ -100,7 +111,7 @@ def export_records(
         states = record_states(screening, stages, record_ids=record_ids)
         items = [review_items(states[record_id]) for record_id, _ in pairs]
         neutralise = not raw_formulas
-        if fmt in PAIR_FORMATS:
+        if fmt in PAIR_FORMATS or fmt == "json":
             copies = [_annotated(r, fmt, i) for r, i in zip(records, items, strict=True)]
             write(copies, path, format=fmt)
         else:
