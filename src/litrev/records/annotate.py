@@ -19,8 +19,7 @@ tools keep).
 `review_tags` reads either form back; the importer applies it after reading any file, so a
 re-imported litrev export keeps each record's own database (not the file's) and its id.
 
->>> from litrev.records.jsonfmt import JSON_FORMATS
-from litrev.records.model import Record
+>>> from litrev.records.model import Record
 >>> notes = ris_notes({"id": "12", "databases": "Scopus; CINAHL", "status": "pending"})
 >>> notes[0]
 ('N1', 'litrev:id=12')
