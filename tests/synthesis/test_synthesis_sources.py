@@ -78,3 +78,12 @@ def test_cochrane_reviews_are_not_central() -> None:
 def test_no_name_is_in_two_families() -> None:
     names = [n for family in FAMILIES.values() for n in family]
     assert len(names) == len(set(names))
+
+
+def test_cochrane_reviews_match_cdsr_never_central() -> None:
+    searches = [DatabaseSearch(database="CDSR"), DatabaseSearch(database="CENTRAL")]
+    found = match_source("Cochrane Database of Systematic Reviews", searches)
+    assert found.search == "CDSR" and found.how == "alias"
+    assert (
+        match_source("Cochrane Central Register of Controlled Trials", searches).search == "CENTRAL"
+    )

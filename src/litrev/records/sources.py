@@ -91,6 +91,12 @@ FAMILIES: dict[str, tuple[str, ...]] = {
         "the cochrane library",
         "cochrane",
     ),
+    "cdsr": (
+        "cdsr",
+        "cochrane database of systematic reviews",
+        "cochrane reviews",
+        "cochrane database of systematic reviews cdsr",
+    ),
     "scopus": ("scopus",),
     "eric": ("eric", "education resources information center"),
     "assia": ("assia", "applied social sciences index and abstracts"),
@@ -194,7 +200,7 @@ def _family(core: str) -> str | None:
     """The database a normalised name stands for, if known.
 
     >>> _family("medline and epub ahead of print in process"), _family("cochrane reviews")
-    ('medline', None)
+    ('medline', 'cdsr')
     """
     if core in _ALIAS_FAMILY:
         return _ALIAS_FAMILY[core]
