@@ -225,18 +225,25 @@ def check_duplicate_rows(
         shown_labels = row_labels(studies, {})
     else:
         shown_labels = [f"row {n + 1}" for n in range(len(studies))]
-    label = pd.Series(shown_labels, index=studies.index, dtype=str)
-    key = label.str.replace(r"[\s,]+", " ", regex=True).str.strip().str.casefold()
+    key = pd.Series(shown_labels, dtype=str).str.replace(r"[\s,]+", " ", regex=True)
+    positions: dict[str, list[int]] = {}
+    for position, name in enumerate(key.str.strip().str.casefold()):
+        positions.setdefault(name, []).append(position)
+    repeated = {name: found for name, found in sorted(positions.items()) if len(found) > 1}
+    if not repeated:
+        return []
     columns = [c for c in (_present(studies, name) for name in table_location) if c]
+    fields = [f for f in text_fields if f in studies.columns]
+    what = " and ".join(fields) or "row"
+    # Only the repeated rows are read, once each: linear in the number of studies.
+    wanted = sorted(p for found in repeated.values() for p in found)
+    rows = dict(zip(wanted, studies.iloc[wanted].to_dict("records"), strict=True))
     entries = []
-    for _, group in studies.groupby(key, sort=True):
-        if len(group) < 2:
-            continue
-        shown = label[group.index[0]]
-        where = "; ".join(_where(row, columns) for _, row in group.iterrows())
-        fields = [f for f in text_fields if f in group.columns]
-        distinct = len(group[fields].astype(str).drop_duplicates()) if fields else 1
-        what = " and ".join(fields) or "row"
+    for found in repeated.values():
+        group = [rows[p] for p in found]
+        shown = shown_labels[found[0]]
+        where = "; ".join(_where(row, columns) for row in group)
+        distinct = len({tuple(str(row.get(f)) for f in fields) for row in group}) if fields else 1
         entries.append(
             AuditEntry(
                 id=f"duplicate-row-{_slug(shown)}",
@@ -264,13 +271,20 @@ def _present(studies: pd.DataFrame, name: str) -> str | None:
         return None
 
 
-def _where(row: pd.Series, columns: Sequence[str]) -> str:
+def _where(row: Mapping[Any, Any], columns: Sequence[str]) -> str:
     """Where a row is in the paper ("Table 2 row 4"), else which record it is."""
-    values = [("" if pd.isna(row.get(c)) else str(row.get(c)).strip()) for c in columns]
+    values = [_cell(row.get(c)) for c in columns]
     if columns and any(values):
         table = values[0]
         return f"{table} row {values[1] or '?'}".strip() if len(values) > 1 else table
     return f"record {row['record_id']}" if "record_id" in row else "row"
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value).strip()
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text  # pandas floats
 
 
 def check_flow(flow: Flow) -> list[AuditEntry]:
