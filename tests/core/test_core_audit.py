@@ -185,7 +185,7 @@ def test_duplicate_labels_are_told_apart_by_the_codebook_text_fields() -> None:
 
 
 def test_duplicate_rows_check_is_linear_in_the_studies() -> None:
-    # Grouped with one pandas group per label: ~9 ms per repeated label, 18 s for these 2,000.
+    # Was one pandas group per label: ~3 ms per repeated label, 6.2 s for these 2,000.
     import time
 
     n = 4000
