@@ -4,6 +4,7 @@ something other than `InputError` before its fix."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,20 @@ def test_csl_json_author_of_the_wrong_type(tmp_path: Path, authors: object) -> N
 def test_csl_json_python_cannot_hold(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(InputError, match=expected):
         read(_file(tmp_path, "c.json", text), format="csl-json")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "head", "tail"),
+    [
+        ("europepmc-xml", "<responseWrapper><request>", "</request></responseWrapper>"),
+        ("pubmed-xml", "<PubmedArticleSet><x>", "</x></PubmedArticleSet>"),
+    ],
+)
+def test_xml_deep_nesting_outside_records(tmp_path: Path, fmt: str, head: str, tail: str) -> None:
+    # Fuzz finding: the tag path was rebuilt for every element, 552 KB took 11 s of CPU.
+    text = head + "<a>" * 60_000 + "</a>" * 60_000 + tail
+    path = _file(tmp_path, "deep.xml", text)
+    start = time.process_time()
+    with pytest.raises(InputError, match="nested more than 64 levels"):
+        read(path, format=fmt)
+    assert time.process_time() - start < 1.0

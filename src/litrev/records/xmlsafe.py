@@ -82,6 +82,11 @@ def iter_records(
     def start(tag: str, attrs: dict[str, str]) -> None:
         tags.append(tag)
         if not state.depth:
+            if len(tags) > MAX_DEPTH:  # outside records too: the tag path costs its depth
+                raise _Refused(
+                    f"elements nested more than {MAX_DEPTH} levels deep outside any record",
+                    parser.CurrentLineNumber,
+                )
             if not wanted(tuple(tags)):
                 return
             state.open(len(tags), parser.CurrentLineNumber + skipped_lines)
