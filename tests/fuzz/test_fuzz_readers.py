@@ -4,8 +4,8 @@ Every format `litrev.records.detect.FORMATS` names (new readers are picked up wh
 registered there), plus format detection, reads mutated copies of the real exports in
 `../shared/samples/exports` and `tests/records/data`, with and without `skip_invalid`. The
 only exception allowed is `InputError` (`ProtocolError` for `litrev.toml`), and each input
-must be read within `BUDGET_SECONDS + BUDGET_SECONDS_PER_MB * size` of CPU time (1 s + 3 s
-per MB; inputs under 10 KB count as 10 KB).
+must be read within `BUDGET_SECONDS + BUDGET_SECONDS_PER_MB * size + BUDGET_SECONDS_PER_LINE *
+lines` of CPU time (1 s + 3 s per MB + 20 us per line).
 
 In the suite this takes well under two minutes (`EXAMPLES` inputs per reader, the same every
 run under CI). The long run, spread over every reader:
@@ -54,6 +54,9 @@ BUDGET_SECONDS = 1.0
 # The readers take 0.05-0.4 s of CPU per MB: a tenfold margin, yet a quadratic reader spends
 # more than this on a 1 MB input (the EndNote unclosed-record search took 10 s per MB).
 BUDGET_SECONDS_PER_MB = 3.0
+# ... plus a constant per line, for files of tiny records: every record is an object of about
+# 1 KB built in 10-15 us, so a megabyte of one-character CSV rows (500,000 records) takes 7 s.
+BUDGET_SECONDS_PER_LINE = 20e-6
 
 
 def reader_formats() -> list[str | None]:
@@ -204,7 +207,8 @@ def _timed(name: str, data: bytes, action: Callable[[], object], allowed: type[E
             folder = Path(os.environ.get("LITREV_FUZZ_CRASHES", "fuzz-crashes"))
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"slowest-{name}.bin").write_bytes(data)
-    budget = BUDGET_SECONDS + BUDGET_SECONDS_PER_MB * megabytes
+    lines = data.count(b"\n") + data.count(b"\r")  # UTF-16 newlines hold a \n byte too
+    budget = BUDGET_SECONDS + BUDGET_SECONDS_PER_MB * megabytes + BUDGET_SECONDS_PER_LINE * lines
     if elapsed > budget:
         message = f"{name}: {len(data):,} bytes took {elapsed:.2f} s of CPU (budget {budget:.2f} s)"
         if LONG_SECONDS:
