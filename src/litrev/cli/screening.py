@@ -302,16 +302,22 @@ def status(
 def status_tables(statuses: list[Any], flow: dict[str, Any]) -> list[Table]:
     """`litrev screening status` as tables: progress per stage, decisions per reviewer and the
     PRISMA counts. A count nobody can give yet reads "not reported", never None or {}."""
+    # One column per stage, one row per count: fits a narrow terminal without cutting labels.
     progress = Table(title="Screening progress")
-    columns = ("stage", "records", "settled", "included", "excluded", "conflicts", "awaiting")
-    for column in (*columns, "unscreened"):
-        progress.add_column(column, justify="left" if column == "stage" else "right")
+    progress.add_column("")
     for st in statuses:
-        progress.add_row(
-            st.stage,
-            *map(str, (st.records, st.done, st.included, st.excluded, st.conflicts, st.awaiting)),
-            str(st.unscreened),
-        )
+        progress.add_column(st.stage, justify="right")
+    counts_of = (
+        ("records", lambda st: st.records),
+        ("settled", lambda st: st.done),
+        ("  included", lambda st: st.included),
+        ("  excluded", lambda st: st.excluded),
+        ("conflicts", lambda st: st.conflicts),
+        ("awaiting a reviewer", lambda st: st.awaiting),
+        ("unscreened", lambda st: st.unscreened),
+    )
+    for label, count in counts_of:
+        progress.add_row(label, *(f"{count(st):,}" for st in statuses))
     tables = [progress]
     for st in statuses:
         if not st.by_reviewer:
@@ -360,7 +366,7 @@ def reviewer_add(
 ) -> None:
     """Register reviewers, so that they may decide, resolve conflicts or import extractions.
 
-    Reviewers declared in litrev.toml ([screening] reviewers) need no registration.
+    Reviewers declared in litrev.toml (screening.reviewers) need no registration.
     """
     from litrev.screening.reviewers import nearest_name
 
@@ -405,7 +411,7 @@ def reviewer_list(
         return
     if not rows:
         console.print(
-            "No reviewers yet: declare them in litrev.toml ([screening] reviewers) or run "
+            "No reviewers yet: declare them in litrev.toml (screening.reviewers) or run "
             "`litrev reviewer add NAME`."
         )
         return

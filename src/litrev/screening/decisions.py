@@ -19,7 +19,7 @@ transaction; nothing is updated in place except the per-stage settings, whose ch
 >>> s.decide(2, reviewer="anne", stage="title_abstract", decision="include")
 Traceback (most recent call last):
 ...
-litrev.screening.model.ScreeningError: reviewer 'anne' is not one of this review's reviewers (ann, bob); did you mean 'ann'? Declare new reviewers in litrev.toml ([screening] reviewers) or add them with `litrev reviewer add anne`
+litrev.screening.model.ScreeningError: reviewer 'anne' is not one of this review's reviewers (ann, bob); did you mean 'ann'? Declare new reviewers in litrev.toml (screening.reviewers) or add them with `litrev reviewer add anne`
 """
 
 from __future__ import annotations

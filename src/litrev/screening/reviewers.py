@@ -11,7 +11,7 @@ types (decide, a decisions CSV, conflicts --by, screen -r, extract import --revi
 >>> require_reviewer("xz", {"xx", "yy"})
 Traceback (most recent call last):
 ...
-litrev.screening.model.ScreeningError: reviewer 'xz' is not one of this review's reviewers (xx, yy); did you mean 'xx'? Declare new reviewers in litrev.toml ([screening] reviewers) or add them with `litrev reviewer add xz`
+litrev.screening.model.ScreeningError: reviewer 'xz' is not one of this review's reviewers (xx, yy); did you mean 'xx'? Declare new reviewers in litrev.toml (screening.reviewers) or add them with `litrev reviewer add xz`
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def require_reviewer(name: str, known: Collection[str], *, field: str = "reviewe
     if clean in known:
         return clean
     how = (
-        "Declare new reviewers in litrev.toml ([screening] reviewers) or add them with "
+        "Declare new reviewers in litrev.toml (screening.reviewers) or add them with "
         f"`litrev reviewer add {clean}`"
     )
     if not known:
