@@ -168,7 +168,10 @@ class Category(_Strict):
 
 
 class Classification(_Strict):
-    field: str = "category"
+    """`[classification]`: the codebook field holding each study's category (none by default:
+    no field name is special) and the categories, in the order the report lists them."""
+
+    field: str = ""
     categories: list[Category] = []
 
     @property
@@ -226,9 +229,13 @@ class Protocol(_Strict):
             return self
         field = self.codebook.field(self.classification.field)
         if field is None:
-            raise ValueError(
+            names = sorted(f.name for f in self.codebook.fields)
+            what = (
                 f"classification.field {self.classification.field!r} is not a codebook field"
+                if self.classification.field
+                else "classification.field is required with categories"
             )
+            raise ValueError(f"{what}; name the codebook field holding them: {names}")
         if field.type == "choice" and set(field.choices) != set(self.classification.names):
             raise ValueError(
                 f"codebook field {field.name!r} choices {field.choices} differ from the "

@@ -260,3 +260,31 @@ def test_report_command_names_the_unknown_template_field(
     shown = " ".join(capsys.readouterr().err.split())
     assert "['first_author'], not codebook fields; fields: ['outcome', 'setting']" in shown
     assert "Traceback" not in shown
+
+
+def test_a_field_named_category_is_no_classification_unless_the_protocol_says(
+    tmp_path: Path,
+) -> None:
+    # classification.field used to default to "category" (the built-in review's field name):
+    # a codebook field of that name was counted as the classification without being asked.
+    protocol = """
+[review]
+id = "plain"
+title = "No classification"
+[codebook]
+[[codebook.fields]]
+name = "category"
+[[codebook.fields]]
+name = "lead"
+[report]
+study_label = "{lead}"
+"""
+    project = Project.init(tmp_path / "plain", protocol_text=protocol)
+    table = tmp_path / "studies.csv"
+    table.write_text("category,lead\nA,Ruiz\nB,Chen\n", encoding="utf-8")
+    import_table(project.store, table, project.protocol.codebook)
+    results = compute_results(project)
+    assert results.categories == [] and results.as_json()["categories"] == {}
+    assert [c["label"] for c in results.citations] == ["Ruiz", "Chen"]
+    with pytest.raises(ProtocolError, match=r"classification\.field is required with categories"):
+        parse_protocol(protocol + '[[classification.categories]]\nname = "A"\n')

@@ -189,9 +189,11 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
         reviewer = CONSENSUS
     field_name = protocol.classification.field
     studies = studies_frame(project.store, protocol.codebook, reviewer=reviewer)
-    if field_name not in studies.columns:
+    if field_name and field_name not in studies.columns:
         studies[field_name] = None
-    classified = bool(protocol.classification.categories) or protocol.codebook.field(field_name)
+    classified = bool(protocol.classification.categories) or (
+        bool(field_name) and protocol.codebook.field(field_name) is not None
+    )
     # A review with no classification has no categories: not one "(not stated)" holding all.
     categories = (
         category_counts(studies, field_name, protocol.classification.names) if classified else []
