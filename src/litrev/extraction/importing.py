@@ -177,8 +177,8 @@ def import_table(
                         not_included[record_id] = status
                     else:
                         problems.append(
-                            f"{path}:{index + 2}: record {record_id} is {status}, not included "
-                            "at full text; extract only included studies (or pass "
+                            f"{path}:{index + 2}: record {record_id} is {status}; only "
+                            "records included at full text are extracted (or pass "
                             "--allow-not-included)"
                         )
         if problems:

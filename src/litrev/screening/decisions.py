@@ -493,6 +493,8 @@ class Screening:
             result = found.get(item.record_id)
             if result is None or not result.final or result.decision != "include":
                 state = result.state.value if result else "unscreened"
+                if result is not None and result.decision:
+                    state = f"{state}: {result.decision}"
                 raise ScreeningError(
                     f"record {item.record_id} is not included at title_abstract ({state}); "
                     "it cannot be screened at full_text yet",
