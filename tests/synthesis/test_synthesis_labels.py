@@ -225,11 +225,13 @@ def test_three_way_tie_and_no_author_labels() -> None:
         for n, title in [(5, "Gamma"), (6, "Alpha"), (7, "Beta")]
     ]
     cite += [(8, Citation((), 2012, "An untitled-author report on falls", None, None))]
+    cite += [(9, Citation((", J.",), None, None, None, None))]
     assert citation_labels(cite) == {
         5: "Kim, 2011c",
         6: "Kim, 2011a",
         7: "Kim, 2011b",
         8: "An untitled-author report on falls, 2012",
+        9: "record 9, n.d.",
     }
 
 

@@ -99,14 +99,12 @@ def _cited(record_id: int, citation: Citation | None) -> _Cited:
         name = f"record {record_id}"
         return _Cited(record_id, name, (name, ""), ("", record_id))
     year = str(citation.year) if citation.year else NO_YEAR
-    first = next((a for a in citation.authors if a.strip()), "")
-    if first:
-        who = surname(first)
-    elif citation.title:
+    first = next((a for a in citation.authors if a.strip(" ,;.")), "")
+    who = surname(first) if first else ""
+    if not who and citation.title:  # no author: the title's first words, as APA cites it
         words = citation.title.split()
         who = " ".join(words[:6]) + (" …" if len(words) > 6 else "")
-    else:
-        who = f"record {record_id}"
+    who = who or f"record {record_id}"
     title = (citation.title or "").casefold()
     return _Cited(record_id, f"{who}, {year}", (who.casefold(), year), (title, record_id))
 
