@@ -23,30 +23,19 @@ from litrev.store import Store, schema
 def write_transaction(store: Store) -> Iterator[Connection]:
     """A transaction that holds the database's write lock from its first statement.
 
-    SQLite's default (deferred) transaction reads under a shared lock and asks for the write
-    lock only at its first write, so two writers can both read "reviewer not registered yet"
-    and then collide. `BEGIN IMMEDIATE` takes the write lock first (waiting up to the
-    connection's busy timeout for another writer); PostgreSQL needs nothing more, as every
-    insert that could collide is an `ON CONFLICT DO NOTHING`.
+    SQLite's deferred transaction reads under a shared lock and asks for the write lock only at
+    its first write, so two writers could both read "reviewer not registered yet" and collide.
+    `Store.transaction` takes the lock first (`BEGIN IMMEDIATE`, retried while busy, then one
+    `StoreError`); on PostgreSQL every insert that could collide is `ON CONFLICT DO NOTHING`.
+    Screening's writes go through here so that this stays true whatever the store's default.
 
     >>> store = Store.open("sqlite://")
     >>> with write_transaction(store) as conn:
     ...     register_reviewer(conn, "ann", "reviewer")
     True
     """
-    if store.engine.dialect.name != "sqlite":
-        with store.transaction() as conn:
-            yield conn
-        return
-    with store.engine.connect() as conn:
-        # pysqlite issues no BEGIN of its own once a transaction is open, so this one stands.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+    with store.transaction() as conn:
+        yield conn
 
 
 def register_reviewer(conn: Connection, name: str, role: str) -> bool:
