@@ -224,3 +224,14 @@ def test_docstring_examples() -> None:
 
     assert doctest.testmod(litrev.cli._errors).failed == 0
     assert doctest.testmod(litrev.cli).failed == 0
+
+
+def test_brackets_in_a_message_are_printed_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "[bold]exports" / "[1] search.ris"
+    folder = tmp_path / "review"
+    run(["init", str(folder)])
+    capsys.readouterr()
+    flat = _fails_cleanly(capsys, ["import", str(missing), "-p", str(folder)])
+    assert "[1] search.ris" in flat and "[bold]exports" in flat

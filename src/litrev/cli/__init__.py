@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from rich.markup import escape
+
 from litrev.cli import dedupe as _dedupe  # noqa: F401
 from litrev.cli import project as _project  # noqa: F401
 from litrev.cli import records as _records  # noqa: F401
@@ -37,7 +39,9 @@ def run(argv: list[str] | None = None) -> int:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except LitrevError as error:
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True
+        )
         return 2
     except KeyboardInterrupt:
         err_console.print(
@@ -50,14 +54,14 @@ def run(argv: list[str] | None = None) -> int:
             if os.environ.get("LITREV_TRACEBACK") == "1":
                 raise
             err_console.print(
-                f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
+                f"[bold red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
                 "This is a bug in litrev. Run again with LITREV_TRACEBACK=1 and report the traceback.",
                 highlight=False,
                 soft_wrap=True,
                 markup=True,
             )
             return 1
-        err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         return 2
     return 0
 
