@@ -177,7 +177,7 @@ def test_type_problems_are_all_reported(root: Path, tmp_path: Path) -> None:
     assert "'design' is required but empty" in message
     assert "with '.' as the decimal point, got '70,5'" in message
     assert "expected a whole number for 'n_participants', got '12.5'" in message
-    assert "expected a four-digit year for 'published', got \"'21\"" in message
+    assert "expected a four-digit year (1000-2999) for 'published', got \"'21\"" in message
     assert "extraction.csv:4: record 2 is already on line 3" in message
     assert _extractions(root) == 0
 
@@ -228,6 +228,12 @@ def test_without_record_id_each_row_becomes_an_included_study(root: Path, tmp_pa
         (CodebookField(name="x", type="integer"), " 12 ", True),
         (CodebookField(name="x", type="year"), "1998", True),
         (CodebookField(name="x", type="year"), "98", False),
+        (CodebookField(name="x", type="year"), "18", False),
+        (CodebookField(name="x", type="year"), "0018", False),
+        (CodebookField(name="x", type="year"), "9999", False),
+        (CodebookField(name="x", type="year"), "\u0662\u0660\u0662\u0660", False),  # Arabic-Indic
+        (CodebookField(name="x", type="year"), "1000", True),
+        (CodebookField(name="x", type="multi_choice", choices=["Harvard", "Yale"]), "UCLA", False),
         (CodebookField(name="x", type="multi_choice", choices=["a", "b"]), "a;;b;", True),
         (CodebookField(name="x", type="multi_choice", choices=["a", "b"]), "a, b", False),
         (CodebookField(name="x", type="text"), "anything; at all", True),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from litrev.cli._app import app, console
 from litrev.examples import DEFAULT_EXAMPLE
@@ -18,7 +19,9 @@ from litrev.examples import DEFAULT_EXAMPLE
 if TYPE_CHECKING:
     from litrev.project import Project
 
-extract_app = typer.Typer(help="Extraction tables: import the agreed data of included studies.")
+extract_app = typer.Typer(
+    help="Extraction tables: import the data of included studies, list the imports."
+)
 app.add_typer(extract_app, name="extract")
 
 ProjectDir = Annotated[Path, typer.Argument(help="The review folder.", file_okay=False)]
@@ -154,6 +157,21 @@ def extract_import(
             "--ignore-column", help="A column that is no codebook field, to drop (repeatable)."
         ),
     ] = None,
+    keep_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep-column",
+            help="Tables without record_id: a column that is no codebook field, kept as a "
+            "field of the record (repeatable).",
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace all of this reviewer's earlier values with this file's (atomically).",
+        ),
+    ] = False,
 ) -> None:
     """Import an extraction table, checked against the protocol's codebook (all rows or nothing).
 
@@ -174,12 +192,94 @@ def extract_import(
         screening=Screening.from_protocol(project.store, project.protocol),
         allow_not_included=allow_not_included,
         ignore_columns=ignore_column or (),
+        keep_columns=keep_column or (),
+        replace=replace,
     )
-    console.print(f"Imported {summary.rows} rows from {table} as reviewer '{reviewer}'.")
+    console.print(
+        Text(f"Imported {summary.rows} rows from {table} as reviewer '{reviewer}'."),
+        highlight=False,
+    )
+    if replace:
+        console.print(f"Replaced {summary.replaced_values} earlier value(s) by '{reviewer}'.")
+    elif summary.updated_records:
+        shown = ", ".join(str(r) for r in summary.updated_records[:10])
+        more = ", ..." if len(summary.updated_records) > 10 else ""
+        console.print(
+            f"{len(summary.updated_records)} record(s) already had values by '{reviewer}' "
+            f"(records {shown}{more}): the new values win; {reviewer}'s values for records "
+            "not in this file stay (--replace replaces them all)."
+        )
     if summary.ignored_columns:
         console.print(f"Dropped column(s): {', '.join(summary.ignored_columns)}.")
     if summary.not_included:
         console.print(
             f"{len(summary.not_included)} row(s) are for records not included at full text: "
-            + "; ".join(f"record {r}: {why}" for r, why in sorted(summary.not_included.items())[:10])
+            + "; ".join(
+                f"record {r}: {why}" for r, why in sorted(summary.not_included.items())[:10]
+            )
         )
+
+
+@extract_app.command("list")
+def extract_list(
+    project_dir: Annotated[Path, typer.Option("--project", "-p", help="The review folder.")] = Path(
+        "."
+    ),
+    reviewer: Annotated[
+        str | None, typer.Option(help="Only this reviewer's (or consensus) extraction.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables.")] = False,
+) -> None:
+    """List the extraction imports (file, reviewer, rows, replaced) and each reviewer's values now."""
+    from litrev.extraction.history import extraction_counts, extraction_imports
+    from litrev.project import Project
+
+    project = Project.open(project_dir)
+    imports = extraction_imports(project.store, reviewer)
+    counts = extraction_counts(project.store, reviewer)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "imports": [i.as_dict() for i in imports],
+                    "reviewers": [c.as_dict() for c in counts],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    if not imports and not counts:
+        who = f" by '{reviewer}'" if reviewer else ""
+        console.print(Text(f"No extraction{who} yet (`litrev extract import TABLE.csv`)."))
+        return
+    logged = Table(title="Extraction imports")
+    for heading in ("log id", "when", "reviewer", "rows", "replaced", "file"):
+        logged.add_column(heading, justify="right" if heading in ("log id", "rows") else "left")
+    for item in imports:
+        replaced = f"{item.replaced_values} values" if item.replace else "-"
+        logged.add_row(
+            *(
+                Text(cell)
+                for cell in (
+                    str(item.id),
+                    item.at,
+                    item.reviewer,
+                    str(item.rows),
+                    replaced,
+                    Path(item.file).name,
+                )
+            )
+        )
+    console.print(logged)
+    now = Table(title="Values now, per reviewer")
+    for heading in ("reviewer", "records", "values", "latest"):
+        now.add_column(heading, justify="right" if heading in ("records", "values") else "left")
+    for count in counts:
+        now.add_row(
+            *(
+                Text(c)
+                for c in (count.reviewer, str(count.records), str(count.values), count.latest)
+            )
+        )
+    console.print(now)

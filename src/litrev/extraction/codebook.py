@@ -1,7 +1,7 @@
 """Checking extraction values against the protocol's codebook.
 
 Field types: `text` and `long_text` (anything), `integer` (a whole number), `number` (decimals
-with a point: "2.5"), `year` (four digits), `choice` (one of `choices`, exactly as written) and
+with a point: "2.5"), `year` (four ASCII digits, 1000-2999), `choice` (one of `choices`, exactly as written) and
 `multi_choice` (several of `choices`, separated by ";"). An empty value is a problem only for a
 required field.
 
@@ -25,7 +25,9 @@ CONSENSUS = "consensus"
 # Separates the values of a multi_choice field: "RCT; cohort".
 MULTI_SEPARATOR = ";"
 
-_YEAR = re.compile(r"\d{4}")
+# A publication or study year: four ASCII digits from 1000 to 2999 ("18", "0018" and "9999" are
+# typos; `\d` would also take other scripts' digits).
+_YEAR = re.compile(r"[12][0-9]{3}")
 
 
 def _nearest(value: str, options: Sequence[str]) -> str:
@@ -88,7 +90,7 @@ def check_value(field: CodebookField, value: str) -> str | None:
             return f"expected a finite number for '{field.name}', got {value!r}"
     elif field.type == "year":
         if not _YEAR.fullmatch(value):
-            return f"expected a four-digit year for '{field.name}', got {value!r}"
+            return f"expected a four-digit year (1000-2999) for '{field.name}', got {value!r}"
     elif field.type == "choice":
         return _choice_problem(field, value)
     elif field.type == "multi_choice":

@@ -7,8 +7,13 @@ Two kinds of table:
   must be a codebook field; otherwise the file is refused, each bad row named with the record's
   status (`allow_not_included` and `ignore_columns` relax the two checks, on purpose).
 * **Without one** (a review screened elsewhere): each row becomes a record (with provenance,
-  every column kept in its `fields`) and, by default, an included study (a final full-text
-  "include" by `reviewer`).
+  its columns kept in its `fields`) and, by default, an included study (a final full-text
+  "include" by `reviewer`). With `keep_columns` given (the CLI always gives it), a column that
+  is neither a codebook field nor a citation column is refused unless kept or ignored.
+
+`replace` makes the import replace all of `reviewer`'s earlier values (a corrected file), in
+the same transaction; without it, earlier values of records not in the file stay, and for
+records in it the new values win.
 
 `reviewer` is whose extraction it is: one reviewer's (dual extraction: each reviewer imports
 their own) or `CONSENSUS`, the reconciled table. Every problem is reported at once (the first
@@ -50,6 +55,10 @@ class ImportSummary:
     # Rows imported for records not included at full text (only with allow_not_included).
     not_included: dict[int, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    # With `replace`: how many earlier values of the reviewer were removed.
+    replaced_values: int = 0
+    # Without `replace`: records of the file that already had values by the reviewer.
+    updated_records: list[int] = field(default_factory=list)
 
 
 def read_table(path: str | Path) -> list[dict[str, str]]:
@@ -88,7 +97,11 @@ CITATION_COLUMNS = ("title", "abstract", "first_author", "year", "journal", "doi
 
 
 def _column_problems(
-    codebook: Codebook, columns: list[str], ignore: Collection[str], attach: bool
+    codebook: Codebook,
+    columns: list[str],
+    ignore: Collection[str],
+    attach: bool,
+    keep: Collection[str] | None,
 ) -> list[str]:
     from rapidfuzz import fuzz, process
 
@@ -97,6 +110,14 @@ def _column_problems(
     problems += [
         f"--ignore-column {c!r}: the table has no such column" for c in ignore if c not in columns
     ]
+    problems += [
+        f"--keep-column {c!r}: the table has no such column" for c in keep or () if c not in columns
+    ]
+    if attach and keep:
+        problems.append(
+            "--keep-column is for tables without a record_id column (a screened record keeps "
+            "only codebook fields); use --ignore-column to drop a column"
+        )
     absent = [n for n in names if n not in columns]
     for column in columns:
         if column in names or column in ignore or column == "record_id":
@@ -104,7 +125,17 @@ def _column_problems(
         if attach:
             # Values attached to a screened record are kept only for codebook fields.
             problems.append(unknown_column_problem(column, codebook))
-        elif absent and column not in CITATION_COLUMNS:
+        elif keep is not None and column not in CITATION_COLUMNS and column not in keep:
+            # Strict (the CLI): every column is a codebook field, a citation column, or
+            # named as kept (a record field) or ignored.
+            problems.append(
+                unknown_column_problem(column, codebook).replace(
+                    "or pass --ignore-column",
+                    f"pass --keep-column {column} (kept as a field of "
+                    "the record, not extracted), or pass --ignore-column",
+                )
+            )
+        elif keep is None and absent and column not in CITATION_COLUMNS:
             # Kept as the record's own fields, but a near-miss of a codebook field the table
             # lacks is a typo whose values would never reach the extraction.
             close = process.extractOne(column, absent, scorer=fuzz.ratio, score_cutoff=80)
@@ -124,12 +155,18 @@ def import_table(
     screening: Screening | None = None,
     allow_not_included: bool = False,
     ignore_columns: Collection[str] = (),
+    keep_columns: Collection[str] | None = None,
+    replace: bool = False,
 ) -> ImportSummary:
     """Import an extraction table; every row is validated first, then all are written in one transaction.
 
     `screening` gives the review's screening settings and reviewers (`Screening.from_protocol`);
     without it, records are judged with the default (dual) settings and any reviewer name is
-    taken. `reviewer` must be a known reviewer or `CONSENSUS`.
+    taken. `reviewer` must be a known reviewer or `CONSENSUS`. `keep_columns` (tables without
+    `record_id`): None keeps every column among the record's fields, refusing only near-misses
+    of codebook fields; a collection refuses any column that is not a codebook field, a
+    citation column, or in it. `replace` removes `reviewer`'s earlier values first (tables with
+    `record_id` only).
 
     >>> from litrev.protocol import CodebookField
     >>> import tempfile, pathlib
@@ -154,7 +191,14 @@ def import_table(
     columns = list(rows[0])
     attach = "record_id" in columns
     ignore = set(ignore_columns)
-    problems = [f"{path}: {p}" for p in _column_problems(codebook, columns, ignore, attach)]
+    problems = [
+        f"{path}: {p}" for p in _column_problems(codebook, columns, ignore, attach, keep_columns)
+    ]
+    if replace and not attach:
+        problems.append(
+            f"{path}: --replace needs a record_id column (a table without one adds new records, "
+            "so there is nothing of the reviewer's to replace)"
+        )
     for index, row in enumerate(rows):
         problems += [f"{path}:{index + 2}: {p}" for p in check_row(codebook, row)]
     if ignore:  # dropped on purpose: not even kept among a new record's fields
@@ -183,6 +227,18 @@ def import_table(
                         )
         if problems:
             raise _refuse(path, problems)
+        earlier = schema.extractions.c.reviewer == reviewer
+        replaced = 0
+        updated: list[int] = []
+        if replace:
+            replaced = conn.execute(schema.extractions.delete().where(earlier)).rowcount or 0
+        elif attach:
+            had = set(
+                conn.execute(
+                    select(schema.extractions.c.record_id).where(earlier).distinct()
+                ).scalars()
+            )
+            updated = sorted(had & set(targets))
         for position, row in enumerate(rows):
             if attach:
                 # The records were imported and screened in litrev: extract onto them, and leave
@@ -227,9 +283,16 @@ def import_table(
                 "attached": attach,
                 "not_included": {str(k): v for k, v in not_included.items()},
                 "ignored_columns": sorted(ignore),
+                "kept_columns": sorted(keep_columns or ()),
+                "replace": replace,
+                "replaced_values": replaced,
+                "updated_records": updated,
+                "record_ids": record_ids,
             },
         )
-    return ImportSummary(str(path), len(rows), record_ids, not_included, sorted(ignore))
+    return ImportSummary(
+        str(path), len(rows), record_ids, not_included, sorted(ignore), replaced, updated
+    )
 
 
 def _statuses(
