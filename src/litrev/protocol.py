@@ -18,7 +18,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from litrev.errors import ProtocolError
 
@@ -54,6 +61,14 @@ class GenericSearch(_Strict):
 
 SearchKind = Literal["database", "register", "other"]
 
+#: The search dialects `[[searches]] dialect` may name: the keys of
+#: `litrev.search.dialects.DIALECTS` (kept here so reading a protocol loads no search code;
+#: a test checks the two lists agree).
+DIALECT_NAMES: tuple[str, ...] = (
+    "pubmed", "ovid", "ebsco", "proquest", "scopus", "wos", "cochrane", "embase",
+    "europepmc", "openalex", "litrev",
+)  # fmt: skip
+
 
 class DatabaseSearch(_Strict):
     database: str
@@ -70,6 +85,17 @@ class DatabaseSearch(_Strict):
     strategy: str = ""
     limits: list[str] = []
     limits_text: str = ""
+
+    @field_validator("dialect")
+    @classmethod
+    def _known_dialect(cls, value: str) -> str:
+        # An unknown dialect used to leave the strategy unread with only a search note.
+        if value and value.lower() not in DIALECT_NAMES:
+            raise ValueError(
+                f"unknown search dialect {value!r}; expected one of {', '.join(DIALECT_NAMES)}"
+                " (or leave it out)"
+            )
+        return value.lower()
 
 
 class ExclusionReason(_Strict):

@@ -170,7 +170,7 @@ def test_run_audit_reports_spelling_variants() -> None:
         PROTOCOL,
         category_counts(STUDIES, "category", ["x", "y", "z"]),
     )
-    variants = [e for e in entries if e.kind == "data-quality"]
+    variants = [e for e in entries if e.kind == "data-quality" and e.status == "mismatch"]
     assert len(variants) == 1 and "“UK” (1), “uk” (1)" in variants[0].explanation
 
 

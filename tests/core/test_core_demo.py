@@ -122,7 +122,7 @@ def test_demo_refuses_folder_of_another_review(tmp_path: Path) -> None:
 
 def test_markdown_report_has_tables_and_audit(demo_dir: Path) -> None:
     text = (demo_dir / "report.md").read_text(encoding="utf-8")
-    assert "| conceptual/theoretical | 42 | 58 |" in text
+    assert "| Conceptual/theoretical models | 42 | 58 |" in text  # the category label
     assert "## Consistency audit" in text and "We mapped 20 of the 73" in text
     assert "Supplementary file 2: Conceptual/theoretical" in text or "Supplementary file 2" in text
 

@@ -53,7 +53,7 @@ def test_report_html_renders_flow_and_tables_offline(
     rows = page.locator("#classification-table tbody tr")
     assert rows.count() == 5
     assert rows.nth(0).locator("td").all_text_contents()[:3] == [
-        "conceptual/theoretical",
+        "Conceptual/theoretical models",  # the category's label, not its name
         "42",
         "58",
     ]

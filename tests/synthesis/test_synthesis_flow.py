@@ -185,7 +185,10 @@ def test_a_half_screened_review_adds_up_and_says_it_is_unfinished(tmp_path: Path
     markdown = files["markdown"].read_text(encoding="utf-8")
     head = markdown.split("## PRISMA 2020 flow")[0]
     assert "This review is in progress" in head
-    assert "5 record(s) without a final decision" in head
+    # "Records screened" counts every record in title/abstract screening; the note says how
+    # many are decided, as `litrev screening status` counts them.
+    assert "records screened n = 20 (15 decided, 5 awaiting a final decision" in head
+    assert "20 screened (15 decided, 5 awaiting)" in head
     assert "2 report(s) without a final decision" in head
 
 

@@ -212,7 +212,7 @@ def test_agreement_per_stage_and_pair_is_reported(tmp_path: Path) -> None:
     assert (row["n"], row["percent_agreement"], row["cohen_kappa"]) == (4, 0.75, 0.5)
     low, high = row["cohen_kappa_ci95"]
     assert -1 <= low <= high == 1  # the Wald interval (to 1.24 here) is cut at kappa's bound
-    assert "| title_abstract | ann, bob | 4 | 75.0 | 0.50" in markdown
+    assert "| Title and abstract | ann, bob | 4 | 75.0 | 0.50" in markdown
     assert 'id="agreement-table"' in html
     assert data["flow"]["progress"]["title_abstract_conflicts"] == 1
 

@@ -456,4 +456,13 @@ def run_audit(
     entries += check_flow(flow)
     entries += check_extraction_coverage(flow, studies)
     entries += check_data_quality(studies, protocol)
+    # Imported here: audit_passing builds on this module's entries and helpers.
+    from litrev.synthesis.audit_passing import passing_checks
+
+    found = {entry.id for entry in entries}
+    entries += [
+        entry
+        for entry in passing_checks(flow, protocol, studies, categories)
+        if entry.id not in found
+    ]
     return entries

@@ -358,10 +358,18 @@ def flow_diagram_svg(flow: Flow, *, title: str = "PRISMA 2020 flow diagram") -> 
         height = PAD * 2 + LINE_H * len(failing)
         body.append(_box_svg(SIDE_X, y, lay.total - SIDE_X - 20, height, failing, "warning"))
         y += height + 16
+    # Only the marks some count carries are explained (a legend of unused marks puzzles).
+    shown = "\n".join(body)
     legend = [
-        "‡ reported by the review team (no record-level data held)",
-        "† derived from other counts; unmarked counts come from the review's records",
+        line
+        for mark, line in (
+            (MARKS["reported"], "‡ reported by the review team (no record-level data held)"),
+            (MARKS["derived"], "† derived from other counts"),
+        )
+        if f"\u00a0{mark}" in shown
     ]
+    if legend:
+        legend.append("Unmarked counts come from the review's records.")
     for i, line in enumerate(legend):
         body.append(f'<text class="legend" x="{SIDE_X}" y="{y + i * LINE_H}">{_text(line)}</text>')
     height = y + LINE_H * len(legend) + 10

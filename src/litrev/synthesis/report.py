@@ -22,9 +22,11 @@ import litrev
 from litrev.project import Project, atomic_write_text
 from litrev.synthesis.audit import UNVERIFIABLE
 from litrev.synthesis.charts import category_chart, stacked_chart
+from litrev.synthesis.display import DisplayLabels, hits_text
 from litrev.synthesis.flow_checks import failing_equations
 from litrev.synthesis.markdown import MarkdownSafe, fenced, md_finalize
 from litrev.synthesis.prisma import flow_diagram_svg
+from litrev.synthesis.report_parts import crosstab_specs
 from litrev.synthesis.results import Results, compute_results
 from litrev.synthesis.search_notes import StrategyReport, strategy_report
 
@@ -115,6 +117,11 @@ def render(
         "other_present": flow.other.present,
         "reason_label": flow.label,
         "progress": _progress(results),
+        "headline": _headline(results),
+        "labels": DisplayLabels(protocol),
+        "hits_text": hits_text,
+        "journals_round": not results.claims,
+        "crosstab_columns": {spec.name: spec.column for spec in crosstab_specs(protocol)},
         "failing": [e.explanation() for e in failing_equations(flow)],
         "unmatched": [m.message() for m in flow.unmatched_sources],
         "categories": results.categories,
@@ -128,7 +135,10 @@ def render(
         "unreconciled": results.unreconciled,
         "audit": results.mismatches,
         "checks": results.audit,
-        "unverifiable": [e for e in results.audit if e.status == UNVERIFIABLE],
+        # Claims only: a PRISMA step without its counts is listed in `checks`, not here.
+        "unverifiable": [
+            e for e in results.audit if e.status == UNVERIFIABLE and e.kind == "claim"
+        ],
         "claims_count": len(results.claims),
         "supplementary": results.supplementary,
         "search": protocol.search,
@@ -147,6 +157,31 @@ def render(
     return html, markdown
 
 
+def _headline(results: Results) -> dict[str, str]:
+    """The report head's counts as words: included studies (with how many have extracted data
+    when that differs from PRISMA's included) and records screened (decided and awaiting while
+    screening is open), so they agree with the PRISMA boxes and `litrev screening status`."""
+    flow = results.flow
+    extracted = len(results.studies)
+    included = flow.included.value
+    reconciled = (
+        "a reconciled extraction" if results.extraction_mode == "dual" else "extracted data"
+    )
+    if included is not None and included != extracted:
+        studies = f"{included:,}", f"included studies ({extracted:,} with {reconciled})"
+    else:
+        studies = f"{extracted:,}", "included studies"
+    screened = flow.records_screened.value
+    out = {"studies_n": studies[0], "studies": studies[1], "screened_n": "", "screened": ""}
+    if screened is not None:
+        out["screened_n"] = f"{screened:,}"
+        pending = flow.progress.title_abstract_pending + flow.other.progress.title_abstract_pending
+        out["screened"] = "screened"
+        if pending and pending <= screened:
+            out["screened"] = f"screened ({screened - pending:,} decided, {pending:,} awaiting)"
+    return out
+
+
 def _progress(results: Results) -> list[str]:
     """What is still open, one sentence per stage; empty for a finished review."""
     flow = results.flow
@@ -158,7 +193,15 @@ def _progress(results: Results) -> list[str]:
     )
     ta_c = p.title_abstract_conflicts + o.title_abstract_conflicts
     ft_c = p.full_text_conflicts + o.full_text_conflicts
-    if ta:
+    screened = flow.records_screened.value
+    if ta and screened is not None and ta <= screened:
+        # "Records screened" counts every record in title/abstract screening, decided or not;
+        # `litrev screening status` counts the decided ones: say both.
+        lines.append(
+            f"Title/abstract screening: records screened n = {screened:,} ({screened - ta:,}"
+            f" decided, {ta:,} awaiting a final decision; {ta_c:,} open conflict(s))."
+        )
+    elif ta:
         lines.append(
             f"Title/abstract screening: {ta:,} record(s) without a final decision"
             f" ({ta_c:,} open conflict(s))."

@@ -26,7 +26,7 @@ class CrosstabSpec:
     row: str
     column: str
     title: str
-    ordered: bool  # whole-number rows (e.g. years): every value in the range, in order
+    ordered: bool  # integer and year rows: every value in the range, in order
 
     @property
     def name(self) -> str:
@@ -75,7 +75,7 @@ def crosstab_specs(protocol: Protocol) -> list[CrosstabSpec]:
                 row,
                 column,
                 f"{label(row)} × {label(column)}",
-                ordered=found is not None and found.type == "integer",
+                ordered=found is not None and found.type in ("integer", "year"),
             )
         )
     return specs

@@ -20,6 +20,7 @@ from litrev.project import Project
 from litrev.protocol import Protocol
 from litrev.synthesis.audit import MISMATCH, AuditEntry, run_audit
 from litrev.synthesis.claims import Claim, load_claims
+from litrev.synthesis.display import NOT_STATED_CELL
 from litrev.synthesis.flow import Flow, compute_flow
 from litrev.synthesis.flow_data import flow_data
 from litrev.synthesis.labels import label_field_names, row_labels, study_labels
@@ -168,13 +169,27 @@ def supplementary_table(
         "title": title,
         "columns": ["Study", *[f.label or f.name for f in fields]],
         "rows": [
-            [
-                shown,
-                *["" if pd.isna(row.get(f.name)) else str(row.get(f.name)) for f in fields],
-            ]
+            [shown, *[_cell(row.get(f.name), f.type) for f in fields]]
             for shown, (_, row) in zip(row_labels(rows, labels or {}), rows.iterrows(), strict=True)
         ],
     }
+
+
+def _cell(value: object, kind: str) -> str:
+    """A supplementary-table cell: "—" when blank (an empty cell reads as a fault), multi-choice
+    values as `a; b`.
+
+    >>> _cell(None, "number"), _cell("", "text"), _cell("a;b", "multi_choice")
+    ('—', '—', 'a; b')
+    """
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return NOT_STATED_CELL
+    text = str(value).strip()
+    if not text:
+        return NOT_STATED_CELL
+    if kind == "multi_choice":
+        return "; ".join(part.strip() for part in text.split(";") if part.strip())
+    return text
 
 
 def compute_results(project: Project, *, reviewer: str | None = None) -> Results:
