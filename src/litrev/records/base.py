@@ -32,6 +32,40 @@ def field_too_long(what: str, length: int | None = None) -> str:
     return f"{what}{size} a field may not exceed {MAX_FIELD_CHARS:,} characters"
 
 
+# Empty cells that padding short table rows may add beyond the number of cells the table has.
+PADDING_ALLOWANCE = 1_000_000
+
+
+class RowPadding:
+    """Pads short table rows to the header's width, so every record has the table's columns.
+
+    The padding may not outgrow the table itself: a 10,000-column header over a million
+    one-cell rows would otherwise need ten billion cells.
+
+    >>> padding = RowPadding([(2, ["a"])], "t.csv")
+    >>> padding.pad(["a"], 3, line=2)
+    ['a', '', '']
+    """
+
+    def __init__(self, rows: list[tuple[int, list[str]]], path: str) -> None:
+        self.path = path
+        self.left = PADDING_ALLOWANCE + sum(len(cells) for _, cells in rows)
+
+    def pad(self, cells: list[str], width: int, line: int) -> list[str]:
+        missing = width - len(cells)
+        if missing <= 0:
+            return cells[:width]
+        self.left -= missing
+        if self.left < 0:
+            raise InputError(
+                self.path,
+                f"too many short rows: the header has {width} columns and rows up to here "
+                "have far fewer cells; expected a row of cells for each column",
+                line=line,
+            )
+        return cells + [""] * missing
+
+
 @dataclass(frozen=True)
 class SkippedRecord:
     """A record left out by `skip_invalid`: where it was and why."""

@@ -21,6 +21,7 @@ from litrev.records.base import (
     MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
+    RowPadding,
     clean_text,
     field_too_long,
     join_pages,
@@ -90,8 +91,6 @@ TABULAR_FORMATS = ("scopus-csv", "wos-tab", "csv", "tsv", "xlsx")
 # no other reader's results, it only lets longer cells through.
 if csv.field_size_limit() < MAX_FIELD_CHARS:
     csv.field_size_limit(MAX_FIELD_CHARS)
-# Empty cells that padding short rows may add beyond the number of cells the table has.
-_PADDING_ALLOWANCE = 1_000_000
 
 
 def kind_of_header(header: list[str]) -> str:
@@ -233,10 +232,7 @@ def records_from_table(
             line=1,
         )
     width = len(header)
-    # Short rows are padded with empty cells so every record has the table's columns; the
-    # padding may not outgrow the table itself (a 10,000-column header over a million
-    # one-cell rows would otherwise need ten billion cells).
-    padding_left = _PADDING_ALLOWANCE + sum(len(cells) for _, cells in rows)
+    padding = RowPadding(rows, path)
     columns = {name: _find(header, names) for name, names in ALIASES.items()}
     label_column = _find(header, LABEL_COLUMNS)
     records: list[Record] = []
@@ -248,16 +244,7 @@ def records_from_table(
                 position=position,
             )
             continue
-        if len(cells) < width:
-            padding_left -= width - len(cells)
-            if padding_left < 0:
-                raise InputError(
-                    path,
-                    f"too many short rows: the header has {width} columns and rows up to here "
-                    "have far fewer cells; expected a row of cells for each column",
-                    line=line,
-                )
-        cells = cells[:width] + [""] * (width - len(cells))
+        cells = padding.pad(cells, width, line)
         raw = list(zip(header, cells, strict=True))
         if kind == "wos-tab":
             record = record_from_wos(raw, path, position, line)

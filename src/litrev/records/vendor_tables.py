@@ -23,6 +23,7 @@ from collections.abc import Callable
 from litrev.records.base import (
     ParsedFile,
     Problems,
+    RowPadding,
     clean_text,
     join_pages,
     normalise_doi,
@@ -106,6 +107,7 @@ def records_from_vendor(
     """
     problems = Problems(path, skip_invalid)
     width = len(header)
+    padding = RowPadding(rows, path)
     records: list[Record] = []
     for position, (line, cells) in enumerate(rows):
         if len(cells) > width and any(c.strip() for c in cells[width:]):
@@ -115,7 +117,7 @@ def records_from_vendor(
                 position=position,
             )
             continue
-        cells = cells[:width] + [""] * (width - len(cells))
+        cells = padding.pad(cells, width, line)
         raw = list(zip(header, cells, strict=True))
         record = record_from_vendor(kind, raw)
         record.provenance = Provenance(file=path, position=position, line=line, format=kind)
