@@ -113,3 +113,22 @@ def test_toml_syntax_errors_show_the_offending_line() -> None:
     else:
         raise AssertionError("invalid TOML was accepted")
     assert "line 3, column" in message and 'title = "unclosed' in message
+
+
+def test_docs_give_the_flows_rule_for_hits_imported_records_first() -> None:
+    # docs/protocol.md said "reported `hits` when given, otherwise the records imported", the
+    # opposite of the flow (litrev.synthesis.flow counts imported records, else the hits).
+    text = DOCS.read_text(encoding="utf-8")
+    assert "reported `hits` when given" not in text
+    row = next(line for line in text.splitlines() if line.startswith("| `searches[].hits`"))
+    assert "no records are imported" in row and "audit" in row
+    section = text.split("## `[[searches]]`")[1].split("| key |")[0]
+    assert "number of records imported" in section and "audit says so" in section
+
+
+def test_docs_list_the_protocols_dialects() -> None:
+    from litrev.protocol import DIALECT_NAMES
+
+    row = next(line for line in DOCS.read_text(encoding="utf-8").splitlines()
+               if line.startswith("| `searches[].dialect`"))  # fmt: skip
+    assert all(f"`{name}`" in row for name in DIALECT_NAMES)

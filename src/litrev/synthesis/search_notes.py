@@ -57,10 +57,19 @@ def hyphenated_terms(node: Node) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _hyphen_rule(dialect: str) -> str:
-    """An interface's hyphen rule without the example term `litrev.search.compare.HYPHENS`
-    illustrates it with (another review's word)."""
-    return HYPHENS[dialect].split(": ")[0]
+def _hyphen_rule(dialect: str, terms: list[str]) -> str:
+    """An interface's hyphen rule, without the example `litrev.search.compare.HYPHENS` gives
+    it unless the example is one of this review's `terms` (another review's word misleads).
+
+    >>> _hyphen_rule("cochrane", ["self-help*"])
+    'a hyphen is a character'
+    >>> _hyphen_rule("cochrane", ["co-produc*"])
+    'a hyphen is a character: co-produc* likely misses co production'
+    """
+    rule, _, example = HYPHENS[dialect].partition(": ")
+    if example and example.split()[0] in terms:
+        return HYPHENS[dialect]
+    return rule
 
 
 def _own_hyphen_notes(lines: list[str], terms: list[str]) -> list[str]:
@@ -75,7 +84,7 @@ def _own_hyphen_notes(lines: list[str], terms: list[str]) -> list[str]:
         if not terms:
             continue
         for dialect in rules:
-            line = line.replace(HYPHENS[dialect], _hyphen_rule(dialect))
+            line = line.replace(HYPHENS[dialect], _hyphen_rule(dialect, terms))
         out.append(f"{line} (hyphenated terms: {', '.join(terms[:5])})")
     return out
 
