@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from litrev.errors import ProtocolError
+from litrev.errors import LitrevError, ProtocolError
 from litrev.fileio import atomic_write_text
 from litrev.protocol import Protocol, load_protocol, parse_protocol
 from litrev.store import Store
@@ -77,6 +77,13 @@ class Project:
         `database` may name another store (e.g. a PostgreSQL URL for a team server).
         """
         root = Path(root)
+        if not (root / PROTOCOL_FILE).exists():
+            # Not a broken review file but no review at all: say how to make or find one.
+            shown = "the current folder" if str(root) in ("", ".") else str(root)
+            raise LitrevError(
+                f"no review here (no {PROTOCOL_FILE} in {shown}); run `litrev init {root}` "
+                "or pass --project DIR"
+            )
         protocol = load_protocol(root / PROTOCOL_FILE)
         database = database or team_database()
         store = Store.open(database or root / DATABASE_FILE, create=database is not None)
@@ -98,11 +105,11 @@ class Project:
         protocol_path = root / PROTOCOL_FILE
         if protocol_text is None:
             if protocol_path.exists():
-                protocol_text = protocol_path.read_text(encoding="utf-8")
+                protocol_text = _protocol_text(protocol_path)
             else:
                 name = root.resolve().name
                 protocol_text = protocol_template(_slug(name), name)
-        elif protocol_path.exists() and protocol_path.read_text(encoding="utf-8") != protocol_text:
+        elif protocol_path.exists() and _protocol_text(protocol_path) != protocol_text:
             raise ProtocolError(
                 str(protocol_path), ["a different litrev.toml is already there; not overwritten"]
             )
@@ -112,3 +119,11 @@ class Project:
             atomic_write_text(protocol_path, protocol_text)
         store = Store.open(database or team_database() or root / DATABASE_FILE)
         return cls(root=root, protocol=protocol, store=store)
+
+
+def _protocol_text(path: Path) -> str:
+    """An existing litrev.toml's text; a non-UTF-8 file is named like `load_protocol` names it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(str(path), [f"not UTF-8 text: {error}"]) from None

@@ -108,7 +108,9 @@ def test_states_give_status_database_and_cluster(review: Path) -> None:
 def test_select_by_stage_status_and_database(review: Path) -> None:
     states = record_states(_screening(review))
     assert [s.id for s in select_states(states, status="pending")] == [3]
-    assert [s.id for s in select_states(states, stage="full_text")] == [1, 4]
+    # A duplicate is not screened at any stage: only --status duplicate lists it.
+    assert [s.id for s in select_states(states, stage="full_text")] == [1]
+    assert [s.id for s in select_states(states, stage="ft", status="duplicate")] == [4]
     assert [s.id for s in select_states(states, stage="ta", status="included")] == [1]
     assert [s.id for s in select_states(states, database="assia")] == [4]
     with pytest.raises(LitrevError, match="expected one of: included"):

@@ -132,11 +132,15 @@ def dedupe_command(
             "clusters, as before."
         )
         return
+    queued = (
+        f"{summary.queued} pairs queued for review (run `litrev dedupe review`)"
+        if summary.queued
+        else "no pairs to review"
+    )
     console.print(
         f"{summary.records} records: {summary.clusters} duplicate clusters "
         f"({summary.merged} records newly clustered), {summary.related} related links, "
-        f"{summary.queued} pairs queued for review (run `litrev dedupe review`). "
-        f"Undo with `litrev dedupe undo`."
+        f"{queued}. Undo with `litrev dedupe undo`."
     )
 
 

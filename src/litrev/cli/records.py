@@ -114,7 +114,13 @@ def _print_import(report: ImportReport) -> None:
         right = heading in ("import", "records", "skipped")
         table.add_column(heading, justify="right" if right else "left")
     for item in report.files:
-        sources = ", ".join(f"{name} {n}" for name, n in item.by_source.items()) or UNSPECIFIED
+        # One database: its name (the count is the records column); several: each with its count.
+        by_source = item.by_source
+        sources = (
+            next(iter(by_source))
+            if len(by_source) == 1
+            else ", ".join(f"{name} ({n})" for name, n in by_source.items()) or UNSPECIFIED
+        )
         name = Path(item.path).name
         number = "-" if item.import_id is None else str(item.import_id)
         _row(table, number, name, item.format, sources, str(item.imported), str(len(item.skipped)))

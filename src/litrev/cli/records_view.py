@@ -70,37 +70,51 @@ def records_list(
     """List records with litrev's ids (for decide, conflicts and extract), status and source."""
     from litrev.errors import LitrevError
     from litrev.project import Project
-    from litrev.records.listing import record_states, select_states
+    from litrev.records.listing import (
+        database_names,
+        listing_columns,
+        record_states,
+        search_names,
+        select_states,
+    )
 
     if output not in ("table", "csv", "json"):
         raise LitrevError(f"--format {output!r}: expected table, csv or json")
     project = Project.open(project_dir)
     stages = project.protocol.screening.stages
     states = record_states(_screening(project), stages)
-    chosen = select_states(states, stage=stage, status=status, database=database)
+    searches = search_names(states, project.protocol.searches)
+    chosen = select_states(states, stage=stage, status=status, database=database, searches=searches)
     if database is not None and not any(
-        database.casefold() in {d.casefold() for d in s.databases} for s in states.values()
+        database.casefold() in database_names(s, searches) for s in states.values()
     ):
-        known = sorted({d for s in states.values() for d in s.databases})
+        known = sorted({d for s in states.values() for d in s.databases} | set(searches.values()))
         err_console.print(
             Text(
                 f"warning: no record comes from database {database!r}; "
                 f"the review's databases are: {', '.join(known) or '(no records yet)'}"
             )
         )
+
+    def as_dict(state: Any) -> dict[str, Any]:
+        # The [[searches]] names the detected databases matched, beside them.
+        row = state.as_dict()
+        matched = list(dict.fromkeys(searches[d] for d in state.databases if d in searches))
+        return _with_searches(row, matched)
+
     if output == "json":
-        print(json.dumps([s.as_dict() for s in chosen], indent=2, ensure_ascii=False))
+        print(json.dumps([as_dict(s) for s in chosen], indent=2, ensure_ascii=False))
         return
     if output == "csv":
         from litrev.records.tabular_write import neutral_cell
 
-        rows = [_flat(s.as_dict()) for s in chosen]
+        rows = [_flat(as_dict(s)) for s in chosen]
         if not raw_formulas:  # the CSV may be opened in a spreadsheet, like an export
             rows = [
                 {k: neutral_cell(v) if isinstance(v, str) else v for k, v in r.items()}
                 for r in rows
             ]
-        header = list(rows[0]) if rows else ["litrev_id", "status"]
+        header = list(_with_searches(dict.fromkeys(listing_columns(stages)), []))
         writer = csv.DictWriter(sys.stdout, header, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
@@ -113,16 +127,29 @@ def records_list(
         here = state.status_at(stage) or ""
         if state.duplicate_of is not None:
             here = f"duplicate of {state.duplicate_of}"
+        shown_dbs = [
+            d if searches.get(d, d) == d else f"{d} ({searches[d]})" for d in state.databases
+        ]
         _row(
             table,
             str(state.id),
             here,
-            "; ".join(state.databases),
+            "; ".join(shown_dbs),
             "" if state.year is None else str(state.year),
             state.first_author or "",
             state.title or "",
         )
     console.print(table)
+
+
+def _with_searches(row: dict[str, Any], matched: list[str]) -> dict[str, Any]:
+    """`row` with a `searches` column after `databases`."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        out[key] = value
+        if key == "databases":
+            out["searches"] = matched
+    return out
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:

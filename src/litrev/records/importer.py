@@ -224,7 +224,7 @@ def _refuse_reimport(conn: Connection, path: str, digest: str) -> None:
             path,
             f"this file was already imported (as {earlier.file} on "
             f"{earlier.imported_at:%Y-%m-%d %H:%M}); importing it again would count"
-            " its records twice (pass allow_reimport / --again to do it anyway)",
+            " its records twice (pass --again to import it anyway)",
         )
 
 

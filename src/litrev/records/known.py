@@ -170,7 +170,7 @@ def refuse_known(path: str, records: Sequence[Record], known: KnownRecords) -> N
     >>> refuse_known("b.ris", [Record(title="Care", source_db="ERIC")], known)
     Traceback (most recent call last):
     ...
-    litrev.errors.InputError: b.ris: 1 of its 1 records are already in this review (1 by same citation from the same database; the first, a record, is litrev record 3); importing them again would count them twice. Pass --again (allow_reimport) to import the file anyway
+    litrev.errors.InputError: b.ris: 1 of its 1 records are already in this review (1 by same citation from the same database; the first, a record, is litrev record 3); importing them again would count them twice. Pass --again to import the file anyway
     """
     found = [(record, hit) for record in records if (hit := known.find(record)) is not None]
     if not found:
@@ -187,6 +187,6 @@ def refuse_known(path: str, records: Sequence[Record], known: KnownRecords) -> N
         path,
         f"{len(found)} of its {len(records)} records are already in this review ({counts}; "
         f"the first, {where}, is litrev record {litrev_id}); importing them again would count "
-        "them twice. Pass --again (allow_reimport) to import the file anyway",
+        "them twice. Pass --again to import the file anyway",
         line,
     )

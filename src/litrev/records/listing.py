@@ -5,7 +5,8 @@ Statuses: a record is `duplicate` when deduplication found it to duplicate an ea
 (the earlier one is screened in its place), `excluded` when a stage excluded it (agreed or
 resolved), `included` when the last screening stage included it, and `pending` otherwise.
 At one stage (`status_at`), a record that never reaches it (excluded before, or a duplicate
-at full text) has no status there.
+at full text) has no status there; `select_states` with a stage leaves duplicates out unless
+asked for them (`status="duplicate"`).
 
 >>> from litrev.store import Store
 >>> from litrev.screening.demo import add_records
@@ -23,7 +24,7 @@ at full text) has no status there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -205,9 +206,16 @@ def select_states(
     stage: str | None = None,
     status: str | None = None,
     database: str | None = None,
+    searches: Mapping[str, str] | None = None,
 ) -> list[RecordState]:
-    """The records at `stage` (those that reach it), with `status` there, from `database`
-    (case-insensitive; "unspecified" for records whose database is not known)."""
+    """The records at `stage` (those screened there), with `status` there, from `database`
+    (case-insensitive; "unspecified" for records whose database is not known).
+
+    `database` is a detected database name or, with `searches` ({detected name: the
+    `[[searches]]` database it matched}, see `search_names`), the protocol's name for it.
+    Duplicates are never screened: with a `stage` they are listed only for
+    `status="duplicate"`.
+    """
     if status is not None and status not in STATUSES:
         raise LitrevError(f"unknown status {status!r}; expected one of: {', '.join(STATUSES)}")
     stage_name = _stage_names([stage])[0] if stage is not None else None
@@ -220,15 +228,56 @@ def select_states(
                 f"{', '.join(screened)}; [screening] stages in litrev.toml)"
             )
     wanted_db = database.casefold() if database is not None else None
+    named = searches or {}
     chosen = []
     for state in states.values():
         here = state.status_at(stage_name)
         if here is None or (status is not None and here != status):
             continue
-        if wanted_db is not None and wanted_db not in {d.casefold() for d in state.databases}:
+        if stage_name is not None and here == "duplicate" and status != "duplicate":
+            continue
+        if wanted_db is not None and wanted_db not in database_names(state, named):
             continue
         chosen.append(state)
     return chosen
+
+
+def database_names(state: RecordState, searches: Mapping[str, str]) -> set[str]:
+    """A record's database names as detected and as the protocol's `[[searches]]` call them,
+    casefolded (what `--database` is compared with)."""
+    names = {d.casefold() for d in state.databases}
+    return names | {searches[d].casefold() for d in state.databases if d in searches}
+
+
+def search_names(
+    states: dict[int, RecordState], protocol_searches: Sequence[Any]
+) -> dict[str, str]:
+    """{detected database name: the `[[searches]]` database it matches}, for the names among
+    `states` that match one (`litrev.records.sources.match_source`).
+
+    >>> from litrev.protocol import DatabaseSearch
+    >>> state = RecordState(id=1, databases=("PsycINFO",), cluster=1, status="pending")
+    >>> search_names({1: state}, [DatabaseSearch(database="APA PsycInfo", aliases=["PsycINFO"])])
+    {'PsycINFO': 'APA PsycInfo'}
+    """
+    from litrev.records.sources import match_sources
+
+    names = [d for s in states.values() for d in s.databases]
+    return {
+        name: found.search
+        for name, found in match_sources(names, protocol_searches).items()
+        if found.search is not None
+    }
+
+
+def listing_columns(stages: Iterable[Any] | None = None) -> list[str]:
+    """The columns of `RecordState.as_dict` for a review's stages (a header for no rows).
+
+    >>> listing_columns(["title_abstract"])[:6]
+    ['litrev_id', 'status', 'databases', 'cluster', 'duplicate_of', 'title_abstract']
+    """
+    stage_states = tuple(StageState(name, "") for name in _stage_names(stages))
+    return list(RecordState(0, (), 0, "pending", stage_states).as_dict())
 
 
 @dataclass

@@ -174,7 +174,24 @@ class SourceMatch:
             return (
                 f"imported source {self.source!r} could be any of: {shown}; name one with --source"
             )
-        return f"imported source {self.source!r} matches no [[searches]] database; choose one of: {shown}"
+        return (
+            f"imported source {self.source!r} matches no [[searches]] database"
+            f"{_did_you_mean(self.source, self.candidates)}; choose one of: {shown}"
+        )
+
+
+def _did_you_mean(name: str, candidates: Sequence[str]) -> str:
+    """' (did you mean 'X'?)' for the candidate spelled closest to `name` (a typo), or ''.
+
+    >>> _did_you_mean("Web of Sceince", ["Scopus", "Web of Science"])
+    " (did you mean 'Web of Science'?)"
+    """
+    from rapidfuzz import fuzz, process
+
+    found = process.extractOne(
+        name, list(candidates), scorer=fuzz.ratio, processor=str.casefold, score_cutoff=75
+    )
+    return f" (did you mean {found[0]!r}?)" if found else ""
 
 
 def _words(text: str) -> list[str]:
