@@ -150,3 +150,29 @@ def test_an_error_at_the_end_of_a_numbered_line_points_at_that_line() -> None:
     with pytest.raises(SearchSyntaxError) as caught:
         parse("1 heart.ti.\n2 1 and\n3 stroke.ti.\n4 2 or 3", "ovid")
     assert (caught.value.line, caught.value.column) == (2, 8)
+
+
+def test_embase_source_limits_are_embase_filters() -> None:
+    q = parse("heart:ti AND [embase]/lim AND [english]/lim", "embase")
+    assert set(q.limits) == {Limit("filter", "embase: embase"), Limit("language", "English")}
+    assert parse(
+        translate("heart:ti AND [embase]/lim", "embase", "embase").text, "embase"
+    ) == parse("heart:ti AND [embase]/lim", "embase")
+    pubmed = translate("heart:ti AND [embase]/lim", "embase", "pubmed")
+    assert pubmed.text == "heart[ti]" and any("embase filter" in w.message for w in pubmed.warnings)
+
+
+def test_a_wrapped_line_continues_while_its_parenthesis_is_open() -> None:
+    text = "1. heart.ti.\n2. ((stroke or\ninfarct*) adj3 brain).ti.\n3. 1 or 2"
+    q = parse(text, "ovid")
+    assert q.root == parse("heart.ti. or ((stroke or infarct*) adj3 brain).ti.", "ovid").root
+    # a line that never closes is refused where it opens, not joined to the lines below
+    with pytest.raises(SearchSyntaxError) as caught:
+        parse("1. heart.ti.\n2. ((stroke or infarct*).ti.\n3. brain.ti.\n4. 1 or 2", "ovid")
+    assert caught.value.line == 2
+
+
+def test_unnumbered_pubmed_history_referred_to_by_number() -> None:
+    text = "heart [tiab]\n\nstroke [tiab]\n\n#1 OR #2\n\n#33#3 AND cancer[ti]"
+    q = parse(text, "pubmed")
+    assert q.root == parse("(heart[tiab] OR stroke[tiab]) AND cancer[ti]", "pubmed").root

@@ -296,3 +296,20 @@ def test_and_combinations_of_lists_of_lines() -> None:
 def test_ovid_printed_with_mp_notes_keeps_the_field() -> None:
     text = "1 R 121919.mp. [mp=title, original title, abstract, name of substance word]"
     assert parse(text, "ovid").root == Phrase(("R", "121919"), F({Field.ALL}))
+
+
+def test_hash_references_and_unnumbered_limit_rows() -> None:
+    ti = F({Field.TITLE})
+    both = Or((Term("heart", ti), Term("stroke", ti)))
+    assert parse("#1 heart.ti.\n#2 stroke.ti.\n#3 #1 or #2", "ovid").root == both
+    q = parse("heart.ti.\nstroke.ti.\n1 or 2\nlimit 3 to english (12)", "ovid")
+    assert (q.root, q.limits) == (both, (Limit("language", "English"),))
+    # two differently limited lines ORed cannot be one limited search: refused
+    with pytest.raises(SearchSyntaxError, match="limits of its own"):
+        parse("heart.ti.\nlimit 1 to yr=2014-2015\nlimit 1 to english\n2 or 3", "ovid")
+
+
+def test_a_field_suffix_printed_with_a_space_after_the_dot() -> None:
+    assert parse("(Xpert or GeneXpert). tw.", "ovid").root == Or(
+        (Term("Xpert", F({Field.TEXT_WORD})), Term("GeneXpert", F({Field.TEXT_WORD})))
+    )

@@ -211,3 +211,18 @@ def test_legacy_history_lines_with_limits_and_glued_labels() -> None:
     q = parse(text, "pubmed")
     assert q.root == parse("heart[tiab] AND stroke[tiab]", "pubmed").root
     assert set(q.limits) == {Limit("date", "1996-01-01..2008-08-29"), Limit("language", "English")}
+
+
+def test_a_tag_after_unquoted_words_applies_to_all_of_them_as_a_phrase() -> None:
+    # PubMed help: `kidney allograft[tiab]` searches the phrase; it used to tag the last word.
+    assert parse("kidney allograft[tiab]", "pubmed").root == Phrase(("kidney", "allograft"), TI_AB)
+    q = parse("OBSTETRIC LABOR, PREMATURE [MeSH terms] OR x[ti]", "pubmed")
+    assert Heading("OBSTETRIC LABOR, PREMATURE") in q.root.children  # type: ignore[attr-defined]
+
+
+def test_printed_history_variants() -> None:
+    q = parse("#1 a[ti]\n# 2 b[ti]\n#3 #1 OR #2", "pubmed")
+    assert q.root == parse("a[ti] OR b[ti]", "pubmed").root
+    assert parse("Motivation* [mesh:no exp]", "pubmed").root == Heading(
+        "Motivation*", explode=False
+    )

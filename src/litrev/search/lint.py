@@ -208,7 +208,7 @@ def _foreign(d: Dialect, text: str, add) -> None:
 def _ovid_alias(tok, add) -> None:
     from litrev.search.dialects.ovid import CODES, READ_ONLY
 
-    for code in tok.text.strip(".").split(","):
+    for code in tok.text.strip(". ").split(","):
         if code in READ_ONLY:
             written = next(c for c, f in CODES.items() if f is READ_ONLY[code])
             add("LR061", "warning", f".{code}. is read as .{written}. (the nearest field litrev "

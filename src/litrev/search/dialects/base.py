@@ -345,6 +345,9 @@ class Dialect:
     #: how a numbered line is labelled and referred to ("{n}" is the number); "" = none
     REF_FORMAT: ClassVar[str] = ""
     LIMIT_LINE: ClassVar[str] = r"(?i)^\s*(filters|limiters|limits)\b"
+    #: a line that only combines earlier lines (`or/1-4`, `#1 OR #2`): its presence makes
+    #: unnumbered rows of a printout numbered lines (None: this dialect has no such lines)
+    COMBINATION: ClassVar[str | None] = None
     #: what words without a field tag search, in words (for warnings and the docs)
     DEFAULT_FIELDS: ClassVar[str] = "all fields"
 
@@ -371,6 +374,7 @@ class Dialect:
     def parse(self, text: str) -> Query:
         self.line_limits: dict[int, list[Limit]] = {}  # limits printed on a numbered line
         self.line_implicit: dict[int, str] = {}  # a line's own search mode (EBSCO)
+        self.row_limits: dict[int, list[Limit]] = {}  # limits of an unnumbered row, by row
         text = self.clean_printed(normalize_quotes(text))
         body, limits = self.split_limits(text)
         # A history printed newest first (Web of Science) is read oldest first: a line can
@@ -393,7 +397,8 @@ class Dialect:
             nodes[number] = root
             last = (tokens[0].line, tokens[0].column)
         assert root is not None
-        root = _apply_line_limits(root, limits, padded, self.name, last)
+        if any(isinstance(node, Limited) for node in nodes.values()):
+            root = _apply_line_limits(root, limits, padded, self.name, last)
         from litrev.search.dialects.limits import open_ends
 
         return Query(root, tuple(open_ends(lim) for lim in limits))
@@ -423,9 +428,42 @@ class Dialect:
 
     def numbered_rows(self, rows: list[str]) -> dict[int, tuple[int, int]]:
         """Row index -> (its line number, where its label ends) for the numbered rows."""
+        implicit = self.implicit_numbers(rows)
+        if implicit is not None:
+            return {i: (n, at) for i, (n, at, more) in implicit.items() if not more}
         label = re.compile(r"\s*" + self.LINE_LABEL)
         return {i: (int(m.group(1)), m.end()) for i, row in enumerate(rows)
                 if (m := label.match(row))}
+
+    def implicit_numbers(self, rows: list[str]) -> dict[int, tuple[int, int, bool]] | None:
+        """Row -> (line number, label end, continues the line above) for a printout whose
+        rows are not all numbered: some numbered (`80 and 81` printed after line 79), or none
+        but one combining lines (`or/1-9`, `#1 OR #2`). An unnumbered row takes the number
+        after the row above, or continues it while the row above leaves a '(' open (a long
+        line wrapped by the printout). None when the rows are all numbered, or nothing says
+        the text is a numbered strategy."""
+        label = re.compile(r"\s*" + self.LINE_LABEL)
+        filled = [(i, label.match(r)) for i, r in enumerate(rows) if r.strip()]
+        found = [m for _, m in filled]
+        combining = re.compile(self.COMBINATION) if self.COMBINATION else None
+        if len(filled) < 2 or all(found) or not combining or not (
+                any(found) or any(combining.match(rows[i]) for i, _ in filled)):
+            return None
+        out: dict[int, tuple[int, int, bool]] = {}
+        number, depth = 0, 0
+        for k, (i, m) in enumerate(filled):
+            # a wrap continues the line only when its ')' close it within three rows; a
+            # line that never closes is left alone, to be refused where it is
+            ahead = [rows[j] for j, mm in filled[k:k + 3] if mm is None]
+            closes = any(depth + sum(map(_open_parentheses, ahead[:n + 1])) <= 0
+                         for n in range(len(ahead)))
+            more = m is None and depth > 0 and bool(out) and closes
+            if not more:
+                number = int(m.group(1)) if m else number + 1
+                depth = 0
+            depth += _open_parentheses(rows[i])
+            out[i] = (number, m.end() if m else 0, more)
+        return out
 
     @staticmethod
     def _pad(body: str, start: int, line_text: str) -> str:
@@ -440,6 +478,23 @@ class Dialect:
         label = re.compile(r"\s*" + self.LINE_LABEL)
         if not raw:
             raise SearchSyntaxError("empty search", body, 1, 1, dialect=self.name)
+        rows = body.split("\n")
+        implicit = self.implicit_numbers(rows)
+        if implicit is not None:
+            lines: list[tuple[int, int, str]] = []
+            at = 0
+            for i, row in enumerate(rows):
+                if i in implicit:
+                    number, label_end, more = implicit[i]
+                    if more:  # a wrapped line: the row joins the line above, newline kept
+                        n, start, _ = lines[-1]
+                        lines[-1] = (n, start, body[start:at + len(row)])
+                    else:
+                        lines.append((number, at + label_end, row[label_end:]))
+                    if i in self.row_limits:
+                        self.line_limits[number] = self.row_limits[i]
+                at += len(row) + 1
+            return lines
         if (len(raw) > 1 or self.LABEL_SINGLE) and all(label.match(t) for _, t in raw):
             out = []
             for start, text in raw:
@@ -471,6 +526,17 @@ class Dialect:
         return self.generator_class(self)
 
 
+def _open_parentheses(row: str) -> int:
+    """'(' minus ')' outside double quotes."""
+    depth, quoted = 0, False
+    for ch in row:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "()":
+            depth += 1 if ch == "(" else -1
+    return depth
+
+
 #: lines an interface prints around a strategy: blanked before parsing
 PRINTED_HEADER = re.compile(
     r"(?i)^\s*(?:(?:database|search strategy|search name|last saved|date run|date searched"
@@ -499,7 +565,19 @@ def _apply_line_limits(root: Node, limits: list[Limit], text: str, dialect: str,
     final line (at `where`) uses under OR, NOT or proximity (the limit would then cover
     only part of the search)."""
 
+    # A line used by several later lines is one shared node: lift it once per position
+    # (`whole`), return it unchanged when nothing below it is limited, and keep the sharing
+    # (rebuilding it everywhere it is used made the tree, and all later work, exponential).
+    # Plain loops, one frame per level: strategies can be hundreds of lines deep.
+    memo: dict[tuple[int, bool], tuple[Node, list[Limit]]] = {}
+
     def lift(node: Node, whole: bool) -> Node:
+        hit = memo.get((id(node), whole))
+        if hit is not None:
+            limits.extend(hit[1])
+            return hit[0]
+        before = len(limits)
+        result = node
         if isinstance(node, Limited):
             if not whole:
                 what = f"search line {node.number}" if node.number else "a limit"
@@ -509,19 +587,28 @@ def _apply_line_limits(root: Node, limits: list[Limit], text: str, dialect: str,
                     "the whole search (limit the final line instead)", text, *where,
                     dialect=dialect)
             limits.extend(node.limits)
-            return lift(node.child, whole)
-        if isinstance(node, And):
-            return And(tuple(lift(c, whole) for c in node.children), span=node.span)
-        if isinstance(node, Not):
-            return Not(lift(node.include, whole), lift(node.exclude, False), span=node.span)
-        if isinstance(node, Or):
-            return Or(tuple(lift(c, False) for c in node.children), span=node.span)
-        if isinstance(node, Near):
-            return Near(tuple(lift(c, False) for c in node.children), node.distance,
-                        node.ordered, node.fields, span=node.span)
-        if isinstance(node, Fielded):
-            return Fielded(lift(node.child, False), node.fields, span=node.span)
-        return node
+            result = lift(node.child, whole)
+        elif isinstance(node, And | Or | Near):
+            inner = whole and isinstance(node, And)
+            built: list[Node] = []
+            for child in node.children:
+                built.append(lift(child, inner))
+            if any(a is not b for a, b in zip(node.children, built, strict=True)):
+                if isinstance(node, Near):
+                    result = Near(tuple(built), node.distance, node.ordered, node.fields,
+                                  span=node.span)
+                else:
+                    result = type(node)(tuple(built), span=node.span)
+        elif isinstance(node, Not):
+            include, exclude = lift(node.include, whole), lift(node.exclude, False)
+            if include is not node.include or exclude is not node.exclude:
+                result = Not(include, exclude, span=node.span)
+        elif isinstance(node, Fielded):
+            child = lift(node.child, False)
+            if child is not node.child:
+                result = Fielded(child, node.fields, span=node.span)
+        memo[(id(node), whole)] = (result, limits[before:])
+        return result
 
     return lift(root, True)
 

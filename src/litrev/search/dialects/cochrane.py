@@ -156,6 +156,9 @@ class Cochrane(Dialect):
     parser_class = CochraneParser
     generator_class = CochraneGenerator
     LINE_LABEL: ClassVar[str] = r"#(\d+)\s+"
+    COMBINATION: ClassVar[str | None] = (
+        r"(?i)^\s*[({]*\s*(?:OR\s+|AND\s+)?#\d+(?:\s*[-,]\s*#\d+)*(?:\s*\)*\s*(?:AND|OR|NOT)\s*\(*\s*#\d+)*"
+        r"\s*[)}]*(?:\s+\(?[\d,]+\)?)?\s*$")
     REF_FORMAT: ClassVar[str] = "#{n}"
     DEFAULT_FIELDS: ClassVar[str] = "all text (title, abstract, keywords and more)"
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {

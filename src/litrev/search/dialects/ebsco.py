@@ -124,6 +124,8 @@ class Ebsco(Dialect):
     generator_class = EbscoGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": "#"}
     LINE_LABEL: ClassVar[str] = r"S(\d+)\.?\s+"
+    COMBINATION: ClassVar[str | None] = (
+        r"(?i)^\s*\(*\s*S\d+(?:\s*\)*\s*(?:AND|OR|NOT)\s*\(*\s*S\d+)*\s*\)*(?:\s+\(?[\d,]+\)?)?\s*$")
     REF_FORMAT: ClassVar[str] = "S{n}"
     DEFAULT_FIELDS: ClassVar[str] = "default fields of the database (varies by database)"
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {

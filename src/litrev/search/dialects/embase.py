@@ -32,6 +32,10 @@ CODES: dict[str, Field] = {
 ORDER = list(CODES)
 
 
+#: `[embase]/lim`, `[medline]/lim`: a limit to the records of one source, Embase's own
+SOURCE_LIMITS = frozenset({"embase", "medline", "preprint", "embase classic", "pubmed-not-medline"})
+
+
 class EmbaseTokenizer(Tokenizer):
     rules: ClassVar[list[tuple[str, str]]] = [
         ("LIMIT", r"\[[^\]\n]+\]/(?:lim|py)"),
@@ -71,6 +75,8 @@ class EmbaseTokenizer(Tokenizer):
                 return Limit("peer_reviewed", "true")
             if inner.strip().lower() in {"humans", "animals"}:
                 return Limit("species", inner.strip().title())
+            if inner.strip().lower() in SOURCE_LIMITS:  # records from one source database
+                return Limit("filter", f"embase: {inner.strip().lower()}")
             if language_name(inner):
                 return Limit("language", language_name(inner) or inner)
             name = "Journal Article" if inner.strip().lower() == "article" else inner
@@ -130,6 +136,8 @@ class EmbaseGenerator(Generator):
             return f"[{start}-{end}]/py"
         if limit.kind == "species":
             return " OR ".join(f"[{v.lower()}]/lim" for v in values)
+        if limit.kind == "filter" and all(v.startswith("embase: ") for v in values):
+            return " OR ".join(f"[{v.removeprefix('embase: ')}]/lim" for v in values)
         return None
 
 
@@ -140,6 +148,9 @@ class Embase(Dialect):
     parser_class = EmbaseParser
     generator_class = EmbaseGenerator
     LINE_LABEL: ClassVar[str] = r"#(\d+)\.?\s+"
+    COMBINATION: ClassVar[str | None] = (
+        r"(?i)^\s*[({]*\s*(?:OR\s+|AND\s+)?#\d+(?:\s*[-,]\s*#\d+)*(?:\s*\)*\s*(?:AND|OR|NOT)\s*\(*\s*#\d+)*"
+        r"\s*[)}]*(?:\s+\(?[\d,]+\)?)?\s*$")
     DEFAULT_FIELDS: ClassVar[str] = "all fields, with Emtree mapping in quick search"
     LIMIT_LINE: ClassVar[str] = r"(?!)"  # limits are written inside the query
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {

@@ -61,6 +61,7 @@ _KNOWN = "|".join(sorted(ALL_CODES))
 #: `.ti,ab.` as typed, or printed without the closing dot (`.tw`, `.ti,ab,kw`): the dotless
 #: form is taken only for known codes, so `nhs.uk` stays a word.
 SUFFIX = (r"\.[a-z]{2}(?:,[a-z]{2})*\.(?=[\s)]|$)"
+          rf"|\.\s(?:{_KNOWN})(?:,(?:{_KNOWN}))*\.(?=[\s)]|$)"  # printed `). tw.`
           rf"|\.(?:{_KNOWN})(?:,(?:{_KNOWN}))*(?=[\s)]|$)")
 
 
@@ -75,7 +76,7 @@ class OvidTokenizer(Tokenizer):
         ("SUFFIX", SUFFIX),
         ("OP", r"(?i:and|or|not)(?![^\s()\"])"),
         ("NEAR", r"(?i:adj\d*)(?![^\s()\"])"),
-        ("LINEREF", r"\d+(?=[\s)]|$)"),
+        ("LINEREF", r"#?\d+(?=[\s)]|$)"),  # `#6 or #7` in some printouts
         ("WORD", rf'[^\s()".]+(?:(?!{SUFFIX})\.[^\s()".]*)*'),
     ]
 
@@ -84,7 +85,7 @@ class OvidTokenizer(Tokenizer):
             n = text[3:]
             return (int(n) - 1, False) if n else (0, True)
         if kind == "SUFFIX":
-            codes = text.strip(".").split(",")
+            codes = text.strip(". ").split(",")
             unknown = [c for c in codes if c not in ALL_CODES]
             if unknown:
                 raise self.error(f"unknown Ovid field .{unknown[0]}. (expected one of "
@@ -105,7 +106,7 @@ class OvidTokenizer(Tokenizer):
                 numbers.extend(range(int(a), int(b or a) + 1))
             return op.upper(), tuple(numbers)
         if kind == "LINEREF":
-            return "AND", (int(text),)
+            return "AND", (int(text.lstrip("#")),)
         return None
 
     def tokenize(self, text: str) -> list[Token]:
@@ -246,9 +247,11 @@ class Ovid(Dialect):
     generator_class = OvidGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "#", "%": "?"}
     # `1 or 2 or 3` printed without its own number is a combination, not line 1
-    LINE_LABEL: ClassVar[str] = r"(?:#\s?)?(\d+)\.?\s+(?!(?i:or|and|not)\s)"
+    LINE_LABEL: ClassVar[str] = r"(?:#\s?)?(\d+)\.?\s+(?!(?i:or|and|not)\s)(?=\S)"
     LABEL_SINGLE: ClassVar[bool] = True
     REF_FORMAT: ClassVar[str] = "{n}"
+    COMBINATION: ClassVar[str | None] = (
+        r"(?i)^\s*(?:(?:or|and)/[\d,\s-]+|\d+(?:\s+(?:or|and|not)\s+\d+)+)(?:\s+\(?[\d,]+\)?)?\s*$")
     LIMIT_LINE: ClassVar[str] = r"(?i)^\s*(?:\d+\.?\s+)?limit\s+\d+\s+to\b"
     DEFAULT_FIELDS: ClassVar[str] = "the database's default fields (.mp. with mapping off)"
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {
@@ -262,39 +265,6 @@ class Ovid(Dialect):
         term = super().read_word((m.group(1) if m else raw).replace("$", "*") + ("*" if m else ""))
         return replace(term, max_extra=int(m.group(2))) if m else term
 
-
-    def numbered_lines(self, body: str) -> list[tuple[int, int, str]]:
-        """Ovid lines as printed: all numbered; or some numbered and some not (`80 and 81`
-        after line 79); or none numbered but one combining lines (`or/1-4`, `5 and 9`):
-        an unnumbered line then takes the number after the line above it."""
-        rows = body.split("\n")
-        implicit = self.implicit_numbers(rows)
-        if implicit is None:
-            return super().numbered_lines(body)
-        out, at = [], 0
-        for i, row in enumerate(rows):
-            if i in implicit:
-                number, label_end = implicit[i]
-                out.append((number, at + label_end, row[label_end:]))
-            at += len(row) + 1
-        return out
-
-    def numbered_rows(self, rows: list[str]) -> dict[int, tuple[int, int]]:
-        return self.implicit_numbers(rows) or super().numbered_rows(rows)
-
-    def implicit_numbers(self, rows: list[str]) -> dict[int, tuple[int, int]] | None:
-        """Row -> (number, label end) when some rows lack their number; None otherwise."""
-        label = re.compile(r"\s*" + self.LINE_LABEL)
-        filled = [(i, label.match(r)) for i, r in enumerate(rows) if r.strip()]
-        found = [m for _, m in filled]
-        if len(filled) < 2 or all(found) or not (
-                any(found) or any(_COMBINATION.match(rows[i]) for i, _ in filled)):
-            return None
-        out, number = {}, 0
-        for i, m in filled:
-            number = int(m.group(1)) if m else number + 1
-            out[i] = (number, m.end() if m else 0)
-        return out
 
     def split_limits(self, text: str) -> tuple[str, list[Limit]]:
         """`5 limit 4 to english language` is line 5 = line 4 with limits of its own;
@@ -312,11 +282,15 @@ class Ovid(Dialect):
                 kept.append(row)
                 continue
             found = self.parse_limit_items(m.group("items"), row, m.start("items"))
+            at, ref = m.start("ref"), m.group("ref")
+            as_ref = " " * at + ref + " " * (len(row) - at - len(ref))
             if m.group("label"):
                 self.line_limits[int(m.group("label"))] = found
-                at, ref = m.start("ref"), m.group("ref")
-                kept.append(" " * at + ref + " " * (len(row) - at - len(ref)))
-                kept[-1] = row[:m.end("label")] + kept[-1][m.end("label"):]
+                kept.append(row[:m.end("label")] + as_ref[m.end("label"):])
+            elif len([r for r in text.split("\n") if r.strip()]) > 1:
+                # an unnumbered printout: the line keeps its place, numbered later
+                self.row_limits[len(kept)] = found
+                kept.append(as_ref)
             else:
                 limits.extend(found)
                 kept.append(" " * len(row))
@@ -346,10 +320,8 @@ class Ovid(Dialect):
         return limits
 
 
-_COMBINATION = re.compile(r"(?i)^\s*(?:(?:or|and)/[\d,\s-]+|\d+(?:\s+(?:or|and|not)\s+\d+)+)"
-                         r"(?:\s+\(?[\d,]+\)?)?\s*$")
 _LIMIT_ROW = re.compile(r"(?i)^\s*(?:(?:#\s?)?(?P<label>\d+)\.?\s+)?limit\s+(?P<ref>\d+)\s+to\s+"
-                        r"(?P<items>.+?)\s*$")
+                        r"(?P<items>.+?)(?:\s+\(\d[\d,]*\))?\s*$")  # without a hit count
 _DEDUP_ROW = re.compile(r"(?i)^\s*(?:#\s?)?\d+\.?\s+(?P<words>remove\s+duplicates\s+from\s+)"
                         r"(?P<ref>\d+)\s*$")
 

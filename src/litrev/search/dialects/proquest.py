@@ -95,6 +95,8 @@ class ProQuest(Dialect):
     generator_class = ProQuestGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": None}
     LINE_LABEL: ClassVar[str] = r"S(\d+)\.?\s+"
+    COMBINATION: ClassVar[str | None] = (
+        r"(?i)^\s*\(*\s*S\d+(?:\s*\)*\s*(?:AND|OR|NOT)\s*\(*\s*S\d+)*\s*\)*(?:\s+\(?[\d,]+\)?)?\s*$")
     REF_FORMAT: ClassVar[str] = "S{n}"
     DEFAULT_FIELDS: ClassVar[str] = "anywhere, including full text where present"
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {

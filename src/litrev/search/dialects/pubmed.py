@@ -104,6 +104,7 @@ class PubMedTokenizer(Tokenizer):
         if kind != "SUFFIX":
             return None
         tag = re.sub(r"\s*:\s*", ":", re.sub(r"\s+", " ", text[1:-1].strip().lower()))
+        tag = tag.replace(":no exp", ":noexp")  # printed `[mesh:no exp]`
         near = re.fullmatch(r"(tiab|title/abstract|ti|title):~(\d+)", tag)
         if near:
             return ("near", TAGS[near.group(1)], int(near.group(2)))
@@ -133,6 +134,23 @@ def date_limit(tokenizer: Tokenizer, text: str, token: Token) -> Limit:
 
 class PubMedParser(Parser):
     precedence: ClassVar[dict[str, int]] = {"OR": 1, "AND": 1, "NOT": 1}
+
+    def operand(self) -> Node:
+        # `kidney allograft[tiab]`: a tag after several unquoted words applies to all of
+        # them, as a phrase (PubMed help, "phrase searching"), not to the last word only.
+        start = self.peek()
+        j = self.i
+        while self.tokens[j].kind == "WORD":
+            j += 1
+        if start.kind != "WORD" or j - self.i < 2 or self.tokens[j].kind != "SUFFIX":
+            return super().operand()
+        words = " ".join(t.text for t in self.tokens[self.i:j])
+        self.i = j
+        node = self.dialect.read_phrase(words)
+        object.__setattr__(node, "span", (start.line, start.column))
+        while self.peek().kind == "SUFFIX":
+            node = self.suffix(node, self.next())
+        return node
 
     def suffix(self, node: Node, token: Token) -> Node:
         kind = token.value[0]
@@ -256,7 +274,12 @@ class PubMed(Dialect):
     parser_class = PubMedParser
     generator_class = PubMedGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": None, "%": None}
-    LINE_LABEL: ClassVar[str] = r"#?(\d+)(?:\.?\s+|(?<=\d)(?=\())"  # also `#3(ear* AND ...)`
+    # also `#3(ear* AND ...)` and `# 4 home OR ...`
+    # `#33#15 AND ...`; not `#1 OR #2` printed without its own number
+    LINE_LABEL: ClassVar[str] = r"(?:#\s?)?(\d+)(?:\.?\s+(?!(?i:or|and|not)\s)|(?<=\d)(?=[(#]))"
+    COMBINATION: ClassVar[str | None] = (
+        r"(?i)^\s*[({]*\s*(?:OR\s+|AND\s+)?#\d+(?:\s*[-,]\s*#\d+)*(?:\s*\)*\s*(?:AND|OR|NOT)\s*\(*\s*#\d+)*"
+        r"\s*[)}]*(?:\s+\(?[\d,]+\)?)?\s*$")
     REF_FORMAT: ClassVar[str] = "#{n}"
     LIMIT_LINE: ClassVar[str] = r"(?i)^\s*filters\b"
     DEFAULT_FIELDS: ClassVar[str] = "all fields with Automatic Term Mapping"

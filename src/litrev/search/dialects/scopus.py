@@ -156,6 +156,9 @@ class Scopus(Dialect):
     generator_class = ScopusGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": None}
     LINE_LABEL: ClassVar[str] = r"#(\d+)\s+"
+    COMBINATION: ClassVar[str | None] = (
+        r"(?i)^\s*[({]*\s*(?:OR\s+|AND\s+)?#\d+(?:\s*[-,]\s*#\d+)*(?:\s*\)*\s*(?:AND|OR|NOT)\s*\(*\s*#\d+)*"
+        r"\s*[)}]*(?:\s+\(?[\d,]+\)?)?\s*$")
     DEFAULT_FIELDS: ClassVar[str] = "all fields"
     LIMIT_LINE: ClassVar[str] = r"(?!)"  # limits are written inside the query
     ASSUMPTIONS: ClassVar[dict[str, tuple[Any, str]]] = {

@@ -175,6 +175,9 @@ class WebOfScience(Dialect):
     generator_class = WosGenerator
     WILDCARDS: ClassVar[dict[str, str | None]] = {"*": "*", "?": "?", "%": "$"}
     LINE_LABEL: ClassVar[str] = r"#\s?(\d+)\s+"  # the history table prints `# 3`
+    COMBINATION: ClassVar[str | None] = (
+        r"(?i)^\s*[({]*\s*(?:OR\s+|AND\s+)?#\d+(?:\s*[-,]\s*#\d+)*(?:\s*\)*\s*(?:AND|OR|NOT)\s*\(*\s*#\d+)*"
+        r"\s*[)}]*(?:\s+\(?[\d,]+\)?)?\s*$")
     DEFAULT_FIELDS: ClassVar[str] = "Topic (TS): title, abstract, author keywords, Keywords Plus"
     LIMIT_LINE: ClassVar[str] = r"(?!)"  # limits are written inside the query
 
