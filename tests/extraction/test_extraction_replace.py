@@ -170,3 +170,32 @@ def test_an_unknown_extractor_is_refused_with_the_nearest_reviewer(
     table = _table(tmp_path, "t.csv", "record_id,gambling_form\n1,online\n")
     with pytest.raises(InputError, match=f"did you mean '{nearest}'"):
         _run("extract", "import", str(table), "--reviewer", given, "-p", str(root))
+
+
+def test_duplicates_conflicts_and_unscreened_records_are_refused(tmp_path: Path) -> None:
+    """The new-user walkthrough's four rows: excluded at full text, a duplicate, not screened
+    at full text, an open conflict; each refused with its line and status."""
+    from litrev.dedupe import persist
+
+    folder = tmp_path / "dual"
+    project = Project.init(folder, protocol_text=PROTOCOL.replace('"single"', '"dual"'))
+    add_records(project.store, 6)
+    persist.decide(project.store, 1, 6, "same", reviewer="maria")  # 6 duplicates 1
+    s = Screening.from_protocol(project.store, project.protocol)
+    both = ("maria", "tomas")
+    s.decide_many([DecisionInput(r, who, "ta", "include") for r in (1, 2, 3, 4) for who in both])
+    s.decide_many(
+        [DecisionInput(1, who, "ft", "include") for who in both]
+        + [DecisionInput(2, who, "ft", "exclude") for who in both]
+        + [DecisionInput(4, "maria", "ft", "include"), DecisionInput(4, "tomas", "ft", "exclude")]
+    )
+    project.store.close()
+    table = _table(tmp_path, "x.csv", "record_id,gambling_form\n1,online\n2,a\n6,b\n3,c\n4,d\n")
+    with pytest.raises(InputError) as caught:
+        _run("extract", "import", str(table), "-p", str(folder))
+    message = str(caught.value)
+    assert "4 problem(s); nothing imported" in message
+    assert "x.csv:3: record 2 is excluded at full_text" in message
+    assert "x.csv:4: record 6 is a duplicate of record 1" in message
+    assert "x.csv:5: record 3 is included at title_abstract but not yet screened" in message
+    assert "x.csv:6: record 4 is in an unresolved conflict at full_text" in message
