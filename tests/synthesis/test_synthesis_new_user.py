@@ -181,3 +181,10 @@ def test_a_citation_ending_in_a_full_stop_gets_no_second_one(
     # A study with nothing to cite it by is "record 2, n.d." (labels); the list printed "n.d..".
     assert "2. record 2, n.d.\n" in markdown and "n.d.." not in markdown
     assert "n.d.." not in html
+
+
+def test_charts_show_the_labels_the_tables_show(reported: tuple[dict, str, str]) -> None:
+    _, html, _ = reported
+    figures = "".join(part.split("</figure>")[0] for part in html.split("<figure>")[1:])
+    assert "Cross-sectional survey" in figures and "Qualitative study" in figures
+    assert ">svy<" not in figures and ">qual<" not in figures

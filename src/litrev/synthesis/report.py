@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,15 @@ def _environment(markdown: bool = False) -> Environment:
 
 def _charts(results: Results) -> dict[str, str]:
     """{name: SVG} of every chart with something to draw."""
-    charts = {"categories": category_chart(results.categories)}
-    for name, table in results.tables.items():
+    # Charts show labels, as the tables do (results.json keeps the names).
+    protocol = results.project.protocol
+    labels = DisplayLabels(protocol)
+    columns = {spec.name: spec.column for spec in crosstab_specs(protocol)}
+    counts = [replace(c, name=labels.category(c.name)) for c in results.categories]
+    charts = {"categories": category_chart(counts)}
+    for name, shown in results.tables.items():
         title = results.table_titles.get(name, name)
+        table = shown.rename(columns=lambda col, n=name: labels.value(columns.get(n, ""), col))
         if name in results.ordered_tables:
             charts[name] = stacked_chart(table, title, horizontal=False)
         else:
