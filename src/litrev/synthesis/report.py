@@ -85,7 +85,8 @@ def _charts(results: Results) -> dict[str, str]:
     charts = {"categories": category_chart(counts)}
     for name, shown in results.tables.items():
         title = results.table_titles.get(name, name)
-        table = shown.rename(columns=lambda col, n=name: labels.value(columns.get(n, ""), col))
+        field = columns.get(name, "")
+        table = shown.set_axis([labels.value(field, col) for col in shown.columns], axis=1)
         if name in results.ordered_tables:
             charts[name] = stacked_chart(table, title, horizontal=False)
         else:
