@@ -189,6 +189,9 @@ def test_a_half_screened_review_adds_up_and_says_it_is_unfinished(tmp_path: Path
     # many are decided, as `litrev screening status` counts them.
     assert "records screened n = 20 (15 decided, 5 awaiting a final decision" in head
     assert "20 screened (15 decided, 5 awaiting)" in head
+    # PRISMA's included studies first; the extracted ones (none yet) in brackets.
+    included = flow.included.value
+    assert f"{included} included studies (0 with a reconciled extraction)" in head
     assert "2 report(s) without a final decision" in head
 
 
