@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
@@ -14,7 +17,11 @@ settings.register_profile("default-litrev", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default-litrev")
 
+if TYPE_CHECKING:
+    from litrev.store import Store
+
 REPO = Path(__file__).resolve().parents[1]
+POSTGRES_URL = os.environ.get("LITREV_TEST_POSTGRES_URL")
 SHARED = REPO.parent / "shared"
 
 
@@ -44,3 +51,49 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_report(project)
     project.store.close()
     return out
+
+
+@pytest.fixture
+def postgres_schemas() -> Iterator[Callable[[], str]]:
+    """A maker of fresh PostgreSQL schemas: each call returns a URL whose search_path is a new,
+    empty schema, so tests on one shared server stay independent. All are dropped afterwards.
+
+    Skips without a server (`LITREV_TEST_POSTGRES_URL`), except under CI, where it fails.
+    """
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide LITREV_TEST_POSTGRES_URL (see .ci/run)")
+        pytest.skip("no PostgreSQL server: set LITREV_TEST_POSTGRES_URL")
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(POSTGRES_URL)
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {name}"))
+        made.append(name)
+        return f"{POSTGRES_URL}?options=-csearch_path%3D{name}"
+
+    yield make
+    with admin.begin() as conn:
+        for name in made:
+            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_schemas: Callable[[], str]) -> str:
+    """The URL of one fresh PostgreSQL schema (see `postgres_schemas`)."""
+    return postgres_schemas()
+
+
+@pytest.fixture
+def postgres_store(postgres_url: str) -> Iterator[Store]:
+    """A litrev Store on a fresh PostgreSQL schema, migrated to the newest version."""
+    from litrev.store import Store
+
+    store = Store.open(postgres_url)
+    yield store
+    store.close()

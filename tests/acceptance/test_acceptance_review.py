@@ -19,9 +19,7 @@ import json
 import os
 import re
 import shutil
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -90,51 +88,22 @@ class Cli:
 class Databases:
     """Where each review of the test keeps its data: SQLite files, or PostgreSQL schemas."""
 
-    def __init__(self, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.kind = kind
+    def __init__(self, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.request = request
         self.monkeypatch = monkeypatch
-        self.schemas: list[str] = []
 
     def use_new(self) -> None:
         """Point the command line at a fresh, empty database for the next review."""
-        if self.kind == "sqlite":
+        if self.request.param == "sqlite":
             self.monkeypatch.delenv("LITREV_DATABASE", raising=False)
-            return
-        from sqlalchemy import create_engine, text
-
-        schema = f"acc_{uuid.uuid4().hex[:10]}"
-        engine = create_engine(str(POSTGRES_URL))
-        with engine.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        engine.dispose()
-        self.schemas.append(schema)
-        self.monkeypatch.setenv(
-            "LITREV_DATABASE", f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-        )
-
-    def drop(self) -> None:
-        if not self.schemas:
-            return
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(str(POSTGRES_URL))
-        with engine.begin() as conn:
-            for schema in self.schemas:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
+        else:
+            url = self.request.getfixturevalue("postgres_schemas")()
+            self.monkeypatch.setenv("LITREV_DATABASE", url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def databases(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Databases]:
-    if request.param == "postgresql" and not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide LITREV_TEST_POSTGRES_URL (see .ci/run)")
-        pytest.skip("no PostgreSQL server: set LITREV_TEST_POSTGRES_URL")
-    found = Databases(request.param, monkeypatch)
-    yield found
-    found.drop()
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def databases(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Databases:
+    return Databases(request, monkeypatch)
 
 
 def _decisions(path: Path, rows: list[tuple[int, str, str, str, str]]) -> Path:

@@ -11,13 +11,11 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import traceback
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 import litrev.cli.screening
 import litrev.dedupe.persist
@@ -98,34 +96,13 @@ def _drain(queue: Any) -> list[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def review(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+def review(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "review"
     if request.param == "sqlite":
-        project = Project.init(root, protocol_text=PROTOCOL)
-        yield _prepared(project, root)
-        return
-    if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide LITREV_TEST_POSTGRES_URL (see .ci/run)")
-        pytest.skip("no PostgreSQL server: set LITREV_TEST_POSTGRES_URL")
-    name = f"t_{uuid.uuid4().hex[:12]}"  # a fresh schema keeps runs independent
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {name}"))
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{name}"
-    old = os.environ.get("LITREV_DATABASE")
-    os.environ["LITREV_DATABASE"] = url  # the team-server setting every process then uses
-    try:
-        project = Project.init(root, protocol_text=PROTOCOL, database=url)
-        yield _prepared(project, root)
-    finally:
-        if old is None:
-            os.environ.pop("LITREV_DATABASE", None)
-        else:
-            os.environ["LITREV_DATABASE"] = old
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
-        admin.dispose()
+        return _prepared(Project.init(root, protocol_text=PROTOCOL), root)
+    url = request.getfixturevalue("postgres_schemas")()
+    monkeypatch.setenv("LITREV_DATABASE", url)  # the team-server setting every process then uses
+    return _prepared(Project.init(root, protocol_text=PROTOCOL, database=url), root)
 
 
 def _prepared(project: Project, root: Path) -> Path:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,23 +67,6 @@ def test_failed_write_rolls_back(tmp_path: Path) -> None:
 def test_open_without_create_needs_existing_file(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="litrev init"):
         Store.open(tmp_path / "missing.db", create=False)
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide LITREV_TEST_POSTGRES_URL (see .ci/run)")
-        pytest.skip("no PostgreSQL server: set LITREV_TEST_POSTGRES_URL")
-    # A fresh schema per test keeps runs independent on a shared server.
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {name}"))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{name}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    admin.dispose()
 
 
 @pytest.mark.postgres

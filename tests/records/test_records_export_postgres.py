@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from litrev.records import identification_counts, import_files
 from litrev.records.export import export_records
@@ -21,24 +19,11 @@ POSTGRES_URL = os.environ.get("LITREV_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
-def schemas() -> Iterator[list[Store]]:
-    if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide LITREV_TEST_POSTGRES_URL (see .ci/run)")
-        pytest.skip("no PostgreSQL server: set LITREV_TEST_POSTGRES_URL")
-    names = [f"t_{uuid.uuid4().hex[:12]}" for _ in range(2)]  # fresh schemas: independent runs
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        for name in names:
-            conn.execute(text(f"CREATE SCHEMA {name}"))
-    stores = [Store.open(f"{POSTGRES_URL}?options=-csearch_path%3D{n}") for n in names]
+def schemas(postgres_schemas: Callable[[], str]) -> Iterator[list[Store]]:
+    stores = [Store.open(postgres_schemas()) for _ in range(2)]  # two reviews, one server
     yield stores
     for store in stores:
         store.close()
-    with admin.begin() as conn:
-        for name in names:
-            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    admin.dispose()
 
 
 @pytest.mark.postgres

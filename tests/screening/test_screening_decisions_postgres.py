@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from litrev.examples.reasons import exclusion_reasons
 from litrev.screening import Screening, ScreeningError, flow_counts
@@ -22,21 +20,8 @@ REASONS = exclusion_reasons("coproduction-models")
 
 
 @pytest.fixture
-def store() -> Iterator[Store]:
-    if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide LITREV_TEST_POSTGRES_URL (see .ci/run)")
-        pytest.skip("no PostgreSQL server: set LITREV_TEST_POSTGRES_URL")
-    name = f"t_{uuid.uuid4().hex[:12]}"  # a fresh schema keeps runs independent
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {name}"))
-    store = Store.open(f"{POSTGRES_URL}?options=-csearch_path%3D{name}")
-    yield store
-    store.close()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    admin.dispose()
+def store(postgres_store: Store) -> Store:
+    return postgres_store
 
 
 @pytest.mark.postgres

@@ -7,16 +7,13 @@ import contextlib
 import io
 import json
 import multiprocessing
-import os
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import typer
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from litrev.cli import app
 from litrev.errors import InputError
@@ -305,22 +302,8 @@ def test_processes_deciding_as_a_new_reviewer_at_once(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def pg_store() -> Iterator[Store]:
-    url = os.environ.get("LITREV_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide LITREV_TEST_POSTGRES_URL (see .ci/run)")
-        pytest.skip("no PostgreSQL server: set LITREV_TEST_POSTGRES_URL")
-    name = f"t_{uuid.uuid4().hex[:12]}"  # a fresh schema keeps runs independent
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {name}"))
-    store = Store.open(f"{url}?options=-csearch_path%3D{name}")
-    yield store
-    store.close()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    admin.dispose()
+def pg_store(postgres_store: Store) -> Store:
+    return postgres_store
 
 
 @pytest.mark.postgres
