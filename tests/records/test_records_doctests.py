@@ -22,6 +22,7 @@ MODULES = [
     "litrev.records.ris",
     "litrev.records.tabular",
     "litrev.records.tabular_write",
+    "litrev.records.tagged",
     "litrev.records.wos",
 ]
 

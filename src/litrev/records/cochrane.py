@@ -21,16 +21,15 @@ import re
 
 from litrev.errors import InputError
 from litrev.records.base import (
-    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     clean_text,
-    field_too_long,
     normalise_doi,
     parse_year,
     split_list,
 )
 from litrev.records.model import Provenance, Record
+from litrev.records.tagged import join_continuation, report_too_long
 
 RECORD_LINE = re.compile(r"^Record #(\d+) of (\d+)\s*$")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}):(?: (.*)|)$")
@@ -72,15 +71,9 @@ def parse_cochrane(text: str, path: str = "<text>", skip_invalid: bool = False) 
     number = total = 0  # the open record's "Record #number of total"
     more: list[str] = []  # continuation lines of the last field, joined once (linear time)
 
-    def flush() -> None:
-        if more and raw:
-            name, value = raw[-1]
-            raw[-1] = (name, "\n".join([value, *more]))
-        more.clear()
-
     def finish() -> None:
         nonlocal raw
-        flush()
+        join_continuation(raw, more)
         if raw is None:
             return
         position = len(records) + len(problems.skipped)
@@ -99,14 +92,8 @@ def parse_cochrane(text: str, path: str = "<text>", skip_invalid: bool = False) 
     def too_long() -> bool:
         """Report a field over `MAX_FIELD_CHARS` (memory stays bounded) and drop its record."""
         nonlocal raw
-        tag_name, first_line, length = field
-        if length <= MAX_FIELD_CHARS:
+        if not report_too_long(problems, field, len(records) + len(problems.skipped)):
             return False
-        problems.report(
-            field_too_long(f"the value of '{tag_name}' from line {first_line}", length),
-            line=first_line,
-            position=len(records) + len(problems.skipped),
-        )
         more.clear()
         raw = None
         return True
@@ -142,7 +129,7 @@ def parse_cochrane(text: str, path: str = "<text>", skip_invalid: bool = False) 
             continue  # the export's header, before the first record
         tag = _TAG_LINE.match(line)
         if tag:
-            flush()
+            join_continuation(raw, more)
             field = [tag.group(1), lineno, len(line)]
             if not too_long():
                 raw.append((tag.group(1), tag.group(2) or ""))

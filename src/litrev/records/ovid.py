@@ -21,17 +21,16 @@ import re
 
 from litrev.errors import InputError
 from litrev.records.base import (
-    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     clean_text,
-    field_too_long,
     normalise_doi,
     parse_year,
     split_list,
 )
 from litrev.records.detect import database_name
 from litrev.records.model import Provenance, Record
+from litrev.records.tagged import report_too_long
 
 RECORD_LINE = re.compile(r"^<\s*(\d+)\s*\.?\s*>\s*$")
 _HEADER_DATABASE = re.compile(r"^Database:\s*(.+?)\s*(?:<[^>]*>)?\s*$")
@@ -111,14 +110,8 @@ def parse_ovid(text: str, path: str = "<text>", skip_invalid: bool = False) -> P
 
     def too_long() -> bool:
         nonlocal raw
-        label, first_line, length = field
-        if length <= MAX_FIELD_CHARS:
+        if not report_too_long(problems, field, len(records) + len(problems.skipped)):
             return False
-        problems.report(
-            field_too_long(f"the value of '{label}' from line {first_line}", length),
-            line=first_line,
-            position=len(records) + len(problems.skipped),
-        )
         values.clear()
         raw = None
         return True

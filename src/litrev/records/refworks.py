@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from litrev.errors import InputError
 from litrev.records.base import (
-    MAX_FIELD_CHARS,
     ParsedFile,
     Problems,
     clean_text,
-    field_too_long,
     join_pages,
     normalise_doi,
     parse_year,
@@ -28,6 +26,7 @@ from litrev.records.base import (
 )
 from litrev.records.detect import database_name
 from litrev.records.model import Provenance, Record
+from litrev.records.tagged import join_continuation, report_too_long
 
 # Tags of the RefWorks tagged format specification (its own legend lists them).
 TAGS = frozenset(
@@ -106,14 +105,8 @@ def parse_refworks(text: str, path: str = "<text>", skip_invalid: bool = False) 
     start = 0
     more: list[str] = []  # continuation lines of the last field, joined once (linear time)
 
-    def flush() -> None:
-        if more and raw:
-            name, value = raw[-1]
-            raw[-1] = (name, "\n".join([value, *more]))
-        more.clear()
-
     def finish() -> None:
-        flush()
+        join_continuation(raw, more)
         if raw is not None:
             position = len(records) + len(problems.skipped)
             records.append(record_from_refworks(raw, path, position, start))
@@ -123,14 +116,8 @@ def parse_refworks(text: str, path: str = "<text>", skip_invalid: bool = False) 
 
     def too_long() -> bool:
         nonlocal raw, broken
-        tag_name, first_line, length = field
-        if length <= MAX_FIELD_CHARS:
+        if not report_too_long(problems, field, len(records) + len(problems.skipped)):
             return False
-        problems.report(
-            field_too_long(f"the value of '{tag_name}' from line {first_line}", length),
-            line=first_line,
-            position=len(records) + len(problems.skipped),
-        )
         more.clear()
         raw, broken = None, True
         return True
@@ -152,7 +139,7 @@ def parse_refworks(text: str, path: str = "<text>", skip_invalid: bool = False) 
                 )
             continue  # RefWorks' legend and blank lines before the records
         elif tag is not None:
-            flush()
+            join_continuation(raw, more)
             field = [tag, lineno, len(line)]
             if not too_long():
                 raw.append((tag, line[len(tag) + 1 :]))
