@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from litrev.search import generate, parse
-from litrev.search.ast import And, Near, Node, Not, Or, Phrase, Query, Term, normalize
+from litrev.search.ast import And, Near, Node, Not, Or, Phrase, Query, Term, normalize, semantic_key
 from litrev.search.errors import SearchSyntaxError
 
 ROOT = Path(__file__).parent / "data" / "published"
@@ -56,14 +56,24 @@ CASES = _strategies()
 
 
 def _leaves(node: Node) -> list[Node]:
-    if isinstance(node, Term | Phrase):
-        return [node]
-    if isinstance(node, Not):
-        return _leaves(node.include) + _leaves(node.exclude)
-    if isinstance(node, And | Or | Near):
-        return [leaf for child in node.children for leaf in _leaves(child)]
-    child = getattr(node, "child", None)
-    return _leaves(child) if isinstance(child, Node) else []
+    """Every word and phrase of a tree, each shared subtree (a reused line) visited once."""
+    out: list[Node] = []
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Term | Phrase):
+            out.append(item)
+        elif isinstance(item, Not):
+            stack.extend((item.exclude, item.include))
+        elif isinstance(item, And | Or | Near):
+            stack.extend(reversed(item.children))
+        elif isinstance(getattr(item, "child", None), Node):
+            stack.append(item.child)  # type: ignore[attr-defined]
+    return out
 
 
 def _leaked_syntax(query: Query) -> list[str]:
@@ -279,3 +289,33 @@ def test_the_generator_collects_leaf_fields_once_per_node() -> None:
     query = parse(_chain(150), "ovid")
     calls = _calls(lambda: generate(query, "embase"), "leaf_fields")
     assert calls["leaf_fields"] < 30 * 150, calls
+
+
+def _reused_chain(lines: int) -> str:
+    """Each line uses the two lines before it: line k appears under lines k+1 and k+2, so
+    the strategy, written out without line numbers, doubles in size with every two lines."""
+    out = ["1 (heart or cardiac) adj3 (attack* or failure*).ti,ab.", "2 (stroke* or cva).ti,ab."]
+    for i in range(3, lines + 1):
+        out.append(f"{i} ({i - 1} or w{i}.ti.) and ({i - 2} or v{i}.ab.)")
+    return "\n".join(out)
+
+
+def test_a_strategy_reusing_earlier_lines_keeps_them_shared_when_read() -> None:
+    # Before: moving line limits rebuilt the tree everywhere a line was used, turning a
+    # 60-line strategy into a tree of 2^30 nodes (and every later step with it).
+    text = _reused_chain(60)
+    calls = _calls(lambda: parse(text, "ovid"), "lift")
+    assert calls["lift"] < 20 * 60, calls
+    query = parse(text, "ovid")
+    words = {leaf.text for leaf in _leaves(query.root) if isinstance(leaf, Term)}
+    assert {"w60", "v60", "w3", "v3", "cva"} <= words
+
+
+def test_two_readings_of_a_strategy_share_one_semantic_key() -> None:
+    # Keys are interned, so comparing two separately parsed trees stops at the first
+    # shared subkey instead of walking every path through the reused lines.
+    text = _reused_chain(60)
+    first, second = parse(text, "ovid"), parse(text, "ovid")
+    assert semantic_key(first.root) is semantic_key(second.root)
+    assert first == second
+    assert parse(text.replace("w7.ti.", "w7x.ti."), "ovid") != first

@@ -205,12 +205,7 @@ def semantic_key(node: Node) -> Any:
     >>> semantic_key(Or((Term("a"), Term("b")))) == semantic_key(Or((Term("b"), Term("a"))))
     True
     """
-    normal = normalize(node)
-    key = normal.__dict__.get("_semantic_key")
-    if key is None:
-        key = _key(normal)
-        object.__setattr__(normal, "_semantic_key", key)
-    return key
+    return _child_key(normalize(node))
 
 
 def _normalize(node: Node, inherited: Fields | None) -> Node:
@@ -404,12 +399,25 @@ def _key(node: Node) -> Any:
 
 
 def _child_key(child: Node) -> Any:
-    """The key of a node inside a normalized tree, computed once per node."""
+    """The key of a node inside a normalized tree, computed once per node and interned."""
     key = child.__dict__.get("_semantic_key")
     if key is None:
-        key = _key(child)
+        key = _intern(_key(child))
         child.__dict__["_semantic_key"] = key
     return key
+
+
+#: one object per distinct key: two trees parsed separately then share their keys, and
+#: comparing them stops at the first identical subkey instead of walking every path of a
+#: strategy whose lines reuse earlier lines (exponential in the depth of reuse otherwise).
+_INTERNED: dict[Any, Any] = {}
+_INTERN_LIMIT = 500_000
+
+
+def _intern(key: Any) -> Any:
+    if len(_INTERNED) >= _INTERN_LIMIT:  # bounded: interning only saves time, never meaning
+        _INTERNED.clear()
+    return _INTERNED.setdefault(key, key)
 
 
 def _alternatives(key: Any) -> frozenset[Any]:
