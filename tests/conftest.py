@@ -125,3 +125,18 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def docstring_examples() -> Callable[[str], None]:
+    """A check that a module (by dotted name) has docstring examples and all give what they show."""
+
+    def check(name: str) -> None:
+        import doctest
+        import importlib
+
+        result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+        assert result.attempted > 0, f"{name} has no examples"
+        assert result.failed == 0
+
+    return check

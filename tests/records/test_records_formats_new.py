@@ -406,29 +406,6 @@ def test_detect_format(text: str, expected: str) -> None:
     assert detect_format("export.txt", text) == expected
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "cochrane",
-        "csl_json",
-        "europepmc_xml",
-        "ovid",
-        "pubmed_xml",
-        "refworks",
-        "vendor_tables",
-        "xmlsafe",
-        "zotero_rdf",
-    ],
-)
-def test_docstring_examples(name: str) -> None:
-    import doctest
-    import importlib
-
-    module = importlib.import_module(f"litrev.records.{name}")
-    failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert tried > 0 and failures == 0
-
-
 def test_pubmed_xml_mathml_in_an_abstract(tmp_path: Path) -> None:
     # As efetch writes it (e.g. PMID 29963580): MathML inside AbstractText, pretty-printed.
     math = (

@@ -208,26 +208,6 @@ def test_titles_are_printed_as_written_not_as_markup(tmp_path: Path) -> None:
     assert "[bold]Loud[/bold] [1] title" in result.stdout
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "litrev.records.annotate",
-        "litrev.records.export",
-        "litrev.records.imports",
-        "litrev.records.known",
-        "litrev.records.listing",
-        "litrev.records.record_ids",
-        "litrev.store.db",
-    ],
-)
-def test_docstring_examples(name: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
-
-
 def test_cli_list_csv_neutralises_formula_cells(tmp_path: Path) -> None:
     root = tmp_path / "r"
     project = Project.init(root, protocol_text=PROTOCOL)
