@@ -197,24 +197,25 @@ def test_cli_show(review: Path) -> None:
     assert isinstance(result.exception, LitrevError)
 
 
-def test_titles_are_printed_as_written_not_as_markup(tmp_path: Path) -> None:
+def _one_title_review(tmp_path: Path, title: str) -> Path:
+    """A review holding one RIS record with this title, imported from ERIC."""
     root = tmp_path / "r"
     project = Project.init(root, protocol_text=PROTOCOL)
-    path = tmp_path / "odd.ris"
-    path.write_text("TY  - JOUR\nTI  - [bold]Loud[/bold] [1] title\nER  - \n")
+    path = tmp_path / "one.ris"
+    path.write_text(f"TY  - JOUR\nTI  - {title}\nER  - \n")
     import_files(project.store, [path], source="ERIC")
     project.store.close()
+    return root
+
+
+def test_titles_are_printed_as_written_not_as_markup(tmp_path: Path) -> None:
+    root = _one_title_review(tmp_path, "[bold]Loud[/bold] [1] title")
     result = runner.invoke(app, ["records", "list", "-p", str(root)], env={"COLUMNS": "200"})
     assert "[bold]Loud[/bold] [1] title" in result.stdout
 
 
 def test_cli_list_csv_neutralises_formula_cells(tmp_path: Path) -> None:
-    root = tmp_path / "r"
-    project = Project.init(root, protocol_text=PROTOCOL)
-    path = tmp_path / "evil.ris"
-    path.write_text('TY  - JOUR\nTI  - =HYPERLINK("http://x")\nER  - \n')
-    import_files(project.store, [path], source="ERIC")
-    project.store.close()
+    root = _one_title_review(tmp_path, '=HYPERLINK("http://x")')
     result = runner.invoke(app, ["records", "list", "--format", "csv", "-p", str(root)])
     (row,) = csv.DictReader(io.StringIO(result.stdout))
     assert row["title"] == '\'=HYPERLINK("http://x")'
