@@ -182,6 +182,13 @@ def _warn_sources(project: Project, report: ImportReport) -> None:
                 )
 
 
+def _databases_cell(databases: dict[str, int]) -> str:
+    """One database by its name; several with their counts: "PubMed (3), Embase (2)"."""
+    if len(databases) == 1:
+        return next(iter(databases))
+    return ", ".join(f"{name} ({n})" for name, n in databases.items())
+
+
 @import_app.command("list")
 def import_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
@@ -196,9 +203,17 @@ def import_list(
     if as_json:
         print(json.dumps([i.as_dict() for i in imports], indent=2))
         return
-    table = Table(title=f"{len(imports)} imports")
+    noun = "import" if len(imports) == 1 else "imports"
+    table = Table(title=f"{len(imports)} {noun}")
     for heading in ("id", "file", "format", "database", "records", "litrev ids", "by", "when"):
-        table.add_column(heading, justify="right" if heading in ("id", "records") else "left")
+        # File names and times are what a user reads the table for: never cut them short.
+        table.add_column(
+            heading,
+            justify="right" if heading in ("id", "records") else "left",
+            overflow="fold",
+            min_width=len(heading),
+            no_wrap=heading != "file",
+        )
     for item in imports:
         ids = f"{item.first_id}-{item.last_id}" if item.first_id is not None else ""
         _row(
@@ -206,9 +221,7 @@ def import_list(
             str(item.id),
             Path(item.file).name,
             item.format,
-            ", ".join(f"{name} {n}" for name, n in (item.databases or {}).items())
-            or item.source_db
-            or "unspecified",
+            _databases_cell(item.databases or {}) or item.source_db or "unspecified",
             str(item.records),
             ids,
             item.actor,
