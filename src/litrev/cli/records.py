@@ -211,8 +211,8 @@ def import_list(
             heading,
             justify="right" if heading in ("id", "records") else "left",
             overflow="fold",
-            min_width=len(heading),
-            no_wrap=heading != "file",
+            min_width=10 if heading == "file" else None,
+            no_wrap=heading in ("id", "format", "records", "litrev ids"),
         )
     for item in imports:
         ids = f"{item.first_id}-{item.last_id}" if item.first_id is not None else ""
