@@ -205,14 +205,13 @@ def import_list(
         return
     noun = "import" if len(imports) == 1 else "imports"
     table = Table(title=f"{len(imports)} {noun}")
-    for heading in ("id", "file", "format", "database", "records", "litrev ids", "by", "when"):
+    for heading in ("id", "file", "format", "database", "records", "ids", "by", "when"):
         # File names and times are what a user reads the table for: never cut them short.
         table.add_column(
             heading,
             justify="right" if heading in ("id", "records") else "left",
             overflow="fold",
-            min_width=10 if heading == "file" else None,
-            no_wrap=heading in ("id", "format", "records", "litrev ids"),
+            no_wrap=heading in ("id", "format", "records", "ids"),
         )
     for item in imports:
         ids = f"{item.first_id}-{item.last_id}" if item.first_id is not None else ""
@@ -225,7 +224,7 @@ def import_list(
             str(item.records),
             ids,
             item.actor,
-            f"{item.imported_at:%Y-%m-%d %H:%M}",
+            f"{item.imported_at:%Y-%m-%d}\n{item.imported_at:%H:%M}",
         )
     console.print(table)
 
