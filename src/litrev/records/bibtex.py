@@ -312,7 +312,8 @@ def delatex(value: str | None) -> str | None:
         text = _ACCENT.sub(accent, text)
         text = _LETTER_CMD.sub(lambda m: _LETTERS["\\" + m.group(1)], text)
         text = _ESCAPES.sub(r"\1", text)
-    text = text.replace("{", "").replace("}", "").replace("---", "—").replace("--", "–")
+    # Dashes before braces: "-{}-" is LaTeX for two hyphens, as litrev writes a literal "--".
+    text = text.replace("---", "—").replace("--", "–").replace("{", "").replace("}", "")
     return clean_text(text)
 
 
@@ -394,8 +395,12 @@ def bibtex_pairs(record: Record) -> list[tuple[str, str]]:
         ("abstract", record.abstract),
     ):
         if value:
-            pairs.append((name, value))
+            # Hyphens in a row are dashes to BibTeX; "-{}-" keeps them hyphens (not pages: "1--5").
+            pairs.append((name, value if name == "pages" else _HYPHENS.sub("-{}", value)))
     return pairs
+
+
+_HYPHENS = re.compile(r"-(?=-)")
 
 
 def _protect(value: str) -> str:
@@ -416,8 +421,12 @@ def write_bibtex(records: Iterable[Record], out: TextIO) -> None:
         entry_type = next((v for t, v in pairs if t == "ENTRYTYPE"), "misc")
         key = next((v for t, v in pairs if t == "ID"), f"record{index + 1}")
         out.write(f"@{entry_type}{{{key},\n")
+        # The first ENTRYTYPE and ID pairs are the entry's type and key; a later pair of either
+        # name is a field the source really had (`ID = {...}`), and is written as one.
+        heads = {"ENTRYTYPE": True, "ID": True}
         for name, value in pairs:
-            if name in ("ENTRYTYPE", "ID"):
+            if heads.get(name):
+                heads[name] = False
                 continue
             shown = value if value.isdigit() else "{" + _protect(value) + "}"
             out.write(f"  {name} = {shown},\n")
