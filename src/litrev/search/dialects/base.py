@@ -398,7 +398,8 @@ class Dialect:
             last = (tokens[0].line, tokens[0].column)
         assert root is not None
         if any(isinstance(node, Limited) for node in nodes.values()):
-            root = _apply_line_limits(root, limits, padded, self.name, last)
+            root = _apply_line_limits(root, limits, padded, self.name, last,
+                                      str(self.options.get("vocabulary", "mesh")))
         from litrev.search.dialects.limits import open_ends
 
         return Query(root, tuple(open_ends(lim) for lim in limits))
@@ -560,36 +561,52 @@ def _count_at(row: str, own: int, start: int, bare_refs: bool) -> tuple[int, boo
 
 
 def _apply_line_limits(root: Node, limits: list[Limit], text: str, dialect: str,
-                       where: tuple[int, int]) -> Node:
-    """Move the limits of numbered lines onto the whole search; refuse a limited line the
-    final line (at `where`) uses under OR, NOT or proximity (the limit would then cover
-    only part of the search)."""
+                       where: tuple[int, int], vocabulary: str = "mesh") -> Node:
+    """Move the limits of numbered lines onto the whole search. A limited line the final
+    line (at `where`) uses under OR or NOT becomes AND(the line, each limit as a search
+    term) when every limit has a term form (`limit_term`: language, publication type,
+    species, age group); otherwise, and under proximity, it is refused, naming the line."""
+    from litrev.search.dialects.limits import limit_term
 
     # A line used by several later lines is one shared node: lift it once per position
-    # (`whole`), return it unchanged when nothing below it is limited, and keep the sharing
-    # (rebuilding it everywhere it is used made the tree, and all later work, exponential).
-    # Plain loops, one frame per level: strategies can be hundreds of lines deep.
-    memo: dict[tuple[int, bool], tuple[Node, list[Limit]]] = {}
+    # (`where_` is "whole", "part" or "near"), return it unchanged when nothing below it is
+    # limited, and keep the sharing (rebuilding it everywhere it is used made the tree, and
+    # all later work, exponential). Plain loops, one frame per level: strategies can be
+    # hundreds of lines deep.
+    memo: dict[tuple[int, str], tuple[Node, list[Limit]]] = {}
 
-    def lift(node: Node, whole: bool) -> Node:
-        hit = memo.get((id(node), whole))
+    def refuse(node: Limited, why: str) -> SearchSyntaxError:
+        what = f"search line {node.number}" if node.number else "a limit"
+        return SearchSyntaxError(
+            f"{what} has limits of its own ({', '.join(lim.kind for lim in node.limits)})"
+            f" and the search uses it inside {why}; litrev can only limit the whole search "
+            "(limit the final line instead)", text, *where, dialect=dialect)
+
+    def lift(node: Node, at: str) -> Node:
+        hit = memo.get((id(node), at))
         if hit is not None:
             limits.extend(hit[1])
             return hit[0]
         before = len(limits)
         result = node
         if isinstance(node, Limited):
-            if not whole:
-                what = f"search line {node.number}" if node.number else "a limit"
-                raise SearchSyntaxError(
-                    f"{what} has limits of its own ({', '.join(lim.kind for lim in node.limits)})"
-                    " and the search uses it inside OR, NOT or proximity; litrev can only limit "
-                    "the whole search (limit the final line instead)", text, *where,
-                    dialect=dialect)
-            limits.extend(node.limits)
-            result = lift(node.child, whole)
+            if at == "whole":
+                limits.extend(node.limits)
+                result = lift(node.child, at)
+            elif at == "near":
+                raise refuse(node, "proximity or a field group")
+            else:
+                terms = [limit_term(lim, vocabulary) for lim in node.limits]
+                missing = [lim for lim, t in zip(node.limits, terms, strict=True) if t is None]
+                if missing:
+                    lim = missing[0]
+                    raise refuse(node, f"OR or NOT, and its limit {lim.kind}={lim.value} has "
+                                 "no search-term form")
+                found = [t for t in terms if t is not None]
+                result = And((lift(node.child, at), *found), span=node.span)
         elif isinstance(node, And | Or | Near):
-            inner = whole and isinstance(node, And)
+            inner = "near" if isinstance(node, Near) or at == "near" else (
+                at if isinstance(node, And) else "part")
             built: list[Node] = []
             for child in node.children:
                 built.append(lift(child, inner))
@@ -600,17 +617,18 @@ def _apply_line_limits(root: Node, limits: list[Limit], text: str, dialect: str,
                 else:
                     result = type(node)(tuple(built), span=node.span)
         elif isinstance(node, Not):
-            include, exclude = lift(node.include, whole), lift(node.exclude, False)
+            include = lift(node.include, at)
+            exclude = lift(node.exclude, "near" if at == "near" else "part")
             if include is not node.include or exclude is not node.exclude:
                 result = Not(include, exclude, span=node.span)
         elif isinstance(node, Fielded):
-            child = lift(node.child, False)
+            child = lift(node.child, "near")  # a field on the group would recast the limit
             if child is not node.child:
                 result = Fielded(child, node.fields, span=node.span)
-        memo[(id(node), whole)] = (result, limits[before:])
+        memo[(id(node), at)] = (result, limits[before:])
         return result
 
-    return lift(root, True)
+    return lift(root, "whole")
 
 
 def _lift_limits(root: Node, text: str, dialect: str) -> tuple[Node, list[Limit]]:

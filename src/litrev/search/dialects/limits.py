@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from litrev.search.ast import Limit
+from litrev.search.ast import Field, Fielded, Heading, Limit, Node, Or, Phrase, Term, Vocabulary
 from litrev.search.errors import SearchSyntaxError
 
 #: language name -> (ISO 639-1, ISO 639-2/B)
@@ -48,6 +48,54 @@ LIMIT_KINDS: dict[str, str] = {
 DATE_KINDS = frozenset({"date", "entry_date", "create_date", "completion_date", "mesh_date"})
 MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+#: Ovid MEDLINE age-group limits -> the MeSH age check tags they select (not exploded:
+#: the limit is the check tags themselves, as Ovid's limit help lists them)
+AGE_GROUPS: dict[str, tuple[str, ...]] = {
+    "all child (0 to 18 years)": ("Infant, Newborn", "Infant", "Child, Preschool", "Child",
+                                  "Adolescent"),
+    "all infant (birth to 23 months)": ("Infant, Newborn", "Infant"),
+    "all adult (19 plus years)": ("Young Adult", "Adult", "Middle Aged", "Aged",
+                                  "Aged, 80 and over"),
+    "all aged (65 and over)": ("Aged", "Aged, 80 and over"),
+}
+
+
+def limit_term(limit: Limit, vocabulary: str = "mesh") -> Node | None:
+    """A limit as a search term of the tree, or None when it has no term form.
+
+    Used for a limited line that the search uses inside OR, NOT or proximity, where the
+    limit cannot move onto the whole search. Languages and publication types are field
+    searches; species and Ovid age groups are MeSH check tags (only when the database is
+    indexed with MeSH: `vocabulary`). Date ranges have none: a year as a search word is a
+    line number in Ovid and a whole-search limit in PubMed.
+
+    >>> limit_term(Limit("species", "Humans"))
+    Heading(term='Humans', vocabulary=<Vocabulary.MESH: 'mesh'>, explode=False, major=False, subheadings=())
+    >>> limit_term(Limit("date", "2000..2019")) is None
+    True
+    """
+    values = [v.strip() for v in limit.value.split(" OR ") if v.strip()]
+    terms: list[Node] = []
+    if limit.kind in {"language", "publication_type"}:
+        field = Field.LANGUAGE if limit.kind == "language" else Field.PUBLICATION_TYPE
+        for value in values:
+            words = tuple(value.split())
+            leaf: Node = Term(words[0]) if len(words) == 1 else Phrase(words)
+            terms.append(Fielded(leaf, frozenset({field})))
+    elif limit.kind == "species" and vocabulary == "mesh":
+        terms = [Heading(v, Vocabulary.MESH, explode=False) for v in values]
+    elif limit.kind == "filter" and vocabulary == "mesh":
+        for value in values:
+            owner, _, name = value.partition(": ")
+            tags = AGE_GROUPS.get(name.strip('"').lower()) if owner == "ovid" else None
+            if tags is None:
+                return None
+            terms.extend(Heading(t, Vocabulary.MESH, explode=False) for t in tags)
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else Or(tuple(terms))
 
 
 def limit_loss(limit: Limit, database: str) -> str:
