@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from litrev.records import Provenance, Record, read, write
-from litrev.records.tabular_write import neutral_cell, write_delimited
+from litrev.records.formats.tabular_write import neutral_cell, write_delimited
 
 
 def test_carriage_return_inside_a_value_round_trips(tmp_path: Path) -> None:

@@ -279,7 +279,7 @@ def test_xlsx_with_a_corrupt_sheet(tmp_path: Path) -> None:
 
 
 def test_xlsx_that_expands_beyond_the_limit(tmp_path: Path) -> None:
-    from litrev.records import tabular
+    from litrev.records.formats import tabular
 
     path = _workbook(tmp_path, lambda name, data: data)
     limit = tabular.MAX_XLSX_EXPANDED

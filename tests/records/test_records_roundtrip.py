@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from litrev.records import Provenance, Record, read, write
-from litrev.records.jsonfmt import encode_value
+from litrev.records.formats.jsonfmt import encode_value
 
 SETTINGS = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -106,7 +106,7 @@ def records_list(
         print(json.dumps([as_dict(s) for s in chosen], indent=2, ensure_ascii=False))
         return
     if output == "csv":
-        from litrev.records.tabular_write import neutral_cell
+        from litrev.records.formats.tabular_write import neutral_cell
 
         rows = [_flat(as_dict(s)) for s in chosen]
         if not raw_formulas:  # the CSV may be opened in a spreadsheet, like an export

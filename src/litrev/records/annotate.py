@@ -35,9 +35,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from litrev.records.jsonfmt import JSON_FORMATS
+from litrev.records.formats.jsonfmt import JSON_FORMATS
+from litrev.records.formats.tabular_write import REVIEW_PREFIX
 from litrev.records.model import Record
-from litrev.records.tabular_write import REVIEW_PREFIX
 
 if TYPE_CHECKING:
     from litrev.records.listing import RecordState

@@ -35,15 +35,15 @@ from typing import TYPE_CHECKING, Any
 from litrev.errors import InputError
 from litrev.fileio import atomic_output
 from litrev.records.annotate import annotated_pairs, review_items, table_columns
-from litrev.records.bibtex import bibtex_pairs
-from litrev.records.endnote_xml import endnote_pairs
+from litrev.records.formats.bibtex import bibtex_pairs
+from litrev.records.formats.endnote_xml import endnote_pairs
+from litrev.records.formats.jsonfmt import JSON_FORMATS, encode_value, json_work
+from litrev.records.formats.medline import medline_pairs
+from litrev.records.formats.ris import ris_pairs
+from litrev.records.formats.tabular_write import write_delimited, write_xlsx
 from litrev.records.importer import stored_records
 from litrev.records.io import WRITE_FORMATS, write
-from litrev.records.jsonfmt import JSON_FORMATS, encode_value, json_work
-from litrev.records.medline import medline_pairs
 from litrev.records.model import Provenance, Record
-from litrev.records.ris import ris_pairs
-from litrev.records.tabular_write import write_delimited, write_xlsx
 from litrev.store import Store
 
 if TYPE_CHECKING:

@@ -24,30 +24,30 @@ from typing import TextIO
 from litrev.errors import InputError
 from litrev.fileio import atomic_output
 from litrev.records.base import ParsedFile, SkippedRecord
-from litrev.records.bibtex import parse_bibtex, write_bibtex
-from litrev.records.cochrane import parse_cochrane
-from litrev.records.csl_json import parse_csl_json
 from litrev.records.detect import canonical_format, detect_format, detect_source
 from litrev.records.encoding import decode_bytes
-from litrev.records.endnote_xml import parse_endnote_xml, write_endnote_xml
-from litrev.records.europepmc_xml import parse_europepmc_xml
-from litrev.records.jsonfmt import parse_json, write_json
-from litrev.records.medline import parse_medline, write_medline
-from litrev.records.model import Record
-from litrev.records.ovid import parse_ovid
-from litrev.records.pubmed_xml import parse_pubmed_xml
-from litrev.records.refworks import parse_refworks
-from litrev.records.ris import parse_ris, write_ris
-from litrev.records.tabular import read_delimited, read_xlsx, records_from_table
-from litrev.records.tabular_write import write_delimited, write_xlsx
-from litrev.records.vendor_tables import (
+from litrev.records.formats.bibtex import parse_bibtex, write_bibtex
+from litrev.records.formats.cochrane import parse_cochrane
+from litrev.records.formats.csl_json import parse_csl_json
+from litrev.records.formats.endnote_xml import parse_endnote_xml, write_endnote_xml
+from litrev.records.formats.europepmc_xml import parse_europepmc_xml
+from litrev.records.formats.jsonfmt import parse_json, write_json
+from litrev.records.formats.medline import parse_medline, write_medline
+from litrev.records.formats.ovid import parse_ovid
+from litrev.records.formats.pubmed_xml import parse_pubmed_xml
+from litrev.records.formats.refworks import parse_refworks
+from litrev.records.formats.ris import parse_ris, write_ris
+from litrev.records.formats.tabular import read_delimited, read_xlsx, records_from_table
+from litrev.records.formats.tabular_write import write_delimited, write_xlsx
+from litrev.records.formats.vendor_tables import (
     VENDOR_FORMATS,
     find_header,
     no_vendor_header,
     records_from_vendor,
 )
-from litrev.records.wos import parse_wos, write_wos
-from litrev.records.zotero_rdf import parse_zotero_rdf
+from litrev.records.formats.wos import parse_wos, write_wos
+from litrev.records.formats.zotero_rdf import parse_zotero_rdf
+from litrev.records.model import Record
 
 WRITE_FORMATS = (
     "ris",

@@ -26,8 +26,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from litrev.records.formats.tabular import LABEL_COLUMNS, TABULAR_FORMATS
 from litrev.records.model import Record
-from litrev.records.tabular import LABEL_COLUMNS, TABULAR_FORMATS
 
 LITREV_COLUMNS = [
     "record_id",

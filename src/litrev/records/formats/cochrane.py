@@ -28,8 +28,8 @@ from litrev.records.base import (
     parse_year,
     split_list,
 )
+from litrev.records.formats.tagged import join_continuation, report_too_long
 from litrev.records.model import Provenance, Record
-from litrev.records.tagged import join_continuation, report_too_long
 
 RECORD_LINE = re.compile(r"^Record #(\d+) of (\d+)\s*$")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}):(?: (.*)|)$")

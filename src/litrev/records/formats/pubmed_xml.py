@@ -24,8 +24,8 @@ import xml.etree.ElementTree as ET
 from litrev.errors import InputError
 from litrev.records.base import ParsedFile, Problems, clean_text, join_pages, normalise_doi
 from litrev.records.base import parse_year as _year
+from litrev.records.formats.xmlsafe import flatten, iter_records, text_of
 from litrev.records.model import Provenance, Record
-from litrev.records.xmlsafe import flatten, iter_records, text_of
 
 _RECORDS = {"PubmedArticle", "PubmedBookArticle"}
 

@@ -25,8 +25,8 @@ from litrev.records.base import (
     split_list,
 )
 from litrev.records.detect import database_name
+from litrev.records.formats.tagged import join_continuation, report_too_long
 from litrev.records.model import Provenance, Record
-from litrev.records.tagged import join_continuation, report_too_long
 
 # Tags of the RefWorks tagged format specification (its own legend lists them).
 TAGS = frozenset(

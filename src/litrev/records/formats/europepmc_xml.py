@@ -19,8 +19,8 @@ import xml.etree.ElementTree as ET
 
 from litrev.errors import InputError
 from litrev.records.base import ParsedFile, Problems, clean_text, normalise_doi, parse_year
+from litrev.records.formats.xmlsafe import flatten, iter_records, text_of
 from litrev.records.model import Provenance, Record
-from litrev.records.xmlsafe import flatten, iter_records, text_of
 
 
 def _is_result(tags: tuple[str, ...]) -> bool:

@@ -28,8 +28,8 @@ from collections import defaultdict, deque
 from litrev.errors import InputError
 from litrev.records.base import ParsedFile, Problems, clean_text, normalise_doi, parse_year
 from litrev.records.detect import database_name
+from litrev.records.formats.xmlsafe import flatten, iter_records, text_of
 from litrev.records.model import Provenance, Record
-from litrev.records.xmlsafe import flatten, iter_records, text_of
 
 _BIB_CLASSES = {
     "bib:Article",

@@ -29,8 +29,8 @@ from litrev.records.base import (
     parse_year,
     split_list,
 )
+from litrev.records.formats.wos import record_from_wos
 from litrev.records.model import Provenance, Record
-from litrev.records.wos import record_from_wos
 
 # Column names (lower case) that hold each field in generic tables: ASReview, Rayyan, Covidence,
 # Zotero and EndNote CSV exports, litrev's own CSV.

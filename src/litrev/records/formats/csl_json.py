@@ -27,7 +27,7 @@ from litrev.records.base import (
     split_list,
 )
 from litrev.records.detect import database_name
-from litrev.records.jsonfmt import encode_value
+from litrev.records.formats.jsonfmt import encode_value
 from litrev.records.model import Provenance, Record
 
 

@@ -29,8 +29,8 @@ from litrev.records.base import (
     split_list,
 )
 from litrev.records.detect import database_name
+from litrev.records.formats.tagged import report_too_long
 from litrev.records.model import Provenance, Record
-from litrev.records.tagged import report_too_long
 
 RECORD_LINE = re.compile(r"^<\s*(\d+)\s*\.?\s*>\s*$")
 _HEADER_DATABASE = re.compile(r"^Database:\s*(.+?)\s*(?:<[^>]*>)?\s*$")
