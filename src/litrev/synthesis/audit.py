@@ -65,6 +65,12 @@ def location_column(studies: pd.DataFrame, name: str) -> str:
     raise KeyError(name)
 
 
+def _unverifiable(claim: Claim, what: str, reason: str) -> AuditEntry:
+    return AuditEntry(
+        claim.id, "claim", UNVERIFIABLE, what, claim.stated, None, claim.sentence, reason
+    )
+
+
 def check_claim(
     claim: Claim, studies: pd.DataFrame, flow: Flow, table_location: Sequence[str] = ()
 ) -> AuditEntry:
@@ -95,14 +101,9 @@ def check_claim(
             )
         elif claim.quantity == "table_rows":
             if not table_location:
-                return AuditEntry(
-                    claim.id,
-                    "claim",
-                    UNVERIFIABLE,
+                return _unverifiable(
+                    claim,
                     what,
-                    claim.stated,
-                    None,
-                    claim.sentence,
                     "no column says which table a study is in: name it with "
                     "`[report] table_location` in litrev.toml",
                 )
@@ -124,38 +125,11 @@ def check_claim(
                 f" ({count.source})" if count else ""
             )
         else:
-            return AuditEntry(
-                claim.id,
-                "claim",
-                UNVERIFIABLE,
-                what,
-                claim.stated,
-                None,
-                claim.sentence,
-                claim.reason,
-            )
+            return _unverifiable(claim, what, claim.reason)
     except KeyError as missing:
-        return AuditEntry(
-            claim.id,
-            "claim",
-            UNVERIFIABLE,
-            what,
-            claim.stated,
-            None,
-            claim.sentence,
-            f"the data has no field {missing}",
-        )
+        return _unverifiable(claim, what, f"the data has no field {missing}")
     if computed is None:
-        return AuditEntry(
-            claim.id,
-            "claim",
-            UNVERIFIABLE,
-            what,
-            claim.stated,
-            None,
-            claim.sentence,
-            f"{explanation}: not available",
-        )
+        return _unverifiable(claim, what, f"{explanation}: not available")
     status = AGREES if computed == claim.stated else MISMATCH
     return AuditEntry(
         claim.id, "claim", status, what, claim.stated, computed, claim.sentence, explanation
