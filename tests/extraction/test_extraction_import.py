@@ -219,6 +219,26 @@ def test_without_record_id_each_row_becomes_an_included_study(root: Path, tmp_pa
         import_table(project.store, typo, project.protocol.codebook)
 
 
+def test_rows_become_records_cited_from_any_bibliographic_column_names(
+    root: Path, tmp_path: Path
+) -> None:
+    # Column names as reference managers and databases write them, not as the built-in review.
+    table = _table(
+        tmp_path,
+        "Article Title,Authors,Publication Year,Source title,DOI,design\n"
+        "Hearing and memory,Okafor N; Lindqvist E,2019,Age and Ageing,10.1/x,RCT\n",
+    )
+    project = Project.open(root)
+    summary = import_table(project.store, table, project.protocol.codebook)
+    with project.store.connect() as conn:
+        record = conn.execute(
+            select(schema.records).where(schema.records.c.id == summary.record_ids[0])
+        ).one()
+    assert record.title == "Hearing and memory"
+    assert list(record.authors) == ["Okafor N", "Lindqvist E"]
+    assert (record.year, record.journal, record.doi) == (2019, "Age and Ageing", "10.1/x")
+
+
 @pytest.mark.parametrize(
     ("field", "value", "ok"),
     [

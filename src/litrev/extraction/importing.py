@@ -39,6 +39,7 @@ from litrev.extraction.codebook import (
     unknown_column_problem,
 )
 from litrev.protocol import Codebook
+from litrev.records.formats.tabular import ALIASES as TABLE_ALIASES
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
@@ -93,7 +94,24 @@ def _refuse(path: Path, problems: list[str]) -> InputError:
 
 
 # Columns a table without `record_id` may use to describe the record it creates.
-CITATION_COLUMNS = ("title", "abstract", "first_author", "year", "journal", "doi")
+# A row without a record_id becomes a record cited from the table's bibliographic columns, found
+# by the names the records package reads in any table (Authors, Publication Year, Source title,
+# ...), plus the first-author columns extraction tables often have instead of an author list.
+_CITED = ("title", "abstract", "authors", "year", "journal", "doi")
+_CITED_ALIASES = {
+    name: TABLE_ALIASES[name] + (("first_author", "first author") if name == "authors" else ())
+    for name in _CITED
+}
+CITATION_COLUMNS = frozenset(alias for names in _CITED_ALIASES.values() for alias in names)
+
+
+def _cited(row: Mapping[str, str], name: str) -> str:
+    """The row's value for a citation field, under any of its column names ("" if none)."""
+    by_lower = {key.strip().lower(): value for key, value in row.items()}
+    for alias in _CITED_ALIASES[name]:
+        if by_lower.get(alias):
+            return by_lower[alias].strip()
+    return ""
 
 
 def _column_problems(
@@ -125,7 +143,11 @@ def _column_problems(
         if attach:
             # Values attached to a screened record are kept only for codebook fields.
             problems.append(unknown_column_problem(column, codebook))
-        elif keep is not None and column not in CITATION_COLUMNS and column not in keep:
+        elif (
+            keep is not None
+            and column.strip().lower() not in CITATION_COLUMNS
+            and column not in keep
+        ):
             # Strict (the CLI): every column is a codebook field, a citation column, or
             # named as kept (a record field) or ignored.
             problems.append(
@@ -135,7 +157,7 @@ def _column_problems(
                     "the record, not extracted), or pass --ignore-column",
                 )
             )
-        elif keep is None and absent and column not in CITATION_COLUMNS:
+        elif keep is None and absent and column.strip().lower() not in CITATION_COLUMNS:
             # Kept as the record's own fields, but a near-miss of a codebook field the table
             # lacks is a typo whose values would never reach the extraction.
             close = process.extractOne(column, absent, scorer=fuzz.ratio, score_cutoff=80)
@@ -380,16 +402,16 @@ def _insert_row(
     position: int,
     now: datetime,
 ) -> int:
-    year = row.get("year", "")
-    author = row.get("first_author", "")
+    year = _cited(row, "year")
+    authors = [a.strip() for a in _cited(row, "authors").split(";") if a.strip()]
     result = conn.execute(
         schema.records.insert().values(
-            title=row.get("title") or None,
-            abstract=row.get("abstract") or None,
-            authors=[author] if author else [],
+            title=_cited(row, "title") or None,
+            abstract=_cited(row, "abstract") or None,
+            authors=authors,
             year=int(year) if year.isdigit() else None,
-            journal=row.get("journal") or None,
-            doi=row.get("doi") or None,
+            journal=_cited(row, "journal") or None,
+            doi=_cited(row, "doi") or None,
             fields=dict(row),
             created_at=now,
         )
