@@ -38,6 +38,51 @@ HYPHENS: dict[str, str] = {
     "cochrane": "a hyphen is a character: co-produc* likely misses co production",
     "pubmed": "a hyphenated word is looked up in the phrase index; with truncation UNVERIFIED",
 }
+
+
+def hyphenated_words(node: Node) -> list[str]:
+    """The words of a strategy with a hyphen between letters (terms and phrase words), in
+    order, once each: the words whose meaning depends on an interface's hyphen rule.
+
+    >>> from litrev.search import parse
+    >>> hyphenated_words(parse('(self-help* OR "peer-led group") AND gambl*', "litrev").root)
+    ['self-help*', 'peer-led']
+    """
+    found: list[str] = []
+    stack = [node]
+    while stack:  # iterative and linear: strategies of thousands of lines
+        current = stack.pop()
+        if isinstance(current, Term):
+            words: list[str] = [current.text]
+        elif isinstance(current, Phrase):
+            words = list(current.words)
+        else:
+            words = []
+            if isinstance(current, (And, Or, Near)):
+                stack.extend(reversed(current.children))
+            elif isinstance(current, Not):
+                stack.extend([current.exclude, current.include])
+            elif isinstance(current, Fielded):
+                stack.append(current.child)
+        found += [w for w in words if "-" in w.strip("-")]
+    return list(dict.fromkeys(found))
+
+
+def hyphen_rule(dialect: str, words: list[str]) -> str:
+    """An interface's hyphen rule, with its worked example only when the example is one of the
+    strategy's own `words` (another review's word would mislead).
+
+    >>> hyphen_rule("cochrane", ["self-help*"])
+    'a hyphen is a character'
+    >>> hyphen_rule("cochrane", ["co-produc*"])
+    'a hyphen is a character: co-produc* likely misses co production'
+    """
+    rule, _, example = HYPHENS.get(dialect, "UNVERIFIED").partition(": ")
+    if example and example.split()[0] in words:
+        return HYPHENS[dialect]
+    return rule
+
+
 #: stemming/lemmatisation on by default (search-syntax.md section 0)
 STEMMING: dict[str, str] = {
     "scopus": "stems/lemmatises by default (singular finds plural, US/UK spelling)",
@@ -173,10 +218,10 @@ def _dialect_notes(root: Node, da: str | None, db: str | None) -> list[str]:
     if not da or not db or da == db:
         return []
     notes = []
-    hyphenated = any("-" in k[0] for k in _leaves(root))
-    if hyphenated and HYPHENS.get(da) != HYPHENS.get(db):
-        notes.append(f"hyphens: {da}: {HYPHENS.get(da, 'UNVERIFIED')}; "
-                     f"{db}: {HYPHENS.get(db, 'UNVERIFIED')}")
+    words = hyphenated_words(root)
+    if words and HYPHENS.get(da) != HYPHENS.get(db):
+        notes.append(f"hyphens: {da}: {hyphen_rule(da, words)}; {db}: {hyphen_rule(db, words)}"
+                     f" (hyphenated terms: {', '.join(words[:5])})")
     if STEMMING.get(da) != STEMMING.get(db):
         notes.append(f"stemming: {da}: {STEMMING.get(da, 'none by default')}; "
                      f"{db}: {STEMMING.get(db, 'none by default')}")

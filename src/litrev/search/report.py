@@ -18,7 +18,14 @@ from collections import Counter
 from collections.abc import Iterable
 
 from litrev.search.ast import Query, normalize
-from litrev.search.compare import HYPHENS, STEMMING, compare, precedence_note
+from litrev.search.compare import (
+    HYPHENS,
+    STEMMING,
+    compare,
+    hyphen_rule,
+    hyphenated_words,
+    precedence_note,
+)
 from litrev.search.dialects import get_dialect
 from litrev.search.dialects.generator import leaf_fields
 from litrev.search.lint import lint
@@ -33,8 +40,12 @@ def strategy_differences(
     for label, dialect, text in strategies:
         query = get_dialect(dialect).parse(text)
         lines = [_relabel(line) for line in compare(canonical, query)]
-        if "-" in text and dialect in HYPHENS:
-            lines.append(f"hyphens in {dialect}: {HYPHENS[dialect]}")
+        words = hyphenated_words(query.root)
+        if words and dialect in HYPHENS:  # a hyphen in a field code (TITLE-ABS) is no term's
+            lines.append(
+                f"hyphens in {dialect}: {hyphen_rule(dialect, words)}"
+                f" (hyphenated terms: {', '.join(words[:5])})"
+            )
         untagged = None in leaf_fields(normalize(query.root))
         if dialect in STEMMING and (dialect != "pubmed" or untagged):  # ATM: untagged only
             lines.append(f"stemming in {dialect}: {STEMMING[dialect]}")
@@ -42,8 +53,7 @@ def strategy_differences(
         if "depends" in note:
             lines.append(note)
         messages = lint(text, dialect)
-        counts = Counter((m.code, m.message.split(":")[0]) for m in messages
-                         if m.code != "LR004")
+        counts = Counter((m.code, m.message.split(":")[0]) for m in messages if m.code != "LR004")
         for (code, first), n in sorted(counts.items()):
             lines.append(f"lint {code}: {first}" + (f" ({n} times)" if n > 1 else ""))
         curly = sum(1 for m in messages if m.code == "LR004")
@@ -55,10 +65,15 @@ def strategy_differences(
 
 def _relabel(line: str) -> str:
     """compare() speaks of A and B; here A is the canonical query and B the strategy."""
-    for old, new in ((" in A is ", " in the canonical query is "), (" in B", " in the strategy"),
-                     ("A searches", "canonical searches"), ("B searches", "strategy searches"),
-                     ("only in A", "only in canonical"), ("only in B", "only in strategy"),
-                     ("field scope: A", "field scope: the canonical query"),
-                     ("field scope: B", "field scope: the strategy")):
+    for old, new in (
+        (" in A is ", " in the canonical query is "),
+        (" in B", " in the strategy"),
+        ("A searches", "canonical searches"),
+        ("B searches", "strategy searches"),
+        ("only in A", "only in canonical"),
+        ("only in B", "only in strategy"),
+        ("field scope: A", "field scope: the canonical query"),
+        ("field scope: B", "field scope: the strategy"),
+    ):
         line = line.replace(old, new)
     return line

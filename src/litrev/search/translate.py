@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from litrev.search.ast import Node, Query
+from litrev.search.compare import hyphenated_words
 from litrev.search.dialects import get_dialect
 from litrev.search.dialects.base import Dialect
 from litrev.search.dialects.generator import TranslationWarning
@@ -61,7 +62,7 @@ def translate(text: str, read: str | Dialect, write: str | Dialect) -> Translati
             "default fields",
             f"words without a field search {source.name}'s default ({source.DEFAULT_FIELDS}) "
             f"but {target.name}'s default ({target.DEFAULT_FIELDS})"))
-    hyphenated = _hyphenated_words(query.root)
+    hyphenated = hyphenated_words(query.root)
     if hyphenated and _hyphen_rule(source.name) != _hyphen_rule(target.name):
         # Cochrane keeps a hyphen inside the word, the others read it as a space: the same
         # text then finds different records ("co production" is lost or gained).
@@ -69,8 +70,9 @@ def translate(text: str, read: str | Dialect, write: str | Dialect) -> Translati
             "hyphen",
             f"{', '.join(hyphenated)}: {source.name} reads a hyphen as "
             f"{_HYPHEN_WORDS[_hyphen_rule(source.name)]}, {target.name} as "
-            f"{_HYPHEN_WORDS[_hyphen_rule(target.name)]}; the spaced form (e.g. 'co production') "
-            "is matched by only one of them: add it explicitly (Cochrane: co NEXT produc*)"))
+            f"{_HYPHEN_WORDS[_hyphen_rule(target.name)]}; the spaced form (e.g. "
+            f"'{hyphenated[0].replace('-', ' ')}') is matched by only one of them: add it "
+            f"explicitly (Cochrane: {hyphenated[0].replace('-', ' NEXT ')})"))
     return result
 
 
@@ -83,33 +85,6 @@ def _hyphen_rule(dialect: str) -> str:
     rules = DIALECT_RULES.get(dialect)
     return rules.hyphen if rules is not None else "split"
 
-
-def _hyphenated_words(node: Node) -> list[str]:
-    """Words with a hyphen between letters, in tree order, once each."""
-    from litrev.search.ast import Heading, Phrase, Term
-
-    found: list[str] = []
-    stack: list[object] = [node]
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, Term):
-            words = [item.text]
-        elif isinstance(item, Phrase):
-            words = list(item.words)
-        elif isinstance(item, Heading):
-            words = []
-        else:
-            words = []
-            for name in ("children", "include", "exclude", "child"):
-                value = getattr(item, name, None)
-                if isinstance(value, tuple):
-                    stack.extend(value)
-                elif value is not None:
-                    stack.append(value)
-        for word in words:
-            if "-" in word.strip("-") and word not in found:
-                found.append(word)
-    return found
 
 
 def _has_default_fields(node: Node) -> bool:

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from litrev.errors import LitrevError
 from litrev.protocol import DatabaseSearch, Protocol
 from litrev.search import Query, compare, generate, parse
-from litrev.search.ast import And, Fielded, Near, Node, Not, Or, Phrase, Term
-from litrev.search.compare import HYPHENS
 from litrev.search.report import strategy_differences
 
 
@@ -29,64 +27,6 @@ class StrategyReport:
 
 def _text(search: DatabaseSearch) -> str:
     return search.strategy + (f"\n{search.limits_text}" if search.limits_text else "")
-
-
-def hyphenated_terms(node: Node) -> list[str]:
-    """The words of a strategy that contain a hyphen (terms and phrase words), in order.
-
-    >>> hyphenated_terms(parse('(self-help* OR "peer-led group") AND gambl*', "litrev").root)
-    ['self-help*', 'peer-led']
-    """
-    found: list[str] = []
-    stack = [node]
-    while stack:  # iterative: a strategy of thousands of lines must not hit the recursion limit
-        current = stack.pop()
-        if isinstance(current, Term):
-            words = [current.text]
-        elif isinstance(current, Phrase):
-            words = list(current.words)
-        else:
-            words = []
-            if isinstance(current, (And, Or, Near)):
-                stack.extend(reversed(current.children))
-            elif isinstance(current, Not):
-                stack.extend([current.exclude, current.include])
-            elif isinstance(current, Fielded):
-                stack.append(current.child)
-        found += [w for w in words if "-" in w.strip("-")]
-    return list(dict.fromkeys(found))
-
-
-def _hyphen_rule(dialect: str, terms: list[str]) -> str:
-    """An interface's hyphen rule, without the example `litrev.search.compare.HYPHENS` gives
-    it unless the example is one of this review's `terms` (another review's word misleads).
-
-    >>> _hyphen_rule("cochrane", ["self-help*"])
-    'a hyphen is a character'
-    >>> _hyphen_rule("cochrane", ["co-produc*"])
-    'a hyphen is a character: co-produc* likely misses co production'
-    """
-    rule, _, example = HYPHENS[dialect].partition(": ")
-    if example and example.split()[0] in terms:
-        return HYPHENS[dialect]
-    return rule
-
-
-def _own_hyphen_notes(lines: list[str], terms: list[str]) -> list[str]:
-    """Hyphen notes name this review's hyphenated terms, not the built-in example; with no
-    hyphenated term (a hyphen only in a field tag such as TITLE-ABS-KEY) there is no note."""
-    out = []
-    for line in lines:
-        rules = [d for d in HYPHENS if HYPHENS[d] in line]
-        if not rules:
-            out.append(line)
-            continue
-        if not terms:
-            continue
-        for dialect in rules:
-            line = line.replace(HYPHENS[dialect], _hyphen_rule(dialect, terms))
-        out.append(f"{line} (hyphenated terms: {', '.join(terms[:5])})")
-    return out
 
 
 def _parseable(
@@ -138,9 +78,7 @@ def strategy_report(protocol: Protocol) -> StrategyReport:
         differences = strategy_differences(
             canonical, [(s.database, s.dialect, _text(s)) for s, _ in parsed]
         )
-        own_terms = {s.database: hyphenated_terms(q.root) for s, q in parsed}
         for database, lines in differences.items():
-            lines = _own_hyphen_notes(lines, own_terms.get(database, []))
             report.notes += [f"{database}: {line}" for line in lines]
         for search, _ in parsed:
             translation = generate(canonical, search.dialect)
@@ -155,7 +93,6 @@ def strategy_report(protocol: Protocol) -> StrategyReport:
         reference_name = first.database
         for search, query in parsed[1:]:
             lines = compare(reference, query, first.dialect, search.dialect)
-            lines = _own_hyphen_notes(lines, hyphenated_terms(reference.root))
             report.notes += [
                 f"{first.database} (A) vs {search.database} (B): {line}" for line in lines
             ]
