@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, inspect, select
 
 from litrev.errors import StoreError
-from litrev.store import schema
+from litrev.store import schema, v5_workspace
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,8 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "records: one row per imported export file (record_imports)", _v2_record_imports),
     Migration(3, "dedupe: actions, duplicate clusters and links, review queue, decisions", _v3_dedupe),
     Migration(4, "screening: reviewers, per-stage settings, decision marks", _v4_screening),
+    Migration(5, "workspace: accounts, memberships, sessions, invitations, API tokens, notes, "
+              "tags, assignments, full texts, stage gates, idempotency keys", v5_workspace.apply),
 ]
 
 HEAD = max(m.version for m in MIGRATIONS)

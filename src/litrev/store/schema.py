@@ -20,6 +20,8 @@ from sqlalchemy import (
     Text,
 )
 
+from litrev.store import v5_workspace
+
 metadata = MetaData()
 
 schema_migrations = Table(
@@ -226,3 +228,19 @@ dedupe_decisions = Table(
     Column("action_id", Integer, ForeignKey("dedupe_actions.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# --- Team workspace (migration 5): defined once in `v5_workspace`, copied here unchanged. ---
+# A later change to one of these tables defines its new form here and adds a migration.
+users = v5_workspace.users.to_metadata(metadata)
+memberships = v5_workspace.memberships.to_metadata(metadata)
+web_sessions = v5_workspace.web_sessions.to_metadata(metadata)
+invitations = v5_workspace.invitations.to_metadata(metadata)
+api_tokens = v5_workspace.api_tokens.to_metadata(metadata)
+login_attempts = v5_workspace.login_attempts.to_metadata(metadata)
+record_notes = v5_workspace.record_notes.to_metadata(metadata)
+record_tags = v5_workspace.record_tags.to_metadata(metadata)
+assignments = v5_workspace.assignments.to_metadata(metadata)
+fulltexts = v5_workspace.fulltexts.to_metadata(metadata)
+stage_gates = v5_workspace.stage_gates.to_metadata(metadata)
+idempotency_keys = v5_workspace.idempotency_keys.to_metadata(metadata)
