@@ -74,7 +74,7 @@ def screen(
     from litrev.screening.highlight import protocol_terms
     from litrev.screening.model import parse_stage
     from litrev.screening.queue import ScreeningQueue
-    from litrev.screening.tui import ScreenerApp
+    from litrev.tui.screen import ScreenerApp
 
     screening, project = open_screening(project_dir)
     chosen = parse_stage(stage)
@@ -85,7 +85,7 @@ def screen(
         console.print(f"Registered reviewer {reviewer!r}.")
     reviewer = screening.require_reviewer(reviewer)
     if resolve:
-        from litrev.screening.resolve_tui import ResolverApp
+        from litrev.tui.resolve import ResolverApp
 
         app_ = ResolverApp(
             screening, reviewer=reviewer, stage=chosen, terms=positive, negative_terms=negative

@@ -11,9 +11,9 @@ from litrev.examples.reasons import exclusion_reasons
 from litrev.screening import Screening, StageSettings
 from litrev.screening.demo import add_records
 from litrev.screening.queue import ScreeningQueue
-from litrev.screening.resolve_tui import ResolverApp
-from litrev.screening.tui import ReasonPicker, ScreenerApp
 from litrev.store import Store
+from litrev.tui.resolve import ResolverApp
+from litrev.tui.screen import ReasonPicker, ScreenerApp
 
 RECORDS = [
     ("Co-production of mental health services: a model", "We propose a codesign model."),

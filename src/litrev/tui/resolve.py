@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from litrev.screening.decisions import Screening
 from litrev.screening.model import DecisionEvent, ScreeningError, Stage, current_resolutions
-from litrev.screening.tui import ScreenerApp
+from litrev.tui.screen import ScreenerApp
 
 
 class ResolverApp(ScreenerApp):
