@@ -125,6 +125,9 @@ class Screening(_Strict):
     mode: Literal["single", "dual"] = "dual"
     quality_appraisal: bool = False
     note: str = ""
+    # Words to mark while screening (`*` wildcard): ones that suggest inclusion, and exclusion.
+    highlight_include: list[str] = []
+    highlight_exclude: list[str] = []
 
 
 class DedupeSettings(_Strict):

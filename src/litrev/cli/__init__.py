@@ -11,11 +11,13 @@ import sys
 
 from rich.markup import escape
 
+from litrev.cli import db as _db  # noqa: F401
 from litrev.cli import dedupe as _dedupe  # noqa: F401
 from litrev.cli import project as _project  # noqa: F401
 from litrev.cli import records as _records  # noqa: F401
 from litrev.cli import screening as _screening  # noqa: F401
 from litrev.cli import search as _search  # noqa: F401
+from litrev.cli import serve as _serve  # noqa: F401
 from litrev.cli import simulate as _simulate  # noqa: F401
 from litrev.cli._app import app, console, err_console
 from litrev.cli._errors import describe

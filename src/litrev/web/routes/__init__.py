@@ -1,0 +1,32 @@
+"""The workspace's routes, one module per area; each defines `router`.
+
+Pages live at `/r/{key}/...` (key = the review's id), the JSON API at `/api/r/{key}/...`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from litrev.web.routes import (
+    api,
+    auth,
+    conflicts,
+    dashboard,
+    extraction,
+    fulltext,
+    outputs,
+    projects,
+    screening,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    projects.router,
+    screening.router,
+    conflicts.router,
+    dashboard.router,
+    fulltext.router,
+    outputs.router,
+    extraction.router,
+    api.router,
+)
