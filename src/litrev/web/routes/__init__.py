@@ -12,7 +12,6 @@ from litrev.web.routes import (
     auth,
     conflicts,
     dashboard,
-    extraction,
     fulltext,
     outputs,
     projects,
@@ -27,6 +26,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard.router,
     fulltext.router,
     outputs.router,
-    extraction.router,
     api.router,
 )

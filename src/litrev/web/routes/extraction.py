@@ -1,7 +1,0 @@
-"""Routes of the workspace: extraction (see litrev.web.routes)."""
-
-from __future__ import annotations
-
-from fastapi import APIRouter
-
-router = APIRouter()
