@@ -92,12 +92,18 @@ class Store:
 
     @classmethod
     def open(
-        cls, target: str | Path, *, create: bool = True, busy_timeout: float | None = None
+        cls,
+        target: str | Path,
+        *,
+        create: bool = True,
+        busy_timeout: float | None = None,
+        migrate: bool = True,
     ) -> Store:
         """Open (and migrate to the newest schema) the database at a path or URL.
 
         `busy_timeout`: seconds a write waits for another process's lock (default
-        `LITREV_BUSY_TIMEOUT`, else 60)."""
+        `LITREV_BUSY_TIMEOUT`, else 60). `migrate=False` opens it as it is (`litrev db upgrade`
+        reports the versions before and after migrating itself)."""
         url = database_url(target)
         if url.startswith("sqlite:///") and not create:
             path = Path(url.removeprefix("sqlite:///"))
@@ -107,7 +113,8 @@ class Store:
             engine = create_engine(url)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
-            migrations.upgrade(engine)
+            if migrate:
+                migrations.upgrade(engine)
         except SQLAlchemyError as error:
             raise StoreError(f"{url}: cannot open review database: {error}") from error
         return cls(engine, busy_timeout=busy_timeout)
@@ -115,6 +122,40 @@ class Store:
     def version(self) -> int:
         with self.engine.connect() as conn:
             return migrations.current_version(conn)
+
+    def enable_wal(self) -> str:
+        """Put a SQLite database in WAL mode and return the journal mode now in force.
+
+        The web server calls this at start: readers then never wait for a writer, so many
+        reviewers' pages load while one decision is written. The mode is stored in the database
+        file, so it stays for every later connection (the `-wal` and `-shm` files sit beside
+        it while it is open). The command line leaves the default rollback journal (one file,
+        safe to copy). PostgreSQL needs nothing: the call returns "postgresql" and changes nothing.
+        An in-memory database has no WAL and stays "memory".
+
+        >>> Store.open("sqlite://").enable_wal()
+        'memory'
+        """
+        if self.engine.dialect.name != "sqlite":
+            return self.engine.dialect.name
+        try:
+            with self.engine.connect() as conn:
+                # Outside any transaction: SQLite refuses to change the journal mode inside one.
+                mode = conn.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
+        except OperationalError as error:
+            raise StoreError(f"{self._where()}: cannot switch to WAL mode: {error.orig}") from error
+        return str(mode).lower()
+
+    def journal_mode(self) -> str:
+        """SQLite's journal mode ("delete", "wal", "memory"...); the dialect's name otherwise.
+
+        >>> Store.open("sqlite://").journal_mode()
+        'memory'
+        """
+        if self.engine.dialect.name != "sqlite":
+            return self.engine.dialect.name
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
