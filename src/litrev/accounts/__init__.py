@@ -11,9 +11,10 @@ The core of `litrev serve`'s logins and of `litrev user`; it imports no adapter.
 True
 """
 
-from litrev.accounts._base import ROLES, Invitation, User, WebSession
+from litrev.accounts._base import ROLES, Invitation, User, WebSession, check_role
 from litrev.accounts.accounts import Accounts
 from litrev.accounts.errors import AccountError, LoginThrottled
+from litrev.accounts.passwords import check_password, normalise_username
 
 __all__ = [
     "ROLES",
@@ -23,4 +24,7 @@ __all__ = [
     "LoginThrottled",
     "User",
     "WebSession",
+    "check_password",
+    "check_role",
+    "normalise_username",
 ]
