@@ -8,7 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from litrev.web.routes import (
+    account,
     api,
+    api_review,
     auth,
     conflicts,
     dashboard,
@@ -27,4 +29,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     fulltext.router,
     outputs.router,
     api.router,
+    api_review.router,
+    account.router,
 )
