@@ -28,7 +28,7 @@ CR) unless `raw_formulas=True`.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,12 +87,15 @@ def export_records(
     raw_formulas: bool = False,
     screening: Screening | None = None,
     stages: Iterable[Any] | None = None,
+    extra_columns: Mapping[int, Sequence[tuple[str, str]]] | None = None,
 ) -> int:
     """Write the store's records (all, or `record_ids`) to `path` atomically, with the review's
     columns or notes; audit-log it; return the count.
 
     `screening` gives the review's exclusion reasons and screening mode (the CLI passes the
     protocol's); `stages` its screening stages in order (the last decides "included").
+    `extra_columns` adds table columns per record id (CSV, TSV, XLSX), after the review's:
+    e.g. a catalogue's coded values.
     """
     from litrev.records.listing import record_states
 
@@ -115,7 +118,11 @@ def export_records(
             copies = [_annotated(r, fmt, i) for r, i in zip(records, items, strict=True)]
             write(copies, path, format=fmt)
         else:
-            extra = [table_columns(i, asreview=fmt == "asreview-csv") for i in items]
+            more = extra_columns or {}
+            extra = [
+                table_columns(i, asreview=fmt == "asreview-csv") + list(more.get(record_id, ()))
+                for (record_id, _), i in zip(pairs, items, strict=True)
+            ]
             if fmt == "xlsx":
                 with atomic_output(path) as temporary:
                     write_xlsx(records, temporary, extra=extra, neutralise=neutralise)
