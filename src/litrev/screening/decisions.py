@@ -32,12 +32,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
+from litrev.screening.blinding import is_blind
 from litrev.screening.log import (
     append_events,
+    claim_key,
+    event_by_id,
     existing_records,
     read_events,
     register_reviewer,
     registered_reviewers,
+    settle_key,
     write_transaction,
 )
 from litrev.screening.model import (
@@ -164,11 +168,14 @@ class Screening:
             return reviewer_name(name)
         return require_reviewer(name, self.known_reviewers(conn))
 
-    def settings(self, stage: str | Stage) -> StageSettings:
+    def settings(self, stage: str | Stage, conn: Connection | None = None) -> StageSettings:
+        """A stage's blind mode and reviewers per record (read on `conn` inside a transaction:
+        an in-memory database's second connection would end the transaction)."""
         stage = parse_stage(str(stage))
         table = schema.screening_settings
-        with self.store.connect() as conn:
-            row = conn.execute(select(table).where(table.c.stage == stage.value)).first()
+        with contextlib.ExitStack() as stack:
+            active = conn if conn is not None else stack.enter_context(self.store.connect())
+            row = active.execute(select(table).where(table.c.stage == stage.value)).first()
         if row is None:
             return self.defaults
         return StageSettings(bool(row.blind), int(row.reviewers_required))
@@ -265,7 +272,8 @@ class Screening:
     def outcomes(self, stage: str | Stage, conn: Connection | None = None) -> dict[int, Outcome]:
         """The outcome of every record with at least one live decision at a stage."""
         stage = parse_stage(str(stage))
-        return stage_outcomes(self.events(stage, conn), stage, self.settings(stage), self.reasons)
+        events = self.events(stage, conn)
+        return stage_outcomes(events, stage, self.settings(stage, conn), self.reasons)
 
     def outcome(self, record_id: int, stage: str | Stage) -> Outcome:
         stage = parse_stage(str(stage))
@@ -291,20 +299,19 @@ class Screening:
         return current_decisions(events).get((record_id, reviewer))
 
     def visible_decisions(
-        self, record_id: int, stage: str | Stage, viewer: str
+        self, record_id: int, stage: str | Stage, viewer: str, *, role: str = "reviewer"
     ) -> list[DecisionEvent]:
         """Other reviewers' live decisions on a record as `viewer` may see them: in blind mode,
-        none until the viewer and the required number of reviewers have all decided."""
+        none until the viewer and the required number of reviewers have all decided (the rule
+        of `litrev.screening.blinding`; `role="lead"` sees them once enough have decided)."""
         stage = parse_stage(str(stage))
         events = self.events(stage, record_id=record_id)
         votes = [v for (_, who), v in current_decisions(events).items()]
         others = sorted((v for v in votes if v.reviewer != viewer), key=lambda v: v.reviewer)
-        if not self.settings(stage).blind:
-            return others
-        mine = any(v.reviewer == viewer for v in votes)
-        if mine and len(votes) >= self.settings(stage).reviewers_required:
-            return others
-        return []
+        deciders = {v.reviewer for v in votes}
+        if is_blind(self.settings(stage), deciders, viewer, role=role):
+            return []
+        return others
 
     # ----- writing -----
 
@@ -317,10 +324,34 @@ class Screening:
         decision: str | Decision,
         reason: str | None = None,
         note: str | None = None,
+        idempotency_key: str | None = None,
     ) -> DecisionEvent:
-        """Record (or change) a reviewer's decision on a record; returns the appended row."""
+        """Record (or change) a reviewer's decision on a record; returns the appended row.
+
+        With `idempotency_key`, the first call writes the decision and the key in one
+        transaction; a later call with the same key (a double-submitted form) writes nothing
+        and returns the first call's row. The same key from another user, or for another
+        decision, is refused."""
         item = DecisionInput(record_id, reviewer, str(stage), str(decision), reason, note)
-        return self.decide_many([item])[0]
+        if idempotency_key is None:
+            return self.decide_many([item])[0]
+        request = {
+            "action": "decide",
+            "record_id": record_id,
+            "stage": parse_stage(str(stage)).value,
+            "decision": parse_decision(str(decision)).value,
+            "reason": (reason or "").strip() or None,
+        }
+        with write_transaction(self.store) as conn:
+            done = claim_key(conn, idempotency_key, reviewer_name(reviewer), request)
+            if done is not None:
+                return _replayed(conn, idempotency_key, done)
+            pending, problems = self._prepare(conn, [item])
+            if problems:
+                raise _batch_error(problems)
+            event = append_events(conn, pending, action="screening.decide")[0]
+            settle_key(conn, idempotency_key, {**request, "decision_id": event.id})
+            return event
 
     def decide_many(self, items: Sequence[DecisionInput]) -> list[DecisionEvent]:
         """Record many decisions in one transaction: all are written or, on any error, none.
@@ -352,7 +383,7 @@ class Screening:
         if full_text:
             for event in self.events(Stage.TITLE_ABSTRACT, conn, record_ids=full_text):
                 ta_by_record.setdefault(event.record_id, []).append(event)
-        ta_settings = self.settings(Stage.TITLE_ABSTRACT)
+        ta_settings = self.settings(Stage.TITLE_ABSTRACT, conn)
         dupes = self.duplicates(conn)
         first: dict[tuple[int, str, str], tuple[DecisionInput, DecisionEvent]] = {}
         # Decisions of this batch get provisional ids above any stored one, so that a
@@ -389,12 +420,25 @@ class Screening:
         stage: str | Stage,
         record_id: int | None = None,
         resolution: bool = False,
+        idempotency_key: str | None = None,
     ) -> DecisionEvent:
         """Retract `reviewer`'s latest live decision (on `record_id`, or their most recent
         anywhere in the stage) by appending a retraction; returns the retracted row.
-        With `resolution=True`, retract the live resolution of `record_id` instead."""
+        With `resolution=True`, retract the live resolution of `record_id` instead.
+        With `idempotency_key`, a repeated call returns the first call's row and writes
+        nothing (see `decide`)."""
         stage = parse_stage(str(stage))
+        request = {
+            "action": "undo",
+            "record_id": record_id,
+            "stage": stage.value,
+            "resolution": resolution,
+        }
         with write_transaction(self.store) as conn:
+            if idempotency_key is not None:
+                done = claim_key(conn, idempotency_key, reviewer_name(reviewer), request)
+                if done is not None:
+                    return _replayed(conn, idempotency_key, done)
             if resolution:
                 events = self.events(stage, conn, record_id=record_id)
             else:
@@ -424,6 +468,8 @@ class Screening:
                 retracts=target.id,
             )
             append_events(conn, [retraction], action="screening.undo")
+            if idempotency_key is not None:
+                settle_key(conn, idempotency_key, {**request, "decision_id": target.id})
         return target
 
     def resolve(
@@ -436,16 +482,69 @@ class Screening:
         reason: str | None = None,
         method: str | Method | None = None,
         note: str | None = None,
+        idempotency_key: str | None = None,
     ) -> DecisionEvent:
         """Settle a conflict (or a maybe) with a final include/exclude, recorded as a decision
         by `by` marked as a resolution. `method` defaults to consensus when `by` is one of the
-        record's reviewers, otherwise third_reviewer."""
+        record's reviewers, otherwise third_reviewer. With `idempotency_key`, a repeated call
+        returns the first call's row and writes nothing (see `decide`)."""
         stage = parse_stage(str(stage))
         by = self.require_reviewer(by)
         choice = parse_decision(str(decision))
         if choice is Decision.MAYBE:
             raise ScreeningError("a resolution must be include or exclude, not maybe")
-        current = self.outcome(record_id, stage)
+        if idempotency_key is None:
+            return self._resolve(record_id, stage, choice, by, reason, method, note, None)
+        request = {
+            "action": "resolve",
+            "record_id": record_id,
+            "stage": stage.value,
+            "decision": choice.value,
+            "reason": (reason or "").strip() or None,
+        }
+        return self._resolve(
+            record_id, stage, choice, by, reason, method, note, (idempotency_key, request)
+        )
+
+    def _resolve(
+        self,
+        record_id: int,
+        stage: Stage,
+        choice: Decision,
+        by: str,
+        reason: str | None,
+        method: str | Method | None,
+        note: str | None,
+        key: tuple[str, dict[str, Any]] | None,
+    ) -> DecisionEvent:
+        with write_transaction(self.store) as conn:
+            if key is not None:
+                done = claim_key(conn, key[0], by, key[1])
+                if done is not None:
+                    return _replayed(conn, key[0], done)
+            event = self._resolution(conn, record_id, stage, choice, by, reason, method, note)
+            register_reviewer(conn, by, "resolver")
+            written = append_events(conn, [event], action="screening.resolve")[0]
+            if key is not None:
+                settle_key(conn, key[0], {**key[1], "decision_id": written.id})
+            return written
+
+    def _resolution(
+        self,
+        conn: Connection,
+        record_id: int,
+        stage: Stage,
+        choice: Decision,
+        by: str,
+        reason: str | None,
+        method: str | Method | None,
+        note: str | None,
+    ) -> DecisionEvent:
+        """The resolution row to append, checked against the record's outcome as read inside
+        the writing transaction (so a concurrent undo cannot slip between check and write)."""
+        events = self.events(stage, conn, record_id=record_id)
+        found = stage_outcomes(events, stage, self.settings(stage, conn), self.reasons)
+        current = found.get(record_id, Outcome(record_id, State.UNSCREENED, None, None, ()))
         if current.state not in (State.CONFLICT, State.RESOLVED):
             raise ScreeningError(
                 f"record {record_id} has no conflict at {stage.value} (it is {current.state.value})"
@@ -461,12 +560,9 @@ class Screening:
                     f"unknown resolution method {method!r}; expected consensus or third_reviewer"
                 ) from None
         code = self._reason_code(stage, choice, reason)
-        event = DecisionEvent(
+        return DecisionEvent(
             0, record_id, stage.value, by, choice.value, code, note, resolution=method.value
         )
-        with write_transaction(self.store) as conn:
-            register_reviewer(conn, by, "resolver")
-            return append_events(conn, [event], action="screening.resolve")[0]
 
     # ----- internals -----
 
@@ -537,6 +633,15 @@ class Screening:
 
 
 __all__ = ["STAGES", "DecisionInput", "Screening", "StageSettings", "parse_decision", "parse_stage"]
+
+
+def _replayed(conn: Connection, key: str, done: dict[str, Any]) -> DecisionEvent:
+    """The row a request with this idempotency key wrote the first time."""
+    decision_id = done.get("decision_id")
+    event = event_by_id(conn, int(decision_id)) if decision_id is not None else None
+    if event is None:
+        raise ScreeningError(f"idempotency key {key!r}: its first request left no decision")
+    return event
 
 
 def _is_full_text(stage: str) -> bool:

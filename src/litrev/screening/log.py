@@ -194,3 +194,99 @@ def existing_records(conn: Connection, ids: Collection[int]) -> set[int]:
             ).scalars()
         )
     return found
+
+
+def claim_key(
+    conn: Connection, key: str, username: str, request: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Claim an idempotency key inside the caller's transaction: None when this call is the
+    first with `key` (the caller then does the work and `settle_key`s it), otherwise the result
+    stored by the first call.
+
+    The claim is one `INSERT ... ON CONFLICT DO NOTHING`: on PostgreSQL a second transaction
+    with the same key waits at that insert until the first commits (then reads its result) or
+    rolls back (then claims the key itself), so two concurrent submissions write once. A key
+    used by another user, or for another request, is refused.
+
+    >>> store = Store.open("sqlite://")
+    >>> with store.transaction() as conn:
+    ...     claim_key(conn, "k1", "ann", {"action": "decide"}) is None
+    ...     settle_key(conn, "k1", {"action": "decide", "decision_id": 7})
+    True
+    >>> with store.transaction() as conn:
+    ...     claim_key(conn, "k1", "ann", {"action": "decide"})["decision_id"]
+    7
+    """
+    from litrev.screening.model import ScreeningError
+
+    text = (key or "").strip()
+    if not text or len(text) > 128:
+        raise ScreeningError(
+            f"idempotency key {key!r}: expected 1 to 128 characters", field="idempotency_key"
+        )
+    table = schema.idempotency_keys
+    values = {
+        "key": text,
+        "username": username,
+        "result": {"pending": True, **request},
+        "created_at": datetime.now(UTC),
+    }
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(table).values(**values).on_conflict_do_nothing()
+    if conn.execute(insert.returning(table.c.key)).first() is not None:
+        return None
+    row = conn.execute(select(table.c.username, table.c.result).where(table.c.key == text)).first()
+    if row is None:  # cannot happen once the conflicting row committed; refuse, never guess
+        raise ScreeningError(f"idempotency key {text!r} is in use; try again")
+    if row.username != username:
+        raise ScreeningError(
+            f"idempotency key {text!r} belongs to another user's request; use a new key",
+            field="idempotency_key",
+        )
+    result = dict(row.result)
+    stored = {k: result.get(k) for k in request}
+    if stored != request:
+        raise ScreeningError(
+            f"idempotency key {text!r} was used for a different request ({_describe(result)}); "
+            "use a new key",
+            field="idempotency_key",
+        )
+    return result
+
+
+def settle_key(conn: Connection, key: str, result: dict[str, Any]) -> None:
+    """Store the result of the request that claimed `key` (same transaction as its work)."""
+    table = schema.idempotency_keys
+    conn.execute(table.update().where(table.c.key == key.strip()).values(result=result))
+
+
+def _describe(result: dict[str, Any]) -> str:
+    parts = [f"{k}={v}" for k, v in result.items() if k not in ("pending", "decision_id")]
+    return ", ".join(parts) or "unknown"
+
+
+def event_by_id(conn: Connection, decision_id: int) -> DecisionEvent | None:
+    """One decisions row with its marks, or None."""
+    d, m = schema.decisions, schema.decision_marks
+    row = conn.execute(
+        select(d, m.c.resolution, m.c.retracts)
+        .select_from(d.outerjoin(m, m.c.decision_id == d.c.id))
+        .where(d.c.id == decision_id)
+    ).first()
+    if row is None:
+        return None
+    at = row.created_at
+    if isinstance(at, datetime) and at.tzinfo is None:  # SQLite gives naive UTC back
+        at = at.replace(tzinfo=UTC)
+    return DecisionEvent(
+        row.id,
+        row.record_id,
+        row.stage,
+        row.reviewer,
+        row.decision,
+        row.reason,
+        row.note,
+        row.resolution,
+        row.retracts,
+        at,
+    )
