@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
 from litrev.accounts import Accounts
@@ -25,6 +26,13 @@ title = "Falls prevention in care homes"
 reviewers = ["declared.one"]
 """
 PW = "a long enough secret"
+
+
+@pytest.fixture(autouse=True)
+def cheap_default_hasher(monkeypatch: pytest.MonkeyPatch, hasher: PasswordHasher) -> None:
+    # The command line builds `Accounts` with the default (recommended-cost) hasher; here a
+    # cheap argon2id one keeps the suite fast. test_accounts_core checks the default's cost.
+    monkeypatch.setattr("litrev.accounts._base.default_hasher", lambda: hasher)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ MODULES = [
     "litrev.accounts.accounts",
     "litrev.accounts.membership",
     "litrev.accounts.sessions",
+    "litrev.accounts.throttle",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import Connection, select
@@ -13,6 +13,9 @@ from sqlalchemy import Connection, select
 from litrev.accounts.errors import AccountError
 from litrev.accounts.passwords import default_hasher, normalise_username
 from litrev.store import Store, schema
+
+if TYPE_CHECKING:
+    from litrev.accounts.throttle import Limits
 
 ROLES: tuple[str, ...] = ("lead", "reviewer", "viewer")  # lead > reviewer > viewer
 _RANK = {role: len(ROLES) - i for i, role in enumerate(ROLES)}
@@ -102,6 +105,7 @@ class AccountsBase:
         session_hours: float = 12.0,
         max_failures: int = 5,
         failure_window_s: float = 900.0,
+        max_remote_failures: int | None = None,
         clock: Callable[[], datetime] | None = None,
         hasher: PasswordHasher | None = None,
     ) -> None:
@@ -109,15 +113,26 @@ class AccountsBase:
             raise AccountError(f"session_hours={session_hours!r}: expected a positive number")
         if max_failures < 1:
             raise AccountError(f"max_failures={max_failures!r}: expected at least 1")
+        remote_limit = max_failures if max_remote_failures is None else max_remote_failures
+        if remote_limit < 1:
+            raise AccountError(f"max_remote_failures={max_remote_failures!r}: expected at least 1")
         if not failure_window_s > 0:
             raise AccountError(f"failure_window_s={failure_window_s!r}: expected seconds > 0")
         self.store = store
         self.session_hours = float(session_hours)
         self.max_failures = int(max_failures)
         self.failure_window_s = float(failure_window_s)
+        self.max_remote_failures = int(remote_limit)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.hasher = hasher or default_hasher()
         self._dummy: str | None = None
+
+    @property
+    def limits(self) -> Limits:
+        """The login throttle's limits."""
+        from litrev.accounts.throttle import Limits  # throttle imports this module
+
+        return Limits(self.max_failures, self.max_remote_failures, self.failure_window_s)
 
     def now(self) -> datetime:
         """The injected clock's time, in UTC."""

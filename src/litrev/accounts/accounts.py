@@ -8,19 +8,18 @@ login does not hold the database's write lock while it hashes.
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timedelta
 
 from argon2.exceptions import InvalidHashError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
+from litrev.accounts import throttle
 from litrev.accounts._base import (
     LOCK,
     User,
     rank,
     user_of,
-    utc,
 )
-from litrev.accounts.errors import AccountError, LoginThrottled
+from litrev.accounts.errors import AccountError
 from litrev.accounts.membership import MembershipMixin
 from litrev.accounts.passwords import (
     check_password,
@@ -179,20 +178,21 @@ class Accounts(MembershipMixin, SessionsMixin):
     def verify(self, username: str, password: str, *, remote: str = "-") -> User | None:
         """The user if `password` is theirs, else None (unknown, removed or wrong: the same
         answer and about the same time). Every attempt is recorded; after `max_failures`
-        failures within `failure_window_s` for the username, or from the remote address,
-        LoginThrottled is raised before the password is even checked."""
+        failures within `failure_window_s` for the username, or `max_remote_failures` from
+        the remote address, LoginThrottled is raised instead of an answer."""
         try:
             name = normalise_username(username)
         except AccountError:
             name = str(username).strip().lower()[:128]
-        where = (str(remote) or "-")[:64]
+        where = (str(remote) or throttle.NO_REMOTE)[:64]
         now = self.now()
-        self._check_throttle(name, where, now)
+        dummy = self.dummy_hash()  # made before the branch: a first login costs the same
         with self.store.connect() as conn:
+            throttle.check(conn, self.limits, name, where, now)
             row = self.user_row(conn, name)
         text = password if isinstance(password, str) else ""
         if row is None or row.disabled_at is not None:
-            verify_hash(self.hasher, self.dummy_hash(), text)
+            verify_hash(self.hasher, dummy, text)
             ok = False
         else:
             ok = verify_hash(self.hasher, row.password_hash, text)
@@ -200,6 +200,9 @@ class Accounts(MembershipMixin, SessionsMixin):
         if ok and self._needs_rehash(row.password_hash):
             rehashed = self.hasher.hash(text)
         with self.store.transaction() as conn:
+            Store.lock(conn, LOCK)
+            # Counted again under the lock: concurrent guesses get no more answers than allowed.
+            throttle.check(conn, self.limits, name, where, now)
             conn.execute(
                 insert(schema.login_attempts).values(
                     username=name, remote=where, ok=1 if ok else 0, at=now
@@ -224,39 +227,6 @@ class Accounts(MembershipMixin, SessionsMixin):
             return bool(self.hasher.check_needs_rehash(stored))
         except (InvalidHashError, ValueError):
             return False
-
-    def _check_throttle(self, name: str, remote: str, now: datetime) -> None:
-        attempts = schema.login_attempts
-        since = now - timedelta(seconds=self.failure_window_s)
-        with self.store.connect() as conn:
-            # A success resets the username's count (only the password's owner can reset it);
-            # failures from one address never reset, so one account cannot unlock guessing.
-            last_ok = conn.execute(
-                select(func.max(attempts.c.at)).where(
-                    attempts.c.username == name, attempts.c.ok == 1, attempts.c.at >= since
-                )
-            ).scalar()
-            checks = [(attempts.c.username == name, last_ok or since, f"user {name!r}")]
-            if remote != "-":
-                checks.append((attempts.c.remote == remote, since, f"address {remote}"))
-            for condition, start, what in checks:
-                recent = (
-                    conn.execute(
-                        select(attempts.c.at)
-                        .where(condition, attempts.c.ok == 0, attempts.c.at >= start)
-                        .order_by(attempts.c.at.desc())
-                        .limit(self.max_failures)
-                    )
-                    .scalars()
-                    .all()
-                )
-                if len(recent) >= self.max_failures:
-                    oldest = utc(recent[-1])
-                    wait = max((oldest - now).total_seconds() + self.failure_window_s, 1.0)
-                    raise LoginThrottled(
-                        f"too many failed logins for {what}: try again in {_duration(wait)}",
-                        retry_after=wait,
-                    )
 
     # --- invitations ---------------------------------------------------------------------
     def accept_invite(
@@ -355,12 +325,3 @@ class Accounts(MembershipMixin, SessionsMixin):
                     "new_user": hashed is not None,
                 },
             )
-
-
-def _duration(seconds: float) -> str:
-    """'45 s', '13 min' or '2 h' (rounded up), for messages."""
-    if seconds < 90:
-        return f"{int(seconds + 0.999)} s"
-    if seconds < 5400:
-        return f"{int(seconds / 60 + 0.999)} min"
-    return f"{int(seconds / 3600 + 0.999)} h"

@@ -255,6 +255,8 @@ class SessionsMixin(AccountsBase):
 
     def revoke_token(self, username: str, token_id: int) -> None:
         """Revoke one of the user's API tokens (revoking it again changes nothing)."""
+        if isinstance(token_id, bool) or not isinstance(token_id, int):
+            raise AccountError(f"API token id {token_id!r}: expected a whole number")
         tokens = schema.api_tokens
         with self.store.transaction() as conn:
             row = self.user_row(conn, username)
