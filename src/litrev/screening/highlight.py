@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from litrev.search.ast import Fielded, Near, Node, Not, Phrase, Query, Term
@@ -105,7 +106,15 @@ def protocol_terms(protocol: Any) -> tuple[list[str], list[str]]:
             return terms_from_query(get_dialect(search.dialect).parse(search.strategy))
         except Exception:  # any dialect failure falls back to the plain reading
             continue
-    generic = getattr(getattr(protocol, "search", None), "generic", "") or ""
+    search = getattr(protocol, "search", None)
+    canonical = getattr(search, "canonical", "") or ""
+    if canonical.strip():
+        # The strategy in litrev's own dialect, from which each database's is generated.
+        try:
+            return terms_from_query(get_dialect("litrev").parse(canonical))
+        except Exception:  # an unparsable canonical string is still read plainly
+            return terms_from_text(canonical)
+    generic = getattr(search, "generic", "") or ""
     return terms_from_text(generic)
 
 
@@ -137,3 +146,65 @@ def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
     if not regexes:
         return re.compile(r"(?!)")
     return re.compile("|".join(f"(?:{r})" for r in regexes), re.IGNORECASE)
+
+
+# Kinds of marks, in the order they win where two match at the same place: a word the
+# protocol says suggests exclusion is the one a screener most needs to see.
+MARK_KINDS = ("exclude", "include", "strategy")
+
+
+@dataclass(frozen=True)
+class Marker:
+    """Finds the words to mark in a record's text: the protocol's `highlight_include` and
+    `highlight_exclude` lists and the search strategy's terms (`protocol_terms`).
+
+    >>> m = Marker.of(["telemonitor*"], ["child*"], ["heart failure"])
+    >>> m.spans("Telemonitoring of children with heart failure")
+    [(0, 14, 'include'), (18, 26, 'exclude'), (32, 45, 'strategy')]
+    """
+
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(
+        cls, include: Iterable[str], exclude: Iterable[str], strategy: Iterable[str] = ()
+    ) -> Marker:
+        groups = {"include": include, "exclude": exclude, "strategy": strategy}
+        parts = [f"(?P<{kind}>{compile_terms(groups[kind]).pattern})" for kind in MARK_KINDS]
+        return cls(re.compile("|".join(parts), re.IGNORECASE))
+
+    @classmethod
+    def from_protocol(cls, protocol: Any) -> Marker:
+        """The marks a protocol asks for: `[screening] highlight_include/exclude` and the
+        strategy's terms (terms under a NOT count as exclusion marks)."""
+        screening = getattr(protocol, "screening", None)
+        positive, negative = protocol_terms(protocol)
+        include = list(getattr(screening, "highlight_include", None) or [])
+        exclude = list(getattr(screening, "highlight_exclude", None) or []) + negative
+        return cls.of(include, exclude, positive)
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, kind) of each marked stretch of `text`, left to right, never
+        overlapping; kind is one of `MARK_KINDS`."""
+        found = []
+        for match in self.pattern.finditer(text or ""):
+            if match.end() > match.start() and match.lastgroup:
+                found.append((match.start(), match.end(), match.lastgroup))
+        return found
+
+    def pieces(self, text: str) -> list[tuple[str, str | None]]:
+        """`text` cut into (piece, kind or None) in order; joined, the pieces give `text`.
+
+        >>> Marker.of(["care"], []).pieces("Home care")
+        [('Home ', None), ('care', 'include')]
+        """
+        out: list[tuple[str, str | None]] = []
+        at = 0
+        for start, end, kind in self.spans(text):
+            if start > at:
+                out.append((text[at:start], None))
+            out.append((text[start:end], kind))
+            at = end
+        if at < len(text or ""):
+            out.append((text[at:], None))
+        return out

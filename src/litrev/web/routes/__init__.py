@@ -18,12 +18,14 @@ from litrev.web.routes import (
     outputs,
     projects,
     screening,
+    screening_record,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     projects.router,
     screening.router,
+    screening_record.router,
     conflicts.router,
     dashboard.router,
     fulltext.router,

@@ -1,0 +1,60 @@
+// litrev screening page: arming the exclusion reasons, note shortcuts and the toast.
+// Works with app.js's data-key shortcuts; without JavaScript every button is a plain form submit.
+(function () {
+  "use strict";
+  function reasonsOf(button) {
+    var form = button.closest("form");
+    return form ? form.querySelector("[data-reasons]") : null;
+  }
+  function disarm(panel) {
+    panel.classList.remove("armed");
+    panel.querySelectorAll("[data-reason-key]").forEach(function (b) { b.removeAttribute("data-key"); });
+  }
+  function arm(panel) {
+    panel.classList.add("armed");
+    // The number keys pick a reason only once exclude was chosen, so a stray digit decides nothing.
+    panel.querySelectorAll("[data-reason-key]").forEach(function (b) {
+      b.setAttribute("data-key", b.getAttribute("data-reason-key"));
+    });
+    var first = panel.querySelector("button");
+    if (first) first.focus({ preventScroll: true });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-exclude-arm]");
+    if (!button) return;
+    var panel = reasonsOf(button);
+    if (!panel) return;
+    if (panel.classList.contains("armed")) disarm(panel); else arm(panel);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("[data-reasons].armed").forEach(disarm);
+      return;
+    }
+    // Ctrl+Enter (or Cmd+Enter) saves the note being written.
+    var target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target && target.tagName === "TEXTAREA") {
+      event.preventDefault();
+      var form = target.closest("form");
+      if (form && form.requestSubmit) form.requestSubmit();
+    }
+  });
+  // The toast goes away by itself after a few seconds.
+  var timer = null;
+  function fade() {
+    var toast = document.getElementById("toast");
+    if (!toast || !toast.textContent.trim()) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(function () { toast.textContent = ""; }, 6000);
+  }
+  document.addEventListener("htmx:afterSettle", function () {
+    fade();
+    // Keys keep working after a swap: the focus leaves the removed button for the page.
+    var active = document.activeElement;
+    if (!active || active === document.body || !document.body.contains(active)) {
+      var title = document.getElementById("record-title");
+      if (title) { title.setAttribute("tabindex", "-1"); title.focus({ preventScroll: true }); }
+      window.scrollTo({ top: 0 });
+    }
+  });
+})();

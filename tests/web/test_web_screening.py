@@ -1,0 +1,300 @@
+"""The screening page over HTTP: next record, decisions, idempotency, undo, reasons, roles,
+blind mode, escaping and highlighting (SQLite and PostgreSQL, via `web_review`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litrev.screening.gates import open_stage
+
+from .conftest import WebReview
+
+TA = "title_abstract"
+FT = "full_text"
+
+
+def htmx(web_review: WebReview, client: Any) -> dict[str, str]:
+    """The headers htmx sends: HX-Request and the session's CSRF token."""
+    return {"HX-Request": "true", "X-CSRF-Token": web_review.csrf(client)}
+
+
+def shown_id(html: str) -> int:
+    found = re.search(r'data-record-id="(\d+)"', html)
+    assert found, html[:2000]
+    return int(found.group(1))
+
+
+def form_key(html: str) -> str:
+    found = re.search(
+        r'name="record_id" value="\d+">\s*<input[^>]*>\s*<input type="hidden" '
+        r'name="idempotency_key" value="([^"]+)"',
+        html,
+    )
+    assert found, html[:3000]
+    return found.group(1)
+
+
+def decide(web_review: WebReview, client: Any, record_id: int, **form: str) -> Any:
+    data = {"record_id": str(record_id), "stage": TA, **form}
+    return client.post(
+        f"/r/{web_review.key}/screen/decide", data=data, headers=htmx(web_review, client)
+    )
+
+
+def test_the_next_record_is_shown_with_its_fields_and_marks(web_review: WebReview) -> None:
+    rui = web_review.client("rui")
+    page = rui.get(f"/r/{web_review.key}/screen")
+    assert page.status_code == 200
+    assert shown_id(page.text) == 1
+    title = re.search(r'data-testid="record-title">(.*?)</h2>', page.text).group(1)  # type: ignore[union-attr]
+    assert title == (
+        'Home <mark class="hl-include">telemonitoring</mark> after discharge for '
+        '<mark class="hl-include">heart failure</mark>: a randomised trial'
+    )
+    assert "Author1, A.; Second1, B." in page.text
+    assert "Journal of Telemedicine 1" in page.text and "2019" in page.text
+    assert "Not adults with heart failure" in page.text  # a title/abstract reason, numbered
+    assert "No admissions outcome" not in page.text.split("data-reasons")[1].split("</fieldset>")[0]
+    assert "hospital admissions reported" in page.text  # the inclusion criteria
+    assert 'data-key="i"' in page.text and 'data-key="m"' in page.text
+    assert 'data-testid="remaining">12<' in page.text
+
+
+def test_protocol_and_strategy_terms_are_marked(web_review: WebReview) -> None:
+    rui = web_review.client("rui")
+    # Record 4 holds the protocol's exclude words; record 3 the strategy's "telehealth".
+    four = rui.get(f"/r/{web_review.key}/screen?record=4").text
+    assert '<mark class="hl-exclude">protocol</mark>' in four
+    assert '<mark class="hl-exclude">children</mark>' in four
+    three = rui.get(f"/r/{web_review.key}/screen?record=3").text
+    assert '<mark class="hl-strategy">Telehealth</mark>' in three
+    assert '<mark class="hl-include">admissions</mark>' in three  # admission* wildcard
+
+
+def test_a_decision_is_stored_and_the_next_record_follows(web_review: WebReview) -> None:
+    rui = web_review.client("rui")
+    answer = decide(web_review, rui, 1, decision="include")
+    assert answer.status_code == 200
+    assert shown_id(answer.text) != 1
+    assert 'id="toast" hx-swap-oob="true"' in answer.text
+    assert "Included record 1 — press u to undo" in answer.text
+    outcome = web_review.workspace.reviews[web_review.key].screening.outcomes(TA)[1]
+    assert [(v.reviewer, v.decision) for v in outcome.votes] == [("rui", "include")]
+    assert 'data-testid="remaining">11<' in answer.text
+
+
+def test_a_plain_form_post_redirects_back_to_the_page(web_review: WebReview) -> None:
+    rui = web_review.client("rui")
+    token = web_review.csrf(rui)
+    answer = rui.post(
+        f"/r/{web_review.key}/screen/decide",
+        data={"record_id": "2", "stage": TA, "decision": "maybe", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/r/{web_review.key}/screen?stage={TA}"
+    screening = web_review.workspace.reviews[web_review.key].screening
+    assert screening.decision_of(2, TA, "rui").decision == "maybe"  # type: ignore[union-attr]
+
+
+def test_a_double_submit_records_one_decision(web_review: WebReview) -> None:
+    rui = web_review.client("rui")
+    key = form_key(rui.get(f"/r/{web_review.key}/screen").text)
+    first = decide(web_review, rui, 1, decision="include", idempotency_key=key)
+    again = decide(web_review, rui, 1, decision="include", idempotency_key=key)
+    assert first.status_code == again.status_code == 200
+    screening = web_review.workspace.reviews[web_review.key].screening
+    assert len(screening.events(TA, record_id=1)) == 1
+
+
+def test_undo_takes_back_the_last_decision_and_shows_that_record(web_review: WebReview) -> None:
+    rui = web_review.client("rui")
+    decide(web_review, rui, 1, decision="include")
+    decide(web_review, rui, 2, reason="population")  # a reason button alone: exclude
+    screening = web_review.workspace.reviews[web_review.key].screening
+    assert screening.decision_of(2, TA, "rui").reason == "population"  # type: ignore[union-attr]
+    answer = rui.post(
+        f"/r/{web_review.key}/screen/undo", data={"stage": TA}, headers=htmx(web_review, rui)
+    )
+    assert answer.status_code == 200
+    assert shown_id(answer.text) == 2
+    assert "Undid exclude on record 2" in answer.text
+    assert screening.decision_of(2, TA, "rui") is None
+    assert screening.decision_of(1, TA, "rui") is not None
+
+
+def test_exclusion_needs_a_reason_of_its_stage(web_review: WebReview) -> None:
+    review = web_review.workspace.reviews[web_review.key]
+    screening = review.screening
+    for who in ("rui", "sam"):
+        screening.decide(1, reviewer=who, stage=TA, decision="include")
+    rui = web_review.client("rui")
+    closed = rui.get(f"/r/{web_review.key}/screen?stage={FT}")
+    assert 'data-testid="stage-closed"' in closed.text
+    refused = rui.post(
+        f"/r/{web_review.key}/screen/decide",
+        data={"record_id": "1", "stage": FT, "decision": "include"},
+        headers=htmx(web_review, rui),
+    )
+    assert refused.status_code == 409
+    open_stage(screening, FT, by="lena", force=True)
+    page = rui.get(f"/r/{web_review.key}/screen?stage={FT}")
+    assert shown_id(page.text) == 1 and "No admissions outcome" in page.text
+    answer = rui.post(
+        f"/r/{web_review.key}/screen/decide",
+        data={"record_id": "1", "stage": FT, "decision": "exclude"},
+        headers=htmx(web_review, rui),
+    )
+    assert 'data-testid="decide-error"' in answer.text
+    assert "exclude needs a reason at full_text" in answer.text
+    assert screening.decision_of(1, FT, "rui") is None
+    # A full-text-only reason is refused at title/abstract, with the reasons that apply there.
+    wrong = decide(web_review, rui, 2, decision="exclude", reason="outcome")
+    assert "is for full_text only" in wrong.text and screening.decision_of(2, TA, "rui") is None
+    ok = rui.post(
+        f"/r/{web_review.key}/screen/decide",
+        data={"record_id": "1", "stage": FT, "reason": "3"},
+        headers=htmx(web_review, rui),
+    )
+    assert ok.status_code == 200
+    assert screening.decision_of(1, FT, "rui").reason == "outcome"  # type: ignore[union-attr]
+
+
+def test_a_viewer_cannot_decide_and_sees_no_decision_buttons(web_review: WebReview) -> None:
+    vic = web_review.client("vic")
+    answer = decide(web_review, vic, 1, decision="include")
+    assert answer.status_code == 403
+    assert web_review.workspace.reviews[web_review.key].screening.events(TA) == []
+    page = vic.get(f"/r/{web_review.key}/screen")
+    assert page.status_code == 200 and 'data-testid="screen-viewer"' in page.text
+    record = vic.get(f"/r/{web_review.key}/records/1")
+    assert record.status_code == 200
+    assert "decide-include" not in record.text and "note-input" not in record.text
+    assert (
+        vic.post(
+            f"/r/{web_review.key}/records/1/notes",
+            data={"text": "hi"},
+            headers=htmx(web_review, vic),
+        ).status_code
+        == 403
+    )
+
+
+def test_a_record_not_on_the_list_is_refused(web_review: WebReview) -> None:
+    screening = web_review.workspace.reviews[web_review.key].screening
+    for who in ("sam", "lena"):
+        screening.decide(5, reviewer=who, stage=TA, decision="include")
+    rui = web_review.client("rui")
+    answer = decide(web_review, rui, 5, decision="exclude", reason="1")
+    assert "record 5 is not on your list" in answer.text
+    assert screening.decision_of(5, TA, "rui") is None
+
+
+def test_blind_mode_hides_the_other_reviewers_work(web_review: WebReview) -> None:
+    screening = web_review.workspace.reviews[web_review.key].screening
+    sam = web_review.client("sam")
+    decide(web_review, sam, 1, decision="exclude", reason="intervention")
+    headers = htmx(web_review, sam)
+    sam.post(f"/r/{web_review.key}/records/1/notes", data={"text": "SAMNOTE here"}, headers=headers)
+    sam.post(f"/r/{web_review.key}/records/1/tags", data={"tag": "SAMTAG"}, headers=headers)
+    rui = web_review.client("rui")
+    pages = [
+        rui.get(f"/r/{web_review.key}/screen?record=1").text,
+        rui.get(f"/r/{web_review.key}/records/1").text,
+        rui.get(f"/r/{web_review.key}/screen?record=1", headers={"HX-Request": "true"}).text,
+    ]
+    for html in pages:
+        assert "SAMNOTE" not in html and "SAMTAG" not in html
+        assert "exclude (intervention)" not in html and "sam: exclude" not in html
+        assert ">sam<" not in html and "sam:" not in html
+    # Once rui decided too, both have decided: the record is no longer blind to him.
+    decide(web_review, rui, 1, decision="include")
+    after = rui.get(f"/r/{web_review.key}/records/1").text
+    assert "SAMNOTE here" in after and "SAMTAG" in after and "sam: exclude (intervention)" in after
+    assert screening.visible_decisions(1, TA, "rui")
+
+
+def test_hostile_record_text_is_escaped(web_review: WebReview) -> None:
+    from litrev.screening.demo import add_records
+
+    review = web_review.workspace.reviews[web_review.key]
+    [rid] = add_records(
+        review.store,
+        [("<script>alert(1)</script> telemonitoring", "<img src=x onerror=alert(1)> children")],
+    )
+    rui = web_review.client("rui")
+    headers = htmx(web_review, rui)
+    rui.post(f"/r/{web_review.key}/records/{rid}/tags", data={"tag": "<b>x</b>"}, headers=headers)
+    for html in (
+        rui.get(f"/r/{web_review.key}/screen?record={rid}").text,
+        rui.get(f"/r/{web_review.key}/records/{rid}").text,
+    ):
+        assert f'data-record-id="{rid}"' in html or "record-page" in html
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>x</b>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+        assert '<mark class="hl-include">telemonitoring</mark>' in html
+
+
+def test_notes_and_tags_are_added_and_removed(web_review: WebReview) -> None:
+    rui = web_review.client("rui")
+    headers = htmx(web_review, rui)
+    base = f"/r/{web_review.key}/records/3"
+    panel = rui.post(f"{base}/notes", data={"text": "check the follow-up"}, headers=headers)
+    assert panel.status_code == 200 and "check the follow-up" in panel.text
+    rui.post(f"{base}/tags", data={"tag": "RCT"}, headers=headers)
+    twice = rui.post(f"{base}/tags", data={"tag": "rct"}, headers=headers)
+    assert twice.text.count('class="tag-text"') == 1
+    empty = rui.post(f"{base}/notes", data={"text": "   "}, headers=headers)
+    assert 'data-testid="notes-error"' in empty.text
+    nid = re.search(r"/notes/(\d+)/delete", panel.text).group(1)  # type: ignore[union-attr]
+    sam = web_review.client("sam")
+    refused = sam.post(f"{base}/notes/{nid}/delete", headers=htmx(web_review, sam))
+    assert "no such note of yours" in refused.text
+    gone = rui.post(f"{base}/notes/{nid}/delete", headers=headers)
+    assert "check the follow-up" not in gone.text
+    untagged = rui.post(f"{base}/tags/delete", data={"tag": "RCT"}, headers=headers)
+    assert 'class="tag-text"' not in untagged.text
+    page = rui.get(f"{base}").text
+    assert "undid" not in page and "untagged" in page and ">tag<" in page
+    plain = rui.post(
+        f"{base}/tags",
+        data={"tag": "later", "back": "screen", "csrf_token": web_review.csrf(rui)},
+        follow_redirects=False,
+    )
+    assert plain.status_code == 303
+    assert plain.headers["location"] == f"/r/{web_review.key}/screen?stage={TA}&record=3"
+
+
+def test_other_versions_of_a_duplicate_are_listed(web_review: WebReview) -> None:
+    from litrev.dedupe import persist
+
+    review = web_review.workspace.reviews[web_review.key]
+    rui = web_review.client("rui")
+    rui.get(f"/r/{web_review.key}/screen")  # the queue is cached before deduplication
+    persist.decide(review.store, 2, 9, "same", reviewer="lena")
+    page = rui.get(f"/r/{web_review.key}/screen?record=2").text
+    assert 'data-testid="versions"' in page and "Record 9" in page
+    assert 'data-testid="remaining">11<' in page  # record 9 is screened as record 2
+    other = rui.get(f"/r/{web_review.key}/records/9").text
+    assert "screened as" in other and "Record 2" in other
+
+
+def test_history_shows_who_decided_what(web_review: WebReview) -> None:
+    rui = web_review.client("rui")
+    decide(web_review, rui, 1, decision="maybe")
+    decide(web_review, rui, 1, decision="include")
+    page = rui.get(f"/r/{web_review.key}/records/1").text
+    history = page.split('data-testid="history"')[1]
+    assert "maybe at title_abstract" in history
+    assert "include at title_abstract, was maybe" in history
+    assert history.index("decided") < history.index("changed")
+
+
+def test_bad_stage_and_unknown_record_are_refused_plainly(web_review: WebReview) -> None:
+    rui = web_review.client("rui")
+    assert rui.get(f"/r/{web_review.key}/screen?stage=abstracts").status_code == 400
+    assert rui.get(f"/r/{web_review.key}/records/999").status_code == 404
+    answer = decide(web_review, rui, 999, decision="include")
+    assert "record 999 is not on your list" in answer.text
