@@ -101,6 +101,12 @@ class TagIn(_In):
     tag: TagText
 
 
+class StageOpenIn(_In):
+    """Open a stage; `force` opens it while the stage before still has open work."""
+
+    force: bool = False
+
+
 # ----- responses -----
 
 
@@ -269,3 +275,16 @@ class FlowOut(BaseModel):
     full_text_excluded_reasons: dict[str, int]
     included: int | None
     pending: dict[str, int]
+
+
+class GateOut(BaseModel):
+    """Whether a stage is open, who opened it, and the open work left at the stage before."""
+
+    stage: StageName
+    open: bool
+    by: str | None
+    at: datetime | None
+    open_conflicts: int
+    maybes: int
+    awaiting: int
+    unscreened: int

@@ -291,3 +291,20 @@ def add_tag(member: Reviewer, rid: RecordPath, body: s.TagIn) -> s.TagOut:
 
     tag = notes.add_tag(member.review.store, rid, body.stage, member.username, body.tag)
     return s.TagOut(**vars(tag))
+
+
+@router.delete(
+    "/r/{key}/records/{rid}/tags/{tag}",
+    status_code=204,
+    summary="Take your tag off a record",
+)
+def remove_tag(
+    member: Reviewer,
+    rid: RecordPath,
+    tag: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")],
+    stage: StageQuery = "title_abstract",
+) -> Response:
+    from litrev.screening import notes
+
+    notes.remove_tag(member.review.store, rid, stage, member.username, tag)
+    return Response(status_code=204)

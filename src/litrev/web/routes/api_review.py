@@ -3,9 +3,9 @@ the PRISMA counts (see `litrev.web.routes.api` for the rules every API route kee
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Path
 
 from litrev.web import schemas as s
 from litrev.web.routes.api import (
@@ -18,6 +18,7 @@ from litrev.web.routes.api import (
     bearer,
     decision_out,
 )
+from litrev.web.security import Member, api_lead
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS, dependencies=[Depends(bearer)])
 
@@ -148,6 +149,22 @@ def flow(member: Viewer) -> s.FlowOut:
         included=counts["included"],
         pending=counts["progress"],
     )
+
+
+@router.post(
+    "/r/{key}/stages/{stage}/open",
+    response_model=s.GateOut,
+    summary="Open a stage (the lead; refused while the stage before has open work, unless force)",
+)
+def open_stage(
+    member: Annotated[Member, Depends(api_lead)],
+    stage: Annotated[s.StageName, Path()],
+    body: s.StageOpenIn,
+) -> s.GateOut:
+    from litrev.screening.gates import open_stage as open_gate
+
+    found = open_gate(member.review.screening, stage, by=member.username, force=body.force)
+    return s.GateOut(**vars(found))
 
 
 __all__ = ["RecordPath", "router"]
