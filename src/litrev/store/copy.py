@@ -323,40 +323,39 @@ def _order(conn: Connection, table: Table) -> list[Any]:
 
 
 def _batches(conn: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
-    binary = any(isinstance(c.type, LargeBinary) for c in table.columns)
-    size = BINARY_BATCH_ROWS if binary else BATCH_ROWS
+    """The table's rows in primary-key order, in batches, each value made portable: datetimes
+    aware in UTC (SQLite hands back naive UTC, as litrev writes it; PostgreSQL an aware value in
+    the session's zone, and would read a naive one as local time), binary as bytes."""
+    keys = [c.key for c in table.columns]
+    times = [i for i, c in enumerate(table.columns) if isinstance(c.type, DateTime)]
+    blobs = [i for i, c in enumerate(table.columns) if isinstance(c.type, LargeBinary)]
+    size = BINARY_BATCH_ROWS if blobs else BATCH_ROWS
     # Per statement: Connection.execution_options would change the connection itself, and a
     # later executemany on it would then go to a server-side cursor.
     result = conn.execute(
-        select(table).order_by(*_order(conn, table)), execution_options={"yield_per": size}
+        select(*table.columns).order_by(*_order(conn, table)),
+        execution_options={"yield_per": size},
     )
     batch: list[dict[str, Any]] = []
     held = 0
     for row in result:
-        values = {
-            column.key: _portable(column.type, row._mapping[column]) for column in table.columns
-        }
-        batch.append(values)
-        if binary:
-            held += sum(len(v) for v in values.values() if isinstance(v, bytes))
+        values = list(row)
+        for i in times:
+            value = values[i]
+            if value is not None:
+                values[i] = (
+                    value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+                )
+        for i in blobs:
+            if values[i] is not None:
+                values[i] = bytes(values[i])
+                held += len(values[i])
+        batch.append(dict(zip(keys, values, strict=True)))
         if len(batch) >= size or held >= BATCH_BYTES:
             yield batch
             batch, held = [], 0
     if batch:
         yield batch
-
-
-def _portable(type_: Any, value: Any) -> Any:
-    """A value as both dialects store it the same: datetimes in UTC with their zone, bytes."""
-    if value is None:
-        return None
-    if isinstance(type_, DateTime) and isinstance(value, datetime):
-        # SQLite hands back naive UTC (litrev writes UTC); PostgreSQL an aware value in the
-        # session's zone. Inserting a naive value into PostgreSQL would read it as local time.
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if isinstance(value, memoryview):
-        return value.tobytes()
-    return value
 
 
 def _insert(conn: Connection, table: Table, batch: list[dict[str, Any]], where: str) -> None:
@@ -373,20 +372,20 @@ def _insert(conn: Connection, table: Table, batch: list[dict[str, Any]], where: 
 
 
 def _canonical(table: Table, row: dict[str, Any]) -> bytes:
-    values = [_canonical_value(row[c.key]) for c in table.columns]
+    """One row as bytes both dialects give alike (after `_batches`): JSON with sorted keys,
+    datetimes as UTC ISO text, binary values as their sha256 and size."""
+    values: list[Any] = []
+    for column in table.columns:
+        value = row[column.key]
+        if isinstance(value, datetime):
+            value = {"datetime": value.isoformat()}
+        elif isinstance(value, bytes):
+            value = {"bytes": hashlib.sha256(value).hexdigest(), "size": len(value)}
+        values.append(value)
     return (
         json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
         + b"\n"
     )
-
-
-def _canonical_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return {"datetime": value.isoformat()}
-    if isinstance(value, bytes | memoryview):
-        return {"bytes": hashlib.sha256(value).hexdigest(), "size": len(bytes(value))}
-    return value
 
 
 def _checksum(conn: Connection, table: Table) -> tuple[int, str]:
