@@ -1,7 +1,203 @@
-"""Routes of the workspace: conflicts (see litrev.web.routes)."""
+"""Routes of the workspace: conflicts and their resolution, and the stage gates.
+
+The pages only call the core: `litrev.screening.conflict_list` says what each member may see
+of a conflict and who may resolve it, `litrev.screening.gates` opens and closes stages.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import secrets
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from litrev.screening.model import ScreeningError, Stage, parse_stage
+from litrev.web.render import is_fragment, page
+from litrev.web.security import Member, lead, reviewer, viewer
 
 router = APIRouter()
+
+STAGE_NAMES = {"title_abstract": "Titles and abstracts", "full_text": "Full texts"}
+METHOD_NAMES = {"consensus": "consensus", "third_reviewer": "third reviewer"}
+
+
+def new_key() -> str:
+    """A fresh idempotency key for one form: submitting it twice resolves once."""
+    return secrets.token_urlsafe(18)
+
+
+def reason_labels(member: Member) -> dict[str, str]:
+    """{reason code: the protocol's label} for showing reasons by name."""
+    return {r.code: r.label for r in member.review.screening.reasons}
+
+
+def gate_context(member: Member) -> dict[str, Any]:
+    """What the stage-gate card needs: the full-text gate with the work left before it."""
+    from litrev.screening.gates import gate
+
+    return {"gate": gate(member.review.screening, Stage.FULL_TEXT.value)}
+
+
+def _row_context(member: Member, item: Any, error: str | None = None) -> dict[str, Any]:
+    from litrev.screening.conflict_list import may_resolve
+
+    return {
+        "member": member,
+        "review": member.review,
+        "item": item,
+        "allowed": may_resolve(item, member.username, role=member.role),
+        "reasons": member.review.screening.reasons_for(item.stage),
+        "labels": reason_labels(member),
+        "methods": METHOD_NAMES,
+        "new_key": new_key,
+        "error": error,
+    }
+
+
+@router.get("/r/{key}/conflicts")
+async def conflicts_page(
+    request: Request,
+    member: Annotated[Member, Depends(viewer)],
+    stage: str = "title_abstract",
+) -> Response:
+    from litrev.screening.conflict_list import conflict_board, may_resolve
+
+    chosen = parse_stage(stage)
+    screening = member.review.screening
+    board = conflict_board(screening, chosen, member.username, role=member.role)
+    counts = {s.value: len(screening.conflicts(s)) for s in Stage}
+    allowed = {
+        i.record_id for i in board.conflicts if may_resolve(i, member.username, role=member.role)
+    }
+    return page(
+        request,
+        "conflicts.html",
+        member=member,
+        review=member.review,
+        board=board,
+        stage=chosen.value,
+        stage_names=STAGE_NAMES,
+        counts=counts,
+        resolvable=allowed,
+        reasons=screening.reasons_for(chosen),
+        labels=reason_labels(member),
+        methods=METHOD_NAMES,
+        new_key=new_key,
+        back=f"/r/{member.review.key}/conflicts?stage={chosen.value}",
+        **gate_context(member),
+    )
+
+
+@router.post("/r/{key}/conflicts/{rid}/resolve")
+async def resolve(
+    request: Request,
+    member: Annotated[Member, Depends(reviewer)],
+    rid: int,
+    stage: Annotated[str, Form(max_length=32)],
+    decision: Annotated[str, Form(max_length=16)],
+    reason: Annotated[str, Form(max_length=200)] = "",
+    note: Annotated[str, Form(max_length=10_000)] = "",
+    method: Annotated[str, Form(max_length=32)] = "",
+    idempotency_key: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    from litrev.screening.conflict_list import NotAllowed, conflict_item, resolve_conflict
+
+    screening = member.review.screening
+    chosen = parse_stage(stage)
+    error = None
+    try:
+        resolve_conflict(
+            screening,
+            rid,
+            stage=chosen,
+            decision=decision,
+            by=member.username,  # the actor is the signed-in member, never a form field
+            role=member.role,
+            reason=reason or None,
+            method=method or None,
+            note=note or None,
+            idempotency_key=idempotency_key or None,
+        )
+    except NotAllowed as refused:
+        raise HTTPException(403, str(refused)) from None
+    except ScreeningError as refused:
+        if not is_fragment(request):
+            raise
+        error = str(refused)
+    if not is_fragment(request):
+        return RedirectResponse(
+            f"/r/{member.review.key}/conflicts?stage={chosen.value}", status_code=303
+        )
+    item = conflict_item(screening, rid, chosen, member.username, role=member.role)
+    return page(
+        request,
+        "conflicts_row.html",
+        status_code=400 if error else 200,
+        **_row_context(member, item, error),
+    )
+
+
+def _back(member: Member, back: str) -> str:
+    """Where to return after a gate change: a page of this review, never another site."""
+    home = f"/r/{member.review.key}/"
+    parts = urlsplit(back)
+    if parts.scheme or parts.netloc or not parts.path.startswith(home):
+        return home + "dashboard"
+    return back
+
+
+async def _gate_answer(
+    request: Request, member: Member, back: str, error: str | None, status: int = 200
+) -> Response:
+    if is_fragment(request) or error:
+        return page(
+            request,
+            "conflicts_gate.html" if is_fragment(request) else "conflicts_gate_page.html",
+            status_code=status,
+            member=member,
+            review=member.review,
+            back=_back(member, back),
+            error=error,
+            **gate_context(member),
+        )
+    return RedirectResponse(_back(member, back), status_code=303)
+
+
+@router.post("/r/{key}/stages/{stage}/open")
+async def open_stage(
+    request: Request,
+    member: Annotated[Member, Depends(lead)],
+    stage: str,
+    force: Annotated[str, Form(max_length=8)] = "",
+    back: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    from litrev.screening import gates
+
+    chosen = parse_stage(stage)
+    try:
+        gates.open_stage(
+            member.review.screening,
+            chosen.value,
+            by=member.username,
+            force=force.strip().lower() in ("1", "true", "yes", "on"),
+        )
+    except ScreeningError as refused:
+        # Work is left at the stage before: say how much, and offer "open anyway".
+        return await _gate_answer(request, member, back, str(refused), status=409)
+    return await _gate_answer(request, member, back, None)
+
+
+@router.post("/r/{key}/stages/{stage}/close")
+async def close_stage(
+    request: Request,
+    member: Annotated[Member, Depends(lead)],
+    stage: str,
+    back: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    from litrev.screening import gates
+
+    chosen = parse_stage(stage)
+    gates.close_stage(member.review.screening, chosen.value, by=member.username)
+    return await _gate_answer(request, member, back, None)

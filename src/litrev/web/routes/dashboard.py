@@ -1,7 +1,140 @@
-"""Routes of the workspace: dashboard (see litrev.web.routes)."""
+"""Routes of the workspace: the dashboard (progress, agreement, the live PRISMA flow, stopping).
+
+Everything is computed from the store at each request, with the functions `litrev status`,
+`litrev agreement` and `litrev report` use, so the page is never staler than the last decision.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from litrev.screening.model import Stage
+from litrev.web.render import page
+from litrev.web.routes import allocation
+from litrev.web.routes.conflicts import STAGE_NAMES, gate_context
+from litrev.web.security import Member, viewer
 
 router = APIRouter()
+# The allocation pages ride on this router (routes/__init__.py registers one router per area).
+router.include_router(allocation.router)
+
+# The SVG is shown with <img> (which never runs script); opened on its own it still may not,
+# and its one inline <style> element is all it needs.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+@dataclass(frozen=True)
+class ReviewerBar:
+    """One reviewer's progress bar: decided of `of` (their assignment, else the stage)."""
+
+    reviewer: str
+    decided: int
+    of: int
+    assigned: int | None
+    remaining: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.decided / self.of) if self.of else 0
+
+
+def _number(value: float, digits: int = 2) -> str:
+    return "undefined" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def _stage_panel(member: Member, stage: Stage) -> dict[str, Any]:
+    from litrev.screening.agreement_report import agreement_report
+    from litrev.screening.allocation import progress
+
+    screening = member.review.screening
+    status = screening.status(stage)
+    bars = [
+        ReviewerBar(
+            p.reviewer,
+            p.decided,
+            p.assigned if p.assigned is not None else status.records,
+            p.assigned,
+            p.remaining,
+        )
+        for p in progress(screening, stage.value)
+    ]
+    pairs = [
+        {
+            "a": pair.reviewers[0],
+            "b": pair.reviewers[1],
+            "n": pair.stats.n,
+            "percent": f"{100 * pair.stats.percent:.1f}",
+            "kappa": _number(pair.stats.kappa.kappa),
+            "low": _number(pair.stats.kappa.ci_low),
+            "high": _number(pair.stats.kappa.ci_high),
+            "clipped": pair.stats.kappa.clipped,
+        }
+        for pair in agreement_report(screening, stage).pairs
+    ]
+    return {
+        "stage": stage.value,
+        "name": STAGE_NAMES[stage.value],
+        "status": status,
+        "bars": bars,
+        "pairs": pairs,
+        "settings": screening.settings(stage),
+    }
+
+
+def _stopping(member: Member, names: list[str]) -> list[tuple[str, str]]:
+    """(reviewer, stopping message) at title/abstract: the member's own, and for the lead
+    every reviewer's (a reviewer's include count is theirs and the lead's to see)."""
+    from litrev.screening.queue import ScreeningQueue
+
+    screening = member.review.screening
+    wanted = names if member.is_lead else [n for n in names if n == member.username]
+    rows = []
+    for name in wanted:
+        message = ScreeningQueue(
+            screening, reviewer=name, stage=Stage.TITLE_ABSTRACT
+        ).stopping_message()
+        if message:
+            rows.append((name, message))
+    return rows
+
+
+@router.get("/r/{key}/dashboard")
+async def dashboard(request: Request, member: Annotated[Member, Depends(viewer)]) -> Response:
+    panels = [_stage_panel(member, stage) for stage in Stage]
+    screeners = [b.reviewer for b in panels[0]["bars"] if b.decided]
+    return page(
+        request,
+        "dashboard.html",
+        member=member,
+        review=member.review,
+        panels=panels,
+        stopping=_stopping(member, screeners),
+        back=f"/r/{member.review.key}/dashboard",
+        **gate_context(member),
+    )
+
+
+def live_flow_svg(member: Member) -> str:
+    """The review's PRISMA 2020 flow diagram from the store now, drawn as `litrev report`
+    draws it."""
+    from litrev.synthesis.flow import compute_flow
+    from litrev.synthesis.flow_data import flow_data
+    from litrev.synthesis.prisma import flow_diagram_svg
+
+    project = member.review.project
+    flow = compute_flow(project.protocol, flow_data(project.store, project.protocol))
+    return flow_diagram_svg(flow, title=f"PRISMA 2020 flow: {member.review.title}")
+
+
+@router.get("/r/{key}/dashboard/prisma.svg")
+async def prisma_svg(member: Annotated[Member, Depends(viewer)]) -> Response:
+    return Response(
+        live_flow_svg(member),
+        media_type="image/svg+xml",
+        headers={"Content-Security-Policy": SVG_POLICY, "Cache-Control": "no-store"},
+    )

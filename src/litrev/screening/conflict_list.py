@@ -1,0 +1,282 @@
+"""Conflicts as a review team sees them: what to list, who may settle each one, and settling it.
+
+Two lists per stage. `conflicts` are the records `Screening.conflicts` gives (reviewers disagree,
+someone said maybe, or at full text excluded for different reasons): they need a resolution.
+`reason_mismatches` are the title/abstract records every reviewer excluded but for different
+reasons: the record is out either way (the flow counts the reason the protocol lists first), so
+the core does not call it a conflict, but the team may want to talk about it.
+
+What a viewer sees of each item goes through `litrev.screening.blinding`: while the record is
+blind to them, no reviewer's decision, reason or note is given.
+
+Who may resolve (`may_resolve`): the review's lead, any record; a reviewer who decided the
+record, together with the others who did (method consensus); nobody else.
+
+>>> from litrev.store import Store
+>>> from litrev.screening.decisions import Screening
+>>> from litrev.screening.demo import add_records
+>>> s = Screening(Store.open("sqlite://"), exclusion_reasons=["Wrong population", "Wrong design"])
+>>> add_records(s.store, 2)
+[1, 2]
+>>> for rid, a, b in [(1, "include", "exclude"), (2, "exclude", "exclude")]:
+...     _ = s.decide(rid, reviewer="ann", stage="title_abstract", decision=a,
+...                  reason="1" if a == "exclude" else None)
+...     _ = s.decide(rid, reviewer="bob", stage="title_abstract", decision=b, reason="2")
+>>> board = conflict_board(s, "title_abstract", "ann")
+>>> [(i.record_id, i.kind) for i in board.conflicts], [i.record_id for i in board.reasons]
+([(1, 'disagree')], [2])
+>>> may_resolve(board.conflicts[0], "bob", role="reviewer"), may_resolve(board.conflicts[0], "cy")
+(True, False)
+>>> event = resolve_conflict(s, 1, stage="title_abstract", decision="include", by="bob",
+...                          role="reviewer", method="consensus")
+>>> event.note
+'consensus of ann and bob'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from litrev.screening.blinding import LEAD, is_blind
+from litrev.screening.model import (
+    Decision,
+    DecisionEvent,
+    Method,
+    Outcome,
+    ScreeningError,
+    Stage,
+    StageSettings,
+    State,
+    parse_stage,
+)
+from litrev.screening.notes import Note, notes_for
+from litrev.screening.texts import record_texts
+
+if TYPE_CHECKING:
+    from litrev.screening.decisions import Screening
+
+VIEWER = "viewer"
+
+
+class NotAllowed(ScreeningError):
+    """The person may not resolve this record (the web answers 403, the API too)."""
+
+
+@dataclass(frozen=True)
+class ConflictItem:
+    """One record of a conflicts list, as one viewer may see it.
+
+    `kind`: "maybe" (someone said maybe), "disagree" (include against exclude), "reasons"
+    (all excluded, for different reasons), or "resolved". `votes` and `notes` are empty while
+    `blind`; `deciders` (who decided, not what) are always given, since the list itself says
+    the required reviewers have decided.
+    """
+
+    record_id: int
+    stage: str
+    title: str | None
+    kind: str
+    blind: bool
+    deciders: tuple[str, ...]
+    votes: tuple[DecisionEvent, ...] = ()
+    notes: tuple[Note, ...] = ()
+    resolution: DecisionEvent | None = None
+
+
+@dataclass(frozen=True)
+class ConflictBoard:
+    """A stage's open conflicts, its title/abstract reason mismatches, and those resolved."""
+
+    stage: str
+    conflicts: list[ConflictItem] = field(default_factory=list)
+    reasons: list[ConflictItem] = field(default_factory=list)
+    resolved: list[ConflictItem] = field(default_factory=list)
+
+
+def _kind(outcome: Outcome) -> str:
+    if outcome.state is State.RESOLVED:
+        return "resolved"
+    decisions = {v.decision for v in outcome.votes}
+    if Decision.MAYBE in decisions:
+        return "maybe"
+    if len(decisions) > 1:
+        return "disagree"
+    return "reasons"
+
+
+def is_reason_mismatch(outcome: Outcome, stage: str | Stage) -> bool:
+    """True for a title/abstract record all reviewers excluded, not all for the same reason
+    (at full text the same thing is a conflict, so this is never true there)."""
+    return (
+        parse_stage(str(stage)) is Stage.TITLE_ABSTRACT
+        and outcome.state is State.AGREED
+        and outcome.decision == Decision.EXCLUDE
+        and len({v.reason for v in outcome.votes}) > 1
+    )
+
+
+def _item(
+    screening: Screening,
+    outcome: Outcome,
+    stage: Stage,
+    viewer: str,
+    role: str,
+    title: str | None,
+    settings: StageSettings,
+) -> ConflictItem:
+    deciders = tuple(v.reviewer for v in outcome.votes)
+    blind = is_blind(settings, set(deciders), viewer, role=role)
+    notes: tuple[Note, ...] = ()
+    if not blind:
+        notes = tuple(notes_for(screening, outcome.record_id, stage.value, viewer, role=role))
+    return ConflictItem(
+        outcome.record_id,
+        stage.value,
+        title,
+        _kind(outcome),
+        blind,
+        deciders,
+        () if blind else outcome.votes,
+        notes,
+        outcome.resolution,
+    )
+
+
+def conflict_board(
+    screening: Screening, stage: str | Stage, viewer: str, *, role: str = "reviewer"
+) -> ConflictBoard:
+    """The conflicts of a stage as `viewer` (with `role` in the review) may see them: open
+    conflicts, reason mismatches (title/abstract only) and resolved records, each by record id.
+    """
+    stage = parse_stage(str(stage))
+    eligible = set(screening.eligible_records(stage))
+    outcomes = [o for o in screening.outcomes(stage).values() if o.record_id in eligible]
+    open_ = [o for o in outcomes if o.state is State.CONFLICT]
+    reasons = [o for o in outcomes if is_reason_mismatch(o, stage)]
+    resolved = [o for o in outcomes if o.state is State.RESOLVED]
+    titles = record_texts(screening.store, [o.record_id for o in (*open_, *reasons, *resolved)])
+    settings = screening.settings(stage)
+
+    def items(found: Sequence[Outcome]) -> list[ConflictItem]:
+        return [
+            _item(
+                screening,
+                o,
+                stage,
+                viewer,
+                role,
+                titles[o.record_id].title if o.record_id in titles else None,
+                settings,
+            )
+            for o in found
+        ]
+
+    return ConflictBoard(stage.value, items(open_), items(reasons), items(resolved))
+
+
+def conflict_item(
+    screening: Screening,
+    record_id: int,
+    stage: str | Stage,
+    viewer: str,
+    *,
+    role: str = "reviewer",
+) -> ConflictItem:
+    """One record's item (as in `conflict_board`), whatever its state now."""
+    stage = parse_stage(str(stage))
+    outcome = screening.outcome(record_id, stage)
+    titles = record_texts(screening.store, [record_id])
+    title = titles[record_id].title if record_id in titles else None
+    return _item(screening, outcome, stage, viewer, role, title, screening.settings(stage))
+
+
+def may_resolve(item: ConflictItem, who: str, *, role: str = "reviewer") -> bool:
+    """Whether `who` (with `role` in the review: lead, reviewer or viewer) may resolve the
+    record: the lead always; a reviewer only a record they decided; a viewer never."""
+    if role == LEAD:
+        return True
+    if role == VIEWER:
+        return False
+    return who in item.deciders
+
+
+def resolve_conflict(
+    screening: Screening,
+    record_id: int,
+    *,
+    stage: str | Stage,
+    decision: str,
+    by: str,
+    role: str = "reviewer",
+    reason: str | None = None,
+    method: str | None = None,
+    note: str | None = None,
+    idempotency_key: str | None = None,
+) -> DecisionEvent:
+    """Settle a record's conflict as `by` (with `role`), if `may_resolve` allows it (else
+    `NotAllowed`). A reviewer who decided the record resolves by consensus, with the others who
+    decided it; the lead by consensus (they talked it over with the reviewers) or as the third
+    reviewer. A consensus note names those who agreed, then the note given. The decision and
+    its audit entry are written in one transaction by `Screening.resolve`."""
+    stage = parse_stage(str(stage))
+    item = conflict_item(screening, record_id, stage, by, role=role)
+    if not may_resolve(item, by, role=role):
+        if role == VIEWER:
+            raise NotAllowed("a viewer cannot resolve conflicts")
+        raise NotAllowed(
+            f"only the lead or a reviewer who decided record {record_id} can resolve it"
+        )
+    chosen = _method(method, item, by, role)
+    text = (note or "").strip() or None
+    if chosen is Method.CONSENSUS:
+        names = sorted({*item.deciders, by} if role == LEAD else set(item.deciders))
+        agreed = "consensus of " + _and(names)
+        text = f"{agreed}: {text}" if text else agreed
+    return screening.resolve(
+        record_id,
+        stage=stage,
+        decision=decision,
+        by=by,
+        reason=reason,
+        method=chosen.value,
+        note=text,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _method(method: str | None, item: ConflictItem, by: str, role: str) -> Method:
+    if method is None or not method.strip():
+        return Method.CONSENSUS if by in item.deciders or role != LEAD else Method.THIRD_REVIEWER
+    try:
+        chosen = Method(method.strip())
+    except ValueError:
+        raise ScreeningError(
+            f"unknown resolution method {method!r}; expected consensus or third_reviewer",
+            field="method",
+        ) from None
+    if chosen is Method.THIRD_REVIEWER and role != LEAD:
+        raise NotAllowed(
+            "a reviewer who decided the record resolves it by consensus with the others; "
+            "a third reviewer's resolution is the lead's"
+        )
+    return chosen
+
+
+def _and(names: Sequence[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+__all__ = [
+    "ConflictBoard",
+    "ConflictItem",
+    "NotAllowed",
+    "conflict_board",
+    "conflict_item",
+    "is_reason_mismatch",
+    "may_resolve",
+    "resolve_conflict",
+]
