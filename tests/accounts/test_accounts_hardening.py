@@ -136,3 +136,14 @@ def test_no_secret_reaches_the_audit_log(accounts: Accounts, store: Store) -> No
         hashes = conn.execute(select(schema.users.c.password_hash)).scalars().all()
     for secret in [*secrets, session, web.csrf_token, api, invite, *hashes]:
         assert secret not in text
+
+
+def test_login_attempts_are_indexed_by_address(store: Store) -> None:
+    # The throttle counts an address's failures on every login (migration 6).
+    from sqlalchemy import inspect
+
+    indexes = {
+        ix["name"]: ix["column_names"] for ix in inspect(store.engine).get_indexes("login_attempts")
+    }
+    assert indexes["ix_login_attempts_remote_at"] == ["remote", "at"]
+    assert indexes["ix_login_attempts_user_at"] == ["username", "at"]

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, inspect, select
 
 from litrev.errors import StoreError
-from litrev.store import schema, v5_workspace
+from litrev.store import schema, v5_workspace, v6_login_index
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "screening: reviewers, per-stage settings, decision marks", _v4_screening),
     Migration(5, "workspace: accounts, memberships, sessions, invitations, API tokens, notes, "
               "tags, assignments, full texts, stage gates, idempotency keys", v5_workspace.apply),
+    Migration(6, "accounts: index login attempts by remote address", v6_login_index.apply),
 ]
 
 HEAD = max(m.version for m in MIGRATIONS)

@@ -238,6 +238,7 @@ web_sessions = v5_workspace.web_sessions.to_metadata(metadata)
 invitations = v5_workspace.invitations.to_metadata(metadata)
 api_tokens = v5_workspace.api_tokens.to_metadata(metadata)
 login_attempts = v5_workspace.login_attempts.to_metadata(metadata)
+Index("ix_login_attempts_remote_at", login_attempts.c.remote, login_attempts.c.at)  # migration 6
 record_notes = v5_workspace.record_notes.to_metadata(metadata)
 record_tags = v5_workspace.record_tags.to_metadata(metadata)
 assignments = v5_workspace.assignments.to_metadata(metadata)
