@@ -126,3 +126,16 @@ def _race(
     for t in threads:
         t.join()
     return results, errors
+
+
+def test_in_memory_store_keeps_the_key_and_the_decision() -> None:
+    """On `sqlite://` every connection of a thread is one: reading the stage settings on a
+    second connection inside the decision's transaction used to end that transaction, so the
+    key's claim was lost and a repeat wrote a second decision."""
+    store = Store.open("sqlite://")
+    s = Screening(store)
+    add_records(store, 1)
+    s.decide(1, reviewer="ann", stage=TA, decision="include", idempotency_key="mem")
+    s.decide(1, reviewer="ann", stage=TA, decision="include", idempotency_key="mem")
+    assert _count(store, schema.idempotency_keys) == 1
+    assert _count(store, schema.decisions) == 1

@@ -187,15 +187,15 @@ def attach(
     return FullText(int(new_id), record_id, name, digest, len(data), who, now)
 
 
-def fulltexts_of(store: Store, record_id: int) -> list[FullText]:
-    """The record's attached full texts, oldest first."""
+def fulltexts_of(store: Store, record_id: int | None = None) -> list[FullText]:
+    """The record's attached full texts (every record's when `record_id` is None), oldest
+    first."""
     table = schema.fulltexts
+    query = select(*_columns()).where(table.c.removed_at.is_(None)).order_by(table.c.id)
+    if record_id is not None:
+        query = query.where(table.c.record_id == record_id)
     with store.connect() as conn:
-        rows = conn.execute(
-            select(*_columns())
-            .where(table.c.record_id == record_id, table.c.removed_at.is_(None))
-            .order_by(table.c.id)
-        ).all()
+        rows = conn.execute(query).all()
     return [_row(r) for r in rows]
 
 
