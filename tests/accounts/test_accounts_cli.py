@@ -200,3 +200,62 @@ def _sqlite_has_no_users(review: Path) -> bool:
         return Accounts(store).users() == []
     finally:
         store.close()
+
+
+def test_accounts_in_another_store_as_serve_keeps_them(
+    review: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    second = tmp_path / "second"
+    Project.init(
+        second, protocol_text=PROTOCOL.replace("falls-prevention", "hip-fracture")
+    ).store.close()
+    shared = str(review / "litrev.db")
+    _invoke(
+        second,
+        "add",
+        "ann",
+        "--role",
+        "reviewer",
+        "--accounts",
+        shared,
+        "--password-stdin",
+        stdin=PW + "\n",
+    )
+    with _accounts(review) as accounts:
+        assert accounts.role_of("hip-fracture", "ann") == "reviewer"
+    with _accounts(second) as accounts:
+        assert accounts.users() == []  # the account is in the shared store only
+    project = Project.open(second)
+    assert "ann" in Screening.from_protocol(project.store, project.protocol).known_reviewers()
+    project.store.close()
+    rows = json.loads(_invoke(second, "list", "--json", "--accounts", shared))
+    assert [(r["username"], r["role"]) for r in rows] == [("ann", "reviewer")]
+    message = _fails(second, capsys, monkeypatch, "list", "--accounts", str(tmp_path / "typo.db"))
+    assert "typo.db" in message and not (tmp_path / "typo.db").exists()
+
+
+def test_remove_then_restore(
+    review: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _invoke(review, "add", "ann", "--role", "lead", "--password-stdin", stdin=PW + "\n")
+    _invoke(review, "remove", "ann")
+    assert "was removed" in _fails(
+        review, capsys, monkeypatch, "add", "ann", "--password-stdin", stdin="a brand new secret\n"
+    )
+    out = _invoke(
+        review,
+        "add",
+        "ann",
+        "--role",
+        "lead",
+        "--restore",
+        "--password-stdin",
+        stdin="a brand new secret\n",
+    )
+    assert "Restored user 'ann'" in out
+    with _accounts(review) as accounts:
+        assert accounts.verify("ann", "a brand new secret") is not None
+        assert accounts.role_of("falls-prevention", "ann") == "lead"

@@ -34,16 +34,28 @@ StdinOpt = Annotated[
         "--password-stdin", help="Read the password from the first line of standard input."
     ),
 ]
+AccountsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--accounts",
+        help="Store holding the accounts, as `litrev serve --accounts` (default: the review's).",
+    ),
+]
 # Roles that may decide in screening: they are registered as reviewers too.
 DECIDING = ("lead", "reviewer")
 
 
-def _open(project_dir: Path) -> tuple[Project, Accounts]:
+def _open(project_dir: Path, accounts_store: str | None) -> tuple[Project, Accounts]:
+    """The review, and the accounts in its store or in `accounts_store` (a path or URL): one
+    server serving several reviews keeps every account in one store."""
     from litrev.accounts import Accounts
     from litrev.project import Project
+    from litrev.store import Store
 
     project = Project.open(project_dir)
-    return project, Accounts(project.store)
+    # create=False: a mistyped path is reported, not made into a new, empty accounts store.
+    store = Store.open(accounts_store, create=False) if accounts_store else project.store
+    return project, Accounts(store)
 
 
 def _password(name: str, from_stdin: bool) -> str:
@@ -64,6 +76,7 @@ def _password(name: str, from_stdin: bool) -> str:
 def user_add(
     name: Annotated[str, typer.Argument(help="Username: letters, digits, . _ - @ (any case).")],
     project_dir: ProjectOpt = Path("."),
+    accounts_store: AccountsOpt = None,
     role: Annotated[str, typer.Option(help="lead, reviewer or viewer, in this review.")] = (
         "reviewer"
     ),
@@ -84,7 +97,7 @@ def user_add(
 
     check_role(role)
     username = normalise_username(name)
-    project, accounts = _open(project_dir)
+    project, accounts = _open(project_dir, accounts_store)
     password = _password(username, password_stdin)
     check_password(username, password)
     user = accounts.add_user(username, password, display_name=display_name, restore=restore)
@@ -102,10 +115,11 @@ def user_add(
 @user_app.command("list")
 def user_list(
     project_dir: ProjectOpt = Path("."),
+    accounts_store: AccountsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Every account, with its role in this review (removed accounts included, marked)."""
-    project, accounts = _open(project_dir)
+    project, accounts = _open(project_dir, accounts_store)
     review = project.protocol.review.id
     roles = dict(accounts.members(review))
     rows: list[dict[str, Any]] = [
@@ -142,10 +156,11 @@ def user_list(
 def user_remove(
     name: Annotated[str, typer.Argument(help="The username.")],
     project_dir: ProjectOpt = Path("."),
+    accounts_store: AccountsOpt = None,
 ) -> None:
     """Disable an account: its sessions end and its API tokens stop working; its decisions and
     notes stay in the review's history."""
-    _, accounts = _open(project_dir)
+    _, accounts = _open(project_dir, accounts_store)
     accounts.remove_user(name)
     console.print(
         f"Removed user {name.strip().lower()!r}: logged out, API tokens revoked, history kept.",
@@ -157,13 +172,14 @@ def user_remove(
 def user_reset_password(
     name: Annotated[str, typer.Argument(help="The username.")],
     project_dir: ProjectOpt = Path("."),
+    accounts_store: AccountsOpt = None,
     password_stdin: StdinOpt = False,
 ) -> None:
     """Set a new password (asks twice); the user's browser sessions end."""
     from litrev.accounts import AccountError, check_password, normalise_username
 
     username = normalise_username(name)
-    _, accounts = _open(project_dir)
+    _, accounts = _open(project_dir, accounts_store)
     if accounts.user(username) is None:
         raise AccountError(f"no user {username!r} (see `litrev user list`)")
     password = _password(username, password_stdin)
@@ -175,6 +191,7 @@ def user_reset_password(
 @user_app.command("invite")
 def user_invite(
     project_dir: ProjectOpt = Path("."),
+    accounts_store: AccountsOpt = None,
     role: Annotated[str, typer.Option(help="lead, reviewer or viewer.")] = "reviewer",
     hours: Annotated[float, typer.Option(help="How long the link works.")] = 72.0,
     base_url: Annotated[
@@ -187,7 +204,7 @@ def user_invite(
     base = base_url.strip().rstrip("/")
     if not base.startswith(("http://", "https://")) or len(base) <= len("https://"):
         raise AccountError(f"--base-url {base_url!r}: expected http://HOST[:PORT] or https://...")
-    project, accounts = _open(project_dir)
+    project, accounts = _open(project_dir, accounts_store)
     review = project.protocol.review.id
     token = accounts.invite(review, role, actor="cli", hours=hours)
     err_console.print(
@@ -202,10 +219,11 @@ def user_invite(
 def user_token(
     name: Annotated[str, typer.Argument(help="The username.")],
     project_dir: ProjectOpt = Path("."),
+    accounts_store: AccountsOpt = None,
     label: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
 ) -> None:
     """Print a new API token for NAME (shown once: only its hash is kept)."""
-    _, accounts = _open(project_dir)
+    _, accounts = _open(project_dir, accounts_store)
     token = accounts.create_token(name, label)
     err_console.print(
         f"API token for {name.strip().lower()!r} ({label.strip()}); shown once, keep it safe:",
