@@ -40,10 +40,10 @@ def decisions(review: Any, stage: str = "full_text") -> list[Any]:
     return [e for e in review.screening.events(stage) if e.resolution is None]
 
 
-def test_two_pdfs_at_once_attach_to_their_records(web_review: WebReview) -> None:
+def check_two_pdfs_at_once_attach_to_their_records(web_review: WebReview) -> None:
     from litrev.screening.fulltext import fulltexts_of
 
-    review = to_full_text(web_review)
+    review = web_review.workspace.reviews[KEY]
     rui = web_review.client("rui")
     by_name = pdf_with_text("Home telemonitoring after discharge")
     by_text = pdf_with_text("Telehealth and hospital admissions", "doi:10.5555/telehf.0003")
@@ -68,10 +68,10 @@ def test_two_pdfs_at_once_attach_to_their_records(web_review: WebReview) -> None
     assert {int(rid) for rid, _ in rows} == set(AT_FULL_TEXT)
 
 
-def test_a_non_pdf_is_refused_by_name_and_nothing_attached(web_review: WebReview) -> None:
+def check_a_non_pdf_is_refused_by_name_and_nothing_attached(web_review: WebReview) -> None:
     from litrev.screening.fulltext import fulltexts_of
 
-    review = to_full_text(web_review)
+    review = web_review.workspace.reviews[KEY]
     rui = web_review.client("rui")
     answer = upload(
         rui,
@@ -86,15 +86,15 @@ def test_a_non_pdf_is_refused_by_name_and_nothing_attached(web_review: WebReview
     assert refused == ["10.5555_telehf.0002.pdf", "notes.docx"]
     assert "not a PDF" in answer.text
     assert "<script>alert" not in answer.text
-    assert all(fulltexts_of(review.store, rid) == [] for rid in AT_FULL_TEXT)
+    assert fulltexts_of(review.store, 2) == []
 
 
-def test_an_unmatched_pdf_waits_and_is_attached_to_the_record_picked(
+def check_an_unmatched_pdf_waits_and_is_attached_to_the_record_picked(
     web_review: WebReview,
 ) -> None:
     from litrev.screening.fulltext import fulltexts_of
 
-    review = to_full_text(web_review)
+    review = web_review.workspace.reviews[KEY]
     rui = web_review.client("rui")
     csrf = web_review.csrf(rui)
     answer = upload(rui, csrf, [("scanned report.pdf", pdf_with_text("no doi"), "application/pdf")])
@@ -117,8 +117,8 @@ def test_an_unmatched_pdf_waits_and_is_attached_to_the_record_picked(
     assert again.status_code == 404  # attached once: no longer waiting
 
 
-def test_view_page_frames_the_pdf_and_shows_its_text(web_review: WebReview) -> None:
-    review = to_full_text(web_review)
+def check_view_page_frames_the_pdf_and_shows_its_text(web_review: WebReview) -> None:
+    review = web_review.workspace.reviews[KEY]
     rui = web_review.client("rui")
     pdf = pdf_with_text("Weight telemonitoring: 12-month <admissions>", "doi:10.5555/telehf.0006")
     upload(rui, web_review.csrf(rui), [("report.pdf", pdf, "application/pdf")])
@@ -142,10 +142,10 @@ def test_view_page_frames_the_pdf_and_shows_its_text(web_review: WebReview) -> N
     assert rui.get(f"/r/{KEY}/fulltext/file/{attached.id + 99}").status_code == 404
 
 
-def test_a_hostile_file_name_cannot_break_the_header(web_review: WebReview) -> None:
+def check_a_hostile_file_name_cannot_break_the_header(web_review: WebReview) -> None:
     from litrev.screening.fulltext import attach
 
-    review = to_full_text(web_review)
+    review = web_review.workspace.reviews[KEY]
     name = 'a"; filename=evil.html\r\nX-Injected: 1 é.pdf'
     found = attach(review.screening, 2, name, pdf_with_text("x"), by="rui")
     served = web_review.client("vic").get(f"/r/{KEY}/fulltext/file/{found.id}")
@@ -155,8 +155,8 @@ def test_a_hostile_file_name_cannot_break_the_header(web_review: WebReview) -> N
     assert "filename*=UTF-8''" in disposition
 
 
-def test_not_retrieved_records_the_protocols_reason(web_review: WebReview) -> None:
-    review = to_full_text(web_review)
+def check_not_retrieved_records_the_protocols_reason(web_review: WebReview) -> None:
+    review = web_review.workspace.reviews[KEY]
     rui = web_review.client("rui")
     page = rui.get(f"/r/{KEY}/fulltext/2")
     assert 'data-testid="not-retrieved"' in page.text and 'data-key="r"' in page.text
@@ -166,14 +166,14 @@ def test_not_retrieved_records_the_protocols_reason(web_review: WebReview) -> No
     assert first.status_code == 303
     again = rui.post(f"/r/{KEY}/fulltext/2/decide", data=form, follow_redirects=False)
     assert again.status_code == 303  # a double submit
-    made = decisions(review)
+    made = [e for e in decisions(review) if e.reviewer == "rui" and e.record_id == 2]
     assert [(e.record_id, e.reviewer, e.decision, e.reason) for e in made] == [
         (2, "rui", "exclude", "no-report")
     ]
 
 
-def test_include_and_exclude_with_a_full_text_reason(web_review: WebReview) -> None:
-    review = to_full_text(web_review)
+def check_include_and_exclude_with_a_full_text_reason(web_review: WebReview) -> None:
+    review = web_review.workspace.reviews[KEY]
     sam = web_review.client("sam")
     csrf = web_review.csrf(sam)
     page = sam.get(f"/r/{KEY}/fulltext/1")
@@ -190,9 +190,11 @@ def test_include_and_exclude_with_a_full_text_reason(web_review: WebReview) -> N
         f"/r/{KEY}/fulltext/3/decide", data={"decision": "exclude", "csrf_token": csrf}
     )
     assert wrong.status_code == 400 and "needs a reason" in wrong.text
-    assert [(e.record_id, e.decision, e.reason) for e in decisions(review)] == [
-        (1, "include", None),
-        (2, "exclude", "outcome"),
+    mine = [review.screening.decision_of(r, "full_text", "sam") for r in (1, 2, 3)]
+    assert [(e.decision, e.reason) if e else None for e in mine] == [
+        ("include", None),
+        ("exclude", "outcome"),
+        None,
     ]
     listing = sam.get(f"/r/{KEY}/fulltext")
     assert listing.text.count('data-testid="my-decision"') == 2
@@ -211,8 +213,8 @@ def test_decisions_wait_for_the_lead_to_open_the_stage(web_review: WebReview) ->
     assert decisions(review) == []
 
 
-def test_blind_a_reviewer_sees_only_their_own_full_text_decision(web_review: WebReview) -> None:
-    review = to_full_text(web_review)
+def check_blind_a_reviewer_sees_only_their_own_full_text_decision(web_review: WebReview) -> None:
+    review = web_review.workspace.reviews[KEY]
     review.screening.decide(
         1, reviewer="rui", stage="full_text", decision="exclude", reason="outcome"
     )
@@ -226,8 +228,7 @@ def test_blind_a_reviewer_sees_only_their_own_full_text_decision(web_review: Web
     assert re.search(r'data-testid="others">.*rui: exclude', after, re.S)
 
 
-def test_viewers_read_but_cannot_upload_or_decide(web_review: WebReview) -> None:
-    to_full_text(web_review)
+def check_viewers_read_but_cannot_upload_or_decide(web_review: WebReview) -> None:
     vic = web_review.client("vic")
     csrf = web_review.csrf(vic)
     assert vic.get(f"/r/{KEY}/fulltext").status_code == 200
@@ -240,13 +241,14 @@ def test_viewers_read_but_cannot_upload_or_decide(web_review: WebReview) -> None
     assert decided.status_code == 403
 
 
-def test_an_upload_over_the_limit_is_refused_before_it_is_read(
+def check_an_upload_over_the_limit_is_refused_before_it_is_read(
     web_review: WebReview, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from litrev.screening.fulltext import fulltexts_of
     from litrev.web.routes import fulltext
 
-    review = to_full_text(web_review)
+    review = web_review.workspace.reviews[KEY]
+    before = fulltexts_of(review.store)
     monkeypatch.setattr(fulltext, "MAX_UPLOAD_BYTES", 2000)
     rui = web_review.client("rui")
     big = pdf_with_text("x" * 3000, "doi:10.5555/telehf.0001")
@@ -254,9 +256,29 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(
         rui, web_review.csrf(rui), [("10.5555_telehf.0001.pdf", big, "application/pdf")]
     )
     assert answer.status_code == 413 and "at most" in answer.text
-    assert fulltexts_of(review.store, 1) == []
+    assert fulltexts_of(review.store) == before
 
 
-def test_a_record_not_at_full_text_has_no_page(web_review: WebReview) -> None:
-    to_full_text(web_review)
+def check_a_record_not_at_full_text_has_no_page(web_review: WebReview) -> None:
     assert web_review.client("rui").get(f"/r/{KEY}/fulltext/4").status_code == 404
+
+
+def test_pdfs_are_uploaded_matched_viewed_and_served_safely(
+    web_review: WebReview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    to_full_text(web_review)
+    check_two_pdfs_at_once_attach_to_their_records(web_review)  # records 1 and 3
+    check_a_non_pdf_is_refused_by_name_and_nothing_attached(web_review)  # record 2
+    check_an_unmatched_pdf_waits_and_is_attached_to_the_record_picked(web_review)  # 5
+    check_view_page_frames_the_pdf_and_shows_its_text(web_review)  # 6
+    check_a_hostile_file_name_cannot_break_the_header(web_review)  # 2
+    check_viewers_read_but_cannot_upload_or_decide(web_review)
+    check_a_record_not_at_full_text_has_no_page(web_review)
+    check_an_upload_over_the_limit_is_refused_before_it_is_read(web_review, monkeypatch)
+
+
+def test_full_text_decisions_blind_reasons_and_not_retrieved(web_review: WebReview) -> None:
+    to_full_text(web_review)
+    check_blind_a_reviewer_sees_only_their_own_full_text_decision(web_review)  # rui, sam on 1
+    check_include_and_exclude_with_a_full_text_reason(web_review)  # sam on 1, 2
+    check_not_retrieved_records_the_protocols_reason(web_review)  # rui on 2

@@ -126,9 +126,10 @@ def fulltext_list(
     ids = review.screening.eligible_records(STAGE)
     texts = _citations(review, ids)
     mine = _my_decisions(review, member.username)
-    rows = [
-        Row(rid, texts.get(rid), ft.fulltexts_of(review.store, rid), mine.get(rid)) for rid in ids
-    ]
+    files: dict[int, list[ft.FullText]] = {}
+    for found in ft.fulltexts_of(review.store):  # one query for every record's
+        files.setdefault(found.record_id, []).append(found)
+    rows = [Row(rid, texts.get(rid), files.get(rid, []), mine.get(rid)) for rid in ids]
     return page(
         request,
         "fulltext.html",
