@@ -4,6 +4,8 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -26,10 +28,10 @@ TEAM = ["ann", "bob", "cat"]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest) -> Store:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     if request.param == "postgres":
         return request.getfixturevalue("postgres_store")
-    return Store.open("sqlite://")
+    return Store.open(tmp_path / "litrev.db")  # a file: threads share it
 
 
 def _screening(store: Store, n: int = 31) -> Screening:
@@ -159,3 +161,24 @@ def test_full_text_allocation_and_unassign(store: Store) -> None:
     with s.store.connect() as conn:
         actions = list(conn.execute(select(schema.audit_log.c.action)).scalars())
     assert actions.count("screening.allocate") == 1 and actions.count("screening.unassign") == 1
+
+
+def test_two_leads_allocating_at_once_assign_each_slot_once(store: Store) -> None:
+    import threading
+
+    s = _screening(store, 30)
+    barrier = threading.Barrier(2)
+    plans: list[dict[str, list[int]]] = []
+
+    def run() -> None:
+        barrier.wait()
+        plans.append(allocate(s, TA, TEAM, per_record=2, by="lead"))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(plans) == 2
+    assert sorted(sum(len(ids) for ids in p.values()) for p in plans) == [0, 60]
+    assert all(len(who) == 2 == len(set(who)) for who in _per_record(s).values())

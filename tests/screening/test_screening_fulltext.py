@@ -224,3 +224,48 @@ def test_several_dois_in_text_is_not_a_guess(s: Screening) -> None:
     both = text_pdf("See doi:10.1234/abc.5 and doi:10.1234/abc for the trial.")
     [m] = match_files(s, [("scan.pdf", both)])
     assert (m.record_id, m.candidates) == (None, (1, 2))
+
+
+def test_mutated_pdfs_never_crash(s: Screening) -> None:
+    """Random byte damage to real PDFs: pdf_text always gives a string, attach either keeps the
+    file or refuses it with an InputError naming it, nothing else."""
+    import random
+
+    rng = random.Random(11)
+    originals = [text_pdf("doi:10.1234/abc.5", "Peer support"), blank_pdf(2, marker="m")]
+    for k in range(120):
+        data = bytearray(rng.choice(originals))
+        for _ in range(rng.randint(1, 12)):
+            at = rng.randrange(5, len(data))
+            if rng.random() < 0.5:
+                data[at] = rng.randrange(256)
+            else:
+                del data[at : at + rng.randint(1, 40)]
+        assert isinstance(pdf_text(bytes(data)), str)
+        try:
+            attach(s, 1, f"m{k}.pdf", bytes(data), by="ann")
+        except InputError as error:
+            assert error.path == f"m{k}.pdf"
+
+
+def test_two_threads_attach_the_same_file_once(tmp_path: object) -> None:
+    import threading
+    from pathlib import Path
+
+    store = Store.open(Path(str(tmp_path)) / "litrev.db")
+    [rid] = _add(store, [{"title": "One"}])
+    data = blank_pdf(1, marker="race")
+    barrier = threading.Barrier(2)
+    made: list[int] = []
+
+    def upload() -> None:
+        barrier.wait()
+        made.append(attach(store, rid, "race.pdf", data, by="ann").id)
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(made) == 2 and made[0] == made[1]
+    assert len(fulltexts_of(store, rid)) == 1
