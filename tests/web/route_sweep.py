@@ -153,6 +153,7 @@ def seed(web_review: Any, *, record_id: int = 1) -> dict[str, str]:
         "format": "csv",
         "token_id": str(token_id),
         "tid": str(token_id),
+        "name": "report.html",  # a file of the built report
     }
     for name in ("rid", "record_id"):
         values[name] = str(record_id)
@@ -167,9 +168,9 @@ def query_variants(route: Route) -> Iterator[dict[str, str]]:
     """The query strings worth fetching a GET route with: each stage, each export format."""
     names = route.query_names()
     stages = ["title_abstract", "full_text"] if "stage" in names else [None]
-    formats = (
-        ["ris", "csv", "xlsx"] if "format" in names and "{format}" not in route.path else [None]
-    )
+    # exports may read `format` from the query string without declaring it
+    exports = "format" in names or route.path.endswith("/export")
+    formats = ["ris", "csv", "xlsx"] if exports and "{format}" not in route.path else [None]
     for stage in stages:
         for fmt in formats:
             query = {}

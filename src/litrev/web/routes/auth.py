@@ -24,7 +24,11 @@ router = APIRouter()
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never redirect a login to another host."""
+    # Browsers read a backslash like a slash ("/\\host" is "//host"), and drop tabs and
+    # newlines: a target holding either is refused.
     if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 32 for c in target):
         return "/"
     parts = urlsplit(target)
     return parts.path + (f"?{parts.query}" if parts.query else "") if not parts.netloc else "/"
@@ -38,6 +42,8 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host")
 
 
+# Deliberately public, as the way in (the sign-in POST checks the Origin: it has no session
+# and so no CSRF token yet).
 @router.get("/login")
 async def login_form(request: Request, next: str = "/") -> Response:
     if current_visitor(request):
@@ -88,16 +94,27 @@ async def logout(request: Request, visitor: Annotated[Visitor, Depends(signed_in
     return response
 
 
+# Deliberately public: the person invited has no account yet. The page names the review and
+# the role offered, nothing of its content.
 @router.get("/invite/{token}")
 async def invitation(request: Request, token: str) -> Response:
-    invite = accounts_of(request).invitation(token)
+    accounts = accounts_of(request)
+    invite = accounts.invitation(token)
+    expired = invite is not None and invite.expires_at <= accounts.now()
+    if invite is None:
+        status = 404
+    elif invite.used_by or expired:
+        status = 410  # Gone: the link worked once, or its time is up
+    else:
+        status = 200
     return page(
         request,
         "invite.html",
         invite=invite,
+        expired=expired,
         token=token,
         error=None,
-        status_code=200 if invite else 404,
+        status_code=status,
     )
 
 
@@ -118,8 +135,15 @@ async def accept(
             token, username=username, password=password, display_name=display_name or None
         )
     except AccountError as error:
+        expired = invite is not None and invite.expires_at <= accounts.now()
         return page(
-            request, "invite.html", status_code=400, invite=invite, token=token, error=str(error)
+            request,
+            "invite.html",
+            status_code=400,
+            invite=invite,
+            expired=expired,
+            token=token,
+            error=str(error),
         )
     if invite is not None:
         review = request.app.state.workspace.review(invite.project)
