@@ -67,12 +67,11 @@ def test_a_conflict_is_listed_and_the_two_reviewers_resolve_it_together(web_revi
     assert re.search(r"rui</span>\s*<span class=\"chip decision-include\"", row)
     assert re.search(r"sam</span>\s*<span class=\"chip decision-exclude\"", row)
 
-    # the viewer sees the conflict exists, not who decided what
+    # the viewer is blind to the record: it is not listed, only counted
     vic = web_review.client("vic")
     seen = vic.get(f"/r/{web_review.key}/conflicts").text
-    assert rows(seen) == ["1"] and 'data-testid="blind"' in seen
-    assert "RUI-VOTE-NOTE" not in seen and "decision-include" not in seen
-    assert "resolve-include" not in seen
+    assert rows(seen) == [] and 'data-testid="hidden-conflicts"' in seen
+    assert "RUI-VOTE-NOTE" not in seen and "Home telemonitoring after discharge" not in seen
     refused = vic.post(
         f"/r/{web_review.key}/conflicts/1/resolve",
         data={"stage": TA, "decision": "include", "csrf_token": web_review.csrf(vic)},
@@ -141,7 +140,8 @@ def test_only_the_records_own_reviewers_resolve_it_and_only_by_consensus(web_rev
     decide(web_review, 3, "lena", "exclude", "population")
     sam = web_review.client("sam")
     page = sam.get(f"/r/{web_review.key}/conflicts").text
-    assert rows(page) == ["3"] and "resolve-include" not in page
+    # blind to sam, who did not decide it: not listed, and not his to resolve
+    assert rows(page) == [] and 'data-testid="hidden-conflicts"' in page
     data = {"stage": TA, "decision": "include", "csrf_token": web_review.csrf(sam)}
     assert sam.post(f"/r/{web_review.key}/conflicts/3/resolve", data=data).status_code == 403
     rui = web_review.client("rui")

@@ -6,8 +6,9 @@ someone said maybe, or at full text excluded for different reasons): they need a
 reasons: the record is out either way (the flow counts the reason the protocol lists first), so
 the core does not call it a conflict, but the team may want to talk about it.
 
-What a viewer sees of each item goes through `litrev.screening.blinding`: while the record is
-blind to them, no reviewer's decision, reason or note is given.
+What a viewer sees goes through `litrev.screening.blinding`: a record blind to them is left out
+of the lists altogether (that its reviewers disagree is itself something their decisions say),
+only counted in `ConflictBoard.hidden`; the JSON API leaves them out the same way.
 
 Who may resolve (`may_resolve`): the review's lead, any record; a reviewer who decided the
 record, together with the others who did (method consensus); nobody else.
@@ -69,9 +70,8 @@ class ConflictItem:
     """One record of a conflicts list, as one viewer may see it.
 
     `kind`: "maybe" (someone said maybe), "disagree" (include against exclude), "reasons"
-    (all excluded, for different reasons), or "resolved". `votes` and `notes` are empty while
-    `blind`; `deciders` (who decided, not what) are always given, since the list itself says
-    the required reviewers have decided.
+    (all excluded, for different reasons), "resolved", or "blind". While `blind`, `deciders`, `votes`
+    and `notes` are empty: nothing says who decided or what.
     """
 
     record_id: int
@@ -87,12 +87,14 @@ class ConflictItem:
 
 @dataclass(frozen=True)
 class ConflictBoard:
-    """A stage's open conflicts, its title/abstract reason mismatches, and those resolved."""
+    """A stage's open conflicts, its title/abstract reason mismatches, and those resolved, as
+    one viewer may see them; `hidden` counts the records of these lists blind to the viewer."""
 
     stage: str
     conflicts: list[ConflictItem] = field(default_factory=list)
     reasons: list[ConflictItem] = field(default_factory=list)
     resolved: list[ConflictItem] = field(default_factory=list)
+    hidden: int = 0
 
 
 def _kind(outcome: Outcome) -> str:
@@ -135,9 +137,9 @@ def _item(
         outcome.record_id,
         stage.value,
         title,
-        _kind(outcome),
+        "blind" if blind else _kind(outcome),
         blind,
-        deciders,
+        () if blind else deciders,
         () if blind else outcome.votes,
         notes,
         outcome.resolution,
@@ -148,8 +150,8 @@ def conflict_board(
     screening: Screening, stage: str | Stage, viewer: str, *, role: str = "reviewer"
 ) -> ConflictBoard:
     """The conflicts of a stage as `viewer` (with `role` in the review) may see them: open
-    conflicts, reason mismatches (title/abstract only) and resolved records, each by record id.
-    """
+    conflicts, reason mismatches (title/abstract only) and resolved records, each by record id,
+    leaving out (and counting) the records blind to the viewer."""
     stage = parse_stage(str(stage))
     eligible = set(screening.eligible_records(stage))
     outcomes = [o for o in screening.outcomes(stage).values() if o.record_id in eligible]
@@ -160,7 +162,7 @@ def conflict_board(
     settings = screening.settings(stage)
 
     def items(found: Sequence[Outcome]) -> list[ConflictItem]:
-        return [
+        made = [
             _item(
                 screening,
                 o,
@@ -172,8 +174,11 @@ def conflict_board(
             )
             for o in found
         ]
+        return [i for i in made if not i.blind]
 
-    return ConflictBoard(stage.value, items(open_), items(reasons), items(resolved))
+    shown = [items(open_), items(reasons), items(resolved)]
+    hidden = len(open_) + len(reasons) + len(resolved) - sum(len(i) for i in shown)
+    return ConflictBoard(stage.value, *shown, hidden=hidden)
 
 
 def conflict_item(
