@@ -267,11 +267,13 @@ class Catalogue:
             counts: Counter[str] = Counter()
             for study in rows:
                 counts.update(self._keys[f.name][study.record_id])
-            chosen = {variant_key(v) for v in filters.values.get(f.name, ())}
+            typed = {variant_key(v): v for v in filters.values.get(f.name, ())}
+            chosen = set(typed)
             for key in chosen:
                 counts.setdefault(key, 0)
             blank = variant_key(NOT_STATED)
-            shown = self._shown[f.name]
+            # a chosen value no study has is shown as it was typed
+            shown = {**typed, **self._shown[f.name]}
             if f.type in NUMERIC_TYPES:
                 ordered = sorted(counts.items(), key=lambda i: (i[0] == blank, _number(i[0]), i[0]))
             else:
@@ -281,10 +283,7 @@ class Catalogue:
             out.append(
                 Facet(
                     f,
-                    tuple(
-                        FacetValue(self._shown[f.name].get(k, k), n, k in chosen)
-                        for k, n in ordered
-                    ),
+                    tuple(FacetValue(shown.get(k, k), n, k in chosen) for k, n in ordered),
                 )
             )
         return out
