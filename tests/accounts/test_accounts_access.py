@@ -225,3 +225,31 @@ def test_invitation_new_user_weak_password(accounts: Accounts) -> None:
     assert (
         accounts.accept_invite(token, username="cat", password="long enough pw").username == "cat"
     )
+
+
+def test_expired_sessions_of_anyone_are_dropped_at_a_login(
+    accounts: Accounts, store: Store, clock: Any
+) -> None:
+    accounts.add_user("ann", PW)
+    accounts.add_user("bob", PW)
+    accounts.start_session("ann")
+    clock.advance(hours=13)
+    accounts.start_session("bob")
+    with store.connect() as conn:
+        assert conn.execute(select(schema.web_sessions.c.username)).scalars().all() == ["bob"]
+
+
+def test_a_removed_leads_membership_can_be_revoked(accounts: Accounts) -> None:
+    accounts.add_user("ann", PW)
+    accounts.grant("rev", "ann", "lead")
+    accounts.remove_user("ann")
+    accounts.revoke("rev", "ann")
+    accounts.add_user("ann", PW, restore=True)
+    assert accounts.role_of("rev", "ann") is None
+
+
+def test_bad_display_name_is_refused_before_the_invitation_is_used(accounts: Accounts) -> None:
+    token = accounts.invite("rev", "viewer", actor="cli")
+    with pytest.raises(AccountError, match="display name"):
+        accounts.accept_invite(token, username="cat", password=PW, display_name="x" * 300)
+    assert accounts.invitation(token).used_by is None  # type: ignore[union-attr]

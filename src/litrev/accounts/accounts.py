@@ -243,6 +243,7 @@ class Accounts(MembershipMixin, SessionsMixin):
         the invitation used, all in one transaction."""
         offer = self.usable_invitation(token)
         name = normalise_username(username)
+        shown = _display_name(display_name)
         existing = self.user(name)
         hashed = None
         if existing is not None:
@@ -256,7 +257,6 @@ class Accounts(MembershipMixin, SessionsMixin):
         else:
             check_password(name, password)
             hashed = self.hasher.hash(password)
-        shown = _display_name(display_name)
         self._accept(token, offer.project, offer.role, name, hashed, shown)
         found = self.user(name)
         assert found is not None  # created or checked just above, in the transaction

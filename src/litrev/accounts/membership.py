@@ -68,7 +68,7 @@ class MembershipMixin(AccountsBase):
             old = None if row is None else self._role(conn, project, row.username)
             if row is None or old is None:
                 raise AccountError(f"{username!r} is not a member of {project!r}")
-            if old == "lead":
+            if old == "lead" and row.disabled_at is None:  # a removed lead leads nothing
                 self._keep_a_lead(conn, project, row.username)
             conn.execute(
                 delete(members).where(

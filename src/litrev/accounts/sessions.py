@@ -47,12 +47,8 @@ class SessionsMixin(AccountsBase):
         with self.store.transaction() as conn:
             Store.lock(conn, LOCK)
             row = self.active_row(conn, username)
-            # A user's ended sessions are dropped here, so the table holds live ones only.
-            conn.execute(
-                delete(sessions).where(
-                    sessions.c.username == row.username, sessions.c.expires_at <= now
-                )
-            )
+            # Ended sessions are dropped at each login, so the table holds (nearly) live ones only.
+            conn.execute(delete(sessions).where(sessions.c.expires_at <= now))
             conn.execute(
                 insert(sessions).values(
                     token_hash=token_hash(token),
