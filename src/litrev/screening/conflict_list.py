@@ -37,7 +37,7 @@ record, together with the others who did (method consensus); nobody else.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from litrev.screening.blinding import LEAD, is_blind
@@ -176,9 +176,9 @@ def conflict_board(
         ]
         return [i for i in made if not i.blind]
 
-    shown = [items(open_), items(reasons), items(resolved)]
-    hidden = len(open_) + len(reasons) + len(resolved) - sum(len(i) for i in shown)
-    return ConflictBoard(stage.value, *shown, hidden=hidden)
+    board = ConflictBoard(stage.value, items(open_), items(reasons), items(resolved))
+    seen = len(board.conflicts) + len(board.reasons) + len(board.resolved)
+    return replace(board, hidden=len(open_) + len(reasons) + len(resolved) - seen)
 
 
 def conflict_item(
