@@ -16,6 +16,7 @@ from litrev.screening.allocation import (
     awaiting_second,
     next_records,
     progress,
+    require_may_screen,
     unassign,
 )
 from litrev.screening.decisions import Screening
@@ -182,3 +183,20 @@ def test_two_leads_allocating_at_once_assign_each_slot_once(store: Store) -> Non
     assert len(plans) == 2
     assert sorted(sum(len(ids) for ids in p.values()) for p in plans) == [0, 60]
     assert all(len(who) == 2 == len(set(who)) for who in _per_record(s).values())
+
+
+def test_require_may_screen(store: Store) -> None:
+    s = _screening(store, 3)
+    require_may_screen(s, TA, "dan", 1)  # no allocation: anyone
+    assign(s, TA, "ann", [1, 2], by="lead")
+    assign(s, TA, "bob", [1], by="lead")
+    with pytest.raises(ScreeningError, match="record 2 is not assigned to bob"):
+        require_may_screen(s, TA, "bob", 2)
+    s.decide(1, reviewer="ann", stage=TA, decision="include")
+    s.decide(1, reviewer="bob", stage=TA, decision="include")
+    assign(s, TA, "cat", [1], by="lead")
+    with pytest.raises(ScreeningError, match="already has its 2 decision"):
+        require_may_screen(s, TA, "cat", 1)
+    require_may_screen(s, TA, "ann", 1)  # changing her own decision
+    unassign(s, TA, "ann", [1], by="lead")
+    require_may_screen(s, TA, "ann", 1)  # still her own live decision

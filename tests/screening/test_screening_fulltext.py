@@ -269,3 +269,21 @@ def test_two_threads_attach_the_same_file_once(tmp_path: object) -> None:
         t.join()
     assert len(made) == 2 and made[0] == made[1]
     assert len(fulltexts_of(store, rid)) == 1
+
+
+def test_password_protected_pdf(s: Screening) -> None:
+    from pypdf import PdfWriter
+
+    def encrypted(user_password: str) -> bytes:
+        writer = PdfWriter()
+        writer.add_blank_page(width=100, height=100)
+        writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-128")
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    with pytest.raises(InputError, match=r"locked\.pdf: the PDF is password-protected"):
+        attach(s, 1, "locked.pdf", encrypted("secret"), by="ann")
+    assert pdf_text(encrypted("secret")) == ""
+    # only an owner password (printing/copying limits): it opens, so it is kept
+    assert attach(s, 1, "limited.pdf", encrypted(""), by="ann").filename == "limited.pdf"

@@ -333,6 +333,51 @@ def next_records(
     return first + [r for r in todo if r not in seen]
 
 
+def require_may_screen(screening: Screening, stage: str, reviewer: str, record_id: int) -> None:
+    """Refuse (ScreeningError) a decision the allocation does not allow: on a record not
+    assigned to `reviewer` when the stage has an allocation, or on a record that already has
+    its required live decisions from others. Changing one's own live decision is always
+    allowed. The web workspace calls this before `Screening.decide`; the CLI does not.
+
+    >>> from litrev.store import Store
+    >>> from litrev.screening.decisions import Screening
+    >>> from litrev.screening.demo import add_records
+    >>> s = Screening(Store.open("sqlite://"))
+    >>> add_records(s.store, 2)
+    [1, 2]
+    >>> _ = assign(s, "ta", "ann", [1], by="lead")
+    >>> require_may_screen(s, "ta", "bob", 1)
+    Traceback (most recent call last):
+    ...
+    litrev.screening.model.ScreeningError: record 1 is not assigned to bob at title_abstract
+    """
+    stage_value = parse_stage(str(stage)).value
+    who = reviewer_name(reviewer)
+    with screening.store.connect() as conn:
+        events = screening.events(stage_value, conn, record_id=record_id)
+        table = schema.assignments
+        live = (table.c.stage == stage_value, table.c.removed_at.is_(None))
+        allocated = conn.execute(select(table.c.id).where(*live).limit(1)).first() is not None
+        mine = conn.execute(
+            select(table.c.id)
+            .where(*live, table.c.record_id == record_id, table.c.reviewer == who)
+            .limit(1)
+        ).first()
+    deciders = _deciders(events).get(record_id, set())
+    if who in deciders:
+        return
+    if allocated and mine is None:
+        raise ScreeningError(
+            f"record {record_id} is not assigned to {who} at {stage_value}", field="record_id"
+        )
+    required = screening.settings(stage_value).reviewers_required
+    if len(deciders) >= required:
+        raise ScreeningError(
+            f"record {record_id} already has its {required} decision(s) at {stage_value}",
+            field="record_id",
+        )
+
+
 def progress(screening: Screening, stage: str) -> list[Progress]:
     """Each reviewer's progress at a stage: the declared and registered reviewers and anyone
     with an assignment there, by name."""
@@ -370,5 +415,6 @@ __all__ = [
     "awaiting_second",
     "next_records",
     "progress",
+    "require_may_screen",
     "unassign",
 ]

@@ -77,12 +77,17 @@ def _store_of(screening_or_store: Screening | Store) -> Store:
     return screening_or_store if isinstance(screening_or_store, Store) else screening_or_store.store
 
 
+class _Locked(Exception):
+    """A PDF that needs a password to open."""
+
+
 def _reader(data: bytes) -> Any:
-    from pypdf import PdfReader
+    from pypdf import PasswordType, PdfReader
 
     reader = PdfReader(io.BytesIO(data), strict=False)
-    if reader.is_encrypted:
-        reader.decrypt("")  # owner-password-only PDFs open with the empty user password
+    # Owner-password-only PDFs open with the empty user password; others cannot be read.
+    if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+        raise _Locked
     return reader
 
 
@@ -104,6 +109,11 @@ def check_pdf(filename: str, data: bytes) -> int:
         )
     try:
         pages = len(_reader(data).pages)
+    except _Locked:
+        # pypdf's own wording ("File has not been decrypted") would not tell anyone why
+        raise InputError(
+            name, "the PDF is password-protected; attach a copy saved without a password"
+        ) from None
     except Exception as error:  # any failure of a hostile file is a refusal, not a crash
         raise InputError(name, f"not a readable PDF ({type(error).__name__}: {error})") from None
     if pages < 1:
