@@ -194,3 +194,12 @@ def test_bad_settings_are_refused(store: Store) -> None:
         Accounts(store, max_failures=0)
     with pytest.raises(AccountError, match="session_hours"):
         Accounts(store, session_hours=0)
+
+
+def test_password_typed_in_either_unicode_form_is_the_same(accounts: Accounts) -> None:
+    composed, decomposed = "Ångström café 2024", "A\u030angstro\u0308m cafe\u0301 2024"
+    assert composed != decomposed
+    accounts.add_user("ann", composed)
+    assert accounts.verify("ann", decomposed) is not None
+    accounts.reset_password("ann", decomposed)
+    assert accounts.verify("ann", composed) is not None

@@ -23,6 +23,7 @@ from litrev.accounts.errors import AccountError
 from litrev.accounts.membership import MembershipMixin
 from litrev.accounts.passwords import (
     check_password,
+    hash_password,
     normalise_username,
     token_hash,
     verify_hash,
@@ -75,7 +76,7 @@ class Accounts(MembershipMixin, SessionsMixin):
         name = normalise_username(username)
         check_password(name, password)
         shown = _display_name(display_name)
-        hashed = self.hasher.hash(password)
+        hashed = hash_password(self.hasher, password)
         users = schema.users
         now = self.now()
         with self.store.transaction() as conn:
@@ -159,7 +160,7 @@ class Accounts(MembershipMixin, SessionsMixin):
         """Set a new password; the user's browser sessions end (API tokens stay)."""
         name = normalise_username(username)
         check_password(name, password)
-        hashed = self.hasher.hash(password)
+        hashed = hash_password(self.hasher, password)
         users, sessions = schema.users, schema.web_sessions
         with self.store.transaction() as conn:
             Store.lock(conn, LOCK)
@@ -198,7 +199,7 @@ class Accounts(MembershipMixin, SessionsMixin):
             ok = verify_hash(self.hasher, row.password_hash, text)
         rehashed = None
         if ok and self._needs_rehash(row.password_hash):
-            rehashed = self.hasher.hash(text)
+            rehashed = hash_password(self.hasher, text)
         with self.store.transaction() as conn:
             Store.lock(conn, LOCK)
             # Counted again under the lock: concurrent guesses get no more answers than allowed.
@@ -256,7 +257,7 @@ class Accounts(MembershipMixin, SessionsMixin):
                 )
         else:
             check_password(name, password)
-            hashed = self.hasher.hash(password)
+            hashed = hash_password(self.hasher, password)
         self._accept(token, offer.project, offer.role, name, hashed, shown)
         found = self.user(name)
         assert found is not None  # created or checked just above, in the transaction

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -59,6 +60,7 @@ def check_password(username: str, password: str) -> None:
     """
     if not isinstance(password, str):
         raise AccountError(f"password for {username!r}: expected text")
+    password = prepared(password)
     if len(password) < MIN_PASSWORD:
         raise AccountError(
             f"password for {username!r}: expected at least {MIN_PASSWORD} characters "
@@ -72,11 +74,30 @@ def check_password(username: str, password: str) -> None:
         raise AccountError(f"password for {username!r}: expected more than spaces")
 
 
+def prepared(password: str) -> str:
+    """The password as hashed: Unicode NFKC, so "é" typed as one character or as e + accent
+    (macOS and Windows keyboards differ) is the same password.
+
+    >>> prepared("caf\u0065\u0301 au lait") == prepared("caf\u00e9 au lait")
+    True
+    """
+    return unicodedata.normalize("NFKC", password)
+
+
+def hash_password(hasher: PasswordHasher, password: str) -> str:
+    """The argon2 hash of a (checked) password.
+
+    >>> hash_password(default_hasher(), "correct horse battery").startswith("$argon2id$")
+    True
+    """
+    return hasher.hash(prepared(password))
+
+
 def verify_hash(hasher: PasswordHasher, stored: str, password: str) -> bool:
     """True when `password` matches the argon2 hash `stored`; False on mismatch or a bad hash.
 
     >>> h = default_hasher()
-    >>> verify_hash(h, h.hash("correct horse battery"), "correct horse battery")
+    >>> verify_hash(h, hash_password(h, "correct horse battery"), "correct horse battery")
     True
     >>> verify_hash(h, "not a hash", "x")
     False
@@ -84,7 +105,7 @@ def verify_hash(hasher: PasswordHasher, stored: str, password: str) -> bool:
     if len(password) > MAX_PASSWORD:
         return False
     try:
-        return bool(hasher.verify(stored, password))
+        return bool(hasher.verify(stored, prepared(password)))
     except (VerificationError, InvalidHashError):
         return False
 
