@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -110,12 +109,14 @@ async def allocation_page(
     return _page(request, member, parse_stage(stage))
 
 
-def _share(text: str) -> float:
-    """A percent typed in the form; not a number gives NaN, which `allocate` refuses by name."""
+def _share(name: str, text: str) -> float:
+    """The percent typed for `name` ("40" or "40%"); `allocate` checks it is above 0."""
     try:
-        return float(text.strip().rstrip("%"))
+        return float(text.strip().rstrip("%").strip())
     except ValueError:
-        return math.nan
+        raise ScreeningError(
+            f"share of {name} {text!r}: expected a percent, such as 40", field="shares"
+        ) from None
 
 
 @router.post("/r/{key}/allocation")
@@ -147,7 +148,7 @@ async def allocate_records(request: Request, member: Annotated[Member, Depends(l
             stage.value,
             chosen,
             per_record=int(per_record),
-            shares={n: _share(shares_text[n]) for n in chosen},
+            shares={n: _share(n, shares_text[n]) for n in chosen},
             by=member.username,  # the lead signed in, never a form field
         )
     except ScreeningError as refused:
