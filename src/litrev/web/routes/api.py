@@ -11,6 +11,8 @@ never stalls the event loop for every other reviewer.
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -58,6 +60,22 @@ KeyHeader = Annotated[
 ]
 Viewer = Annotated[Member, Depends(api_viewer)]
 Reviewer = Annotated[Member, Depends(api_reviewer)]
+
+
+_WRITERS: dict[int, threading.Lock] = {}
+
+
+def one_writer(review: Any) -> AbstractContextManager[Any]:
+    """Decision writers of one SQLite review queue here, in this process, one at a time.
+
+    SQLite has one write lock; threads that all ask for it at once wait in SQLite's busy
+    handler, which sleeps and polls, so under 20 concurrent reviewers a few waited seconds
+    while others got through (p99 4.9 s against p50 0.14 s in benchmarks/web). A lock in the
+    process hands the write lock over in turn. PostgreSQL writers run concurrently: no lock.
+    """
+    if review.store.engine.dialect.name != "sqlite":
+        return nullcontext()
+    return _WRITERS.setdefault(id(review.store), threading.Lock())
 
 
 def api_caller(request: Request) -> tuple[User, Literal["token", "session"]]:
@@ -231,15 +249,16 @@ def decide(
     screening = member.review.screening
     require_open(screening, body.stage)
     started = datetime.now(UTC)
-    event = screening.decide(
-        body.record_id,
-        reviewer=member.username,
-        stage=body.stage,
-        decision=body.decision,
-        reason=body.reason,
-        note=body.note,
-        idempotency_key=idempotency_key,
-    )
+    with one_writer(member.review):
+        event = screening.decide(
+            body.record_id,
+            reviewer=member.username,
+            stage=body.stage,
+            decision=body.decision,
+            reason=body.reason,
+            note=body.note,
+            idempotency_key=idempotency_key,
+        )
     _replay_status(response, idempotency_key, event, started)
     return decision_out(event)
 
