@@ -129,7 +129,14 @@ class Accounts(MembershipMixin, SessionsMixin):
 
     def remove_user(self, username: str, *, actor: str = "cli") -> None:
         """Disable an account: its sessions end and its API tokens are revoked at once. Its
-        decisions, notes and memberships stay in the review's history."""
+        decisions, notes and memberships stay in the review's history.
+
+        >>> accounts = Accounts(Store.open("sqlite://"))
+        >>> _ = accounts.add_user("ann", "correct horse battery")
+        >>> accounts.remove_user("ann")
+        >>> accounts.user("ann").disabled, accounts.verify("ann", "correct horse battery")
+        (True, None)
+        """
         users, sessions, tokens = schema.users, schema.web_sessions, schema.api_tokens
         now = self.now()
         with self.store.transaction() as conn:
@@ -241,7 +248,15 @@ class Accounts(MembershipMixin, SessionsMixin):
     ) -> User:
         """Use an invitation: create the account (or, for an existing one, check its password,
         throttled like a login), grant the invited role (never lowering a higher one) and mark
-        the invitation used, all in one transaction."""
+        the invitation used, all in one transaction.
+
+        >>> accounts = Accounts(Store.open("sqlite://"))
+        >>> link = accounts.invite("my-review", "reviewer", actor="cli")
+        >>> accounts.accept_invite(link, username="bob", password="bob's own password").username
+        'bob'
+        >>> accounts.role_of("my-review", "bob"), accounts.invitation(link).used_by
+        ('reviewer', 'bob')
+        """
         offer = self.usable_invitation(token)
         name = normalise_username(username)
         shown = _display_name(display_name)
