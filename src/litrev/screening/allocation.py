@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select
 
-from litrev.screening.log import write_transaction
+from litrev.screening.log import read_tracks, write_transaction
 from litrev.screening.model import (
     DecisionEvent,
     ScreeningError,
@@ -64,8 +64,8 @@ def _live_assignments(conn: Connection, stage: str) -> dict[int, set[str]]:
         )
     )
     found: dict[int, set[str]] = {}
-    for record_id, reviewer in rows:
-        found.setdefault(int(record_id), set()).add(reviewer)
+    for record_id, reviewer in rows.all():
+        found.setdefault(record_id, set()).add(reviewer)
     return found
 
 
@@ -231,7 +231,7 @@ def allocate(
             screening.require_reviewer(who, conn)
         eligible = screening.eligible_records(stage_value, conn)
         current = _live_assignments(conn, stage_value)
-        decided = _deciders(screening.events(stage_value, conn))
+        decided = _deciders(read_tracks(conn, stage_value))
         load = {who: sum(who in current.get(r, ()) for r in eligible) for who in names}
         rng = random.Random(seed)
         order = list(eligible)
@@ -304,7 +304,7 @@ def _stage_state(
     with screening.store.connect() as conn:
         eligible = screening.eligible_records(stage, conn)
         allocation = _live_assignments(conn, stage)
-        events = screening.events(stage, conn)
+        events = read_tracks(conn, stage)
     settled = set(current_resolutions(events))
     required = screening.settings(stage).reviewers_required
     return eligible, allocation, _deciders(events), settled, required

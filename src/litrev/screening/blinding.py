@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from litrev.screening.log import read_tracks
 from litrev.screening.model import StageSettings, current_decisions, parse_stage
 from litrev.store import schema
 
@@ -95,7 +96,7 @@ def blind_records(
         return set()
     with screening.store.connect() as conn:
         ids = set(conn.execute(select(schema.records.c.id)).scalars())
-        events = screening.events(stage, conn)
+        events = read_tracks(conn, stage)
     deciders: dict[int, set[str]] = {}
     for record_id, who in current_decisions(events):
         deciders.setdefault(record_id, set()).add(who)

@@ -290,3 +290,20 @@ def event_by_id(conn: Connection, decision_id: int) -> DecisionEvent | None:
         row.retracts,
         at,
     )
+
+
+def read_tracks(conn: Connection, stage: str) -> list[DecisionEvent]:
+    """A stage's rows with only what replaying them needs (id, record, reviewer, decision,
+    marks): for who-has-decided questions over a whole stage (allocation, blind lists), where
+    reading reasons, notes and timestamps of every row would dominate the time."""
+    d, m = schema.decisions, schema.decision_marks
+    query = (
+        select(d.c.id, d.c.record_id, d.c.reviewer, d.c.decision, m.c.resolution, m.c.retracts)
+        .select_from(d.outerjoin(m, m.c.decision_id == d.c.id))
+        .where(d.c.stage == stage)
+        .order_by(d.c.id)
+    )
+    return [
+        DecisionEvent(i, r, stage, who, what, resolution=res, retracts=ret)
+        for i, r, who, what, res, ret in conn.execute(query).all()
+    ]
