@@ -4,9 +4,12 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from litrev.screening.allocation import (
@@ -200,3 +203,34 @@ def test_require_may_screen(store: Store) -> None:
     require_may_screen(s, TA, "ann", 1)  # changing her own decision
     unassign(s, TA, "ann", [1], by="lead")
     require_may_screen(s, TA, "ann", 1)  # still her own live decision
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 3), st.sampled_from(["ann", "bob", "cat"]), st.booleans()),
+        max_size=25,
+    )
+)
+@settings(max_examples=15)
+def test_next_records_follow_any_sequence_of_decisions_and_undos(
+    steps: list[tuple[int, str, bool]],
+) -> None:
+    from litrev.screening.model import current_decisions
+
+    s = Screening(Store.open("sqlite://"))
+    add_records(s.store, 3)
+    for record_id, who, undo in steps:
+        if undo:
+            with contextlib.suppress(ScreeningError):
+                s.undo(reviewer=who, stage=TA, record_id=record_id)
+        else:
+            s.decide(record_id, reviewer=who, stage=TA, decision="maybe")
+    live: dict[int, set[str]] = {}
+    for record_id, who in current_decisions(s.events(TA)):
+        live.setdefault(record_id, set()).add(who)
+    for who in ("ann", "bob", "cat"):
+        expected = [
+            r for r in (1, 2, 3) if who not in live.get(r, set()) and len(live.get(r, ())) < 2
+        ]
+        assert next_records(s, TA, who) == expected
+    assert awaiting_second(s, TA) == sorted(r for r, w in live.items() if len(w) == 1)

@@ -76,6 +76,11 @@ def test_blind_records_agrees_with_blind_for(s: Screening) -> None:
     s.decide(2, reviewer="ann", stage=TA, decision="include")
     s.decide(3, reviewer="bob", stage=TA, decision="maybe")
     s.decide(3, reviewer="cat", stage=TA, decision="maybe")
+    s.resolve(3, stage=TA, decision="include", by="lead")
+    s.undo(reviewer="lead", stage=TA, record_id=3, resolution=True)
+    s.decide(4, reviewer="ann", stage=TA, decision="include")
+    s.decide(4, reviewer="bob", stage=TA, decision="include")
+    s.undo(reviewer="bob", stage=TA, record_id=4)
     for viewer, role in [
         ("ann", "reviewer"),
         ("bob", "reviewer"),
