@@ -74,6 +74,7 @@ class CatalogueField:
     label: str
     type: str
     facet: bool
+    in_label: bool = False  # named by the study label templates (shown in the label already)
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,13 @@ class Catalogue:
     @classmethod
     def from_rows(cls, protocol: Protocol, studies: Sequence[StudyRow]) -> Catalogue:
         """A catalogue of `studies` over the protocol's codebook fields (facets chosen by the
-        fields' types and values, see DISTINCT_SHARE)."""
-        fields = [_catalogue_field(f, studies) for f in protocol.codebook.fields]
+        fields' types and values, see DISTINCT_SHARE), the classification field first."""
+        from litrev.synthesis.labels import label_field_names
+
+        in_label = set(label_field_names(protocol))
+        first = protocol.classification.field
+        ordered = sorted(protocol.codebook.fields, key=lambda f: f.name != first)
+        fields = [_catalogue_field(f, studies, f.name in in_label) for f in ordered]
         return cls(fields, studies)
 
     def field(self, name: str) -> CatalogueField | None:
@@ -299,19 +305,21 @@ class Catalogue:
         }
 
 
-def _catalogue_field(f: CodebookField, studies: Sequence[StudyRow]) -> CatalogueField:
+def _catalogue_field(
+    f: CodebookField, studies: Sequence[StudyRow], in_label: bool
+) -> CatalogueField:
     label = f.label or f.name
     if f.type in PROSE_TYPES:
-        return CatalogueField(f.name, label, f.type, False)
+        return CatalogueField(f.name, label, f.type, False, in_label)
     if f.type in CATEGORY_TYPES:
-        return CatalogueField(f.name, label, f.type, True)
+        return CatalogueField(f.name, label, f.type, True, in_label)
     valued = [p for s in studies for p in _split(f.type, s.values.get(f.name))]
     stated = sum(1 for s in studies if _split(f.type, s.values.get(f.name)))
     distinct = {variant_key(v) for v in valued}
     facet = stated >= MIN_STATED_SHARE * len(studies) > 0 and (
         len(distinct) <= MIN_FACET_VALUES or len(distinct) <= DISTINCT_SHARE * len(valued)
     )
-    return CatalogueField(f.name, label, f.type, facet)
+    return CatalogueField(f.name, label, f.type, facet, in_label)
 
 
 def build_catalogue(project: Project) -> Catalogue:

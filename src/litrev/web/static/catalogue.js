@@ -4,6 +4,9 @@
   "use strict";
   var form = document.getElementById("catalogue-form");
   if (!form) return;
+  // On a phone the filters start folded, so the studies come first; the summary unfolds them.
+  var panel = form.querySelector("[data-collapse-narrow]");
+  if (panel && window.matchMedia("(max-width: 760px)").matches) panel.open = false;
   form.addEventListener("change", function (event) {
     var target = event.target;
     if (target && (target.type === "checkbox" || target.tagName.toLowerCase() === "select")) {
