@@ -65,7 +65,8 @@ def record_page(
         own = screening.decision_of(rid, each.value, member.username)
         others = screening.visible_decisions(rid, each.value, member.username, role=member.role)
         hidden = blind_for(screening, rid, each.value, member.username, role=member.role)
-        per_stage.append((each.value, STAGE_LABELS[each.value], own, others, hidden))
+        here = rid in screening.eligible_records(each.value)
+        per_stage.append((each.value, STAGE_LABELS[each.value], own, others, hidden, here))
     return page(
         request,
         "record.html",

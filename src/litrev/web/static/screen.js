@@ -2,6 +2,7 @@
 // Works with app.js's data-key shortcuts; without JavaScript every button is a plain form submit.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js-screen");
   function reasonsOf(button) {
     var form = button.closest("form");
     return form ? form.querySelector("[data-reasons]") : null;
@@ -47,8 +48,13 @@
     if (timer) clearTimeout(timer);
     timer = setTimeout(function () { toast.textContent = ""; }, 6000);
   }
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSettle", function (event) {
     fade();
+    // A saved tag or note hands the keys back to screening (htmx would keep the field focused).
+    var panel = event.detail && event.detail.elt;
+    if (panel && panel.id === "notes-panel" && panel.contains(document.activeElement)) {
+      document.activeElement.blur();
+    }
     // Keys keep working after a swap: the focus leaves the removed button for the page.
     var active = document.activeElement;
     if (!active || active === document.body || !document.body.contains(active)) {
