@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
-from litrev.screening.log import write_transaction
+from litrev.screening.log import read_tracks, write_transaction
 from litrev.screening.model import (
     STAGES,
     Decision,
@@ -39,6 +39,7 @@ from litrev.screening.model import (
     State,
     parse_stage,
     reviewer_name,
+    stage_outcomes,
 )
 from litrev.screening.notes import utc
 from litrev.store import Store, schema
@@ -90,7 +91,12 @@ def _work_before(screening: Screening, stage: Stage, conn: Connection) -> dict[s
     counts = {"open_conflicts": 0, "maybes": 0, "awaiting": 0, "unscreened": 0}
     if before is None:
         return counts
-    outcomes = screening.outcomes(before, conn)
+    if before is Stage.TITLE_ABSTRACT:
+        # Title/abstract states do not depend on reasons: replay the lighter rows.
+        settings = screening.settings(before, conn)
+        outcomes = stage_outcomes(read_tracks(conn, before.value), before, settings, ())
+    else:
+        outcomes = screening.outcomes(before, conn)
     for o in outcomes.values():
         if o.state is State.CONFLICT:
             counts["open_conflicts"] += 1
@@ -102,38 +108,42 @@ def _work_before(screening: Screening, stage: Stage, conn: Connection) -> dict[s
     return counts
 
 
-def _gate(screening: Screening, stage: Stage, conn: Connection) -> Gate:
-    work = _work_before(screening, stage, conn)
+def _open_state(conn: Connection, stage: Stage) -> tuple[bool, str | None, datetime | None]:
+    """(open, by, at) of a stage: its latest gate row, else open if it has any decision."""
     if _previous(stage) is None:
-        return Gate(stage.value, True, None, None, **work)
+        return True, None, None
     table = schema.stage_gates
     row = conn.execute(
         select(table).where(table.c.stage == stage.value).order_by(table.c.id.desc()).limit(1)
     ).first()
     if row is not None:
-        return Gate(stage.value, row.state == "open", row.actor, utc(row.at), **work)
-    decided = conn.execute(
-        select(func.count())
-        .select_from(schema.decisions)
-        .where(schema.decisions.c.stage == stage.value)
-    ).scalar_one()
-    return Gate(stage.value, bool(decided), None, None, **work)
+        return row.state == "open", row.actor, utc(row.at)
+    d = schema.decisions
+    decided = conn.execute(select(d.c.id).where(d.c.stage == stage.value).limit(1)).first()
+    return decided is not None, None, None
+
+
+def _gate(screening: Screening, stage: Stage, conn: Connection) -> Gate:
+    is_open, by, at = _open_state(conn, stage)
+    return Gate(stage.value, is_open, by, at, **_work_before(screening, stage, conn))
 
 
 def gate(screening: Screening, stage: str) -> Gate:
-    """The gate of a stage now (see the module)."""
+    """The gate of a stage now, with the open work left at the stage before (see the module)."""
     with screening.store.connect() as conn:
         return _gate(screening, parse_stage(str(stage)), conn)
 
 
-def require_open(screening: Screening, stage: str) -> Gate:
-    """The stage's gate if open; otherwise a ScreeningError saying the lead must open it."""
-    found = gate(screening, stage)
-    if not found.open:
+def require_open(screening: Screening, stage: str) -> None:
+    """Nothing if the stage is open; otherwise a ScreeningError saying the lead must open it.
+    Cheap (no counting of the work before), for every decision the web workspace takes."""
+    target = parse_stage(str(stage))
+    with screening.store.connect() as conn:
+        is_open = _open_state(conn, target)[0]
+    if not is_open:
         raise ScreeningError(
-            f"{found.stage} is not open yet: the review's lead opens it", field="stage"
+            f"{target.value} is not open yet: the review's lead opens it", field="stage"
         )
-    return found
 
 
 def _write(conn: Connection, stage: Stage, state: str, by: str, note: str | None) -> None:
