@@ -134,7 +134,9 @@ def _term_regex(term: str) -> str:
             else:
                 piece += re.escape(ch)
         parts.append(piece)
-    return r"\b" + r"\s+".join(parts) + (r"" if term.endswith("*") else r"\b")
+    # Lookarounds rather than \b: a term that starts or ends with punctuation ("c++", "(a")
+    # has no word boundary there and would never match.
+    return r"(?<!\w)" + r"\s+".join(parts) + (r"" if term.endswith("*") else r"(?!\w)")
 
 
 def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
