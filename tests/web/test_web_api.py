@@ -211,10 +211,17 @@ def test_next_record_follows_the_allocation_and_every_record_screened_by_two(
     # Once two reviewers decided a record it leaves everyone's list.
     for rid in seen:
         assert decide(client, sam, rid, "include").status_code == 201
-    lena = client.get(url, headers=token(web_review, "lena")).json()
+    lena_token = token(web_review, "lena")
+    lena = client.get(url, headers=lena_token).json()
     assert lena["remaining"] == 9 and lena["record"]["id"] not in seen
+    # As on the screening page, a third decision on a record with its two is refused...
+    third = decide(client, lena_token, min(seen), "exclude", reason="population")
+    assert third.status_code == 400 and "already has its 2" in third.json()["detail"]
+    # ...while changing one's own decision is not.
+    assert decide(client, rui, min(seen), "maybe").status_code == 201
     progress = {p["reviewer"]: p for p in client.get(f"/api/r/{KEY}/progress", headers=rui).json()}
     assert (progress["rui"]["decided"], progress["sam"]["decided"]) == (3, 3)
+    assert decision_rows(web_review, reviewer="lena") == 0
     assert progress["lena"]["remaining"] == 9
 
 

@@ -183,24 +183,28 @@ def review_summary(member: Viewer) -> s.ReviewSummary:
     response_model=s.NextRecord,
     summary="The next record for you to screen (your allocation, in the ranked order)",
 )
-def next_record(member: Reviewer, stage: StageQuery = "title_abstract") -> s.NextRecord:
+def next_record(
+    request: Request, member: Reviewer, stage: StageQuery = "title_abstract"
+) -> s.NextRecord:
     from litrev.screening.allocation import next_records
     from litrev.screening.gates import require_open
-    from litrev.screening.queue import ScreeningQueue
+    from litrev.web.routes.screening_view import QueueView
 
     screening = member.review.screening
     require_open(screening, stage)
-    queue = ScreeningQueue(screening, reviewer=member.username, stage=stage)
-    todo = next_records(screening, stage, member.username, order=queue.order())
+    # The screening page's queue, kept across requests: one ranking per reviewer and stage.
+    queue = QueueView(request, member, stage)
+    order, _queue, stopping = queue.snapshot()
+    todo = next_records(screening, stage, member.username, order=order)
     if not todo:
-        return s.NextRecord(stage=stage, remaining=0, record=None, why=None, stopping=None)
+        return s.NextRecord(stage=stage, remaining=0, record=None, why=None, stopping=stopping)
     first = _record(member, todo[0])
     return s.NextRecord(
         stage=stage,
         remaining=len(todo),
         record=record_out(first),
         why=queue.explain(first.id),
-        stopping=queue.stopping_message(),
+        stopping=stopping,
     )
 
 
@@ -244,12 +248,16 @@ def decide(
     response: Response,
     idempotency_key: KeyHeader = None,
 ) -> s.DecisionOut:
+    from litrev.screening.allocation import require_may_screen
     from litrev.screening.gates import require_open
 
     screening = member.review.screening
     require_open(screening, body.stage)
     started = datetime.now(UTC)
     with one_writer(member.review):
+        # As on the screening page: only a record on the caller's list (their allocation,
+        # still short of its reviewers), or a change to their own decision.
+        require_may_screen(screening, body.stage, member.username, body.record_id)
         event = screening.decide(
             body.record_id,
             reviewer=member.username,
