@@ -140,6 +140,17 @@ def check_view_page_frames_the_pdf_and_shows_its_text(web_review: WebReview) -> 
     assert csp.startswith("sandbox;") and "default-src 'none'" in csp
     assert "plugin-types application/pdf" in csp
     assert rui.get(f"/r/{KEY}/fulltext/file/{attached.id + 99}").status_code == 404
+    csrf = web_review.csrf(rui)
+    assert 'data-testid="remove-pdf"' in page.text
+    removed = rui.post(
+        f"/r/{KEY}/fulltext/file/{attached.id}/remove",
+        data={"csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert removed.headers["location"] == f"/r/{KEY}/fulltext/6"
+    assert fulltexts_of(review.store, 6) == []
+    assert rui.get(frame.group(1)).status_code == 404
+    assert 'data-testid="no-pdf"' in rui.get(f"/r/{KEY}/fulltext/6").text
 
 
 def check_a_hostile_file_name_cannot_break_the_header(web_review: WebReview) -> None:

@@ -327,6 +327,19 @@ def pdf_file(
     )
 
 
+@router.post("/r/{key}/fulltext/file/{fid}/remove")
+def remove_file(fid: int, member: Annotated[Member, Depends(reviewer)]) -> Response:
+    """Take a wrongly matched PDF off its record (logged; the bytes stay for the audit)."""
+    from litrev.screening.model import ScreeningError
+
+    try:
+        found, _data = ft.fulltext_bytes(member.review.store, fid)
+    except ScreeningError:
+        raise HTTPException(404, f"full text {fid}: no such file") from None
+    ft.remove(member.review.store, fid, by=member.username)
+    return RedirectResponse(f"/r/{member.review.key}/fulltext/{found.record_id}", status_code=303)
+
+
 @router.get("/r/{key}/fulltext/{rid}")
 def view(
     request: Request,

@@ -148,7 +148,7 @@ def _catalogue_page(
         exports=exports,
         base=base,
         clear=link([("sort", filters.sort)] if filters.sort != "year" else []),
-        doi_url=lambda doi: "https://doi.org/" + quote(doi.strip(), safe="/:;()._-<>"),
+        doi_url=lambda doi: "https://doi.org/" + quote(doi.strip(), safe="/:;()._-"),
     )
 
 
