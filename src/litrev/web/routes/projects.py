@@ -20,28 +20,56 @@ async def project_list(
 ) -> Response:
     workspace = workspace_of(request)
     mine = dict(workspace.accounts.projects_of(visitor.username))
-    rows = [(review, mine[key]) for key, review in workspace.reviews.items() if key in mine]
+    # Each card says where the review stands: title/abstract progress and open conflicts.
+    rows = [
+        (review, mine[key], review.screening.status("title_abstract"))
+        for key, review in workspace.reviews.items()
+        if key in mine
+    ]
     return page(request, "projects.html", rows=rows)
 
 
 @router.get("/r/{key}/")
 async def review_home(request: Request, member: Annotated[Member, Depends(viewer)]) -> Response:
+    from litrev.screening.allocation import progress
+    from litrev.screening.gates import gate
+
     screening = member.review.screening
-    stages = [(stage, screening.status(stage)) for stage in ("title_abstract", "full_text")]
-    return page(request, "review.html", member=member, review=member.review, stages=stages)
+    stages = []
+    for stage in ("title_abstract", "full_text"):
+        mine = next((p for p in progress(screening, stage) if p.reviewer == member.username), None)
+        stages.append((stage, screening.status(stage), gate(screening, stage), mine))
+    members = workspace_of(request).accounts.members(member.review.key)
+    return page(
+        request,
+        "review.html",
+        member=member,
+        review=member.review,
+        stages=stages,
+        team=len(members),
+        question=str(member.review.project.protocol.review.question or ""),
+    )
 
 
 @router.get("/r/{key}/members")
 async def members(request: Request, member: Annotated[Member, Depends(lead)]) -> Response:
+    return _team_page(request, member, link=None)
+
+
+def _team_page(request: Request, member: Member, *, link: str | None) -> Response:
     accounts = workspace_of(request).accounts
+    rows = []
+    for username, role in accounts.members(member.review.key):
+        user = accounts.user(username)
+        rows.append((username, role, user.display_name if user else None))
     return page(
         request,
         "members.html",
         member=member,
         review=member.review,
-        members=accounts.members(member.review.key),
+        members=rows,
         roles=ROLES,
-        link=None,
+        link=link,
     )
 
 
@@ -55,15 +83,7 @@ async def invite(
     accounts = workspace_of(request).accounts
     token = accounts.invite(member.review.key, role, actor=member.username, hours=hours)
     link = str(request.base_url).rstrip("/") + f"/invite/{token}"
-    return page(
-        request,
-        "members.html",
-        member=member,
-        review=member.review,
-        members=accounts.members(member.review.key),
-        roles=ROLES,
-        link=link,
-    )
+    return _team_page(request, member, link=link)
 
 
 @router.post("/r/{key}/members/role")
