@@ -221,14 +221,33 @@ class ExtractionSettings(_Strict):
     mode: Literal["single", "dual"] = "dual"
 
 
+# In `[[report.tables]]` columns: the study's label (`[report] study_label`), not a codebook
+# field (codebook names are lower-case identifiers, so "@study" can never be one).
+STUDY_COLUMN = "@study"
+
+
+class ReportTable(_Strict):
+    """`[[report.tables]]`: one table of the paper (`litrev tables`): the studies of `category`
+    (empty: every included study), with `columns` (codebook fields, `@study` for the label)
+    headed by `headings` (default: the fields' labels); the title gets "(n=N)" appended."""
+
+    category: str = ""
+    label: str = ""  # "Supplementary file 2": what the paper calls the table
+    title: str = ""
+    columns: list[str] = []
+    headings: list[str] = []
+
+
 class ReportSettings(_Strict):
     """`[report]`: which cross-tables the report shows, as [row field, column field] pairs; how
-    studies are labelled (`study_label`, templates over codebook fields, first that applies); and
-    which extraction-table columns give a row's place in the paper (`table_location`)."""
+    studies are labelled (`study_label`, templates over codebook fields, first that applies);
+    which extraction-table columns give a row's place in the paper (`table_location`); and the
+    paper's study tables (`[[report.tables]]`)."""
 
     crosstabs: list[tuple[str, str]] | None = None
     study_label: str | list[str] | None = None
     table_location: list[str] | None = Field(default=None, min_length=1, max_length=2)
+    tables: list[ReportTable] = []
 
     @property
     def study_labels(self) -> list[str]:
@@ -293,6 +312,39 @@ class Protocol(_Strict):
                 raise ValueError(
                     f"report.study_label {template!r} names no codebook field (write them as "
                     f"{{name}}); fields: {names}"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _report_tables_name_fields_and_categories(self) -> Protocol:
+        names = [f.name for f in self.codebook.fields]
+        categories = self.classification.names
+        seen: set[str] = set()
+        for n, table in enumerate(self.report.tables, start=1):
+            where = f"report.tables[{n}]"
+            if table.category and table.category not in categories:
+                raise ValueError(
+                    f"{where}.category {table.category!r} is not a classification category; "
+                    f"categories: {categories} (or leave it out for every included study)"
+                )
+            if table.category in seen:
+                what = repr(table.category) if table.category else "every included study"
+                raise ValueError(f"{where}: a second table for {what}")
+            seen.add(table.category)
+            unknown = [c for c in table.columns if c != STUDY_COLUMN and c not in names]
+            if unknown:
+                raise ValueError(
+                    f"{where}.columns names {unknown}, not codebook fields; fields: "
+                    f"{sorted(names)} (and {STUDY_COLUMN!r} for the study's label)"
+                )
+            if len(set(table.columns)) != len(table.columns):
+                raise ValueError(f"{where}.columns names a column twice: {table.columns}")
+            if table.headings and not table.columns:
+                raise ValueError(f"{where}.headings given without columns")
+            if table.headings and len(table.headings) != len(table.columns):
+                raise ValueError(
+                    f"{where}: {len(table.headings)} headings for {len(table.columns)} columns; "
+                    "give one heading per column (or none, for the fields' labels)"
                 )
         return self
 

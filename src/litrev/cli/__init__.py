@@ -19,6 +19,7 @@ from litrev.cli import screening as _screening  # noqa: F401
 from litrev.cli import search as _search  # noqa: F401
 from litrev.cli import serve as _serve  # noqa: F401
 from litrev.cli import simulate as _simulate  # noqa: F401
+from litrev.cli import tables as _tables  # noqa: F401
 from litrev.cli import users as _users  # noqa: F401
 from litrev.cli import workspace as _workspace  # noqa: F401
 from litrev.cli._app import app, console, err_console

@@ -111,6 +111,9 @@ def demo(
         project = build_example(example, out)
     console.print(f"Built review project [bold]{example}[/] in {out}")
     _report(project, out)
+    from litrev.cli.tables import FORMATS, write_tables  # the paper's tables, beside the report
+
+    write_tables(project, out, list(FORMATS))
 
 
 @app.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,9 +142,12 @@ def supplementary_table(
     protocol: Protocol,
     category: str,
     labels: Mapping[int, str] | None = None,
+    *,
+    fields: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """One category's studies as a table: a study label (`labels`, by record id), then every
-    codebook field that is neither in the label templates nor the classification field.
+    codebook field that is neither in the label templates nor the classification field (or the
+    codebook fields named in `fields`, in that order).
 
     >>> from litrev.protocol import parse_protocol
     >>> p = parse_protocol('[review]\\nid="x"\\ntitle="x"\\n[codebook]\\n[[codebook.fields]]\\n'
@@ -158,18 +161,22 @@ def supplementary_table(
     classification = protocol.classification
     label = next((c for c in classification.categories if c.name == category), None)
     in_label = set(label_field_names(protocol))
-    fields = [
-        f
-        for f in protocol.codebook.fields
-        if f.name not in in_label and f.name != classification.field
-    ]
+    shown_fields = (
+        [
+            f
+            for f in protocol.codebook.fields
+            if f.name not in in_label and f.name != classification.field
+        ]
+        if fields is None
+        else [f for name in fields if (f := protocol.codebook.field(name)) is not None]
+    )
     title = f"{(label.table if label and label.table else 'Table')}: "
     title += f"{(label.label if label and label.label else category)} (n={len(rows)})"
     return {
         "title": title,
-        "columns": ["Study", *[f.label or f.name for f in fields]],
+        "columns": ["Study", *[f.label or f.name for f in shown_fields]],
         "rows": [
-            [shown, *[_cell(row.get(f.name), f.type) for f in fields]]
+            [shown, *[_cell(row.get(f.name), f.type) for f in shown_fields]]
             for shown, (_, row) in zip(row_labels(rows, labels or {}), rows.iterrows(), strict=True)
         ],
     }
