@@ -21,9 +21,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from litrev.screening import fulltext as ft
+from litrev.screening.blinding import blind_for
 from litrev.web.render import page
 from litrev.web.security import Member, reviewer, viewer
 from litrev.web.workspace import Review
@@ -189,7 +191,8 @@ async def upload(
             refused.append((name, problem or "refused"))
         else:
             accepted.append((name, data))
-    results = _place(review, accepted, member.username)
+    # Matching reads each PDF's text and attaching writes the store: off the event loop.
+    results = await run_in_threadpool(_place, review, accepted, member.username)
     texts = _citations(review, [rid for r in results for rid in r["candidates"] or []])
     return page(
         request,
@@ -265,7 +268,7 @@ async def _attach(request: Request, member: Member, rid: int) -> Response:
         raise HTTPException(400, "send a PDF (field 'file') or a waiting upload (field 'pending')")
     if rid not in set(review.screening.eligible_records(STAGE)):
         raise HTTPException(400, f"record {rid} is not at the full-text stage")
-    ft.attach(review.screening, rid, name, data, by=member.username)
+    await run_in_threadpool(ft.attach, review.screening, rid, name, data, by=member.username)
     if SHA256.match(pending):
         (pending_dir(review) / f"{pending}.pdf").unlink(missing_ok=True)
         (pending_dir(review) / f"{pending}.json").unlink(missing_ok=True)
@@ -377,7 +380,7 @@ def view(
         pdf_text=pdf_text,
         mine=mine,
         others=others,
-        blind=review.screening.settings(STAGE).blind and not others,
+        blind=blind_for(review.screening, rid, STAGE, member.username, role=member.role),
         gate=_gate(review),
         reasons=reasons,
         not_retrieved=_not_retrieved_reason(review),
@@ -388,12 +391,38 @@ def view(
     )
 
 
+def _decide(
+    review: Review,
+    rid: int,
+    who: str,
+    decision: str,
+    reason: str | None,
+    note: str | None,
+    key: str | None,
+) -> int | None:
+    """Record the decision (the stage must be open); the next record `who` has not decided."""
+    from litrev.screening.gates import require_open
+
+    require_open(review.screening, STAGE)
+    review.screening.decide(
+        rid,
+        reviewer=who,
+        stage=STAGE,
+        decision=decision,
+        reason=reason,
+        note=note,
+        idempotency_key=key,
+    )
+    ids = review.screening.eligible_records(STAGE)
+    done = _my_decisions(review, who)
+    later = [r for r in ids if r > rid] + [r for r in ids if r < rid]
+    return next((r for r in later if r not in done), None)
+
+
 @router.post("/r/{key}/fulltext/{rid}/decide")
 async def decide(
     request: Request, rid: int, member: Annotated[Member, Depends(reviewer)]
 ) -> Response:
-    from litrev.screening.gates import require_open
-
     review = member.review
     form = await request.form()
     decision = str(form.get("decision") or "").strip()
@@ -414,19 +443,8 @@ async def decide(
         decision = "exclude"  # a reason button is an exclusion with that reason
     if decision not in ("include", "exclude"):
         raise HTTPException(400, f"decision {decision!r}: expected include or exclude")
-    require_open(review.screening, STAGE)
-    review.screening.decide(
-        rid,
-        reviewer=member.username,
-        stage=STAGE,
-        decision=decision,
-        reason=reason,
-        note=note,
-        idempotency_key=key,
+    next_id = await run_in_threadpool(
+        _decide, review, rid, member.username, decision, reason, note, key
     )
-    ids = review.screening.eligible_records(STAGE)
-    done = _my_decisions(review, member.username)
-    later = [r for r in ids if r > rid] + [r for r in ids if r < rid]
-    next_id = next((r for r in later if r not in done), None)
     target = f"/r/{review.key}/fulltext/{next_id}" if next_id else f"/r/{review.key}/fulltext"
     return RedirectResponse(f"{target}?decided={rid}", status_code=303)
