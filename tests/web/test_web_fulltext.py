@@ -268,6 +268,15 @@ def check_an_upload_over_the_limit_is_refused_before_it_is_read(
     )
     assert answer.status_code == 413 and "at most" in answer.text
     assert fulltexts_of(review.store) == before
+    chunked = rui.post(  # a body streamed without a declared length
+        f"/r/{KEY}/fulltext/upload",
+        content=iter([b"--x\r\n", b"%PDF-" * 10]),
+        headers={
+            "X-CSRF-Token": web_review.csrf(rui),
+            "content-type": "multipart/form-data; boundary=x",
+        },
+    )
+    assert chunked.status_code == 411 and "Content-Length" in chunked.text
 
 
 def check_a_record_not_at_full_text_has_no_page(web_review: WebReview) -> None:
