@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,11 @@ if TYPE_CHECKING:
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_TEXT_CHARS = 200_000  # text read from a PDF's first pages, for matching and display
 PDF_MAGIC = b"%PDF-"
+
+# pypdf logs each flaw it works around in a damaged file ("EOF marker not found") as a warning,
+# on stderr without a handler: uploads are untrusted, so these are expected, and a file litrev
+# cannot use is reported once, by name, by `check_pdf`.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
