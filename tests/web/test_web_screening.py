@@ -122,6 +122,12 @@ def test_undo_takes_back_the_last_decision_and_shows_that_record(web_review: Web
     assert "Undid exclude on record 2" in answer.text
     assert screening.decision_of(2, TA, "rui") is None
     assert screening.decision_of(1, TA, "rui") is not None
+    last = rui.post(
+        f"/r/{web_review.key}/screen/undo", data={"stage": TA}, headers=htmx(web_review, rui)
+    )
+    # Nothing left to take back: the undo button is off (retractions alone do not count).
+    assert 'data-testid="undo" disabled' in last.text
+    assert screening.decision_of(1, TA, "rui") is None
 
 
 def test_exclusion_needs_a_reason_of_its_stage(web_review: WebReview) -> None:
@@ -213,6 +219,13 @@ def test_blind_mode_hides_the_other_reviewers_work(web_review: WebReview) -> Non
     after = rui.get(f"/r/{web_review.key}/records/1").text
     assert "SAMNOTE here" in after and "SAMTAG" in after and "sam: exclude (intervention)" in after
     assert screening.visible_decisions(1, TA, "rui")
+    # The lead settles the conflict: the record page gives the outcome to those who may see it.
+    screening.resolve(1, stage=TA, decision="include", by="lena")
+    settled = rui.get(f"/r/{web_review.key}/records/1").text
+    assert 'data-testid="outcome-title_abstract">outcome: include, resolved' in settled
+    # A viewer decided nothing: the record stays blind to them, outcome included.
+    vic = web_review.client("vic").get(f"/r/{web_review.key}/records/1").text
+    assert "outcome:" not in vic and "SAMNOTE" not in vic and "sam: exclude" not in vic
 
 
 def test_hostile_record_text_is_escaped(web_review: WebReview) -> None:

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from litrev.screening import allocation
 from litrev.screening.blinding import blind_for
 from litrev.screening.gates import gate
-from litrev.screening.model import DecisionEvent, ScreeningError
+from litrev.screening.model import DecisionEvent, ScreeningError, current_decisions
 from litrev.screening.notes import notes_for, tag_counts, tags_for
 from litrev.web.render import is_fragment, page
 from litrev.web.routes.screening_view import (
@@ -79,7 +79,7 @@ def screen_context(
         "toast": toast,
         "view": None,
         "undo_key": new_key(),
-        "can_undo": bool(screening.events(stage, reviewer=member.username)),
+        "can_undo": bool(current_decisions(screening.events(stage, reviewer=member.username))),
     }
     if record_id is None:
         return context

@@ -66,7 +66,10 @@ def record_page(
         others = screening.visible_decisions(rid, each.value, member.username, role=member.role)
         hidden = blind_for(screening, rid, each.value, member.username, role=member.role)
         here = rid in screening.eligible_records(each.value)
-        per_stage.append((each.value, STAGE_LABELS[each.value], own, others, hidden, here))
+        # The settled outcome combines everyone's votes: shown only where nothing is blind.
+        settled = None if hidden else screening.outcome(rid, each.value)
+        final = settled if settled is not None and settled.final else None
+        per_stage.append((each.value, STAGE_LABELS[each.value], own, others, hidden, here, final))
     return page(
         request,
         "record.html",
