@@ -63,11 +63,18 @@ def test_upload_view_and_decide_full_texts(
                 "mimeType": "application/pdf",
                 "buffer": pdf_with_text("Telehealth and admissions", "doi:10.5555/telehf.0003"),
             },
+            {
+                "name": "scan 2024-03.pdf",
+                "mimeType": "application/pdf",
+                "buffer": pdf_with_text("A scanned report without its DOI"),
+            },
         ],
     )
     page.click('[data-testid="upload-submit"]')
     page.wait_for_selector('[data-testid="upload-result"]')
     assert page.locator('[data-testid="upload-attached"]').count() == 2
+    assert page.locator('[data-testid="upload-unmatched"]').count() == 1
+    screenshot(page, "fulltext-upload")
     page.goto(f"{live_server}/r/{KEY}/fulltext")
     assert page.locator('[data-testid="pdf-attached"]').count() == 2
     screenshot(page, "fulltext-list")
