@@ -97,6 +97,9 @@ def test_a_conflict_is_listed_and_the_two_reviewers_resolve_it_together(web_revi
     # the htmx answer is the row itself, now resolved
     assert done.text.lstrip().startswith("<article") and 'data-testid="resolution"' in done.text
     assert "consensus of rui and sam: abstract mentions admissions" in done.text
+    # and, out of band, the stage's conflict count and the gate card, both up to date
+    assert re.search(r'id="count-title_abstract"[^>]*hx-swap-oob="true">0<', done.text)
+    assert re.search(r'id="stage-gate"[^>]*hx-swap-oob="true"', done.text)
 
     outcome = screening_of(web_review).outcome(1, TA)
     assert outcome.state is State.RESOLVED and outcome.decision == "include"

@@ -167,3 +167,28 @@ def test_an_empty_review_has_a_dashboard_too(web_review: Any) -> None:
         f"/r/{web_review.key}/dashboard/prisma.svg", follow_redirects=False
     )
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+
+
+def test_with_an_allocation_each_bar_is_the_reviewers_assigned_work(web_review: Any) -> None:
+    from litrev.screening.allocation import allocate
+
+    screening = screening_of(web_review)
+    plan = allocate(screening, TA, ["rui", "sam"], per_record=1, by="lena")
+    first = plan["rui"][0]
+    screening.decide(first, reviewer="rui", stage=TA, decision="include")
+    # a decision on a record not assigned to him counts as decided, not as assigned work done
+    screening.decide(plan["sam"][0], reviewer="rui", stage=TA, decision="include")
+    page = web_review.client("sam").get(f"/r/{web_review.key}/dashboard").text
+    panel = page.split('data-testid="stage-full_text"')[0]
+    bars = dict(
+        (who, (done, of))
+        for who, done, of in re.findall(
+            r'data-reviewer="(\w+)">(?:(?!</li>).)*?<strong>(\d+)</strong>/(\d+) <span class="muted">as',
+            panel,
+            re.S,
+        )
+    )
+    # sam's record now has the one decision the stage needs (per_record=1 is the allocation,
+    # the stage still asks for 2): it stays on his list
+    assert bars == {"rui": ("1", str(len(plan["rui"]))), "sam": ("0", str(len(plan["sam"])))}
+    assert re.search(r'data-reviewer="lena">(?:(?!</li>).)*?none assigned', panel, re.S)

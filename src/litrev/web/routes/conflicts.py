@@ -133,9 +133,12 @@ async def resolve(
     item = conflict_item(screening, rid, chosen, member.username, role=member.role)
     return page(
         request,
-        "conflicts_row.html",
+        "conflicts_resolved.html",
         status_code=400 if error else 200,
+        count=len(screening.conflicts(chosen)),
+        back=f"/r/{member.review.key}/conflicts?stage={chosen.value}",
         **_row_context(member, item, error),
+        **gate_context(member),
     )
 
 

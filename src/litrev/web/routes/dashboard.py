@@ -30,17 +30,23 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 @dataclass(frozen=True)
 class ReviewerBar:
-    """One reviewer's progress bar: decided of `of` (their assignment, else the stage)."""
+    """One reviewer's progress bar: `done` of `of`. Without allocation, their decisions of the
+    stage's records; with it, their assigned records no longer waiting for them (decided by
+    them, or settled) of those assigned. `decided` counts every decision they made."""
 
     reviewer: str
     decided: int
-    of: int
     assigned: int | None
     remaining: int
+    records: int
 
     @property
-    def percent(self) -> int:
-        return round(100 * self.decided / self.of) if self.of else 0
+    def of(self) -> int:
+        return self.records if self.assigned is None else self.assigned
+
+    @property
+    def done(self) -> int:
+        return self.decided if self.assigned is None else self.assigned - self.remaining
 
 
 def _number(value: float, digits: int = 2) -> str:
@@ -54,13 +60,7 @@ def _stage_panel(member: Member, stage: Stage) -> dict[str, Any]:
     screening = member.review.screening
     status = screening.status(stage)
     bars = [
-        ReviewerBar(
-            p.reviewer,
-            p.decided,
-            p.assigned if p.assigned is not None else status.records,
-            p.assigned,
-            p.remaining,
-        )
+        ReviewerBar(p.reviewer, p.decided, p.assigned, p.remaining, status.records)
         for p in progress(screening, stage.value)
     ]
     pairs = [
