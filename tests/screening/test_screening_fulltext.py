@@ -287,3 +287,13 @@ def test_password_protected_pdf(s: Screening) -> None:
     assert pdf_text(encrypted("secret")) == ""
     # only an owner password (printing/copying limits): it opens, so it is kept
     assert attach(s, 1, "limited.pdf", encrypted(""), by="ann").filename == "limited.pdf"
+
+
+def test_two_dois_in_one_name_is_not_a_guess(s: Screening) -> None:
+    """Neither DOI lies inside the other: both records are candidates (the longer used to win)."""
+    [m] = match_files(s, [("10.1234_abc.5 (10.1234_abc.5).pdf", blank_pdf())])
+    assert m.record_id == 1  # 10.1234/abc only ever inside 10.1234/abc.5
+    [m] = match_files(s, [("10.1234_abc.5 and 10.1234_abc (2).pdf", blank_pdf())])
+    assert (m.record_id, m.candidates) == (None, (1, 2))  # 10.1234/abc also stands alone
+    [m] = match_files(s, [("10.1234_abc.5 + 10.1234_abc.pdf", blank_pdf())])
+    assert (m.record_id, m.candidates) == (None, (1, 2))

@@ -109,9 +109,10 @@ def _records(screening: Screening, stage: str) -> dict[int, _Rec]:
 
 
 def _by_doi_in_name(stem: str, records: dict[int, _Rec]) -> list[int]:
-    """Records whose DOI the name holds ('/' written as '/', '_' or %2F), longest DOI first."""
+    """Records whose DOI the name holds ('/' written as '/', '_', '-' or %2F). A DOI found only
+    inside another found one (10.1/abc within 10.1/abc.5) does not count."""
     name = unquote(stem).casefold()
-    found: dict[int, int] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}
     for rec in records.values():
         if rec.doi is None:
             continue
@@ -120,13 +121,21 @@ def _by_doi_in_name(stem: str, records: dict[int, _Rec]) -> list[int]:
             while start >= 0:
                 before_ok = start == 0 or not name[start - 1].isalnum()
                 if before_ok and NAME_BOUNDARY.match(name, start + len(variant)):
-                    found[rec.id] = max(found.get(rec.id, 0), len(variant))
+                    spans.setdefault(rec.id, []).append((start, start + len(variant)))
                 start = name.find(variant, start + 1)
-    if not found:
-        return []
-    # A DOI that is a prefix of another found one (10.1/abc within 10.1/abc.5) is the weaker.
-    best = max(found.values())
-    return sorted(r for r, n in found.items() if n == best)
+
+    def inside_another(rid: int) -> bool:
+        return all(
+            any(
+                a <= s0 and e0 <= b and (a, b) != (s0, e0)
+                for o, os_ in spans.items()
+                if o != rid
+                for a, b in os_
+            )
+            for s0, e0 in spans[rid]
+        )
+
+    return sorted(r for r in spans if not inside_another(r))
 
 
 def _dois_in_text(pages: Sequence[str]) -> list[str]:
