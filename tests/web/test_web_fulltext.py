@@ -115,6 +115,14 @@ def check_an_unmatched_pdf_waits_and_is_attached_to_the_record_picked(
         data={"pending": pending.group(1), "record_id": "6", "csrf_token": csrf},
     )
     assert again.status_code == 404  # attached once: no longer waiting
+    both = pdf_with_text("Two trials", "doi:10.5555/telehf.0005", "doi:10.5555/telehf.0006")
+    answer = upload(rui, csrf, [("two.pdf", both, "application/pdf")])
+    buttons = re.findall(r'formaction="/r/[^/]+/fulltext/(\d+)/attach"', answer.text)
+    assert buttons == ["5", "6"]  # the candidates, each one click away
+    pending = re.search(r'name="pending" value="([0-9a-f]{64})"', answer.text)
+    assert pending
+    rui.post(f"/r/{KEY}/fulltext/5/attach", data={"pending": pending.group(1), "csrf_token": csrf})
+    assert [f.filename for f in fulltexts_of(review.store, 5)] == ["scanned report.pdf", "two.pdf"]
 
 
 def check_view_page_frames_the_pdf_and_shows_its_text(web_review: WebReview) -> None:
