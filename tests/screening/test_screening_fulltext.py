@@ -205,7 +205,7 @@ def test_match_files(s: Screening) -> None:
         (3, "record id 3 in the file name", (3,)),
         (None, "record 5 in the file name is not screened at full_text", ()),
         (2, "first author, year and title in the file name", (2,)),
-        (None, "the file name fits several records", (3, 4)),
+        (None, "not enough in the file name to choose: it could be record 3, 4", (3, 4)),
         (3, "first author, year and title in the file name", (3, 4)),
         (None, "no record matches the file name or a DOI in the text", ()),
         (None, "the name says record 4 but a DOI in the first page is record 1", (1, 4)),
@@ -297,3 +297,40 @@ def test_two_dois_in_one_name_is_not_a_guess(s: Screening) -> None:
     assert (m.record_id, m.candidates) == (None, (1, 2))  # 10.1234/abc also stands alone
     [m] = match_files(s, [("10.1234_abc.5 + 10.1234_abc.pdf", blank_pdf())])
     assert (m.record_id, m.candidates) == (None, (1, 2))
+
+
+def test_citation_names_as_reference_managers_write_them() -> None:
+    s = Screening(Store.open("sqlite://"))
+    s.configure(TA, by="lead", reviewers_required=1)
+    ids = _add(
+        s.store,
+        [
+            {
+                "title": "Falls after hip fracture in nursing homes",
+                "authors": ["Tanaka HK"],
+                "year": 2017,
+            },
+            {
+                "title": "Exercise for older people: a trial",
+                "authors": ["Tanaka, Yui"],
+                "year": 2018,
+            },
+            {
+                "title": "Vitamin D and falls: systematic review",
+                "authors": ["Brown A", "Li B"],
+                "year": 2017,
+            },
+        ],
+    )
+    for r in ids:
+        s.decide(r, reviewer="ann", stage=TA, decision="include")
+    names = [
+        "Tanaka et al. - 2017 - Falls after hip fracture in nursing homes.pdf",  # Zotero
+        "Tanaka_2018_Exercise.pdf",
+        "Brown - 2017 - Vitamin D and falls.pdf",
+        "Tanaka.pdf",  # two Tanakas, nothing else: candidates only
+        "Falls after hip fracture in nursing homes.pdf",  # the whole title, no author
+    ]
+    got = [(m.record_id, m.candidates) for m in match_files(s, [(n, blank_pdf()) for n in names])]
+    assert [g[0] for g in got] == [ids[0], ids[1], ids[2], None, ids[0]]
+    assert got[3][1] == (ids[0], ids[1])  # a surname alone: candidates, never a match

@@ -82,8 +82,13 @@ def _surname(authors: Any) -> str | None:
     first = str(authors[0]).strip()
     if not first:
         return None
-    # "Smith, J" or "J Smith" (as litrev.records.model.Record.first_author_surname reads them)
-    name = first.split(",")[0] if "," in first else first.split()[-1]
+    if "," in first:  # "Smith, J"
+        name = first.split(",")[0]
+    else:
+        parts = first.split()
+        # "Smith JA" (MEDLINE) puts initials last; "Jane Smith" puts the surname last.
+        initials = len(parts) > 1 and re.fullmatch(r"(?:[A-Z]\.?){1,3}", parts[-1]) is not None
+        name = " ".join(parts[:-1]) if initials else parts[-1]
     return " ".join(_words(name)) or None
 
 
@@ -164,6 +169,7 @@ def _by_citation(stem: str, records: dict[int, _Rec]) -> tuple[list[int], list[i
     wordset = set(words)
     years = {int(w) for w in words if YEAR.match(w)}
     scored: list[tuple[float, float, int]] = []
+    by_author: list[int] = []
     for rec in records.values():
         author = bool(rec.surname) and all(p in wordset for p in (rec.surname or "").split())
         year = rec.year is not None and rec.year in years
@@ -183,8 +189,11 @@ def _by_citation(stem: str, records: dict[int, _Rec]) -> tuple[list[int], list[i
             scored.append((40 + 30 * year + 0.3 * title, title, rec.id))
         elif len(rest) >= 4 and title >= 95:
             scored.append((30 + 0.3 * title, title, rec.id))
+        elif author:
+            by_author.append(rec.id)
     scored.sort(key=lambda s: (-s[0], s[2]))
-    candidates = [s[2] for s in scored[:5]]
+    # The first author alone never decides, but says where to look.
+    candidates = [s[2] for s in scored[:5]] or sorted(by_author)[:5]
     if len(scored) == 1:
         return candidates[:1], candidates
     # Two papers by the same author in the same year: only title words that clearly pick one.
@@ -236,7 +245,13 @@ def _match_one(name: str, data: bytes, records: dict[int, _Rec], stage: str) -> 
             name, accepted[0], "first author, year and title in the file name", tuple(candidates)
         )
     if candidates:
-        return FileMatch(name, None, "the file name fits several records", tuple(candidates))
+        could = ", ".join(map(str, candidates))
+        return FileMatch(
+            name,
+            None,
+            f"not enough in the file name to choose: it could be record {could}",
+            tuple(candidates),
+        )
     return FileMatch(name, None, "no record matches the file name or a DOI in the text")
 
 
