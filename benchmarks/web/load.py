@@ -118,6 +118,10 @@ class Figures:
     p90_ms: float = 0.0
     p99_ms: float = 0.0
     max_ms: float = 0.0
+    # decisions/s in each tenth of the run: does the store slow down as decisions pile up?
+    throughput_by_tenth: list[float] = field(default_factory=list)
+    # the machine's 1-minute load average, sampled during the run (other work shares the CPUs)
+    load_average: list[float] = field(default_factory=list)
     lost: int = 0
     duplicated: int = 0
     unacknowledged: int = 0  # rows no 2xx answer reported (a request that failed after writing)
@@ -259,6 +263,7 @@ async def reviewer_run(
                 out["problems"].append(f"{name} record {record}: {status} {answer}")
                 continue
             out["acked"][(name, record)] = (answer["id"], choice)
+            out["done_at"].append(time.perf_counter())
             if args.repeat_every and index % args.repeat_every == args.repeat_every - 1:
                 out["repeats"] += 1
                 again, replay = await _send(client, body, key, out, repeat=True)
@@ -331,6 +336,13 @@ def verify(
         figures.problems.append(f"{figures.keys} idempotency keys for {len(acked)} decisions")
 
 
+def _by_tenth(done_at: list[float], started: float, wall: float) -> list[float]:
+    counts = [0] * 10
+    for moment in done_at:
+        counts[min(9, int((moment - started) / wall * 10))] += 1
+    return [round(n / (wall / 10), 1) for n in counts]
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -351,12 +363,23 @@ async def load(
         "repeats": 0,
         "replayed": 0,
         "problems": [],
+        "done_at": [],
     }
     started = time.perf_counter()
+    out["started"] = started
+    out["load"] = []
+    sampler = asyncio.create_task(_sample_load(out["load"]))
     await asyncio.gather(
         *(reviewer_run(base, name, t["token"], t["records"], args, out) for name, t in team.items())
     )
+    sampler.cancel()
     return out, time.perf_counter() - started
+
+
+async def _sample_load(samples: list[float]) -> None:
+    while True:
+        samples.append(round(os.getloadavg()[0], 1))
+        await asyncio.sleep(30)
 
 
 def main() -> None:
@@ -409,6 +432,8 @@ def main() -> None:
         figures.p90_ms = round(_percentile(latencies, 0.90), 1)
         figures.p99_ms = round(_percentile(latencies, 0.99), 1)
         figures.max_ms = round(max(latencies) * 1000, 1) if latencies else 0.0
+        figures.throughput_by_tenth = _by_tenth(out["done_at"], out["started"], wall)
+        figures.load_average = out["load"]
         figures.problems.extend(out["problems"][:20])
         verify(database or f"sqlite:///{root / 'litrev.db'}", out["acked"], figures)
     finally:
