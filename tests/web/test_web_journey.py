@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import TITLES, sign_in
+from .conftest import ARTEFACTS, TITLES, sign_in
 from .route_sweep import pdf_bytes
 
 LAPTOP = {"width": 1280, "height": 800}
@@ -36,6 +36,13 @@ def _plan(who: str, rid: int) -> str:
     if rid in INCLUDE:
         return "i"
     return "m" if rid == MAYBE else "e1"
+
+
+def _view(page: Any, name: str) -> None:
+    """A screenshot of what the screen shows (not the whole page): on a phone the decision
+    bar is fixed at the bottom, which a full-page shot would put mid-page."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"))
 
 
 def _shown(page: Any) -> int | None:
@@ -105,6 +112,7 @@ def test_the_team_screens_resolves_and_reads_full_texts(
     review = web_review.workspace.reviews[key]
     screening = review.screening
     dialogs: list[str] = []
+    overflow: dict[str, int] = {}  # page -> its width on the phone (wider: it scrolls sideways)
     contexts = {
         "rui": browser.new_context(viewport=LAPTOP),
         "sam": browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True),
@@ -133,6 +141,8 @@ def test_the_team_screens_resolves_and_reads_full_texts(
             page.wait_for_selector("article[data-record-id]")
         screenshot(rui, "journey-04-screen-laptop")
         screenshot(sam, "journey-04-screen-phone")
+        overflow["screen"] = sam.evaluate("document.documentElement.scrollWidth")
+        _view(sam, "journey-04-screen-phone-view")
         # rui slips on his first record, and takes it back with u
         first = _shown(rui)
         assert first is not None
@@ -183,6 +193,8 @@ def test_the_team_screens_resolves_and_reads_full_texts(
         conflicts_phone.set_viewport_size(PHONE)
         conflicts_phone.goto(f"{base}/r/{key}/conflicts?stage={TA}")
         screenshot(conflicts_phone, "journey-08-conflicts-phone")
+        overflow["conflicts"] = conflicts_phone.evaluate("document.documentElement.scrollWidth")
+        _view(conflicts_phone, "journey-08-conflicts-phone-view")
         conflicts_phone.close()
         row = lena.locator('[data-testid="conflict-row"][data-record="6"]')
         row.get_by_test_id("resolve-note").fill("Agreed with rui and sam on a call")
@@ -208,9 +220,13 @@ def test_the_team_screens_resolves_and_reads_full_texts(
         assert counts["Reports sought for retrieval"] == str(status.included)
         assert lena.get_by_test_id("prisma").evaluate("img => img.naturalWidth") > 0
         screenshot(lena, "journey-10-dashboard")
-        lena.set_viewport_size(PHONE)
-        screenshot(lena, "journey-10-dashboard-phone")
-        lena.set_viewport_size(LAPTOP)
+        dashboard_phone = contexts["lena"].new_page()
+        dashboard_phone.set_viewport_size(PHONE)
+        dashboard_phone.goto(f"{base}/r/{key}/dashboard")
+        screenshot(dashboard_phone, "journey-10-dashboard-phone")
+        _view(dashboard_phone, "journey-10-dashboard-phone-view")
+        overflow["dashboard"] = dashboard_phone.evaluate("document.documentElement.scrollWidth")
+        dashboard_phone.close()
 
         # --- the lead opens full-text screening -------------------------------------------
         assert not gates.gate(screening, FT).open
@@ -278,6 +294,47 @@ def test_the_team_screens_resolves_and_reads_full_texts(
         lena.goto(f"{base}/r/{key}/members")
         screenshot(lena, "journey-19-team")
         assert dialogs == []
+        print("phone page widths:", overflow)
     finally:
         for context in contexts.values():
             context.close()
+
+
+@pytest.mark.browser
+def test_every_page_fits_a_phone_screen(
+    web_review: Any, live_server: str, browser: Any, screenshot: Any
+) -> None:
+    """Every HTML page of the app (read from `app.routes`), loaded on a 390 px phone after
+    the journey's screening, is no wider than the screen: nothing scrolls sideways."""
+    from .route_sweep import fill, routes, seed
+
+    screening = web_review.workspace.reviews[web_review.key].screening
+    for rid in range(1, len(TITLES) + 1):
+        for who in ("rui", "sam"):
+            keys = _plan(who, rid)
+            decision = {"i": "include", "m": "maybe", "e": "exclude"}[keys[0]]
+            reason = {"1": "population", "2": "intervention"}.get(keys[1:]) if keys[1:] else None
+            screening.decide(rid, reviewer=who, stage=TA, decision=decision, reason=reason)
+    values = seed(web_review, record_id=6)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, "lena")
+        wide = {}
+        for route in routes(web_review.app):
+            if route.writes or route.api or route.path.startswith(("/static", "/openapi")):
+                continue
+            url = live_server + fill(route.path, values)
+            response = page.goto(url)
+            if response is None or "text/html" not in response.headers.get("content-type", ""):
+                continue
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                wide[route.path] = width
+                screenshot(
+                    page,
+                    "too-wide" + route.path.replace("/", "-").replace("{", "").replace("}", ""),
+                )
+        assert wide == {}, f"pages wider than a {PHONE['width']} px phone: {wide}"
+    finally:
+        context.close()
