@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -441,6 +442,7 @@ def main() -> None:
             server.kill()
         if schema_name and args.database:
             _drop_schema(args.database, schema_name)
+        shutil.rmtree(folder, ignore_errors=True)
     summary = asdict(figures)
     print(json.dumps(summary, indent=2))
     if args.json:
