@@ -95,3 +95,15 @@ def test_remove_tag(s: Screening) -> None:
     # added again after removal: a new row
     assert add_tag(s.store, 1, TA, "ann", "later").tag == "later"
     assert _actions(s.store).count("screening.untag") == 1
+
+
+def test_double_submitted_note_is_added_once(s: Screening) -> None:
+    first = add_note(s.store, 1, TA, "ann", "check the setting", idempotency_key="n-1")
+    again = add_note(s.store, 1, TA, "ann", "check the setting ", idempotency_key="n-1")
+    assert again == first
+    assert len(notes_for(s, 1, TA, "ann")) == 1
+    with pytest.raises(ScreeningError, match="different request"):
+        add_note(s.store, 1, TA, "ann", "another text", idempotency_key="n-1")
+    with pytest.raises(ScreeningError, match="another user's"):
+        add_note(s.store, 1, TA, "bob", "check the setting", idempotency_key="n-1")
+    assert _actions(s.store).count("screening.note") == 1

@@ -20,6 +20,7 @@ as their decisions are: while a record is blind to a reviewer, they see only the
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from litrev.screening.blinding import blind_for, blind_records
-from litrev.screening.log import existing_records, write_transaction
+from litrev.screening.log import claim_key, existing_records, settle_key, write_transaction
 from litrev.screening.model import ScreeningError, parse_stage, reviewer_name
 from litrev.store import Store, schema
 
@@ -89,8 +90,18 @@ def _require_record(conn: Connection, record_id: int) -> None:
         )
 
 
-def add_note(store: Store, record_id: int, stage: str, author: str, text: str) -> Note:
-    """Add `author`'s note on a record at a stage (1 to 10,000 characters); logged.
+def add_note(
+    store: Store,
+    record_id: int,
+    stage: str,
+    author: str,
+    text: str,
+    *,
+    idempotency_key: str | None = None,
+) -> Note:
+    """Add `author`'s note on a record at a stage (1 to 10,000 characters); logged. With
+    `idempotency_key`, a repeat of the same request (a double-submitted form) returns the first
+    note and adds nothing (see `Screening.decide`).
 
     >>> from litrev.screening.demo import add_records
     >>> store = Store.open("sqlite://")
@@ -106,9 +117,24 @@ def add_note(store: Store, record_id: int, stage: str, author: str, text: str) -
         raise ScreeningError(
             f"note: expected 1 to {MAX_NOTE_CHARS} characters, got {len(body)}", field="text"
         )
+    request = {
+        "action": "note",
+        "record_id": record_id,
+        "stage": stage_value,
+        "text_sha256": hashlib.sha256(body.encode()).hexdigest(),
+    }
     now = datetime.now(UTC)
     table = schema.record_notes
     with write_transaction(store) as conn:
+        if idempotency_key is not None:
+            done = claim_key(conn, idempotency_key, who, request)
+            if done is not None:
+                row = conn.execute(select(table).where(table.c.id == done.get("note_id"))).first()
+                if row is None:
+                    raise ScreeningError(f"idempotency key {idempotency_key!r}: no note found")
+                return Note(
+                    row.id, row.record_id, row.stage, row.author, row.text, utc(row.created_at)
+                )
         _require_record(conn, record_id)
         note_id = conn.execute(
             table.insert()
@@ -123,6 +149,8 @@ def add_note(store: Store, record_id: int, stage: str, author: str, text: str) -
             entity_id=int(note_id),
             detail={"record_id": record_id, "stage": stage_value, "chars": len(body)},
         )
+        if idempotency_key is not None:
+            settle_key(conn, idempotency_key, {**request, "note_id": int(note_id)})
     return Note(int(note_id), record_id, stage_value, who, body, now)
 
 
