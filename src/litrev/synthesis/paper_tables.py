@@ -209,9 +209,10 @@ def build_paper_tables(
     if missing:
         shown = ", ".join(labels.get(r, f"record {r}") for r in missing[:10])
         more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        have = "study has" if len(missing) == 1 else "studies have"
         warnings.append(
-            f"{len(missing)} included studies have no extracted data ({shown}{more}): "
-            f"tabled with blank cells"
+            f"{len(missing)} included {have} no extracted data ({shown}{more}): "
+            "tabled with blank cells"
         )
         studies = pd.concat([studies, pd.DataFrame({"record_id": missing})], ignore_index=True)
     studies = sort_studies(studies, labels, citations)
@@ -268,8 +269,9 @@ def build_paper_tables(
             why = f"a category the protocol does not list ({', '.join(unknown)})" if unknown else ""
             blank = int((values[~values.isin(known)] == "").sum())
             reasons = [r for r in [f"no category ({blank})" if blank else "", why] if r]
+            are = "study is" if len(stray) == 1 else "studies are"
             warnings.append(
-                f"{len(stray)} studies are in no category's table: {'; '.join(reasons)}; "
+                f"{len(stray)} {are} in no category's table: {'; '.join(reasons)}; "
                 f"listed under {NOT_CLASSIFIED!r}"
             )
             tables.append(
