@@ -6,17 +6,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from litrev.screening.fulltext import attach
 from litrev.screening.gates import open_stage
 
 from .conftest import WebReview
+from .pdfs import pdf_with_text
 
 TA = "title_abstract"
 FT = "full_text"
 
 
 def htmx(web_review: WebReview, client: Any) -> dict[str, str]:
-    """The headers htmx sends: HX-Request and the session's CSRF token."""
-    return {"HX-Request": "true", "X-CSRF-Token": web_review.csrf(client)}
+    """The headers htmx sends: HX-Request and the session's CSRF token (read once a client)."""
+    if not hasattr(client, "csrf_token"):
+        client.csrf_token = web_review.csrf(client)
+    return {"HX-Request": "true", "X-CSRF-Token": client.csrf_token}
 
 
 def shown_id(html: str) -> int:
@@ -147,6 +151,10 @@ def test_exclusion_needs_a_reason_of_its_stage(web_review: WebReview) -> None:
     open_stage(screening, FT, by="lena", force=True)
     page = rui.get(f"/r/{web_review.key}/screen?stage={FT}")
     assert shown_id(page.text) == 1 and "No admissions outcome" in page.text
+    assert "No PDF attached yet" in page.text
+    attach(review.store, 1, "trial.pdf", pdf_with_text("A trial"), by="rui")
+    page = rui.get(f"/r/{web_review.key}/screen?stage={FT}")
+    assert f'href="/r/{web_review.key}/fulltext/1">Read the full text: trial.pdf' in page.text
     answer = rui.post(
         f"/r/{web_review.key}/screen/decide",
         data={"record_id": "1", "stage": FT, "decision": "exclude"},

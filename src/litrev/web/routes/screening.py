@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from litrev.screening import allocation
 from litrev.screening.blinding import blind_for
+from litrev.screening.fulltext import fulltexts_of
 from litrev.screening.gates import gate
 from litrev.screening.model import DecisionEvent, ScreeningError, current_decisions
 from litrev.screening.notes import notes_for, tag_counts, tags_for
@@ -95,6 +96,7 @@ def screen_context(
         tags=tags_for(screening, record_id, stage, member.username, role=member.role),
         known_tags=list(tag_counts(screening, stage, member.username, role=member.role)),
         idempotency_key=new_key(),
+        fulltexts=fulltexts_of(review.store, record_id) if stage == "full_text" else [],
         position=(todo.index(record_id) + 1) if record_id in todo else None,
     )
     return context
