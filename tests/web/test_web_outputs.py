@@ -21,10 +21,10 @@ DEMO = "coproduction-models"
 class DemoSite:
     """The built-in review served by the workspace, with a lead `lea` and a viewer `val`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, database: str | None = None) -> None:
         from litrev.web import Workspace, create_app
 
-        self.workspace = Workspace.open([root])
+        self.workspace = Workspace.open([root], databases=[database] if database else ())
         for name, role in (("lea", "lead"), ("val", "viewer")):
             self.workspace.accounts.add_user(name, PASSWORD, actor="test")
             self.workspace.accounts.grant(DEMO, name, role, actor="test")
@@ -233,3 +233,45 @@ def test_report_is_served_with_its_own_csp_and_rebuilt_when_decisions_change(
     assert rebuilt.status_code == 303
     assert state_file.stat().st_mtime_ns != before  # built again though nothing changed
     assert 'data-testid="rebuild-report"' in lena.get(rebuilt.headers["location"]).text
+
+
+def test_catalogue_on_postgresql_agrees_with_sqlite(
+    demo_dir: Path, tmp_path: Path, postgres_schemas: Any
+) -> None:
+    """The built-in review copied to a PostgreSQL store serves the same catalogue."""
+    from litrev.store import Store
+    from litrev.store.copy import copy_store
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_dir, root)
+    url = str(postgres_schemas())
+    source, target = Store.open(root / "litrev.db"), Store.open(url)
+    try:
+        copy_store(source, target)
+    finally:
+        source.close()
+        target.close()
+    (root / "litrev.db").unlink()  # the review now lives on PostgreSQL only
+    site = DemoSite(root, url)
+    try:
+        coded = consensus_values(site)
+        expected = sorted(
+            r
+            for r, v in coded.items()
+            if v.get("category") == "practice-oriented" and v.get("country") == "UK"
+        )
+        val = site.client("val")
+        page = val.get(f"/r/{DEMO}/catalogue?category=practice-oriented&country=UK")
+        assert expected and sorted(shown_records(page.text)) == expected
+        table = list(
+            csv.DictReader(
+                io.StringIO(
+                    val.get(
+                        f"/r/{DEMO}/catalogue/export?category=practice-oriented&country=UK&format=csv"
+                    ).text
+                )
+            )
+        )
+        assert sorted(int(r["litrev_id"]) for r in table) == expected
+    finally:
+        site.workspace.close()
