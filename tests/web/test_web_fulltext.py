@@ -264,11 +264,11 @@ def check_an_upload_over_the_limit_is_refused_before_it_is_read(
     web_review: WebReview, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from litrev.screening.fulltext import fulltexts_of
-    from litrev.web.routes import fulltext
+    from litrev.web.routes import fulltext_upload
 
     review = web_review.workspace.reviews[KEY]
     before = fulltexts_of(review.store)
-    monkeypatch.setattr(fulltext, "MAX_UPLOAD_BYTES", 2000)
+    monkeypatch.setattr(fulltext_upload, "MAX_UPLOAD_BYTES", 2000)
     rui = web_review.client("rui")
     big = pdf_with_text("x" * 3000, "doi:10.5555/telehf.0001")
     answer = upload(
