@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,3 +218,8 @@ def test_report_cache_rebuilds_only_when_the_report_can_change(tmp_path: Path) -
         report_file(project, cache, "state.txt")
     assert cached_report(project, cache, rebuild=True).built
     project.store.close()
+
+
+@pytest.mark.parametrize("module", ["litrev.synthesis.catalogue", "litrev.synthesis.report_cache"])
+def test_docstring_examples(module: str, docstring_examples: Any) -> None:
+    docstring_examples(module)
