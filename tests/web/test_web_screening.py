@@ -319,3 +319,19 @@ def test_bad_stage_and_unknown_record_are_refused_plainly(web_review: WebReview)
     assert rui.get(f"/r/{web_review.key}/records/999").status_code == 404
     answer = decide(web_review, rui, 999, decision="include")
     assert "record 999 is not on your list" in answer.text
+
+
+def test_an_allocation_gives_each_reviewer_their_share(web_review: WebReview) -> None:
+    from litrev.screening import allocation
+
+    screening = web_review.workspace.reviews[web_review.key].screening
+    plan = allocation.allocate(screening, TA, ["rui", "sam"], per_record=1, by="lena")
+    rui = web_review.client("rui")
+    page = rui.get(f"/r/{web_review.key}/screen").text
+    assert f"{len(plan['rui'])} records are assigned to you" in page
+    assert f'data-testid="remaining">{len(plan["rui"])}<' in page
+    assert shown_id(page) in plan["rui"]
+    theirs = plan["sam"][0]
+    refused = decide(web_review, rui, theirs, decision="include")
+    assert f"record {theirs} is not on your list" in refused.text
+    assert screening.decision_of(theirs, TA, "rui") is None

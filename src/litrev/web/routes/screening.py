@@ -62,9 +62,9 @@ def screen_context(
     record_id = current if current is not None and _may_show(member, stage, current, todo) else None
     if record_id is None and todo:
         record_id = todo[0]
-    mine = next(
-        (p for p in allocation.progress(screening, stage) if p.reviewer == member.username), None
-    )
+    # This member's own figures only (allocation.progress would work out every reviewer's).
+    live = current_decisions(screening.events(stage, reviewer=member.username))
+    allotted = allocation.assigned(screening, stage, member.username)
     context: dict[str, Any] = {
         "review": review,
         "member": member,
@@ -73,14 +73,14 @@ def screen_context(
         "inclusion": list(review.project.protocol.eligibility.inclusion),
         "reasons": numbered_reasons(screening.reasons_for(stage)),
         "stopping": stopping,
-        "decided": mine.decided if mine else 0,
+        "decided": len(live),
         "remaining": len(todo),
-        "assigned": mine.assigned if mine else None,
+        "assigned": None if allotted is None else len(allotted),
         "error": error,
         "toast": toast,
         "view": None,
         "undo_key": new_key(),
-        "can_undo": bool(current_decisions(screening.events(stage, reviewer=member.username))),
+        "can_undo": bool(live),
     }
     if record_id is None:
         return context
