@@ -89,6 +89,12 @@ def test_screening_by_keyboard(
     page.goto(f"{live_server}/r/{web_review.key}/records/{first}")
     page.locator('[data-testid="history"]').wait_for()
     screenshot(page, "record-page")
+
+    # Made a viewer while the page is open: the refused decision says why, in the toast.
+    page.goto(f"{live_server}/r/{web_review.key}/screen")
+    web_review.workspace.accounts.grant(web_review.key, "rui", "viewer", actor="lena")
+    page.keyboard.press("i")
+    page.locator("#toast", has_text="needs the reviewer role").wait_for()
     context.close()
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)

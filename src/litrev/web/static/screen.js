@@ -40,6 +40,21 @@
       if (form && form.requestSubmit) form.requestSubmit();
     }
   });
+  // A refused request (403, 409: say the lead closed the stage meanwhile) is not swapped in by
+  // htmx; its page's message is shown in the toast instead of nothing happening.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var toast = document.getElementById("toast");
+    if (!xhr || !toast) return;
+    var text = "That did not work (" + xhr.status + ")";
+    try {
+      var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      var message = doc.querySelector(".message");
+      if (message && message.textContent.trim()) text = message.textContent.trim();
+    } catch (e) { /* keep the plain text */ }
+    toast.textContent = text;  // textContent: the server's words are never markup here
+    fade();
+  });
   // The toast goes away by itself after a few seconds.
   var timer = null;
   function fade() {
