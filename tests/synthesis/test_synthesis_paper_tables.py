@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -436,3 +437,50 @@ def test_review_without_classification_gets_one_table_of_every_study(tmp_path: P
         ["Ali, 1999", "Chad"],
         ["Zed, 2001", "Peru"],
     ]
+
+
+def test_unlisted_category_and_missing_extraction_are_tabled_and_warned() -> None:
+    import pandas as pd
+
+    from litrev.protocol import parse_protocol
+    from litrev.synthesis.paper_tables import build_paper_tables
+
+    protocol = parse_protocol(PROTOCOL)
+    # Single extraction can hold a value the protocol no longer lists (a renamed category).
+    frame = pd.DataFrame(
+        {"record_id": [1, 2], "lead": ["Kim", "Ito"], "pub_year": [2001, 2002],
+         "design": ["survey", "rct"]}
+    )  # fmt: skip
+    labels = {1: "Kim (2001)", 2: "Ito (2002)", 3: "Lee (2003)"}
+    out = build_paper_tables(protocol, frame, labels, included=[1, 2, 3])
+    (stray,) = [t for t in out.tables if t.title.startswith("Not classified")]
+    assert stray.title == "Not classified (n=2)" and stray.record_ids == [1, 3]
+    assert stray.rows[1] == ["Lee (2003)", "—", "—", "—", "—"]  # included, nothing extracted
+    joined = " ".join(out.warnings)
+    assert "1 included study has no extracted data (Lee (2003))" in joined
+    assert "no category (1); a category the protocol does not list (survey)" in joined
+    assert sum(len(t.rows) for t in out.tables) == 3  # every study once
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "litrev.synthesis.paper_tables",
+        "litrev.synthesis.paper_docx",
+        "litrev.synthesis.paper_xlsx",
+        "litrev.synthesis.ooxml",
+        "litrev.cli.tables",
+    ],
+)
+def test_docstring_examples(name: str, docstring_examples: Callable[[str], None]) -> None:
+    docstring_examples(name)
+
+
+def test_bad_source_date_epoch_is_named_not_a_traceback(
+    falls: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # report_date() used to raise ValueError from int() ("internal error", exit 1).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2026-01-01")
+    assert run(["tables", "-p", str(falls), "--out", str(falls / "epoch")]) == 2
+    assert "SOURCE_DATE_EPOCH: '2026-01-01' is not a whole number" in capsys.readouterr().err
+    assert not (falls / "epoch" / "tables.docx").exists()

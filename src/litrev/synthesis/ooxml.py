@@ -18,6 +18,7 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from litrev.errors import InputError
@@ -33,16 +34,18 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def document_time() -> dt.datetime:
-    """When a document is made: `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when set, else
-    now; to the second, in UTC.
+def document_time(environ: Mapping[str, str] | None = None) -> dt.datetime:
+    """When a document is made: `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) in `environ`
+    (default: the process's environment) when set, else now; to the second, in UTC.
 
-    >>> os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
-    >>> document_time().isoformat()
+    >>> document_time({"SOURCE_DATE_EPOCH": "1700000000"}).isoformat()
     '2023-11-14T22:13:20+00:00'
-    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    >>> document_time({"SOURCE_DATE_EPOCH": "soon"})
+    Traceback (most recent call last):
+    ...
+    litrev.errors.InputError: SOURCE_DATE_EPOCH: 'soon' is not a whole number of seconds since 1970
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
     if not epoch.isdigit():

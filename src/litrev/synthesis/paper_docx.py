@@ -99,12 +99,13 @@ def _add_table(document: DocxDocument, table: PaperTable) -> Table:
         element = OxmlElement(flag)
         element.set(qn("w:val"), "true")
         properties.append(element)
-    for cell, heading, width in zip(header.cells, table.headings, widths, strict=True):
+    for column, cell, heading, width in zip(
+        grid.columns, header.cells, table.headings, widths, strict=True
+    ):
+        column.width = width  # the grid's widths; add_row gives each new cell its column's
         cell.width = width
         cell.paragraphs[0].add_run(xml_text(heading)).bold = True
     for values in table.rows:
-        cells = grid.add_row().cells
-        for cell, value, width in zip(cells, values, widths, strict=True):
-            cell.width = width
+        for cell, value in zip(grid.add_row().cells, values, strict=True):
             cell.text = xml_text(value)
     return grid

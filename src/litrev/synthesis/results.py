@@ -38,9 +38,10 @@ RESULTS_SCHEMA_VERSION = 1
 
 def report_date() -> dt.date:
     """Today, or the date of `SOURCE_DATE_EPOCH` (the reproducible-builds convention) when set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        from litrev.synthesis.ooxml import document_time  # checks it: a bad value is named
+
+        return document_time().date()
     return dt.date.today()
 
 
