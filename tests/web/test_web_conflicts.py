@@ -296,3 +296,28 @@ def test_the_gate_opens_without_force_once_title_abstract_is_settled(
         assert "Open: opened by lena" in seen and "gate-close" not in seen
     finally:
         review.workspace.close()
+
+
+def test_a_long_conflict_list_comes_in_pages(tmp_path: Any, backend: str) -> None:
+    from litrev.screening.model import DecisionInput
+
+    from .conftest import make_review
+
+    titles = [(f"Telemonitoring trial {n} in heart failure", 2000 + n % 20) for n in range(1, 56)]
+    review = make_review(tmp_path / "many", backend, titles)
+    try:
+        votes = [DecisionInput(r, "rui", TA, "include", None, None) for r in range(1, 56)]
+        votes += [DecisionInput(r, "sam", TA, "maybe", None, None) for r in range(1, 56)]
+        screening_of(review).decide_many(votes)
+        lena = review.client("lena")
+        first = lena.get(f"/r/{review.key}/conflicts").text
+        assert rows(first) == [str(r) for r in range(1, 51)]
+        assert 'To resolve <span class="muted">(55)</span>' in first
+        assert "1–50 of 55" in first and 'data-testid="next-page"' in first
+        second = lena.get(f"/r/{review.key}/conflicts?page=2").text
+        assert rows(second) == [str(r) for r in range(51, 56)] and "51–55 of 55" in second
+        beyond = lena.get(f"/r/{review.key}/conflicts?page=9").text
+        assert rows(beyond) == [] and "Nothing on page 9" in beyond
+        assert lena.get(f"/r/{review.key}/conflicts?page=0").status_code == 422
+    finally:
+        review.workspace.close()

@@ -37,7 +37,7 @@ record, together with the others who did (method consensus); nobody else.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from litrev.screening.blinding import LEAD, is_blind
@@ -95,6 +95,7 @@ class ConflictBoard:
     reasons: list[ConflictItem] = field(default_factory=list)
     resolved: list[ConflictItem] = field(default_factory=list)
     hidden: int = 0
+    totals: tuple[int, int, int] = (0, 0, 0)  # open, reason mismatches, resolved: all of each
 
 
 def _kind(outcome: Outcome) -> str:
@@ -147,22 +148,47 @@ def _item(
 
 
 def conflict_board(
-    screening: Screening, stage: str | Stage, viewer: str, *, role: str = "reviewer"
+    screening: Screening,
+    stage: str | Stage,
+    viewer: str,
+    *,
+    role: str = "reviewer",
+    offset: int = 0,
+    limit: int | None = None,
 ) -> ConflictBoard:
     """The conflicts of a stage as `viewer` (with `role` in the review) may see them: open
     conflicts, reason mismatches (title/abstract only) and resolved records, each by record id,
-    leaving out (and counting) the records blind to the viewer."""
+    leaving out (and counting) the records blind to the viewer.
+
+    With `limit`, each list holds at most `limit` items (the open conflicts from `offset`);
+    `totals` gives every list's full length, so a page can offer the rest."""
     stage = parse_stage(str(stage))
     eligible = set(screening.eligible_records(stage))
-    outcomes = [o for o in screening.outcomes(stage).values() if o.record_id in eligible]
-    open_ = [o for o in outcomes if o.state is State.CONFLICT]
-    reasons = [o for o in outcomes if is_reason_mismatch(o, stage)]
-    resolved = [o for o in outcomes if o.state is State.RESOLVED]
-    titles = record_texts(screening.store, [o.record_id for o in (*open_, *reasons, *resolved)])
     settings = screening.settings(stage)
+    listed = [
+        o
+        for o in screening.outcomes(stage).values()
+        if o.record_id in eligible
+        and (o.state in (State.CONFLICT, State.RESOLVED) or is_reason_mismatch(o, stage))
+    ]
+    outcomes = [
+        o
+        for o in listed
+        if not is_blind(settings, {v.reviewer for v in o.votes}, viewer, role=role)
+    ]
+    lists = [
+        [o for o in outcomes if o.state is State.CONFLICT],
+        [o for o in outcomes if is_reason_mismatch(o, stage)],
+        [o for o in outcomes if o.state is State.RESOLVED],
+    ]
+    totals = tuple(len(found) for found in lists)
+    start = max(0, offset)
+    end = None if limit is None else start + max(0, limit)
+    shown = [lists[0][start:end], lists[1][:limit], lists[2][:limit]]
+    titles = record_texts(screening.store, [o.record_id for found in shown for o in found])
 
     def items(found: Sequence[Outcome]) -> list[ConflictItem]:
-        made = [
+        return [
             _item(
                 screening,
                 o,
@@ -174,11 +200,15 @@ def conflict_board(
             )
             for o in found
         ]
-        return [i for i in made if not i.blind]
 
-    board = ConflictBoard(stage.value, items(open_), items(reasons), items(resolved))
-    seen = len(board.conflicts) + len(board.reasons) + len(board.resolved)
-    return replace(board, hidden=len(open_) + len(reasons) + len(resolved) - seen)
+    return ConflictBoard(
+        stage.value,
+        items(shown[0]),
+        items(shown[1]),
+        items(shown[2]),
+        hidden=len(listed) - len(outcomes),
+        totals=(totals[0], totals[1], totals[2]),
+    )
 
 
 def conflict_item(

@@ -6,11 +6,12 @@ of a conflict and who may resolve it, `litrev.screening.gates` opens and closes 
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from litrev.screening.model import ScreeningError, Stage, parse_stage
@@ -21,6 +22,7 @@ router = APIRouter()
 
 STAGE_NAMES = {"title_abstract": "Titles and abstracts", "full_text": "Full texts"}
 METHOD_NAMES = {"consensus": "consensus", "third_reviewer": "third reviewer"}
+PAGE_SIZE = 50  # conflicts per page: each carries its form; a review can have hundreds
 
 
 def new_key() -> str:
@@ -61,12 +63,20 @@ async def conflicts_page(
     request: Request,
     member: Annotated[Member, Depends(viewer)],
     stage: str = "title_abstract",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> Response:
     from litrev.screening.conflict_list import conflict_board, may_resolve
 
     chosen = parse_stage(stage)
     screening = member.review.screening
-    board = conflict_board(screening, chosen, member.username, role=member.role)
+    board = conflict_board(
+        screening,
+        chosen,
+        member.username,
+        role=member.role,
+        offset=(page_number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     counts = {s.value: len(screening.conflicts(s)) for s in Stage}
     allowed = {
         i.record_id for i in board.conflicts if may_resolve(i, member.username, role=member.role)
@@ -86,6 +96,9 @@ async def conflicts_page(
         methods=METHOD_NAMES,
         new_key=new_key,
         back=f"/r/{member.review.key}/conflicts?stage={chosen.value}",
+        page_number=page_number,
+        pages=max(1, math.ceil(board.totals[0] / PAGE_SIZE)),
+        first=(page_number - 1) * PAGE_SIZE + 1,
         **gate_context(member),
     )
 

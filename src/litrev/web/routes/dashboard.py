@@ -7,6 +7,7 @@ Everything is computed from the store at each request, with the functions `litre
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -86,18 +87,54 @@ def _stage_panel(member: Member, stage: Stage) -> dict[str, Any]:
     }
 
 
-def _stopping(member: Member, names: list[str]) -> list[tuple[str, str]]:
+class _Queues:
+    """One `ScreeningQueue` per (review, reviewer) at title/abstract, kept across requests: a
+    queue reads only the decisions added since its last use, so the estimate stays current
+    without replaying the stage each time. Rebuilt when the stage's records change."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[tuple[str, str], tuple[Any, threading.Lock]] = {}
+
+    def message(self, member: Member, reviewer: str, eligible: list[int]) -> str | None:
+        from litrev.screening.queue import ScreeningQueue
+
+        key = (member.review.key, reviewer)
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry[0].records != eligible:
+                queue = ScreeningQueue(
+                    member.review.screening, reviewer=reviewer, stage=Stage.TITLE_ABSTRACT
+                )
+                entry = self.entries[key] = (queue, threading.Lock())
+        with entry[1]:
+            message: str | None = entry[0].stopping_message()
+            return message
+
+
+def _queues(request: Request) -> _Queues:
+    state = request.app.state
+    with _STATE_LOCK:
+        if not hasattr(state, "dashboard_queues"):
+            state.dashboard_queues = _Queues()
+    queues: _Queues = state.dashboard_queues
+    return queues
+
+
+_STATE_LOCK = threading.Lock()
+
+
+def _stopping(request: Request, member: Member, names: list[str]) -> list[tuple[str, str]]:
     """(reviewer, stopping message) at title/abstract: the member's own, and for the lead
     every reviewer's (a reviewer's include count is theirs and the lead's to see)."""
-    from litrev.screening.queue import ScreeningQueue
-
-    screening = member.review.screening
     wanted = names if member.is_lead else [n for n in names if n == member.username]
+    if not wanted:
+        return []
+    eligible = member.review.screening.eligible_records(Stage.TITLE_ABSTRACT)
+    queues = _queues(request)
     rows = []
     for name in wanted:
-        message = ScreeningQueue(
-            screening, reviewer=name, stage=Stage.TITLE_ABSTRACT
-        ).stopping_message()
+        message = queues.message(member, name, eligible)
         if message:
             rows.append((name, message))
     return rows
@@ -113,7 +150,7 @@ async def dashboard(request: Request, member: Annotated[Member, Depends(viewer)]
         member=member,
         review=member.review,
         panels=panels,
-        stopping=_stopping(member, screeners),
+        stopping=_stopping(request, member, screeners),
         back=f"/r/{member.review.key}/dashboard",
         **gate_context(member),
     )
