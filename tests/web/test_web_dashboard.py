@@ -143,6 +143,9 @@ def test_stopping_estimates_are_each_reviewers_own_and_the_leads(web_review: Any
     lead = stopping("lena")
     assert "<strong>rui</strong>" in lead and "<strong>sam</strong>" in lead
     assert "relevant in 10 of 12 screened" in lead  # ScreeningQueue.stopping_message
+    # the queue is kept between requests; it still reads each new decision
+    screening_of(web_review).decide(11, reviewer="rui", stage=TA, decision="include")
+    assert "<strong>rui</strong>: 5 relevant in 11 of 12 screened" in stopping("lena")
     own = stopping("rui")
     assert "<strong>rui</strong>" in own and "<strong>sam</strong>" not in own
     viewer = stopping("vic")
