@@ -97,9 +97,14 @@ def test_a_plain_form_post_redirects_back_to_the_page(web_review: WebReview) -> 
         follow_redirects=False,
     )
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"/r/{web_review.key}/screen?stage={TA}"
+    assert answer.headers["location"] == f"/r/{web_review.key}/screen?stage={TA}&done=2"
     screening = web_review.workspace.reviews[web_review.key].screening
     assert screening.decision_of(2, TA, "rui").decision == "maybe"  # type: ignore[union-attr]
+    landed = rui.get(answer.headers["location"]).text
+    assert 'data-testid="confirmed">Marked record 2 as maybe.' in landed
+    # Another reviewer's record number confirms nothing (their decision is theirs).
+    sam = web_review.client("sam")
+    assert 'data-testid="confirmed"' not in sam.get(answer.headers["location"]).text
 
 
 def test_a_double_submit_records_one_decision(web_review: WebReview) -> None:

@@ -129,8 +129,10 @@ def screen(
     member: Annotated[Member, Depends(viewer)],
     stage: str = "title_abstract",
     record: int | None = None,
+    done: int | None = None,
 ) -> Response:
-    """The screening page (viewers are told they read, not screen: no decision buttons)."""
+    """The screening page (viewers are told they read, not screen: no decision buttons).
+    `done` (after a plain form post) names the record just decided, confirmed at the top."""
     stage = stage_value(stage)
     if member.role == "viewer":
         return page(
@@ -146,6 +148,9 @@ def screen(
     if closed is not None:
         return closed
     context = screen_context(request, member, stage, current=record)
+    own = member.review.screening.decision_of(done, stage, member.username) if done else None
+    if own is not None:  # only the member's own decision: nothing blind is confirmed here
+        context["confirmed"] = toast_text(own).split(" — ")[0]
     template = "screen_record.html" if is_fragment(request) else "screen.html"
     return page(request, template, **context)
 
@@ -158,6 +163,7 @@ def _answer(
     current: int | None,
     error: str | None = None,
     toast: str | None = None,
+    done: int | None = None,
 ) -> Response:
     if is_fragment(request):
         # htmx swaps only 2xx answers: a refusal comes back as the same record with its reason.
@@ -167,6 +173,8 @@ def _answer(
         context = screen_context(request, member, stage, current=current, error=error)
         return page(request, "screen.html", status_code=422, **context)
     url = f"/r/{member.review.key}/screen?stage={stage}"
+    if done is not None:
+        url += f"&done={done}"
     return RedirectResponse(url, status_code=303)
 
 
@@ -211,7 +219,9 @@ def decide(
         )
     except ScreeningError as refused:
         return _answer(request, member, stage, current=record_id, error=str(refused))
-    return _answer(request, member, stage, current=None, toast=toast_text(event))
+    return _answer(
+        request, member, stage, current=None, toast=toast_text(event), done=event.record_id
+    )
 
 
 @router.post("/r/{key}/screen/undo")

@@ -22,7 +22,11 @@ from litrev.web.security import Member
 from litrev.web.workspace import Review
 
 STAGE_LABELS = {"title_abstract": "Titles and abstracts", "full_text": "Full texts"}
-DONE_WORDS = {"include": "Included", "exclude": "Excluded", "maybe": "Marked maybe"}
+DONE_WORDS = {
+    "include": "Included record {}",
+    "exclude": "Excluded record {}",
+    "maybe": "Marked record {} as maybe",
+}
 
 
 def stage_value(stage: str) -> str:
@@ -180,5 +184,5 @@ def toast_text(event: DecisionEvent, undone: bool = False) -> str:
     """'Included record 12 — press u to undo' / 'Undid include on record 12'."""
     if undone:
         return f"Undid {event.decision} on record {event.record_id}"
-    done = DONE_WORDS.get(event.decision, event.decision)
-    return f"{done} record {event.record_id} — press u to undo"
+    done = DONE_WORDS.get(event.decision, event.decision + " on record {}")
+    return f"{done.format(event.record_id)} — press u to undo"
