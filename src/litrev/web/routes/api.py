@@ -285,12 +285,13 @@ def _replay_status(response: Response, key: str | None, event: Any, started: dat
     summary="Take back your latest decision (on one record, or anywhere in the stage)",
 )
 def undo(member: Reviewer, body: s.UndoIn, idempotency_key: KeyHeader = None) -> s.DecisionOut:
-    event = member.review.screening.undo(
-        reviewer=member.username,
-        stage=body.stage,
-        record_id=body.record_id,
-        idempotency_key=idempotency_key,
-    )
+    with one_writer(member.review):
+        event = member.review.screening.undo(
+            reviewer=member.username,
+            stage=body.stage,
+            record_id=body.record_id,
+            idempotency_key=idempotency_key,
+        )
     return decision_out(event)
 
 

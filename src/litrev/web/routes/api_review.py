@@ -17,6 +17,7 @@ from litrev.web.routes.api import (
     Viewer,
     bearer,
     decision_out,
+    one_writer,
 )
 from litrev.web.security import Member, api_lead
 
@@ -65,16 +66,17 @@ def resolve(
         raise HTTPException(
             403, f"record {rid}: only the lead or one of its reviewers may resolve it"
         )
-    event = screening.resolve(
-        rid,
-        stage=body.stage,
-        decision=body.decision,
-        by=member.username,
-        reason=body.reason,
-        method=body.method,
-        note=body.note,
-        idempotency_key=idempotency_key,
-    )
+    with one_writer(member.review):
+        event = screening.resolve(
+            rid,
+            stage=body.stage,
+            decision=body.decision,
+            by=member.username,
+            reason=body.reason,
+            method=body.method,
+            note=body.note,
+            idempotency_key=idempotency_key,
+        )
     return decision_out(event)
 
 
