@@ -305,6 +305,9 @@ def test_other_versions_of_a_duplicate_are_listed(web_review: WebReview) -> None
     assert 'data-testid="remaining">11<' in page  # record 9 is screened as record 2
     other = rui.get(f"/r/{web_review.key}/records/9").text
     assert "screened as" in other and "Record 2" in other
+    versions = other.split('data-testid="versions"')[1]
+    assert f"/r/{web_review.key}/records/2?" in versions
+    assert f"/r/{web_review.key}/records/9?" not in versions  # a record is not its own version
 
 
 def test_history_shows_who_decided_what(web_review: WebReview) -> None:

@@ -93,9 +93,8 @@ def record_view(review: Review, record_id: int, marker: Marker) -> RecordView:
     dupes = screening.duplicates()
     stand_in = dupes.get(record_id)
     cluster_head = stand_in if stand_in is not None else record_id
-    others = sorted(
-        {r for r, s in dupes.items() if s == cluster_head} | {cluster_head} - {record_id}
-    )
+    members = {r for r, s in dupes.items() if s == cluster_head} | {cluster_head}
+    others = sorted(members - {record_id})
     found = dict(stored_records(review.store, [record_id, *others]))
     record = found.get(record_id)
     if record is None:
