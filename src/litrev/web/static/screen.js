@@ -65,14 +65,15 @@
   }
   document.addEventListener("htmx:afterSettle", function (event) {
     fade();
-    // A saved tag or note hands the keys back to screening (htmx would keep the field focused).
-    var panel = event.detail && event.detail.elt;
-    if (panel && panel.id === "notes-panel" && panel.contains(document.activeElement)) {
-      document.activeElement.blur();
+    var elt = event.detail && event.detail.elt;
+    if (!elt) return;
+    if (elt.id === "notes-panel") {
+      // A saved tag or note hands the keys back to screening (htmx would keep the field focused).
+      if (elt.contains(document.activeElement)) document.activeElement.blur();
+      return;
     }
-    // Keys keep working after a swap: the focus leaves the removed button for the page.
-    var active = document.activeElement;
-    if (!active || active === document.body || !document.body.contains(active)) {
+    if (elt.id === "record") {
+      // The next record: read from its top, and keys keep working (the clicked button is gone).
       var title = document.getElementById("record-title");
       if (title) { title.setAttribute("tabindex", "-1"); title.focus({ preventScroll: true }); }
       window.scrollTo({ top: 0 });
