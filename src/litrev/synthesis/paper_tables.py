@@ -128,11 +128,13 @@ def sort_studies(
 def _columns(protocol: Protocol, spec: ReportTable | None) -> tuple[list[str], list[str]]:
     """(column names, headings) of a table: the protocol's, else the report's study table's."""
     if spec is None or not spec.columns:
-        default = supplementary_table(pd.DataFrame({"record_id": []}), protocol, "")
+        # The report's study table's columns (`supplementary_table` without `fields`).
         skip = {*label_field_names(protocol), protocol.classification.field}
         names = [STUDY_COLUMN, *[f.name for f in protocol.codebook.fields if f.name not in skip]]
-        return names, list(default["columns"])
-    return list(spec.columns), list(spec.headings) or [_heading(protocol, n) for n in spec.columns]
+    else:
+        names = list(spec.columns)
+    headings = list(spec.headings) if spec and spec.columns and spec.headings else []
+    return names, headings or [_heading(protocol, n) for n in names]
 
 
 def _heading(protocol: Protocol, name: str) -> str:
