@@ -69,8 +69,8 @@ def tables(
         str, typer.Option("--format", "-f", help="Which files, comma-separated: docx, xlsx.")
     ] = ",".join(FORMATS),
 ) -> None:
-    """Write the paper's tables of included studies (one per category, the protocol's
-    [[report.tables]] columns) to tables.docx and tables.xlsx."""
+    """Write the paper's tables of included studies to tables.docx and tables.xlsx: one per
+    category, with the columns, headings and titles of the protocol's report.tables."""
     from litrev.project import Project
 
     wanted = parse_formats(formats)
