@@ -217,3 +217,39 @@ def pdf_bytes(text: str) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def shared_review(request: Any, tmp_path_factory: Any, **options: Any) -> Iterator[Any]:
+    """Body of a module-scoped `web_review` for sweeps that write nothing (or only what they
+    check themselves): one review per backend for the whole module, with `.values` from
+    `seed`, instead of one per test (each costs the team's argon2 hashing and an import)."""
+    import os
+    import uuid
+
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    from .conftest import make_review
+
+    url = None
+    admin = None
+    if request.param == "postgres":
+        server = os.environ.get("LITREV_TEST_POSTGRES_URL")
+        if not server:
+            if os.environ.get("CI"):
+                pytest.fail("CI must provide LITREV_TEST_POSTGRES_URL (see .ci/run)")
+            pytest.skip("no PostgreSQL server: set LITREV_TEST_POSTGRES_URL")
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(server)
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {name}"))
+        url = f"{server}?options=-csearch_path%3D{name}"
+    made = make_review(tmp_path_factory.mktemp("review") / "review", url or "sqlite", **options)
+    try:
+        yield made
+    finally:
+        made.workspace.close()
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+            admin.dispose()

@@ -11,9 +11,18 @@ from typing import Any
 import pytest
 
 from .conftest import PASSWORD, TITLES
-from .route_sweep import ACTOR_NAMES, audit_count, fill, routes, seed
+from .route_sweep import ACTOR_NAMES, audit_count, fill, routes, seed, shared_review
 
 EVIL = "http://evil.example"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def web_review(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Any:
+    """One review per backend for this module: every test here refuses requests (and checks
+    that nothing was written) or writes only what it then checks."""
+    for made in shared_review(request, tmp_path_factory):
+        made.values = seed(made)
+        yield made
 
 
 def _send(client: Any, method: str, url: str, **kwargs: Any) -> Any:
@@ -21,7 +30,7 @@ def _send(client: Any, method: str, url: str, **kwargs: Any) -> Any:
 
 
 def test_logged_out_requests_get_only_the_login_page(web_review: Any) -> None:
-    values = seed(web_review)
+    values = web_review.values
     client = web_review.client()
     checked = 0
     for route in routes(web_review.app):
@@ -51,7 +60,7 @@ def test_logged_out_requests_get_only_the_login_page(web_review: Any) -> None:
 def test_the_declared_public_routes_show_no_review_data(web_review: Any) -> None:
     """The exceptions of the sweep above are what they say: the sign-in page, the invitation
     page (which names the review it invites to, nothing else) and the OpenAPI schema."""
-    values = seed(web_review)
+    values = web_review.values
     client = web_review.client()
     for url in ("/login", f"/invite/{values['token']}", "/openapi.json"):
         response = client.get(url)
@@ -64,7 +73,7 @@ def test_the_declared_public_routes_show_no_review_data(web_review: Any) -> None
 
 
 def test_cross_site_posts_without_the_csrf_token_are_refused(web_review: Any) -> None:
-    values = seed(web_review)
+    values = web_review.values
     client = web_review.client("lena")  # the lead may do everything, so only CSRF stops her
     before = audit_count(web_review)
     writes = [r for r in routes(web_review.app) if r.writes and not r.public]
@@ -90,7 +99,7 @@ def test_cross_site_posts_without_the_csrf_token_are_refused(web_review: Any) ->
 
 
 def test_sign_in_and_joining_from_another_site_are_refused(web_review: Any) -> None:
-    values = seed(web_review)
+    values = web_review.values
     client = web_review.client()
     form = {"username": "rui", "password": PASSWORD}
     refused = client.post("/login", data=form, headers={"origin": EVIL}, follow_redirects=False)
@@ -108,7 +117,7 @@ def test_sign_in_and_joining_from_another_site_are_refused(web_review: Any) -> N
 
 
 def test_a_viewer_cannot_write(web_review: Any) -> None:
-    values = seed(web_review)
+    values = web_review.values
     client = web_review.client("vic")
     token = web_review.csrf(client)
     before = audit_count(web_review)
@@ -122,7 +131,7 @@ def test_a_viewer_cannot_write(web_review: Any) -> None:
 
 
 def test_a_reviewer_cannot_use_the_leads_routes(web_review: Any) -> None:
-    values = seed(web_review)
+    values = web_review.values
     client = web_review.client("rui")
     token = web_review.csrf(client)
     lead_only = [r for r in routes(web_review.app) if r.needs_lead()]
@@ -136,7 +145,7 @@ def test_a_reviewer_cannot_use_the_leads_routes(web_review: Any) -> None:
 
 
 def test_a_non_member_gets_not_found_for_the_review(web_review: Any) -> None:
-    values = seed(web_review)
+    values = web_review.values
     web_review.workspace.accounts.add_user("nora", PASSWORD, actor="test")
     client = web_review.client("nora")
     home = client.get("/")

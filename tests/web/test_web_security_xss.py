@@ -9,13 +9,12 @@ the catalogue and the report), and the third waits on rui's screening page.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import make_review, sign_in
-from .route_sweep import fill, query_variants, routes, seed
+from .conftest import sign_in
+from .route_sweep import fill, query_variants, routes, seed, shared_review
 
 HOSTILE = [
     '<script>alert("xss-1")</script>Telemonitoring and heart failure admissions',
@@ -51,31 +50,33 @@ def _add_hostile(store: Any) -> list[int]:
         return [int(i) for i in conn.execute(insert, rows).scalars()]
 
 
-@pytest.fixture
-def web_review(tmp_path: Path, backend: str) -> Iterator[Any]:
-    """This module's review: one ordinary record (rui and sam include it) and the three
-    hostile records, screened as the module docstring says."""
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def web_review(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[Any]:
+    """This module's review (one per backend; the tests only read): one ordinary record (rui
+    and sam include it) and the three hostile records, screened as the module docstring says."""
     from litrev.screening import gates, notes
 
-    made = make_review(tmp_path / "review", backend, titles=[("Telemonitoring trial", 2019)])
-    review = made.workspace.reviews[made.key]
-    screening, store = review.screening, review.store
-    conflict, included, _waiting = _add_hostile(store)
-    made.hostile = {"conflict": conflict, "included": included}
-    ta, ft = "title_abstract", "full_text"
-    for who in ("rui", "sam"):
-        screening.decide(1, reviewer=who, stage=ta, decision="include")
-    screening.decide(conflict, reviewer="rui", stage=ta, decision="include")
-    screening.decide(conflict, reviewer="sam", stage=ta, decision="exclude", reason="population")
-    for who in ("rui", "sam"):
-        screening.decide(included, reviewer=who, stage=ta, decision="include")
-    gates.open_stage(screening, ft, by="lena", force=True)
-    for who in ("rui", "sam"):
-        screening.decide(included, reviewer=who, stage=ft, decision="include")
-    notes.add_note(store, conflict, ta, "rui", '<script>alert("xss-note")</script>')
-    notes.add_tag(store, conflict, ta, "rui", "<b onmouseover=alert(4)>tag")
-    yield made
-    made.workspace.close()
+    for made in shared_review(request, tmp_path_factory, titles=[("Telemonitoring trial", 2019)]):
+        review = made.workspace.reviews[made.key]
+        screening, store = review.screening, review.store
+        conflict, included, _waiting = _add_hostile(store)
+        made.hostile = {"conflict": conflict, "included": included}
+        ta, ft = "title_abstract", "full_text"
+        for who in ("rui", "sam"):
+            screening.decide(1, reviewer=who, stage=ta, decision="include")
+        screening.decide(conflict, reviewer="rui", stage=ta, decision="include")
+        screening.decide(
+            conflict, reviewer="sam", stage=ta, decision="exclude", reason="population"
+        )
+        for who in ("rui", "sam"):
+            screening.decide(included, reviewer=who, stage=ta, decision="include")
+        gates.open_stage(screening, ft, by="lena", force=True)
+        for who in ("rui", "sam"):
+            screening.decide(included, reviewer=who, stage=ft, decision="include")
+        notes.add_note(store, conflict, ta, "rui", '<script>alert("xss-note")</script>')
+        notes.add_tag(store, conflict, ta, "rui", "<b onmouseover=alert(4)>tag")
+        made.values = seed(made, record_id=conflict)
+        yield made
 
 
 def _pages(key: str, hostile: dict[str, int]) -> list[tuple[str, str]]:
@@ -96,7 +97,7 @@ def _pages(key: str, hostile: dict[str, int]) -> list[tuple[str, str]]:
 
 def test_hostile_record_text_is_escaped_in_every_html_response(web_review: Any) -> None:
     """Server side, without a browser: no response of any GET route holds the markup raw."""
-    values = seed(web_review, record_id=web_review.hostile["conflict"])
+    values = web_review.values
     checked = 0
     for username in ("rui", "lena"):
         client = web_review.client(username)
@@ -115,7 +116,7 @@ def test_hostile_record_text_is_escaped_in_every_html_response(web_review: Any) 
 
 
 def test_every_html_response_carries_the_content_security_policy(web_review: Any) -> None:
-    values = seed(web_review, record_id=web_review.hostile["conflict"])
+    values = web_review.values
     client = web_review.client("lena")
     urls = ["/login", "/no-such-page", "/r/no-such-review/", f"/invite/{values['token']}"]
     for route in routes(web_review.app):
