@@ -86,6 +86,10 @@ def test_a_decision_is_stored_and_the_next_record_follows(web_review: WebReview)
     outcome = web_review.workspace.reviews[web_review.key].screening.outcomes(TA)[1]
     assert [(v.reviewer, v.decision) for v in outcome.votes] == [("rui", "include")]
     assert 'data-testid="remaining">11<' in answer.text
+    assert 'data-testid="stopping"' in answer.text and 'data-testid="explain"' not in answer.text
+    # An include and an exclude to learn from: the order is ranked, and the page says why.
+    ranked = decide(web_review, rui, shown_id(answer.text), reason="population")
+    assert 'data-testid="explain">Ranked first by words learned' in ranked.text
 
 
 def test_a_plain_form_post_redirects_back_to_the_page(web_review: WebReview) -> None:
