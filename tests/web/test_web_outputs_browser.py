@@ -96,9 +96,9 @@ def test_upload_view_and_decide_full_texts(
         ("exclude", "outcome"),
         ("exclude", "no-report"),
     ]
-    phone = browser.new_context(viewport=PHONE)
+    # the same session on a phone (no second sign-in)
+    phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state())
     small = phone.new_page()
-    sign_in(small, live_server, "rui")
     small.goto(f"{live_server}/r/{KEY}/fulltext/3")
     screenshot(small, "fulltext-view-phone")
     small.goto(f"{live_server}/r/{KEY}/fulltext")
@@ -168,13 +168,8 @@ def test_catalogue_filters_and_report(
         page.click('[data-testid="export-csv"]')
     assert download.value.suggested_filename == "coproduction-models-catalogue.csv"
 
-    phone = browser.new_context(viewport=PHONE)
+    phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state())
     small = phone.new_page()
-    small.goto(f"{base}/login")
-    small.fill('input[name="username"]', "lea")
-    small.fill('input[name="password"]', "correct horse battery")
-    small.click('button[type="submit"]')
-    small.wait_for_url(f"{base}/")
     small.goto(f"{base}/r/{DEMO}/catalogue?category=practice-oriented&country=UK")
     screenshot(small, "catalogue-phone")
     phone.close()
