@@ -50,6 +50,7 @@ def test_screening_by_keyboard(
     assert page.locator("#toast").inner_text().startswith(f"Included record {first}")
     page.keyboard.press("e")
     assert page.locator("[data-reasons].armed").count() == 1
+    assert page.locator("[data-exclude-arm]").get_attribute("aria-expanded") == "true"
     page.keyboard.press("1")
     third = _next(page, second)
     page.keyboard.press("m")

@@ -7,12 +7,19 @@
     var form = button.closest("form");
     return form ? form.querySelector("[data-reasons]") : null;
   }
+  function expanded(panel, value) {
+    var form = panel.closest("form");
+    var button = form ? form.querySelector("[data-exclude-arm]") : null;
+    if (button) button.setAttribute("aria-expanded", value ? "true" : "false");
+  }
   function disarm(panel) {
     panel.classList.remove("armed");
+    expanded(panel, false);
     panel.querySelectorAll("[data-reason-key]").forEach(function (b) { b.removeAttribute("data-key"); });
   }
   function arm(panel) {
     panel.classList.add("armed");
+    expanded(panel, true);
     // The number keys pick a reason only once exclude was chosen, so a stray digit decides nothing.
     panel.querySelectorAll("[data-reason-key]").forEach(function (b) {
       b.setAttribute("data-key", b.getAttribute("data-reason-key"));
