@@ -101,6 +101,9 @@ def test_report_is_deterministic_apart_from_date(demo_dir: Path, tmp_path: Path)
     assert result.exit_code == 0, result.output
     for name in EXPECTED_FILES:
         assert (out / name).read_bytes() == (demo_dir / name).read_bytes(), name
+    # `litrev demo` also writes the paper's tables (tests/synthesis/test_synthesis_paper_tables.py).
+    assert (out / "tables.docx").is_file() and (out / "tables.xlsx").is_file()
+    assert f"{out}/tables.docx" in result.output.replace("\n", "")
 
 
 def test_demo_twice_in_same_folder_rebuilds(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The paper's tables (`litrev tables`, `litrev demo`): the built-in review reproduces the seed's
+"""The paper's tables (`litrev tables`): the built-in review reproduces the seed's
 Supplementary files 2 to 4 in DOCX and XLSX, read back and compared row by row with the seed's
 own text; another review gets its own tables; hostile values stay inert text; the files are
 byte-stable under SOURCE_DATE_EPOCH and structured as the brief says."""
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -78,12 +79,14 @@ def xlsx_tables(path: Path) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`litrev demo` run once: the report and the paper's tables of the built-in review."""
+def demo(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built-in review (built once per session) with its tables written by `litrev tables`
+    (`litrev demo` writes the same: tests/core/test_core_demo.py checks it does)."""
     out = tmp_path_factory.mktemp("paper") / "review"
+    shutil.copytree(demo_dir, out)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        result = CliRunner().invoke(app, ["demo", "--out", str(out)])
+        result = CliRunner().invoke(app, ["tables", "-p", str(out)])
     assert result.exit_code == 0, result.output
     assert f"{out}/tables.docx" in result.output.replace("\n", "")
     return out
