@@ -24,9 +24,11 @@ from litrev.web.workspace import Review
 router = APIRouter()
 
 STAGE = "full_text"
-# A PDF is shown in a sandboxed frame of its own: no script of the file (or of a viewer tricked
-# by it) can reach the app's pages, cookies or API.
-PDF_CSP = "sandbox; default-src 'none'; object-src 'self'; plugin-types application/pdf"
+# No `sandbox` here: Chromium refuses to start its PDF viewer in a sandboxed document ("This
+# page has been blocked", crbug 413851), so the PDF would never show. The file cannot run as a page
+# of the app instead: only bytes starting %PDF- are stored, they are sent as application/pdf with
+# nosniff, and the browser's viewer runs PDF script (if any) in its own isolated process.
+PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
 
 
 @dataclass(frozen=True)
