@@ -47,6 +47,7 @@ def decide(web_review: WebReview, client: Any, record_id: int, **form: str) -> A
 
 
 def test_the_next_record_is_shown_with_its_fields_and_marks(web_review: WebReview) -> None:
+    """The first record in order, its fields, criteria and reasons; protocol and strategy marks."""
     rui = web_review.client("rui")
     page = rui.get(f"/r/{web_review.key}/screen")
     assert page.status_code == 200
@@ -63,10 +64,6 @@ def test_the_next_record_is_shown_with_its_fields_and_marks(web_review: WebRevie
     assert "hospital admissions reported" in page.text  # the inclusion criteria
     assert 'data-key="i"' in page.text and 'data-key="m"' in page.text
     assert 'data-testid="remaining">12<' in page.text
-
-
-def test_protocol_and_strategy_terms_are_marked(web_review: WebReview) -> None:
-    rui = web_review.client("rui")
     # Record 4 holds the protocol's exclude words; record 3 the strategy's "telehealth".
     four = rui.get(f"/r/{web_review.key}/screen?record=4").text
     assert '<mark class="hl-exclude">protocol</mark>' in four
@@ -141,6 +138,15 @@ def test_undo_takes_back_the_last_decision_and_shows_that_record(web_review: Web
     # Nothing left to take back: the undo button is off (retractions alone do not count).
     assert 'data-testid="undo" disabled' in last.text
     assert screening.decision_of(1, TA, "rui") is None
+    # The record page's history: who decided what, changes and undos, in order.
+    decide(web_review, rui, 1, decision="maybe")
+    decide(web_review, rui, 1, decision="include")  # changed: the history says so
+    page = rui.get(f"/r/{web_review.key}/records/1").text
+    history = page.split('data-testid="history"')[1]
+    assert "maybe at title_abstract" in history
+    assert "include at title_abstract, was maybe" in history
+    assert "undid decision include at title_abstract" in history
+    assert history.index("decided") < history.index("changed")
 
 
 def test_exclusion_needs_a_reason_of_its_stage(web_review: WebReview) -> None:
@@ -312,17 +318,6 @@ def test_other_versions_of_a_duplicate_are_listed(web_review: WebReview) -> None
     versions = other.split('data-testid="versions"')[1]
     assert f"/r/{web_review.key}/records/2?" in versions
     assert f"/r/{web_review.key}/records/9?" not in versions  # a record is not its own version
-
-
-def test_history_shows_who_decided_what(web_review: WebReview) -> None:
-    rui = web_review.client("rui")
-    decide(web_review, rui, 1, decision="maybe")
-    decide(web_review, rui, 1, decision="include")
-    page = rui.get(f"/r/{web_review.key}/records/1").text
-    history = page.split('data-testid="history"')[1]
-    assert "maybe at title_abstract" in history
-    assert "include at title_abstract, was maybe" in history
-    assert history.index("decided") < history.index("changed")
 
 
 def test_bad_stage_and_unknown_record_are_refused_plainly(web_review: WebReview) -> None:
