@@ -3,12 +3,24 @@ login rate limit, and invitations that expire."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from .conftest import PASSWORD
+import pytest
+
+from .conftest import PASSWORD, make_review
+from .route_sweep import shared_review
 
 ORIGIN = {"origin": "http://testserver"}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def web_review(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[Any]:
+    """One review per backend for the module; a test that changes the workspace puts it back,
+    and the throttling test, whose failures would lock the others out, has its own."""
+    yield from shared_review(request, tmp_path_factory)
 
 
 def _login(client: Any, username: str, password: str = PASSWORD) -> Any:
@@ -39,9 +51,11 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(web_review: Any) -> N
 
 def test_the_session_cookie_is_secure_when_asked(web_review: Any) -> None:
     web_review.workspace.secure_cookies = True
-    flags = [
-        p.strip().lower() for p in _cookie_header(_login(web_review.client(), "rui")).split(";")
-    ]
+    try:
+        response = _login(web_review.client(), "rui")
+    finally:
+        web_review.workspace.secure_cookies = False
+    flags = [p.strip().lower() for p in _cookie_header(response).split(";")]
     assert "secure" in flags and "httponly" in flags and "samesite=lax" in flags
 
 
@@ -77,7 +91,15 @@ def test_logout_needs_the_csrf_token(web_review: Any) -> None:
     assert web_review.workspace.accounts.session(old) is not None
 
 
-def test_repeated_failed_sign_ins_are_throttled(web_review: Any) -> None:
+def test_repeated_failed_sign_ins_are_throttled(tmp_path: Path, backend: str) -> None:
+    web_review = make_review(tmp_path / "review", backend)
+    try:
+        _throttled(web_review)
+    finally:
+        web_review.workspace.close()
+
+
+def _throttled(web_review: Any) -> None:
     client = web_review.client()
     limit = web_review.workspace.accounts.max_failures
     for attempt in range(limit):
@@ -112,7 +134,16 @@ def test_an_expired_invitation_is_refused(web_review: Any) -> None:
     client = web_review.client()
     assert client.get(f"/invite/{token}").status_code == 200
     later = datetime.now(UTC) + timedelta(hours=2)
+    clock = accounts.clock
     accounts.clock = lambda: later
+    try:
+        _expired(web_review, client, token)
+    finally:
+        accounts.clock = clock
+
+
+def _expired(web_review: Any, client: Any, token: str) -> None:
+    accounts = web_review.workspace.accounts
     page = client.get(f"/invite/{token}")
     assert page.status_code == 410
     assert "Invitation expired" in page.text
