@@ -301,6 +301,7 @@ def test_the_team_screens_resolves_and_reads_full_texts(
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("backend", ["sqlite"])  # layout, not storage: one backend is enough
 def test_every_page_fits_a_phone_screen(
     web_review: Any, live_server: str, browser: Any, screenshot: Any
 ) -> None:
