@@ -321,3 +321,31 @@ def test_a_long_conflict_list_comes_in_pages(tmp_path: Any, backend: str) -> Non
         assert lena.get(f"/r/{review.key}/conflicts?page=0").status_code == 422
     finally:
         review.workspace.close()
+
+
+def test_the_lead_reopens_a_resolution(web_review: Any) -> None:
+    decide(web_review, 8, "rui", "include")
+    decide(web_review, 8, "sam", "exclude", "population")
+    screening = screening_of(web_review)
+    screening.resolve(8, stage=TA, decision="include", by="rui", method="consensus")
+    key = web_review.key
+    rui = web_review.client("rui")
+    listed = rui.get(f"/r/{key}/conflicts").text
+    assert rows(section(listed, "resolved-list")) == ["8"] and 'data-testid="reopen"' not in listed
+    data = {"stage": TA, "csrf_token": web_review.csrf(rui)}
+    assert rui.post(f"/r/{key}/conflicts/8/reopen", data=data).status_code == 403
+    lena = web_review.client("lena")
+    assert 'data-testid="reopen"' in lena.get(f"/r/{key}/conflicts").text
+    data = {"stage": TA, "csrf_token": web_review.csrf(lena), "idempotency_key": "reopen-8"}
+    answer = lena.post(f"/r/{key}/conflicts/8/reopen", data=data, headers=HTMX)
+    assert answer.status_code == 200 and "resolve-include" in answer.text
+    assert re.search(r'id="count-title_abstract"[^>]*>1<', answer.text)
+    assert screening.outcome(8, TA).state is State.CONFLICT
+    [entry] = audit(web_review, "screening.undo")
+    assert entry.actor == "lena"
+    # the same form again changes nothing; a record with no resolution says so in its row
+    again = lena.post(f"/r/{key}/conflicts/8/reopen", data=data, headers=HTMX)
+    assert again.status_code == 200 and len(audit(web_review, "screening.undo")) == 1
+    data["idempotency_key"] = "reopen-8-twice"
+    refused = lena.post(f"/r/{key}/conflicts/8/reopen", data=data, headers=HTMX)
+    assert refused.status_code == 400 and "no resolution on record 8" in refused.text

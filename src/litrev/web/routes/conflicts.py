@@ -155,6 +155,49 @@ async def resolve(
     )
 
 
+@router.post("/r/{key}/conflicts/{rid}/reopen")
+async def reopen(
+    request: Request,
+    member: Annotated[Member, Depends(lead)],
+    rid: int,
+    stage: Annotated[str, Form(max_length=32)],
+    idempotency_key: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """The lead takes a resolution back (a retraction row and its audit entry, as
+    `Screening.undo` writes them): the record is a conflict again."""
+    from litrev.screening.conflict_list import conflict_item
+
+    screening = member.review.screening
+    chosen = parse_stage(stage)
+    error = None
+    try:
+        screening.undo(
+            reviewer=member.username,
+            stage=chosen,
+            record_id=rid,
+            resolution=True,
+            idempotency_key=idempotency_key or None,
+        )
+    except ScreeningError as refused:
+        if not is_fragment(request):
+            raise
+        error = str(refused)
+    if not is_fragment(request):
+        return RedirectResponse(
+            f"/r/{member.review.key}/conflicts?stage={chosen.value}", status_code=303
+        )
+    item = conflict_item(screening, rid, chosen, member.username, role=member.role)
+    return page(
+        request,
+        "conflicts_resolved.html",
+        status_code=400 if error else 200,
+        count=len(screening.conflicts(chosen)),
+        back=f"/r/{member.review.key}/conflicts?stage={chosen.value}",
+        **_row_context(member, item, error),
+        **gate_context(member),
+    )
+
+
 def _back(member: Member, back: str) -> str:
     """Where to return after a gate change: a page of this review, never another site."""
     home = f"/r/{member.review.key}/"
@@ -215,5 +258,8 @@ async def close_stage(
     from litrev.screening import gates
 
     chosen = parse_stage(stage)
-    gates.close_stage(member.review.screening, chosen.value, by=member.username)
+    try:
+        gates.close_stage(member.review.screening, chosen.value, by=member.username)
+    except ScreeningError as refused:
+        return await _gate_answer(request, member, back, str(refused), status=400)
     return await _gate_answer(request, member, back, None)
