@@ -14,8 +14,16 @@ from typing import Any
 
 from .route_sweep import fill, query_variants, routes, seed
 
-BLIND = 5  # the record sam screens alone
-MARKS = ("SAM-SECRET-NOTE-7", "sam-secret-tag-7", "SAM-DECISION-NOTE-7")
+BLIND = 5  # the record sam screens alone at title/abstract
+FULL_TEXT = 2  # both include it at title/abstract; sam alone assesses its full text
+MARKS = (
+    "SAM-SECRET-NOTE-7",
+    "sam-secret-tag-7",
+    "SAM-DECISION-NOTE-7",
+    "SAM-FT-NOTE-9",
+    "sam-ft-tag-9",
+    "SAM-FT-DECISION-9",
+)
 
 
 def _text(response: Any) -> str:
@@ -59,6 +67,20 @@ def _sam_works_blind(web_review: Any) -> None:
             reason=None if b == "include" else "intervention",
         )
     notes.add_note(store, BLIND, "title_abstract", "rui", "RUI-OWN-NOTE-3")
+    # The full-text stage, blind the same way: sam assesses record 2's full text alone.
+    from litrev.screening import gates
+
+    gates.open_stage(screening, "full_text", by="lena", force=True)
+    screening.decide(
+        FULL_TEXT,
+        reviewer="sam",
+        stage="full_text",
+        decision="exclude",
+        reason="outcome",
+        note="SAM-FT-DECISION-9",
+    )
+    notes.add_note(store, FULL_TEXT, "full_text", "sam", "SAM-FT-NOTE-9")
+    notes.add_tag(store, FULL_TEXT, "full_text", "sam", "sam-ft-tag-9")
 
 
 def _sweep(web_review: Any, values: dict[str, str], username: str) -> int:
@@ -88,11 +110,13 @@ def _sweep(web_review: Any, values: dict[str, str], username: str) -> int:
 def test_no_get_route_shows_another_reviewers_blind_work(web_review: Any) -> None:
     _sam_works_blind(web_review)
     values = seed(web_review, record_id=BLIND)
-    assert _sweep(web_review, values, "rui") >= 6
-    # The lead sees a record's decisions only once the required reviewers have decided.
-    assert _sweep(web_review, values, "lena") >= 6
-    # The viewer never decided anything: blind to every record.
-    assert _sweep(web_review, values, "vic") >= 6
+    for rid in (BLIND, FULL_TEXT):
+        values = {**values, "rid": str(rid), "record_id": str(rid)}
+        assert _sweep(web_review, values, "rui") >= 6
+        # The lead sees a record's decisions only once the required reviewers have decided.
+        assert _sweep(web_review, values, "lena") >= 6
+        # The viewer never decided anything: blind to every record.
+        assert _sweep(web_review, values, "vic") >= 6
 
 
 def test_the_sweep_sees_sams_note_once_the_record_is_unblinded(web_review: Any) -> None:
@@ -116,3 +140,20 @@ def test_the_sweep_sees_sams_note_once_the_record_is_unblinded(web_review: Any) 
     for path in record_views:
         text = client.get(fill(path, values)).text
         assert "SAM-SECRET-NOTE-7" in text, path
+
+
+def test_the_full_text_sweep_sees_sams_note_once_rui_has_decided(web_review: Any) -> None:
+    """The same control at the full-text stage (record page and API with ?stage=full_text)."""
+    _sam_works_blind(web_review)
+    values = seed(web_review, record_id=FULL_TEXT)
+    paths = {r.path for r in routes(web_review.app) if not r.writes}
+    views = [p for p in ("/r/{key}/records/{rid}", "/api/r/{key}/records/{rid}") if p in paths]
+    assert views
+    client = web_review.client("rui")
+    query = {"stage": "full_text"}
+    for path in views:
+        assert "SAM-FT-NOTE-9" not in client.get(fill(path, values), params=query).text, path
+    screening = web_review.workspace.reviews[web_review.key].screening
+    screening.decide(FULL_TEXT, reviewer="rui", stage="full_text", decision="include")
+    for path in views:
+        assert "SAM-FT-NOTE-9" in client.get(fill(path, values), params=query).text, path
