@@ -293,3 +293,8 @@ def test_the_openapi_schema_documents_every_api_operation(web_review: WebReview)
         for code in (c for c in ok if c != "204"):
             assert "$ref" in str(op["responses"][code]["content"]), (path, method, code)
         assert {"400", "401", "403", "404", "422"} <= set(op["responses"]), (path, method)
+
+
+@pytest.mark.parametrize("module", ["litrev.web.schemas"])
+def test_the_api_models_examples(docstring_examples: Any, module: str) -> None:
+    docstring_examples(module)

@@ -7,13 +7,12 @@ stay within a 32-bit integer, the stores' id column.
 
 >>> DecisionIn(record_id=3, stage="title_abstract", decision="include").decision
 'include'
->>> DecisionIn(record_id=3, stage="title_abstract", decision="include", reviewer="ann")
-Traceback (most recent call last):
-...
-pydantic_core._pydantic_core.ValidationError: 1 validation error for DecisionIn
-reviewer
-  Extra inputs are not permitted [type=extra_forbidden, input_value='ann', input_type=str]
-    For further information visit https://errors.pydantic.dev/2.14/v/extra_forbidden
+>>> from pydantic import ValidationError
+>>> try:
+...     DecisionIn(record_id=3, stage="title_abstract", decision="include", reviewer="ann")
+... except ValidationError as error:
+...     print(error.errors()[0]["loc"], error.errors()[0]["type"])
+('reviewer',) extra_forbidden
 """
 
 from __future__ import annotations
