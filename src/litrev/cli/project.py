@@ -104,7 +104,7 @@ def demo(
     ] = Path("coproduction-review"),
     example: Annotated[str, typer.Option(help="Which built-in example review.")] = DEFAULT_EXAMPLE,
 ) -> None:
-    """Build the built-in co-production review in OUT and write its report (the main job)."""
+    """Build the built-in co-production review in OUT: its report, tables and evidence map."""
     from litrev.examples import build_example
 
     with console.status(f"building the built-in review '{example}' in {out}"):
@@ -114,6 +114,10 @@ def demo(
     from litrev.cli.tables import FORMATS, write_tables  # the paper's tables, beside the report
 
     write_tables(project, out, list(FORMATS))
+    from litrev.cli.gapmap import write_map  # the evidence map, beside the report
+
+    # the built-in review's map: its studies' disciplines by its classification (model type)
+    write_map(project, out, rows="discipline", cols=project.protocol.classification.field)
 
 
 @app.command()
