@@ -295,6 +295,6 @@ def test_the_openapi_schema_documents_every_api_operation(web_review: WebReview)
         assert {"400", "401", "403", "404", "422"} <= set(op["responses"]), (path, method)
 
 
-@pytest.mark.parametrize("module", ["litrev.web.schemas"])
+@pytest.mark.parametrize("module", ["litrev.web.schemas", "litrev.web.routes.api"])
 def test_the_api_models_examples(docstring_examples: Any, module: str) -> None:
     docstring_examples(module)

@@ -72,6 +72,12 @@ def one_writer(review: Any) -> AbstractContextManager[Any]:
     handler, which sleeps and polls, so under 20 concurrent reviewers a few waited seconds
     while others got through (p99 4.9 s against p50 0.14 s in benchmarks/web). A lock in the
     process hands the write lock over in turn. PostgreSQL writers run concurrently: no lock.
+
+    >>> from types import SimpleNamespace
+    >>> from litrev.store import Store
+    >>> review = SimpleNamespace(store=Store.open("sqlite://"))
+    >>> one_writer(review) is one_writer(review)
+    True
     """
     if review.store.engine.dialect.name != "sqlite":
         return nullcontext()
@@ -79,7 +85,8 @@ def one_writer(review: Any) -> AbstractContextManager[Any]:
 
 
 def api_caller(request: Request) -> tuple[User, Literal["token", "session"]]:
-    """Any signed-in caller, by API token or session (for routes outside one review)."""
+    """Any signed-in caller, by API token or session (for routes outside one review); 401
+    otherwise. Used as `Depends(api_caller)` (see `me`)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         user = workspace_of(request).accounts.token_user(header[7:].strip())
@@ -93,6 +100,12 @@ def api_caller(request: Request) -> tuple[User, Literal["token", "session"]]:
 
 
 def decision_out(event: Any) -> s.DecisionOut:
+    """A decisions-log row (`DecisionEvent`) as the API shows it.
+
+    >>> from litrev.screening.model import DecisionEvent
+    >>> decision_out(DecisionEvent(7, 3, "title_abstract", "ann", "exclude", "population")).reason
+    'population'
+    """
     return s.DecisionOut(
         id=event.id,
         record_id=event.record_id,
@@ -108,6 +121,12 @@ def decision_out(event: Any) -> s.DecisionOut:
 
 
 def record_out(text: Any) -> s.RecordOut:
+    """A record's texts (`RecordText`) as the API shows them.
+
+    >>> from litrev.screening.texts import RecordText
+    >>> record_out(RecordText(3, "Paramedics at home", None, ["Lee K"], 2021)).citation
+    'Lee K (2021)'
+    """
     return s.RecordOut(
         id=text.id,
         title=text.title,
