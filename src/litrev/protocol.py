@@ -147,6 +147,46 @@ class ReportedOtherMethods(_Strict):
     included: int | None = Field(default=None, ge=0)
 
 
+class PreviousVersion(_Strict):
+    """`[flow.previous]`: what the previous version of an updated review included."""
+
+    studies: int | None = Field(default=None, ge=0)
+    reports: int | None = Field(default=None, ge=0)
+
+
+#: Optional PRISMA 2020 boxes and lines `[flow] skip` may leave out.
+FlowSkip = Literal[
+    "duplicates",
+    "automation",
+    "other_removed",
+    "reports_not_retrieved",
+    "included_reports",
+]
+
+#: The counts `[flow.overrides]` may replace (names of `litrev.synthesis.flow.Flow` counts;
+#: `other.NAME` for the other-methods column).
+FLOW_OVERRIDABLE: tuple[str, ...] = (
+    "identified",
+    "duplicates_removed",
+    "automation_removed",
+    "other_removed",
+    "records_screened",
+    "title_abstract_excluded",
+    "reports_sought",
+    "reports_not_retrieved",
+    "full_text_assessed",
+    "full_text_excluded",
+    "included",
+    "included_reports",
+    "other.identified",
+    "other.reports_sought",
+    "other.reports_not_retrieved",
+    "other.full_text_assessed",
+    "other.full_text_excluded",
+    "other.included",
+)
+
+
 class ReportedFlow(_Strict):
     """Counts a team reports for stages whose records are not held in `litrev.db`.
 
@@ -166,6 +206,27 @@ class ReportedFlow(_Strict):
     note: str = ""
     # The right-hand PRISMA column (records from other methods), when not held in litrev.db.
     other_methods: ReportedOtherMethods = ReportedOtherMethods()
+    # Reports of the included studies (PRISMA 2020 "Reports of included studies").
+    included_reports: int | None = Field(default=None, ge=0)
+    # "new" (databases, registers, other methods) or "updated" (a previous-version column).
+    template: Literal["new", "updated"] = "new"
+    previous: PreviousVersion = PreviousVersion()
+    # Optional boxes and lines left out of the diagram.
+    skip: list[FlowSkip] = []
+    # Counts that replace what litrev computes; the diagram marks them and the report lists them.
+    overrides: dict[str, int] = {}
+
+    @model_validator(mode="after")
+    def _known_overrides(self) -> ReportedFlow:
+        unknown = sorted(set(self.overrides) - set(FLOW_OVERRIDABLE))
+        if unknown:
+            raise ValueError(
+                f"flow.overrides names unknown counts {unknown}; choose from {list(FLOW_OVERRIDABLE)}"
+            )
+        negative = sorted(k for k, v in self.overrides.items() if v < 0)
+        if negative:
+            raise ValueError(f"flow.overrides must be whole numbers >= 0; not so: {negative}")
+        return self
 
 
 class CodebookField(_Strict):

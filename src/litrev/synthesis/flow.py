@@ -51,6 +51,12 @@ def _unknown() -> Count:
     return Count(None, NOT_REPORTED)
 
 
+def _plus(a: Count, b: Count) -> Count:
+    if a.known and b.known:
+        return Count(a.value + b.value, "derived")  # type: ignore[operator]
+    return _unknown()
+
+
 def _total(counts: dict[str, Count], note: str) -> Count:
     if not counts or not all(c.known for c in counts.values()):
         return _unknown()
@@ -130,6 +136,23 @@ class Flow:
     reason_labels: dict[str, str] = field(default_factory=dict)
     # {search: (records imported, hits reported)} where both are known and differ.
     imported_vs_hits: dict[str, tuple[int, int]] = field(default_factory=dict)
+    included_reports: Count = field(default_factory=_unknown)
+    template: str = "new"  # "new" | "updated" (a previous-version column)
+    previous_studies: Count = field(default_factory=_unknown)
+    previous_reports: Count = field(default_factory=_unknown)
+    skip: tuple[str, ...] = ()  # optional boxes and lines left out of the diagram
+    # {count name: (value litrev computed or None, value from [flow.overrides])}
+    overrides: dict[str, tuple[int | None, int]] = field(default_factory=dict)
+
+    @property
+    def total_studies(self) -> Count:
+        """Updated reviews: studies of the previous version plus the new ones."""
+        return _plus(self.previous_studies, self.included)
+
+    @property
+    def total_reports(self) -> Count:
+        """Updated reviews: reports of the previous version plus the new ones."""
+        return _plus(self.previous_reports, self.included_reports)
 
     @property
     def unmatched_sources(self) -> list[SourceMatch]:
@@ -154,6 +177,9 @@ class Flow:
             "source_matches",
             "reason_labels",
             "imported_vs_hits",
+            "template",
+            "skip",
+            "overrides",
         )
         for name, value in asdict(self).items():
             if name in skip:
@@ -185,6 +211,8 @@ class Flow:
             "progress": asdict(other.progress),
         }
         out["progress"] = asdict(self.progress)
+        out["template"] = self.template
+        out["overrides"] = {k: {"computed": c, "shown": v} for k, (c, v) in self.overrides.items()}
         out["unmatched_imports"] = [
             {"source": m.source, "choices": list(m.candidates), "how": m.how}
             for m in self.unmatched_sources
@@ -329,7 +357,7 @@ def compute_flow(protocol: Protocol, data: FlowData) -> Flow:
     else:
         included_here = _minus(included, other.included, "") if other.included.known else included
         ft_excluded = _minus(full_text, included_here, "full texts assessed minus studies included")
-    return Flow(
+    flow = Flow(
         databases=databases,
         identified=identified,
         duplicates_removed=_pick(data.duplicates_removed, reported.duplicates_removed),
@@ -349,7 +377,24 @@ def compute_flow(protocol: Protocol, data: FlowData) -> Flow:
         source_matches=matches,
         reason_labels={r.code: r.label for r in protocol.eligibility.exclusion_reasons},
         imported_vs_hits=differ,
+        included_reports=_pick(None, reported.included_reports),
+        template=reported.template,
+        previous_studies=_pick(None, reported.previous.studies),
+        previous_reports=_pick(None, reported.previous.reports),
+        skip=tuple(reported.skip),
     )
+    _apply_overrides(flow, reported.overrides)
+    return flow
+
+
+def _apply_overrides(flow: Flow, overrides: dict[str, int]) -> None:
+    """Replace counts by `[flow.overrides]`, remembering what litrev had computed."""
+    for name, value in overrides.items():
+        owner: Any = flow.other if name.startswith("other.") else flow
+        attr = name.removeprefix("other.")
+        before: Count = getattr(owner, attr)
+        flow.overrides[name] = (before.value, value)
+        setattr(owner, attr, Count(value, "override", f"[flow.overrides] {name}"))
 
 
 def _other_column(
