@@ -71,6 +71,7 @@ def test_a_conflict_is_listed_and_the_two_reviewers_resolve_it_together(web_revi
     vic = web_review.client("vic")
     seen = vic.get(f"/r/{web_review.key}/conflicts").text
     assert rows(seen) == [] and 'data-testid="hidden-conflicts"' in seen
+    assert re.search(r'data-testid="count-title_abstract">0<', seen)  # counts what it lists
     assert "RUI-VOTE-NOTE" not in seen and "Home telemonitoring after discharge" not in seen
     refused = vic.post(
         f"/r/{web_review.key}/conflicts/1/resolve",
@@ -312,7 +313,7 @@ def test_a_long_conflict_list_comes_in_pages(tmp_path: Any, backend: str) -> Non
         lena = review.client("lena")
         first = lena.get(f"/r/{review.key}/conflicts").text
         assert rows(first) == [str(r) for r in range(1, 51)]
-        assert 'To resolve <span class="muted">(55)</span>' in first
+        assert 'id="open-total">(55)</span>' in first
         assert "1–50 of 55" in first and 'data-testid="next-page"' in first
         second = lena.get(f"/r/{review.key}/conflicts?page=2").text
         assert rows(second) == [str(r) for r in range(51, 56)] and "51–55 of 55" in second

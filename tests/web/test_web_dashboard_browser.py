@@ -96,6 +96,9 @@ def test_the_lead_resolves_opens_full_text_and_the_dashboard_follows(
     page.locator("#conflict-9 select[name=reason]").select_option("population")
     page.locator('#conflict-9 [data-testid="resolve-exclude"]').click()
     page.locator('#conflict-9 [data-testid="resolution"]').wait_for()
+    # the counts the resolutions changed follow at once (out-of-band swaps)
+    assert page.locator("#open-total").inner_text() == "(1)"
+    assert page.locator('[data-testid="count-title_abstract"]').inner_text() == "1"
 
     # one conflict (the maybe) and one unscreened record left: opening needs "anyway"
     gate = page.locator('[data-testid="stage-gate"]')

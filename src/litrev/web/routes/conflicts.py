@@ -42,6 +42,16 @@ def gate_context(member: Member) -> dict[str, Any]:
     return {"gate": gate(member.review.screening, Stage.FULL_TEXT.value)}
 
 
+def visible_conflicts(member: Member, stage: Stage) -> int:
+    """How many open conflicts of a stage the member may see (blind ones are not counted)."""
+    from litrev.screening.conflict_list import conflict_board
+
+    board = conflict_board(
+        member.review.screening, stage, member.username, role=member.role, limit=0
+    )
+    return board.totals[0]
+
+
 def _row_context(member: Member, item: Any, error: str | None = None) -> dict[str, Any]:
     from litrev.screening.conflict_list import may_resolve
 
@@ -77,7 +87,9 @@ async def conflicts_page(
         offset=(page_number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
-    counts = {s.value: len(screening.conflicts(s)) for s in Stage}
+    counts = {
+        s.value: board.totals[0] if s is chosen else visible_conflicts(member, s) for s in Stage
+    }
     allowed = {
         i.record_id for i in board.conflicts if may_resolve(i, member.username, role=member.role)
     }
@@ -148,7 +160,7 @@ async def resolve(
         request,
         "conflicts_resolved.html",
         status_code=400 if error else 200,
-        count=len(screening.conflicts(chosen)),
+        count=visible_conflicts(member, chosen),
         back=f"/r/{member.review.key}/conflicts?stage={chosen.value}",
         **_row_context(member, item, error),
         **gate_context(member),
@@ -191,7 +203,7 @@ async def reopen(
         request,
         "conflicts_resolved.html",
         status_code=400 if error else 200,
-        count=len(screening.conflicts(chosen)),
+        count=visible_conflicts(member, chosen),
         back=f"/r/{member.review.key}/conflicts?stage={chosen.value}",
         **_row_context(member, item, error),
         **gate_context(member),
