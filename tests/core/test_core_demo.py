@@ -104,6 +104,9 @@ def test_report_is_deterministic_apart_from_date(demo_dir: Path, tmp_path: Path)
     # `litrev demo` also writes the paper's tables (tests/synthesis/test_synthesis_paper_tables.py).
     assert (out / "tables.docx").is_file() and (out / "tables.xlsx").is_file()
     assert f"{out}/tables.docx" in result.output.replace("\n", "")
+    # ... and the evidence map of discipline by model type (tests/synthesis/test_synthesis_gapmap.py)
+    assert "Discipline \\ Type of model" in (out / "gapmap.html").read_text(encoding="utf-8")
+    assert "Evidence map of 73 studies (30 × 4 cells" in result.output
 
 
 def test_demo_twice_in_same_folder_rebuilds(tmp_path: Path) -> None:
