@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from litrev.fileio import atomic_output
 from litrev.synthesis.flow import Flow
@@ -31,7 +32,7 @@ def _pt(px: float) -> float:
     return px * 72 / 96
 
 
-def _draw(diagram: Diagram):  # type: ignore[no-untyped-def]
+def _draw(diagram: Diagram) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
