@@ -13,7 +13,9 @@ from rich.markup import escape
 
 from litrev.cli import db as _db  # noqa: F401
 from litrev.cli import dedupe as _dedupe  # noqa: F401
+from litrev.cli import frameworks as _frameworks  # noqa: F401
 from litrev.cli import gapmap as _gapmap  # noqa: F401
+from litrev.cli import prisma as _prisma  # noqa: F401
 from litrev.cli import project as _project  # noqa: F401
 from litrev.cli import records as _records  # noqa: F401
 from litrev.cli import screening as _screening  # noqa: F401
