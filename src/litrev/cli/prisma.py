@@ -1,0 +1,87 @@
+"""`litrev prisma`: the PRISMA 2020 flow diagram (SVG, PNG at 300 dpi, PDF) and checklists."""
+
+# litrev.synthesis (matplotlib, python-docx, sqlalchemy) is imported inside the command: every
+# `litrev` run imports this module.
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from litrev.cli._app import app, console, err_console
+
+FORMATS = ("svg", "png", "pdf")
+
+
+def parse_formats(text: str) -> list[str]:
+    """The formats of `--format` ("svg,png,pdf"), in the order given, each once.
+
+    >>> parse_formats("pdf, svg,pdf")
+    ['pdf', 'svg']
+    """
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [w for w in wanted if w not in FORMATS]
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"{', '.join(unknown) or 'nothing'}: give one or more of {', '.join(FORMATS)}, "
+            "separated by commas",
+            param_hint="--format",
+        )
+    return list(dict.fromkeys(wanted))
+
+
+@app.command()
+def prisma(
+    project_dir: Annotated[Path, typer.Option("--project", "-p", help="The review folder.")] = Path(
+        "."
+    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Where to write (default: the review folder)."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Which files, comma-separated: svg, png, pdf.")
+    ] = ",".join(FORMATS),
+    checklists: Annotated[
+        bool,
+        typer.Option(
+            "--checklists/--no-checklists",
+            help="Also write the PRISMA 2020 and PRISMA-S checklists (Markdown and DOCX).",
+        ),
+    ] = True,
+) -> None:
+    """Write the PRISMA 2020 flow diagram (prisma.svg, prisma.png at 300 dpi, prisma.pdf) in
+    the template [flow] template names, and the PRISMA 2020 and PRISMA-S checklists filled
+    where litrev knows the answer. Counts set in [flow.overrides] are listed."""
+    from litrev.project import Project
+    from litrev.synthesis.checklists import write_checklists
+    from litrev.synthesis.flow import compute_flow
+    from litrev.synthesis.flow_data import flow_data
+    from litrev.synthesis.prisma_export import write_diagram
+    from litrev.synthesis.prisma_layout import layout
+
+    wanted = parse_formats(formats)
+    project = Project.open(project_dir)
+    target = out if out is not None else project.root
+    flow = compute_flow(project.protocol, flow_data(project.store, project.protocol))
+    title = f"PRISMA 2020 flow: {project.protocol.review.title}"
+    files = write_diagram(flow, target, wanted, title=title)
+    for name, (computed, shown) in flow.overrides.items():
+        was = "litrev did not compute it" if computed is None else f"litrev counted {computed:,}"
+        err_console.print(
+            f"[yellow]override:[/] {escape(name)} = {shown:,} from [flow.overrides] ({was})",
+            highlight=False,
+        )
+    for kept in layout(flow).kept:
+        err_console.print(
+            f"[yellow]warning:[/] [flow] skip not applied to {escape(kept)}: its count is not zero",
+            highlight=False,
+        )
+    shown = ", ".join(escape(str(p)) for p in files.values())
+    console.print(f"PRISMA 2020 flow diagram ({flow.template} review) written to {shown}")
+    if checklists:
+        written = write_checklists(project.protocol, flow, target)
+        listed = ", ".join(escape(str(p)) for p in written.values())
+        console.print(f"Checklists written to {listed}")
