@@ -12,7 +12,9 @@ pytestmark = pytest.mark.browser
 
 TA = "title_abstract"
 # Once a saved tag or note is swapped in, the keys go back to screening (no field focused).
-UNFOCUSED = "!['INPUT', 'TEXTAREA'].includes(document.activeElement.tagName)"
+# (A function, not an expression: Playwright polls a bare expression with eval, which the CSP
+# refuses.)
+UNFOCUSED = "() => !['INPUT', 'TEXTAREA'].includes(document.activeElement.tagName)"
 
 
 def _title_id(page: Any) -> int:
@@ -20,10 +22,13 @@ def _title_id(page: Any) -> int:
 
 
 def _next(page: Any, before: int) -> int:
-    """Wait for the htmx swap to show a record other than `before`; return its id."""
+    """Wait for the htmx swap to show a record other than `before`, and to settle (screen.js
+    then focuses its title; a key pressed before htmx has wired the new forms would post them
+    as plain forms); return its id."""
     page.wait_for_function(
         "id => { const a = document.querySelector('article[data-record-id]');"
-        " return a && a.dataset.recordId !== String(id); }",
+        " return a && a.dataset.recordId !== String(id)"
+        " && document.activeElement && document.activeElement.id === 'record-title'; }",
         arg=before,
     )
     return _title_id(page)
