@@ -71,12 +71,13 @@ def prisma(
     for name, (computed, shown) in flow.overrides.items():
         was = "litrev did not compute it" if computed is None else f"litrev counted {computed:,}"
         err_console.print(
-            f"[yellow]override:[/] {escape(name)} = {shown:,} from [flow.overrides] ({was})",
+            "[yellow]override:[/] " + escape(f"{name} = {shown:,} from [flow.overrides] ({was})"),
             highlight=False,
         )
     for kept in layout(flow).kept:
         err_console.print(
-            f"[yellow]warning:[/] [flow] skip not applied to {escape(kept)}: its count is not zero",
+            "[yellow]warning:[/] "
+            + escape(f"[flow] skip not applied to {kept}: its count is not zero"),
             highlight=False,
         )
     shown = ", ".join(escape(str(p)) for p in files.values())
