@@ -109,8 +109,22 @@ def test_screening_by_keyboard(
     small.goto(f"{live_server}/r/{web_review.key}/screen")
     bar = small.locator(".decision-bar").bounding_box()
     assert bar is not None and bar["y"] + bar["height"] <= 844 + 1  # in reach, on screen
+    # A key pressed while the next record is being swapped in (before it settles) is dropped:
+    # it must not decide the record the reviewer has not seen yet.
+    small.evaluate(
+        """() => document.addEventListener("htmx:afterSwap", (e) => {
+            if (e.detail.target && e.detail.target.id === "record" && !window.pressedOnce) {
+                window.pressedOnce = true;
+                document.dispatchEvent(new KeyboardEvent("keydown", {key: "m", bubbles: true}));
+            }
+        })"""
+    )
     small.locator('[data-testid="decide-include"]').click()
-    _next(small, first)
+    shown = _next(small, first)
+    assert small.evaluate("() => window.pressedOnce") is True
+    small.wait_for_timeout(300)
+    assert screening.decision_of(shown, TA, "sam") is None
+    assert small.url.endswith("/screen")  # no plain-form post happened
     # The phone's view as its user sees it (a full-page shot would float the fixed bar).
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     small.screenshot(path=str(ARTEFACTS / "screen-phone.png"))

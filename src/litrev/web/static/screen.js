@@ -62,6 +62,30 @@
     toast.textContent = text;  // textContent: the server's words are never markup here
     fade();
   });
+  // While a decision is on its way and until the next record has settled, shortcut keys are
+  // dropped: a second "i" must not decide the next record unseen, and a key pressed before htmx
+  // has wired the new record's forms would post them as plain forms.
+  var busy = false;
+  var busyTimer = null;
+  function setBusy(value) {
+    busy = value;
+    if (busyTimer) clearTimeout(busyTimer);
+    if (value) busyTimer = setTimeout(function () { busy = false; }, 10000);
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.closest && elt.closest("#record") && !elt.closest("#notes-panel")) setBusy(true);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail && !event.detail.successful) setBusy(false);
+  });
+  window.addEventListener("keydown", function (event) {
+    if (!busy || event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+    var tag = event.target && event.target.tagName ? event.target.tagName.toLowerCase() : "";
+    if (tag === "input" || tag === "textarea" || tag === "select") return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }, true);
   // The toast goes away by itself after a few seconds.
   var timer = null;
   function fade() {
@@ -80,6 +104,7 @@
       return;
     }
     if (elt.id === "record") {
+      setBusy(false);
       // The next record: read from its top, and keys keep working (the clicked button is gone).
       var title = document.getElementById("record-title");
       if (title) { title.setAttribute("tabindex", "-1"); title.focus({ preventScroll: true }); }
