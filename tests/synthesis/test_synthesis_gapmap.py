@@ -231,3 +231,49 @@ def test_render_serves_the_workspace_a_string(demo_dir: Path) -> None:
 def test_docstring_examples(docstring_examples) -> None:  # type: ignore[no-untyped-def]
     docstring_examples("litrev.synthesis.gapmap")
     docstring_examples("litrev.synthesis.gapmap_html")
+
+
+def test_a_review_of_its_own_through_the_store_and_the_cli(tmp_path: Path) -> None:
+    """Not the built-in review: a multi-choice design imported into a new project's store."""
+    root = tmp_path / "falls"
+    root.mkdir()
+    (root / "litrev.toml").write_text(
+        PROTOCOL.replace(
+            '[[codebook.fields]]\nname = "design"',
+            '[[codebook.fields]]\nname = "author"\n[[codebook.fields]]\nname = "design"',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    table = tmp_path / "extraction.csv"
+    table.write_text(
+        "author,design,setting,region\nOkafor,RCT; cohort,Nursing home,Europe\n"
+        "Berg,qualitative,nursing home,Asia\nAalto,RCT,Residential care,Europe\n"
+        "Zhou,cohort,,Asia\n",
+        encoding="utf-8",
+    )
+    assert run(["init", str(root)]) == 0
+    assert run(["extract", "import", str(table), "-p", str(root)]) == 0
+    assert run(["map", "-p", str(root), "--rows", "design", "--cols", "region"]) == 0
+    page = (root / "gapmap.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="gapmap-data">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
+    assert data["rows"]["values"] == ["RCT", "cohort", "qualitative", "case series"]
+    assert data["cols"]["values"] == ["Europe", "Asia", "Africa"]  # Africa: a declared choice
+    by_author = {s["label"].split(",")[0]: s["values"]["design"] for s in data["studies"]}
+    assert by_author["Okafor"] == ["RCT", "cohort"]
+    counts = re.findall(r'<td data-r="(\d)" data-c="(\d)"(?: class="zero")?>(\d+)</td>', page)
+    grid = {(int(r), int(c)): int(n) for r, c, n in counts}
+    assert grid == {
+        (0, 0): 2,
+        (0, 1): 0,
+        (0, 2): 0,  # RCT: Okafor and Aalto in Europe
+        (1, 0): 1,
+        (1, 1): 1,
+        (1, 2): 0,  # cohort: Okafor (Europe), Zhou (Asia)
+        (2, 0): 0,
+        (2, 1): 1,
+        (2, 2): 0,  # qualitative: Berg (Asia)
+        (3, 0): 0,
+        (3, 1): 0,
+        (3, 2): 0,  # case series: a gap row
+    }
