@@ -270,3 +270,25 @@ def test_bad_input_exits_2_naming_it(capsys: pytest.CaptureFixture[str], tmp_pat
 
 def test_catalogue_is_loaded_once() -> None:
     assert builtin_catalogue() is builtin_catalogue()
+
+
+def test_answers_decide_their_dimensions_the_description_adds_the_rest() -> None:
+    found = match(
+        "individual patients co-design their care plans",
+        answers={"nabatchi-2017": {"level": "collective"}},
+        framework="nabatchi-2017",
+        top=73,
+    )
+    reasons = [r for m in found for r in m.reasons]
+    assert not any("level individual" in r for r in reasons)  # the answers said collective
+    assert any("level collective (nabatchi-2017; your answers)" in r for r in reasons)
+    assert any(
+        "phase co-design (nabatchi-2017; your description: 'co-design')" in r for r in reasons
+    )
+
+
+def test_a_country_no_study_has_is_noted(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["match", "peer support", "--country", "France", "--top", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "no study in the catalogue has the country 'France'" in captured.err
+    assert "country France" not in captured.out

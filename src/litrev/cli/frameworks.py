@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from litrev.cli._app import app, console
+from litrev.cli._app import app, console, err_console
 
 frameworks_app = typer.Typer(
     help="Co-production frameworks from the literature, with their sources; adopt one as codebook fields."
@@ -117,6 +117,18 @@ def match_command(
         framework(framework_name)  # an unknown name is refused before anything is read
     given = read_answers(answers, framework_name=framework_name) if answers else None
     found = match(description, answers=given, framework=framework_name, country=country, top=top)
+    if country and not as_json:
+        from litrev.frameworks import builtin_catalogue
+        from litrev.frameworks.match import country_key
+
+        catalogue = builtin_catalogue()
+        known = {country_key(s.facts.get(catalogue.country_field, "")) for s in catalogue.studies}
+        if country_key(country) not in known:
+            err_console.print(
+                f"note: no study in the catalogue has the country {escape(country)!r}; "
+                "it cannot be a reason",
+                highlight=False,
+            )
     if as_json:
         typer.echo(json.dumps([asdict(m) for m in found], ensure_ascii=False, indent=2))
         return

@@ -159,8 +159,10 @@ def _initiative(
         else Initiative()
     )
     scope = (framework(framework_name),) if framework_name else load_frameworks()
-    stated = {(f, d, v) for f, d, v, _ in given.values}
-    described = [item for item in described_values(description, scope) if item[:3] not in stated]
+    # A dimension the answers give is taken from them alone: the description's words add
+    # values only to the dimensions the answers leave out.
+    answered = {(f, d) for f, d, _, _ in given.values}
+    described = [item for item in described_values(description, scope) if item[:2] not in answered]
     return Initiative(
         values=given.values + tuple(described),
         country=(country or given.country or _described_country(description)).strip(),
