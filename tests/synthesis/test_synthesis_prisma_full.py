@@ -22,7 +22,7 @@ from litrev.synthesis.flow import Count, Flow, compute_flow
 from litrev.synthesis.flow_checks import failing_equations
 from litrev.synthesis.flow_data import flow_data
 from litrev.synthesis.prisma import flow_diagram_svg
-from litrev.synthesis.prisma_export import write_diagram
+from litrev.synthesis.prisma_export import overflowing_lines, write_diagram
 
 NS = "{http://www.w3.org/2000/svg}"
 N = re.compile(r"n = (not reported|[\d,]+)")
@@ -235,6 +235,8 @@ def check_files(flow: Flow, out: Path) -> None:
     pdf = files["pdf"].read_bytes()
     assert pdf.startswith(b"%PDF")
     assert len(PdfReader(files["pdf"]).pages) == 1
+    # The PNG/PDF font keeps every line inside the box the SVG layout wrapped it for.
+    assert overflowing_lines(flow) == []
 
 
 def test_the_built_in_review_boxes_match_its_counts_and_render_to_png_and_pdf(

@@ -28,11 +28,20 @@ _FILL = {
 }
 
 
+# DejaVu Sans (matplotlib's own font: the same on every machine) runs about 8% wider than the
+# Helvetica the SVG names; a smaller size keeps each line inside the box it was wrapped for.
+FONT_SCALE = 0.92
+
+
 def _pt(px: float) -> float:
     return px * 72 / 96
 
 
-def _draw(diagram: Diagram) -> Any:
+def _font(px: float) -> float:
+    return _pt(px) * FONT_SCALE
+
+
+def _draw(diagram: Diagram, placed: list[tuple[Any, Box]] | None = None) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -44,7 +53,7 @@ def _draw(diagram: Diagram) -> Any:
     ax.set_xlim(0, diagram.width)
     ax.set_ylim(diagram.height, 0)  # SVG's y runs downwards
     ax.axis("off")
-    family = ["Helvetica", "Arial", "Liberation Sans", "DejaVu Sans"]
+    family = "DejaVu Sans"
 
     def rect(box: Box) -> None:
         face, edge, lw = _FILL.get(box.css, _FILL["box"])
@@ -66,7 +75,7 @@ def _draw(diagram: Diagram) -> Any:
             box.x + 10,
             box.y + 21,
             box.lines[0][0],
-            fontsize=_pt(16),
+            fontsize=_font(16),
             fontweight="bold",
             family=family,
             va="baseline",
@@ -74,23 +83,25 @@ def _draw(diagram: Diagram) -> Any:
     for box in diagram.boxes:
         rect(box)
         for i, (line, bold) in enumerate(box.lines):
-            ax.text(
+            artist = ax.text(
                 box.x + PAD,
                 box.y + PAD + LINE_H * (i + 1) - 4,
                 line,
-                fontsize=_pt(13),
+                fontsize=_font(13),
                 fontweight="bold" if bold else "normal",
                 family=family,
                 va="baseline",
                 color="#111111",
             )
+            if placed is not None:
+                placed.append((artist, box))
     for box in diagram.phases:
         rect(box)
         ax.text(
             box.x + box.width / 2,
             box.y + box.height / 2,
             box.lines[0][0],
-            fontsize=_pt(14),
+            fontsize=_font(14),
             fontweight="bold",
             family=family,
             rotation=90,
@@ -119,12 +130,39 @@ def _draw(diagram: Diagram) -> Any:
             SIDE_X,
             diagram.legend_y + i * LINE_H,
             line,
-            fontsize=_pt(11),
+            fontsize=_font(11),
             family=family,
             va="baseline",
             color="#444444",
         )
     return fig
+
+
+def overflowing_lines(flow: Flow) -> list[str]:
+    """Box lines whose drawn text runs past their box's right edge (none, when the wrapping
+    widths suit the font).
+
+    >>> from litrev.synthesis.flow import Count, Flow
+    >>> nr = Count(None, "not reported")
+    >>> flow = Flow({"A": Count(4, "data")}, Count(4, "data"), nr, nr, nr, Count(4, "data"),
+    ...             Count(2, "data"), nr, nr, Count(2, "data"), Count(1, "data"), {},
+    ...             Count(1, "data"))
+    >>> overflowing_lines(flow)
+    []
+    """
+    placed: list[tuple[Any, Box]] = []
+    fig = _draw(layout(flow), placed)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    out = []
+    for artist, box in placed:
+        right = ax.transData.transform((box.x + box.width, box.y))[0]
+        if artist.get_window_extent(renderer).x1 > right:
+            out.append(f"{box.id}: {artist.get_text()}")
+    return out
 
 
 def render_bytes(flow: Flow, fmt: str) -> bytes:
@@ -140,10 +178,6 @@ def render_bytes(flow: Flow, fmt: str) -> bytes:
     """
     if fmt not in ("png", "pdf"):
         raise ValueError(f"format must be png or pdf, not {fmt!r}")
-    import logging
-
-    # matplotlib logs a line per missing font family on the way to the one it finds.
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     fig = _draw(layout(flow))
     buffer = io.BytesIO()
     if fmt == "png":
