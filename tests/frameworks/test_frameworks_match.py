@@ -215,6 +215,11 @@ def test_a_catalogue_unlike_the_built_in_one() -> None:
         "'Hospital board co-commissioning of stroke services'"
     ]
     assert found[0].dimensions["seed-model-types.model_type"] == ""
+    # A catalogue without a word to compare: no similarity, no error, no match.
+    bare = Catalogue(
+        "bare", (Study("D", "", "", "", "", {"summary": "of the and"}),), ("summary",), "nation"
+    )
+    assert match("the patients", catalogue=bare) == []
 
 
 def test_nothing_matching_is_an_empty_list_not_a_guess(capsys: pytest.CaptureFixture[str]) -> None:
@@ -252,6 +257,9 @@ def test_bad_input_exits_2_naming_it(capsys: pytest.CaptureFixture[str], tmp_pat
         'framework = "nabatchi-2017"\nlevel = \n': "line 2, column 9: not valid TOML",
         "[bovaird-2016]\nform = 3\n": ":2: form: expected a value or a list of values, got 3",
         "": "no answers",
+        '[bovaird-2016]\nform = "collective"\ncountry = "UK"\n': (
+            ":3: [bovaird-2016] country: write country at the top of the file"
+        ),
     }
     for number, (text, message) in enumerate(cases.items()):
         path = tmp_path / f"answers{number}.toml"

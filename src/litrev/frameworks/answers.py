@@ -91,7 +91,15 @@ def parse_answers(
     text: str = "",
 ) -> Initiative:
     """Check answers (as read from TOML) against the frameworks; `InputError` naming `where`,
-    the key (and its line, given the file's `text`) and the expected values otherwise."""
+    the key (and its line, given the file's `text`) and the expected values otherwise.
+
+    >>> parse_answers({"mode": "Enhanced"}, framework_name="strokosch-osborne-2016").values
+    (('strokosch-osborne-2016', 'mode', 'enhanced', ''),)
+    >>> parse_answers({"mode": "heroic"}, framework_name="strokosch-osborne-2016")
+    Traceback (most recent call last):
+    ...
+    litrev.errors.InputError: answers: mode: 'heroic' is not a value of strokosch-osborne-2016 mode; values: consumer, participative, enhanced
+    """
     top = dict(data)
     named = top.pop("framework", None)
     if named is not None and not isinstance(named, str):
@@ -115,6 +123,13 @@ def parse_answers(
     for key, raw in top.items():
         if key in names and isinstance(raw, Mapping):
             for sub_key, sub_raw in raw.items():
+                if sub_key in ("country", "framework"):
+                    raise InputError(
+                        where,
+                        f"[{key}] {sub_key}: write {sub_key} at the top of the file, before "
+                        "any [table]",
+                        _line_of(text, sub_key),
+                    )
                 values += _dimension_values(
                     framework(key), sub_key, sub_raw, where=where, text=text
                 )
@@ -136,7 +151,15 @@ def parse_answers(
 
 def read_answers(path: str | Path, *, framework_name: str | None = None) -> Initiative:
     """Read an answers file (TOML; see the module docstring); `InputError` naming the file, line
-    and key when it is not valid TOML, names an unknown dimension or value, or is not UTF-8."""
+    and key when it is not valid TOML, names an unknown dimension or value, or is not UTF-8.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "answers.toml"
+    >>> _ = path.write_text('country = "UK"\\n[bovaird-2016]\\nform = "collective"\\n', encoding="utf-8")
+    >>> answers = read_answers(path)
+    >>> answers.values, answers.country
+    ((('bovaird-2016', 'form', 'collective', ''),), 'UK')
+    """
     from litrev.protocol import toml_problem
 
     where = str(path)
@@ -169,7 +192,13 @@ def term_pattern(term: str) -> re.Pattern[str]:
 
 
 def find_term(value: Value, text: str) -> re.Match[str] | None:
-    """The first (earliest) place one of the value's terms occurs in `text`, or None."""
+    """The first (earliest) place one of the value's terms occurs in `text`, or None.
+
+    >>> from litrev.frameworks import framework
+    >>> value = framework("nabatchi-2017").dimension("phase").value("co-delivery")
+    >>> find_term(value, "improve service delivery and co-delivery").group(0)
+    'delivery'
+    """
     hits = [m for t in value.terms if (m := term_pattern(t).search(text))]
     return min(hits, key=lambda m: (m.start(), -m.end())) if hits else None
 

@@ -124,7 +124,10 @@ def _similarities(description: str, catalogue: Catalogue) -> tuple[list[float], 
     vectorizer = TfidfVectorizer(
         preprocessor=_prepare, stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{3,}\b"
     )
-    matrix = vectorizer.fit_transform(texts)
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # no study has a word to compare (an empty or stop-word-only catalogue)
+        return [0.0] * len(texts), [[] for _ in texts]
     query = vectorizer.transform([description])
     vocabulary = vectorizer.get_feature_names_out()
     scores = (matrix @ query.T).toarray().ravel()
