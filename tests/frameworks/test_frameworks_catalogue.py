@@ -168,3 +168,16 @@ def test_terms_are_whole_words_from_their_start() -> None:
     assert term_pattern("core service").search("the core  services of it")
     assert not term_pattern("design").search("redesigned")
     assert re.fullmatch(term_pattern("co-design"), "co-designing")
+
+
+def test_core_imports_no_adapter_and_loads_scikit_learn_only_to_match() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, litrev.frameworks as f; f.load_frameworks(); f.builtin_catalogue();"
+        "bad = sorted(m for m in sys.modules if m.startswith(('litrev.cli', 'litrev.web', 'litrev.tui', 'sklearn')));"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
