@@ -300,3 +300,21 @@ def test_a_country_no_study_has_is_noted(capsys: pytest.CaptureFixture[str]) -> 
     captured = capsys.readouterr()
     assert "no study in the catalogue has the country 'France'" in captured.err
     assert "country France" not in captured.out
+
+
+@pytest.mark.parametrize(
+    ("description", "country"),
+    [
+        ("a befriending service in Italy", "Italy"),
+        ("run with the NHS in the United Kingdom", "United Kingdom"),
+        ("an international network of carers", ""),  # not the country 'International'
+        ("people who help us", ""),  # not 'US'
+    ],
+)
+def test_the_country_read_from_a_description(description: str, country: str) -> None:
+    reasons = [r for m in match(description, top=73) for r in m.reasons]
+    stated = [r for r in reasons if r.startswith("country ")]
+    if country:
+        assert stated and all(r.startswith(f"country {country} matches") for r in stated)
+    else:
+        assert stated == []

@@ -153,6 +153,7 @@ def _initiative(
     answers: Mapping[str, Any] | Initiative | None,
     framework_name: str | None,
     country: str | None,
+    catalogue: Catalogue,
 ) -> Initiative:
     given = (
         answers
@@ -168,17 +169,22 @@ def _initiative(
     described = [item for item in described_values(description, scope) if item[:2] not in answered]
     return Initiative(
         values=given.values + tuple(described),
-        country=(country or given.country or _described_country(description)).strip(),
+        country=(country or given.country or _described_country(description, catalogue)).strip(),
     )
 
 
-def _described_country(description: str) -> str:
-    """A country the description names (the first alias found, as written), or ''."""
-    for alias in sorted(_ALIAS_KEY, key=len, reverse=True):
-        # Upper-case abbreviations only as written ("US", not the word "us").
-        flags = 0 if len(alias) <= 3 else re.IGNORECASE
-        wanted = alias.upper() if len(alias) <= 3 else alias
-        found = re.search(rf"\b{re.escape(wanted)}\b", description, flags)
+def _described_country(description: str, catalogue: Catalogue) -> str:
+    """A country the description names (a catalogue study's country or an alias, the longest
+    name first, as written), or ''."""
+    stated = {" ".join(s.facts.get(catalogue.country_field, "").split()) for s in catalogue.studies}
+    names = sorted((set(_ALIAS_KEY) | {n for n in stated if n}), key=lambda n: (-len(n), n))
+    for alias in names:
+        # Capitalised as countries are written: "US", not the word "us"; "Italy"; and not the
+        # adjective "international" for a study whose country reads "International".
+        wanted = alias.upper() if len(alias) <= 3 else alias[0].upper() + alias[1:]
+        if alias in _ALIAS_KEY and len(alias) > 3:
+            wanted = alias.title()
+        found = re.search(rf"\b{re.escape(wanted)}\b", description)
         if found:
             return found.group(0)
     return ""
@@ -257,7 +263,7 @@ def match(
             "empty: describe your initiative in words, or give framework answers (--answers FILE.toml)",
         )
     catalogue = catalogue or builtin_catalogue()
-    initiative = _initiative(description, answers, framework, country)
+    initiative = _initiative(description, answers, framework, country, catalogue)
     similarity, shared = (
         _similarities(description, catalogue)
         if description.strip() and catalogue.studies
