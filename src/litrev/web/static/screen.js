@@ -62,27 +62,44 @@
     toast.textContent = text;  // textContent: the server's words are never markup here
     fade();
   });
-  // While a decision is on its way and until the next record has settled, shortcut keys are
-  // dropped: a second "i" must not decide the next record unseen, and a key pressed before htmx
-  // has wired the new record's forms would post them as plain forms.
-  var busy = false;
-  var busyTimer = null;
-  function setBusy(value) {
-    busy = value;
-    if (busyTimer) clearTimeout(busyTimer);
-    if (value) busyTimer = setTimeout(function () { busy = false; }, 10000);
+  // While a decision is on its way, shortcut keys are dropped: a second "i" must not decide the
+  // next record unseen. Once the next record is in the page but htmx has not yet wired its forms
+  // (swap to settle), keys wait and are replayed when it settles; pressed in between they would
+  // have posted the new record's form as a plain form.
+  var phase = null;  // null, "request" or "settling"
+  var waiting = [];
+  var phaseTimer = null;
+  function setPhase(value) {
+    phase = value;
+    if (phaseTimer) clearTimeout(phaseTimer);
+    if (value) phaseTimer = setTimeout(function () { phase = null; waiting = []; }, 10000);
+  }
+  function inRecordForm(elt) {
+    return elt && elt.closest && elt.closest("#record") && !elt.closest("#notes-panel");
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var elt = event.detail && event.detail.elt;
-    if (elt && elt.closest && elt.closest("#record") && !elt.closest("#notes-panel")) setBusy(true);
+    if (inRecordForm(event.detail && event.detail.elt)) setPhase("request");
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail && !event.detail.successful) setBusy(false);
+    if (event.detail && !event.detail.successful) { setPhase(null); waiting = []; }
   });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (phase === "request" && target && target.id === "record") setPhase("settling");
+  });
+  function settled() {
+    setPhase(null);
+    var keys = waiting;
+    waiting = [];
+    for (var i = 0; i < keys.length && phase === null; i++) {
+      document.dispatchEvent(new KeyboardEvent("keydown", { key: keys[i], bubbles: true }));
+    }
+  }
   window.addEventListener("keydown", function (event) {
-    if (!busy || event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+    if (!phase || event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
     var tag = event.target && event.target.tagName ? event.target.tagName.toLowerCase() : "";
     if (tag === "input" || tag === "textarea" || tag === "select") return;
+    if (phase === "settling") waiting.push(event.key);
     event.preventDefault();
     event.stopImmediatePropagation();
   }, true);
@@ -104,11 +121,11 @@
       return;
     }
     if (elt.id === "record") {
-      setBusy(false);
       // The next record: read from its top, and keys keep working (the clicked button is gone).
       var title = document.getElementById("record-title");
       if (title) { title.setAttribute("tabindex", "-1"); title.focus({ preventScroll: true }); }
       window.scrollTo({ top: 0 });
+      settled();
     }
   });
 })();
