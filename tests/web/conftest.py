@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
 PASSWORD = "correct horse battery"  # every test user's password
 TEAM = {"lena": "lead", "rui": "reviewer", "sam": "reviewer", "vic": "viewer"}
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 PROTOCOL = '''
 [review]
@@ -165,6 +167,9 @@ def make_review(root: Path, backend: str, titles: list[tuple[str, int]] = TITLES
     project.store.close()
     workspace = Workspace.open([root], databases=[database] if database else ())
     accounts = workspace.accounts
+    # Cheap argon2 parameters for these tests only (the default's cost is tested in
+    # tests/accounts): four accounts and every sign-in per test otherwise dominate the suite.
+    accounts.hasher = FAST_HASHER
     review = workspace.reviews["telehealth-hf"]
     for name, role in TEAM.items():
         accounts.add_user(name, PASSWORD, display_name=name.title(), actor="test")

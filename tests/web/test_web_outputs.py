@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import PASSWORD, WebReview
+from .conftest import FAST_HASHER, PASSWORD, WebReview
 
 DEMO = "coproduction-models"
 
@@ -25,6 +25,7 @@ class DemoSite:
         from litrev.web import Workspace, create_app
 
         self.workspace = Workspace.open([root], databases=[database] if database else ())
+        self.workspace.accounts.hasher = FAST_HASHER
         for name, role in (("lea", "lead"), ("val", "viewer")):
             self.workspace.accounts.add_user(name, PASSWORD, actor="test")
             self.workspace.accounts.grant(DEMO, name, role, actor="test")
