@@ -415,3 +415,19 @@ def test_an_unknown_override_or_format_is_refused(
     project = build(tmp_path, "", {})
     assert run(["prisma", "-p", str(project.root), "--format", "gif"]) == 2
     assert "gif" in capsys.readouterr().err
+
+
+def test_litrev_report_lists_the_overrides(tmp_path: Path) -> None:
+    protocol = UPDATED.replace('template = "updated"', 'template = "new"') + (
+        "[flow.overrides]\nincluded = 5\n"
+    )
+    project = build(tmp_path, protocol, {"embase.ris": (3, "Embase")})
+    decide(project, "title_abstract", {r: ("include", None) for r in (1, 2, 3)})
+    decide(project, "full_text", {1: ("include", None), 2: ("include", None)})
+    decide(project, "full_text", {3: ("exclude", "no-falls")})
+    assert run(["report", str(project.root), "--out", str(tmp_path / "out")]) == 0
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    # Listed among the audit findings, with what litrev had counted.
+    assert "included = 5 is set in \\[flow.overrides\\] (litrev counted 2)" in markdown
+    svg = (tmp_path / "out" / "prisma.svg").read_text(encoding="utf-8")
+    assert "n\xa0=\xa05\xa0§" in svg

@@ -312,6 +312,23 @@ def check_flow(flow: Flow) -> list[AuditEntry]:
                 "`litrev import --source`, or add it to that search's `aliases`.",
             )
         )
+    for name, (computed, shown) in flow.overrides.items():
+        # [flow.overrides] replaced a count: the report lists each, with what litrev counted.
+        status = UNVERIFIABLE if computed is None else (AGREES if computed == shown else MISMATCH)
+        was = "litrev did not compute it" if computed is None else f"litrev counted {computed:,}"
+        entries.append(
+            AuditEntry(
+                id=f"prisma-override-{_slug(name)}",
+                kind="prisma",
+                status=status,
+                claim=f"The PRISMA count {name} is the one litrev computes",
+                stated=shown,
+                computed=computed,
+                sentence="",
+                explanation=f"{name} = {shown:,} is set in [flow.overrides] ({was}); the "
+                "diagram marks it §.",
+            )
+        )
     if (
         flow.full_text_excluded.known
         and flow.full_text_excluded.value
