@@ -164,9 +164,9 @@ FlowSkip = Literal[
 ]
 
 #: The counts `[flow.overrides]` may replace (names of `litrev.synthesis.flow.Flow` counts;
-#: `other.NAME` for the other-methods column).
+#: `other.NAME` for the other-methods column). Records identified are not among them: the
+#: diagram shows them per source, from `[[searches]]` (imported records, else `hits`).
 FLOW_OVERRIDABLE: tuple[str, ...] = (
-    "identified",
     "duplicates_removed",
     "automation_removed",
     "other_removed",
@@ -178,12 +178,10 @@ FLOW_OVERRIDABLE: tuple[str, ...] = (
     "full_text_excluded",
     "included",
     "included_reports",
-    "other.identified",
     "other.reports_sought",
     "other.reports_not_retrieved",
     "other.full_text_assessed",
     "other.full_text_excluded",
-    "other.included",
 )
 
 

@@ -18,7 +18,7 @@ from litrev.cli import run
 from litrev.project import Project
 from litrev.screening.decisions import DecisionInput, Screening
 from litrev.screening.model import settings_from_protocol
-from litrev.synthesis.flow import Count, Flow, compute_flow
+from litrev.synthesis.flow import Count, Flow, FlowData, compute_flow
 from litrev.synthesis.flow_checks import failing_equations
 from litrev.synthesis.flow_data import flow_data
 from litrev.synthesis.prisma import flow_diagram_svg
@@ -431,3 +431,16 @@ def test_litrev_report_lists_the_overrides(tmp_path: Path) -> None:
     assert "included = 5 is set in \\[flow.overrides\\] (litrev counted 2)" in markdown
     svg = (tmp_path / "out" / "prisma.svg").read_text(encoding="utf-8")
     assert "n\xa0=\xa05\xa0§" in svg
+
+
+def test_every_overridable_count_shows_in_a_box_marked(tmp_path: Path) -> None:
+    from litrev.protocol import FLOW_OVERRIDABLE, parse_protocol
+
+    base = HEAD + OTHER.replace("[flow]\n", '[flow]\ntemplate = "updated"\n')
+    for name in FLOW_OVERRIDABLE:
+        protocol = parse_protocol(base + f'[flow.overrides]\n"{name}" = 777\n')
+        flow = compute_flow(protocol, FlowData())
+        svg = flow_diagram_svg(flow)
+        shown = [b for b in boxes(svg).values() if "n = 777 §" in str(b["text"])]
+        assert shown, f"{name} overridden but not shown"
+        assert f"§ {name} = 777 set in [flow.overrides]" in svg
