@@ -68,10 +68,10 @@ def prisma(
     flow = compute_flow(project.protocol, flow_data(project.store, project.protocol))
     title = f"PRISMA 2020 flow: {project.protocol.review.title}"
     files = write_diagram(flow, target, wanted, title=title)
-    for name, (computed, shown) in flow.overrides.items():
+    for name, (computed, value) in flow.overrides.items():
         was = "litrev did not compute it" if computed is None else f"litrev counted {computed:,}"
         err_console.print(
-            "[yellow]override:[/] " + escape(f"{name} = {shown:,} from [flow.overrides] ({was})"),
+            "[yellow]override:[/] " + escape(f"{name} = {value:,} from [flow.overrides] ({was})"),
             highlight=False,
         )
     for kept in layout(flow).kept:
@@ -80,8 +80,8 @@ def prisma(
             + escape(f"[flow] skip not applied to {kept}: its count is not zero"),
             highlight=False,
         )
-    shown = ", ".join(escape(str(p)) for p in files.values())
-    console.print(f"PRISMA 2020 flow diagram ({flow.template} review) written to {shown}")
+    paths = ", ".join(escape(str(p)) for p in files.values())
+    console.print(f"PRISMA 2020 flow diagram ({flow.template} review) written to {paths}")
     if checklists:
         written = write_checklists(project.protocol, flow, target)
         listed = ", ".join(escape(str(p)) for p in written.values())
