@@ -138,6 +138,10 @@ def test_markdown_and_docx_hold_every_item(tmp_path: Path) -> None:
 
 
 def test_litrev_prisma_on_the_built_in_review(demo_dir: Path, tmp_path: Path) -> None:
+    # `litrev report` (which built demo_dir) writes the checklists with the report.
+    assert {"checklist-prisma2020.md", "checklist-prisma-s.docx"} <= {
+        p.name for p in demo_dir.iterdir()
+    }
     out = tmp_path / "out"
     assert run(["prisma", "-p", str(demo_dir), "--out", str(out), "--format", "svg"]) == 0
     names = sorted(p.name for p in out.iterdir())

@@ -1,10 +1,12 @@
-"""Writing a review's report: `report.html`, `report.md`, `prisma.svg` and `results.json`.
+"""Writing a review's report: `report.html`, `report.md`, `prisma.svg`, `results.json` and the
+PRISMA 2020 and PRISMA-S checklists (`checklist-*.md`, `checklist-*.docx`).
 
 >>> import tempfile
 >>> from litrev.project import Project
 >>> project = Project.init(tempfile.mkdtemp())
->>> sorted(p.name for p in write_report(project).values())
-['prisma.svg', 'report.html', 'report.md', 'results.json']
+>>> sorted(p.name for p in write_report(project).values())  # doctest: +NORMALIZE_WHITESPACE
+['checklist-prisma-s.docx', 'checklist-prisma-s.md', 'checklist-prisma2020.docx',
+ 'checklist-prisma2020.md', 'prisma.svg', 'report.html', 'report.md', 'results.json']
 
 Charts (`chart-NAME.svg`, beside `report.md`) are written when there is something to draw.
 """
@@ -271,4 +273,9 @@ def write_report(
         "generated_strategies": strategies.generated,
     }
     atomic_write_text(files["json"], json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    # The checklists go with the report (PRISMA 2020 item 16a and PRISMA-S 15 cite its counts).
+    from litrev.synthesis.checklists import write_checklists
+
+    for name, path in write_checklists(project.protocol, results.flow, out).items():
+        files[f"checklist:{name}"] = path
     return files
