@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -28,7 +27,8 @@ from litrev.search.errors import SearchSyntaxError
 ROOT = Path(__file__).parent / "data" / "published"
 EXPECTED = tomllib.loads((ROOT / "expected.toml").read_text("utf-8"))
 FAILURES = (ROOT / "FAILURES.md").read_text("utf-8")
-PARSE_SECONDS = 1.0
+# Parse and translate speed on this corpus is measured by benchmarks/search/bench_strategies.py,
+# not asserted here (a timed assertion fails on a busy machine and proves nothing).
 
 #: words that are syntax the reader failed to recognise (a field code, a line combination,
 #: a history prefix or a limit clause read as a search word)
@@ -83,12 +83,6 @@ def _leaked_syntax(query: Query) -> list[str]:
     return [w for w in words if SUSPICIOUS.match(w)]
 
 
-def _timed_parse(text: str, dialect: str) -> Query:
-    start = time.perf_counter()
-    query = parse(text, dialect)
-    elapsed = time.perf_counter() - start
-    assert elapsed < PARSE_SECONDS, f"parsing took {elapsed:.2f} s"
-    return query
 
 
 def test_the_corpus_is_large_and_has_four_printed_forms() -> None:
@@ -124,15 +118,13 @@ def test_published_strategy_parses_and_round_trips_through_pubmed(path: Path) ->
             parse(text, dialect)
         assert caught.value.line >= 1 and caught.value.column >= 1
         return
-    query = _timed_parse(text, dialect)
+    query = parse(text, dialect)
     assert not _leaked_syntax(query), "syntax read as search words"
 
-    start = time.perf_counter()
     to_pubmed = generate(query, "pubmed")
-    in_pubmed = _timed_parse(to_pubmed.text, "pubmed")
+    in_pubmed = parse(to_pubmed.text, "pubmed")
     back = generate(in_pubmed, dialect)
-    again = _timed_parse(back.text, dialect)
-    assert time.perf_counter() - start < PARSE_SECONDS * 3
+    again = parse(back.text, dialect)
 
     lost = [*to_pubmed.warnings, *back.warnings]
     for warning in lost:
