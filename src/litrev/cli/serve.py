@@ -67,9 +67,13 @@ def serve(
         secure_cookies=secure_cookies,
     )
     for review in workspace.reviews.values():
+        if review.store.engine.dialect.name != "sqlite":
+            continue  # PostgreSQL has no journal mode to set
         mode = review.store.enable_wal()
-        if mode and mode != "wal":
+        if mode != "wal":
             err_console.print(f"note: {review.project.root}: journal mode {mode}, not WAL")
+    # Load the ranking model's libraries now, not on the first screening page (5-8 s).
+    import litrev.screening.rank  # noqa: F401
     _first_leads(workspace, lead, password_stdin)
     if host not in ("127.0.0.1", "localhost", "::1") and not secure_cookies:
         err_console.print(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from litrev.accounts import Accounts, User, WebSession
@@ -118,7 +119,8 @@ async def check_csrf(request: Request, visitor: Visitor) -> None:
 
 async def signed_in(request: Request) -> Visitor:
     """Dependency of every page: the signed-in visitor (CSRF-checked), else the login page."""
-    visitor = current_visitor(request)
+    # Store reads run in the thread pool: on the event loop they would stall every request.
+    visitor = await run_in_threadpool(current_visitor, request)
     if visitor is None:
         raise LoginRequired(str(request.url.path))
     await check_csrf(request, visitor)
@@ -135,7 +137,11 @@ def role_needed(needed: str) -> Callable[[Request, str], Awaitable[Member]]:
         visitor = await signed_in(request)
         workspace = workspace_of(request)
         review = workspace.review(key)
-        role = workspace.accounts.role_of(key, visitor.username) if review else None
+        role = (
+            await run_in_threadpool(workspace.accounts.role_of, key, visitor.username)
+            if review
+            else None
+        )
         if review is None or role is None:
             raise HTTPException(404, "no such review")
         if not Accounts.at_least(role, needed):
@@ -159,16 +165,20 @@ def api_role_needed(needed: str) -> Callable[[Request, str], Awaitable[Member]]:
         header = request.headers.get("authorization", "")
         visitor: Visitor | None = None
         if header.lower().startswith("bearer "):
-            user = workspace.accounts.token_user(header[7:].strip())
+            user = await run_in_threadpool(workspace.accounts.token_user, header[7:].strip())
         else:
-            visitor = current_visitor(request)
+            visitor = await run_in_threadpool(current_visitor, request)
             user = visitor.user if visitor else None
             if visitor is not None:
                 await check_csrf(request, visitor)
         if user is None:
             raise HTTPException(401, "sign in or send an API token (Authorization: Bearer ...)")
         review = workspace.review(key)
-        role = workspace.accounts.role_of(key, user.username) if review else None
+        role = (
+            await run_in_threadpool(workspace.accounts.role_of, key, user.username)
+            if review
+            else None
+        )
         if review is None or role is None:
             raise HTTPException(404, "no such review")
         if not Accounts.at_least(role, needed):

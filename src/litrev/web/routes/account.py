@@ -28,12 +28,12 @@ def _tokens_page(
 
 
 @router.get("/account/tokens")
-async def tokens(request: Request, visitor: Annotated[Visitor, Depends(signed_in)]) -> Response:
+def tokens(request: Request, visitor: Annotated[Visitor, Depends(signed_in)]) -> Response:
     return _tokens_page(request, visitor)
 
 
 @router.post("/account/tokens")
-async def create_token(
+def create_token(
     request: Request,
     visitor: Annotated[Visitor, Depends(signed_in)],
     label: Annotated[str, Form(max_length=200)],
@@ -44,7 +44,7 @@ async def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-async def revoke_token(
+def revoke_token(
     request: Request,
     visitor: Annotated[Visitor, Depends(signed_in)],
     token_id: Annotated[int, Path(ge=1, le=2_147_483_647)],

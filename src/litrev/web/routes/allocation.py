@@ -103,7 +103,7 @@ def _page(
 
 
 @router.get("/r/{key}/allocation")
-async def allocation_page(
+def allocation_page(
     request: Request, member: Annotated[Member, Depends(lead)], stage: str = "title_abstract"
 ) -> Response:
     return _page(request, member, parse_stage(stage))

@@ -45,14 +45,14 @@ def _same_origin(request: Request) -> bool:
 # Deliberately public, as the way in (the sign-in POST checks the Origin: it has no session
 # and so no CSRF token yet).
 @router.get("/login")
-async def login_form(request: Request, next: str = "/") -> Response:
+def login_form(request: Request, next: str = "/") -> Response:
     if current_visitor(request):
         return RedirectResponse(_safe_next(next), status_code=303)
     return page(request, "login.html", next=_safe_next(next), error=None)
 
 
 @router.post("/login")
-async def login(
+def login(
     request: Request,
     username: Annotated[str, Form(max_length=128)],
     password: Annotated[str, Form(max_length=1024)],
@@ -87,7 +87,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, visitor: Annotated[Visitor, Depends(signed_in)]) -> Response:
+def logout(request: Request, visitor: Annotated[Visitor, Depends(signed_in)]) -> Response:
     accounts_of(request).end_session(visitor.token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -97,7 +97,7 @@ async def logout(request: Request, visitor: Annotated[Visitor, Depends(signed_in
 # Deliberately public: the person invited has no account yet. The page names the review and
 # the role offered, nothing of its content.
 @router.get("/invite/{token}")
-async def invitation(request: Request, token: str) -> Response:
+def invitation(request: Request, token: str) -> Response:
     accounts = accounts_of(request)
     invite = accounts.invitation(token)
     expired = invite is not None and invite.expires_at <= accounts.now()
@@ -119,7 +119,7 @@ async def invitation(request: Request, token: str) -> Response:
 
 
 @router.post("/invite/{token}")
-async def accept(
+def accept(
     request: Request,
     token: str,
     username: Annotated[str, Form(max_length=128)],

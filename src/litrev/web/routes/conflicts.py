@@ -69,7 +69,7 @@ def _row_context(member: Member, item: Any, error: str | None = None) -> dict[st
 
 
 @router.get("/r/{key}/conflicts")
-async def conflicts_page(
+def conflicts_page(
     request: Request,
     member: Annotated[Member, Depends(viewer)],
     stage: str = "title_abstract",
@@ -116,7 +116,7 @@ async def conflicts_page(
 
 
 @router.post("/r/{key}/conflicts/{rid}/resolve")
-async def resolve(
+def resolve(
     request: Request,
     member: Annotated[Member, Depends(reviewer)],
     rid: int,
@@ -168,7 +168,7 @@ async def resolve(
 
 
 @router.post("/r/{key}/conflicts/{rid}/reopen")
-async def reopen(
+def reopen(
     request: Request,
     member: Annotated[Member, Depends(lead)],
     rid: int,

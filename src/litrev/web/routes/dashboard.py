@@ -141,7 +141,7 @@ def _stopping(request: Request, member: Member, names: list[str]) -> list[tuple[
 
 
 @router.get("/r/{key}/dashboard")
-async def dashboard(request: Request, member: Annotated[Member, Depends(viewer)]) -> Response:
+def dashboard(request: Request, member: Annotated[Member, Depends(viewer)]) -> Response:
     panels = [_stage_panel(member, stage) for stage in Stage]
     screeners = [b.reviewer for b in panels[0]["bars"] if b.decided]
     return page(
@@ -169,7 +169,7 @@ def live_flow_svg(member: Member) -> str:
 
 
 @router.get("/r/{key}/dashboard/prisma.svg")
-async def prisma_svg(member: Annotated[Member, Depends(viewer)]) -> Response:
+def prisma_svg(member: Annotated[Member, Depends(viewer)]) -> Response:
     return Response(
         live_flow_svg(member),
         media_type="image/svg+xml",

@@ -42,7 +42,7 @@ def pending_dir(review: Review) -> Path:
     return review.project.root / ".litrev-web" / "pending"
 
 
-async def upload_size(request: Request) -> int:
+def upload_size(request: Request) -> int:
     """Dependency run before the form is read (and before the CSRF check reads it): refuse an
     upload without a declared length or over MAX_UPLOAD_BYTES, so nothing big is taken in."""
     length = request.headers.get("content-length")

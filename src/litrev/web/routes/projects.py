@@ -15,7 +15,7 @@ router = APIRouter()
 
 
 @router.get("/")
-async def project_list(
+def project_list(
     request: Request, visitor: Annotated[Visitor, Depends(signed_in)]
 ) -> Response:
     workspace = workspace_of(request)
@@ -30,7 +30,7 @@ async def project_list(
 
 
 @router.get("/r/{key}/")
-async def review_home(request: Request, member: Annotated[Member, Depends(viewer)]) -> Response:
+def review_home(request: Request, member: Annotated[Member, Depends(viewer)]) -> Response:
     from litrev.screening.allocation import progress
     from litrev.screening.gates import gate
 
@@ -52,7 +52,7 @@ async def review_home(request: Request, member: Annotated[Member, Depends(viewer
 
 
 @router.get("/r/{key}/members")
-async def members(request: Request, member: Annotated[Member, Depends(lead)]) -> Response:
+def members(request: Request, member: Annotated[Member, Depends(lead)]) -> Response:
     return _team_page(request, member, link=None)
 
 
@@ -74,7 +74,7 @@ def _team_page(request: Request, member: Member, *, link: str | None) -> Respons
 
 
 @router.post("/r/{key}/members/invite")
-async def invite(
+def invite(
     request: Request,
     member: Annotated[Member, Depends(lead)],
     role: Annotated[str, Form()],
@@ -87,7 +87,7 @@ async def invite(
 
 
 @router.post("/r/{key}/members/role")
-async def change_role(
+def change_role(
     request: Request,
     member: Annotated[Member, Depends(lead)],
     username: Annotated[str, Form(max_length=128)],
