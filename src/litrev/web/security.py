@@ -127,6 +127,22 @@ async def signed_in(request: Request) -> Visitor:
     return visitor
 
 
+async def _member_of(
+    workspace: Workspace, key: str, visitor: Visitor | None, user: User, needed: str
+) -> Member:
+    """The role check shared by page and API dependencies: 404 for a review `user` is not a
+    member of (as if it did not exist), 403 below `needed`."""
+    review = workspace.review(key)
+    role = (
+        await run_in_threadpool(workspace.accounts.role_of, key, user.username) if review else None
+    )
+    if review is None or role is None:
+        raise HTTPException(404, "no such review")
+    if not Accounts.at_least(role, needed):
+        raise HTTPException(403, f"this needs the {needed} role in {key}; you are {role}")
+    return Member(visitor, user, role, review)
+
+
 def role_needed(needed: str) -> Callable[[Request, str], Awaitable[Member]]:
     """Dependency factory: the visitor as a member of review `key` with at least `needed`.
 
@@ -135,18 +151,7 @@ def role_needed(needed: str) -> Callable[[Request, str], Awaitable[Member]]:
 
     async def dependency(request: Request, key: str) -> Member:
         visitor = await signed_in(request)
-        workspace = workspace_of(request)
-        review = workspace.review(key)
-        role = (
-            await run_in_threadpool(workspace.accounts.role_of, key, visitor.username)
-            if review
-            else None
-        )
-        if review is None or role is None:
-            raise HTTPException(404, "no such review")
-        if not Accounts.at_least(role, needed):
-            raise HTTPException(403, f"this needs the {needed} role in {key}; you are {role}")
-        return Member(visitor, visitor.user, role, review)
+        return await _member_of(workspace_of(request), key, visitor, visitor.user, needed)
 
     return dependency
 
@@ -173,17 +178,7 @@ def api_role_needed(needed: str) -> Callable[[Request, str], Awaitable[Member]]:
                 await check_csrf(request, visitor)
         if user is None:
             raise HTTPException(401, "sign in or send an API token (Authorization: Bearer ...)")
-        review = workspace.review(key)
-        role = (
-            await run_in_threadpool(workspace.accounts.role_of, key, user.username)
-            if review
-            else None
-        )
-        if review is None or role is None:
-            raise HTTPException(404, "no such review")
-        if not Accounts.at_least(role, needed):
-            raise HTTPException(403, f"this needs the {needed} role in {key}; you are {role}")
-        return Member(visitor, user, role, review)
+        return await _member_of(workspace, key, visitor, user, needed)
 
     return dependency
 
