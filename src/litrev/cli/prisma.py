@@ -11,25 +11,9 @@ import typer
 from rich.markup import escape
 
 from litrev.cli._app import app, console, err_console
+from litrev.cli._outputs import parse_formats
 
 FORMATS = ("svg", "png", "pdf")
-
-
-def parse_formats(text: str) -> list[str]:
-    """The formats of `--format` ("svg,png,pdf"), in the order given, each once.
-
-    >>> parse_formats("pdf, svg,pdf")
-    ['pdf', 'svg']
-    """
-    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
-    unknown = [w for w in wanted if w not in FORMATS]
-    if unknown or not wanted:
-        raise typer.BadParameter(
-            f"{', '.join(unknown) or 'nothing'}: give one or more of {', '.join(FORMATS)}, "
-            "separated by commas",
-            param_hint="--format",
-        )
-    return list(dict.fromkeys(wanted))
 
 
 @app.command()
@@ -62,7 +46,7 @@ def prisma(
     from litrev.synthesis.prisma_export import write_diagram
     from litrev.synthesis.prisma_layout import layout
 
-    wanted = parse_formats(formats)
+    wanted = parse_formats(formats, FORMATS)
     project = Project.open(project_dir)
     target = out if out is not None else project.root
     flow = compute_flow(project.protocol, flow_data(project.store, project.protocol))

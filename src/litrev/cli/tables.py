@@ -1,4 +1,8 @@
-"""`litrev tables`: the paper's tables of included studies, as DOCX and XLSX."""
+"""`litrev tables`: the paper's tables of included studies, as DOCX and XLSX.
+
+>>> parse_formats("xlsx, docx,xlsx", FORMATS)
+['xlsx', 'docx']
+"""
 
 # litrev.synthesis (pandas, python-docx, openpyxl) is imported inside the functions: every
 # `litrev` run imports this module.
@@ -11,29 +15,13 @@ import typer
 from rich.markup import escape
 
 from litrev.cli._app import app, console, err_console
+from litrev.cli._outputs import parse_formats
 
 if TYPE_CHECKING:
     from litrev.project import Project
 
 FORMATS = ("docx", "xlsx")
 FILE_STEM = "tables"
-
-
-def parse_formats(text: str) -> list[str]:
-    """The formats of `--format` ("docx,xlsx"), in the order given, each once.
-
-    >>> parse_formats("xlsx, docx,xlsx")
-    ['xlsx', 'docx']
-    """
-    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
-    unknown = [w for w in wanted if w not in FORMATS]
-    if unknown or not wanted:
-        raise typer.BadParameter(
-            f"{', '.join(unknown) or 'nothing'}: give one or more of {', '.join(FORMATS)}, "
-            "separated by commas",
-            param_hint="--format",
-        )
-    return list(dict.fromkeys(wanted))
 
 
 def write_tables(project: Project, out: Path, formats: list[str]) -> dict[str, Path]:
@@ -73,6 +61,6 @@ def tables(
     category, with the columns, headings and titles of the protocol's report.tables."""
     from litrev.project import Project
 
-    wanted = parse_formats(formats)
+    wanted = parse_formats(formats, FORMATS)
     project = Project.open(project_dir)
     write_tables(project, out if out is not None else project.root, wanted)
