@@ -6,6 +6,7 @@ Everything about other reviewers' work goes through the core's blind rule
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -99,6 +100,23 @@ def _panel(
     return RedirectResponse(url, status_code=303)
 
 
+def _change(
+    request: Request,
+    member: Member,
+    rid: int,
+    stage: str,
+    back: str,
+    change: Callable[[str], object],
+) -> Response:
+    """Run one note/tag `change` at the checked stage; its refusal is shown in the panel."""
+    stage = stage_value(stage)
+    try:
+        change(stage)
+    except ScreeningError as refused:
+        return _panel(request, member, rid, stage, _back(back), str(refused))
+    return _panel(request, member, rid, stage, _back(back))
+
+
 def _back(value: str) -> str:
     # Only the two known pages: a form field never chooses where a redirect goes.
     return "screen" if value == "screen" else "record"
@@ -113,12 +131,14 @@ def post_note(
     stage: Annotated[str, Form(max_length=32)] = "title_abstract",
     back: Annotated[str, Form(max_length=16)] = "record",
 ) -> Response:
-    stage = stage_value(stage)
-    try:
-        add_note(member.review.store, rid, stage, member.username, text)
-    except ScreeningError as refused:
-        return _panel(request, member, rid, stage, _back(back), str(refused))
-    return _panel(request, member, rid, stage, _back(back))
+    return _change(
+        request,
+        member,
+        rid,
+        stage,
+        back,
+        lambda at: add_note(member.review.store, rid, at, member.username, text),
+    )
 
 
 @router.post("/r/{key}/records/{rid}/notes/{nid}/delete")
@@ -130,16 +150,15 @@ def delete_note(
     stage: Annotated[str, Form(max_length=32)] = "title_abstract",
     back: Annotated[str, Form(max_length=16)] = "record",
 ) -> Response:
-    stage = stage_value(stage)
-    mine = {n.id for n in notes_for(member.review.screening, rid, stage, member.username)}
-    try:
+
+    def remove_mine(at: str) -> None:
+        mine = {n.id for n in notes_for(member.review.screening, rid, at, member.username)}
         if nid not in mine:
             # Refused the same way whether the note is someone else's or on another record.
             raise ScreeningError(f"note {nid}: no such note of yours on record {rid}")
         remove_note(member.review.store, nid, by=member.username)
-    except ScreeningError as refused:
-        return _panel(request, member, rid, stage, _back(back), str(refused))
-    return _panel(request, member, rid, stage, _back(back))
+
+    return _change(request, member, rid, stage, back, remove_mine)
 
 
 @router.post("/r/{key}/records/{rid}/tags")
@@ -151,12 +170,14 @@ def post_tag(
     stage: Annotated[str, Form(max_length=32)] = "title_abstract",
     back: Annotated[str, Form(max_length=16)] = "record",
 ) -> Response:
-    stage = stage_value(stage)
-    try:
-        add_tag(member.review.store, rid, stage, member.username, tag)
-    except ScreeningError as refused:
-        return _panel(request, member, rid, stage, _back(back), str(refused))
-    return _panel(request, member, rid, stage, _back(back))
+    return _change(
+        request,
+        member,
+        rid,
+        stage,
+        back,
+        lambda at: add_tag(member.review.store, rid, at, member.username, tag),
+    )
 
 
 @router.post("/r/{key}/records/{rid}/tags/delete")
@@ -168,9 +189,11 @@ def delete_tag(
     stage: Annotated[str, Form(max_length=32)] = "title_abstract",
     back: Annotated[str, Form(max_length=16)] = "record",
 ) -> Response:
-    stage = stage_value(stage)
-    try:
-        remove_tag(member.review.store, rid, stage, member.username, tag)
-    except ScreeningError as refused:
-        return _panel(request, member, rid, stage, _back(back), str(refused))
-    return _panel(request, member, rid, stage, _back(back))
+    return _change(
+        request,
+        member,
+        rid,
+        stage,
+        back,
+        lambda at: remove_tag(member.review.store, rid, at, member.username, tag),
+    )
