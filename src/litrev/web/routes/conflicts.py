@@ -127,7 +127,7 @@ def resolve(
     method: Annotated[str, Form(max_length=32)] = "",
     idempotency_key: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    from litrev.screening.conflict_list import NotAllowed, conflict_item, resolve_conflict
+    from litrev.screening.conflict_list import NotAllowed, resolve_conflict
 
     screening = member.review.screening
     chosen = parse_stage(stage)
@@ -151,20 +151,7 @@ def resolve(
         if not is_fragment(request):
             raise
         error = str(refused)
-    if not is_fragment(request):
-        return RedirectResponse(
-            f"/r/{member.review.key}/conflicts?stage={chosen.value}", status_code=303
-        )
-    item = conflict_item(screening, rid, chosen, member.username, role=member.role)
-    return page(
-        request,
-        "conflicts_resolved.html",
-        status_code=400 if error else 200,
-        count=visible_conflicts(member, chosen),
-        back=f"/r/{member.review.key}/conflicts?stage={chosen.value}",
-        **_row_context(member, item, error),
-        **gate_context(member),
-    )
+    return _resolved_answer(request, member, rid, chosen, error)
 
 
 @router.post("/r/{key}/conflicts/{rid}/reopen")
@@ -177,8 +164,6 @@ def reopen(
 ) -> Response:
     """The lead takes a resolution back (a retraction row and its audit entry, as
     `Screening.undo` writes them): the record is a conflict again."""
-    from litrev.screening.conflict_list import conflict_item
-
     screening = member.review.screening
     chosen = parse_stage(stage)
     error = None
@@ -194,17 +179,26 @@ def reopen(
         if not is_fragment(request):
             raise
         error = str(refused)
+    return _resolved_answer(request, member, rid, chosen, error)
+
+
+def _resolved_answer(
+    request: Request, member: Member, rid: int, chosen: Stage, error: str | None
+) -> Response:
+    """After a resolve or reopen: the conflicts list for a plain form, else the row's new
+    state (400 with the refusal, if any) and the gate card for htmx."""
+    from litrev.screening.conflict_list import conflict_item
+
+    back = f"/r/{member.review.key}/conflicts?stage={chosen.value}"
     if not is_fragment(request):
-        return RedirectResponse(
-            f"/r/{member.review.key}/conflicts?stage={chosen.value}", status_code=303
-        )
-    item = conflict_item(screening, rid, chosen, member.username, role=member.role)
+        return RedirectResponse(back, status_code=303)
+    item = conflict_item(member.review.screening, rid, chosen, member.username, role=member.role)
     return page(
         request,
         "conflicts_resolved.html",
         status_code=400 if error else 200,
         count=visible_conflicts(member, chosen),
-        back=f"/r/{member.review.key}/conflicts?stage={chosen.value}",
+        back=back,
         **_row_context(member, item, error),
         **gate_context(member),
     )
