@@ -113,6 +113,14 @@ def _closed(request: Request, member: Member, stage: str) -> Response | None:
     found = gate(member.review.screening, stage)
     if found.open:
         return None
+    return _closed_page(request, member, stage)
+
+
+def _closed_page(
+    request: Request, member: Member, stage: str, *, viewer_only: bool = False
+) -> Response:
+    """The page in place of screening: the stage is closed, or (`viewer_only`) the member
+    only reads."""
     return page(
         request,
         "screen_closed.html",
@@ -120,6 +128,7 @@ def _closed(request: Request, member: Member, stage: str) -> Response | None:
         member=member,
         stage=stage,
         stage_label=STAGE_LABELS.get(stage, stage),
+        viewer_only=viewer_only,
     )
 
 
@@ -135,15 +144,7 @@ def screen(
     `done` (after a plain form post) names the record just decided, confirmed at the top."""
     stage = stage_value(stage)
     if member.role == "viewer":
-        return page(
-            request,
-            "screen_closed.html",
-            review=member.review,
-            member=member,
-            stage=stage,
-            stage_label=STAGE_LABELS.get(stage, stage),
-            viewer_only=True,
-        )
+        return _closed_page(request, member, stage, viewer_only=True)
     closed = _closed(request, member, stage)
     if closed is not None:
         return closed
