@@ -29,7 +29,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -100,13 +100,28 @@ def current_clusters(store: Store | Connection) -> dict[int, list[int]]:
     return {k: sorted(v) for k, v in sorted(clusters.items())}
 
 
-def screening_record(store: Store | Connection) -> dict[int, int]:
-    """{record id: the record screened in its place} for every record in a duplicate cluster.
+def screening_record(
+    store: Store | Connection, record_ids: Collection[int] | None = None
+) -> dict[int, int]:
+    """{record id: the record screened in its place} for every record in a duplicate cluster
+    (only those of `record_ids`, when given: one decision need not read every cluster).
 
-    The record screened for a cluster is its smallest id, i.e. the earliest imported, so a
-    later import that duplicates an already-screened record never asks for it again.
+    The record screened for a cluster is its smallest id (its `cluster_id`), i.e. the earliest
+    imported, so a later import that duplicates an already-screened record never asks for it
+    again.
     """
-    return {record: cid for cid, members in current_clusters(store).items() for record in members}
+    if record_ids is None or len(record_ids) > _FILTER_AT_MOST:
+        return {r: cid for cid, members in current_clusters(store).items() for r in members}
+    members = schema.duplicate_clusters
+    query = _live(members, members.c.superseded_by).where(
+        members.c.record_id.in_(sorted(record_ids))
+    )
+    wanted = set(record_ids)
+    return {r.record_id: r.cluster_id for r in _execute(store, query) if r.record_id in wanted}
+
+
+# Above this many ids, one read of every cluster is cheaper than a long IN list.
+_FILTER_AT_MOST = 500
 
 
 def duplicates_removed(store: Store | Connection) -> int:

@@ -241,12 +241,15 @@ class Screening:
                 after_id=after_id,
             )
 
-    def duplicates(self, conn: Connection | None = None) -> dict[int, int]:
+    def duplicates(
+        self, conn: Connection | None = None, record_ids: Collection[int] | None = None
+    ) -> dict[int, int]:
         """{record id: the record screened in its place} for records that deduplication
-        found to duplicate an earlier one; these are not screened."""
+        found to duplicate an earlier one (of `record_ids`, when given); these are not
+        screened."""
         from litrev.dedupe.persist import screening_record
 
-        stand_in = screening_record(conn if conn is not None else self.store)
+        stand_in = screening_record(conn if conn is not None else self.store, record_ids)
         return {r: s for r, s in stand_in.items() if r != s}
 
     def eligible_records(self, stage: str | Stage, conn: Connection | None = None) -> list[int]:
@@ -384,7 +387,8 @@ class Screening:
             for event in self.events(Stage.TITLE_ABSTRACT, conn, record_ids=full_text):
                 ta_by_record.setdefault(event.record_id, []).append(event)
         ta_settings = self.settings(Stage.TITLE_ABSTRACT, conn)
-        dupes = self.duplicates(conn)
+        # Only the batch's records: a decision from the workspace need not read every cluster.
+        dupes = self.duplicates(conn, {item.record_id for item in items})
         first: dict[tuple[int, str, str], tuple[DecisionInput, DecisionEvent]] = {}
         # Decisions of this batch get provisional ids above any stored one, so that a
         # full-text row can follow the title/abstract rows of the same batch.
