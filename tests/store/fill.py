@@ -92,6 +92,9 @@ def fill_store(store: Store) -> None:
                     "field": "notes",
                     "value": None,
                     "created_at": at,
+                    "instance": 3,
+                    "location": "Table 2",
+                    "codebook_version": 1,
                 },
             ],
         )
@@ -224,6 +227,41 @@ def fill_store(store: Store) -> None:
                 key="k-1",
                 username="ana",
                 result={"decision": 7, "nested": {"b": [1.5, None, "é"], "a": True}},
+                created_at=at,
+            )
+        )
+        conn.execute(
+            schema.codebook_versions.insert().values(
+                version=1, digest="0" * 64, codebook='{"fields": [{"name": "país"}]}', created_at=at
+            )
+        )
+        conn.execute(
+            schema.extraction_progress.insert().values(
+                record_id=ids[2], reviewer="ana", state="complete", updated_at=later
+            )
+        )
+        conn.execute(
+            schema.extraction_reconciliations.insert().values(
+                record_id=ids[2],
+                field="country",
+                instance=2,
+                value="Côte d'Ivoire",
+                location="p. 5",
+                method="chose",
+                chosen_from="ana",
+                sources='{"ana": "Côte d\'Ivoire", "bo": "Ivory Coast"}',
+                decided_by="ana",
+                reason="the paper's own spelling",
+                created_at=later,
+            )
+        )
+        conn.execute(
+            schema.record_embeddings.insert().values(
+                record_id=ids[2],
+                model="all-MiniLM-L6-v2",
+                text_digest="f" * 64,
+                dimensions=2,
+                vector=b"\x00\x00\x80\x3f\x00\x00\x00\xc0",
                 created_at=at,
             )
         )

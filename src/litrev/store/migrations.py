@@ -14,10 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+)
 
 from litrev.errors import StoreError
-from litrev.store import schema, v5_workspace, v6_login_index
+from litrev.store import schema, v5_workspace, v6_login_index, v7_extraction, v8_embeddings
 
 
 @dataclass(frozen=True)
@@ -34,10 +48,24 @@ def _v1_initial(conn: Connection) -> None:
         "records",
         "record_provenance",
         "decisions",
-        "extractions",
         "audit_log",
     ]
     schema.metadata.create_all(conn, tables=[schema.metadata.tables[n] for n in names])
+    # `extractions` as version 1 made it: migration 7 adds columns to it.
+    frozen = MetaData()
+    Table("records", frozen, Column("id", Integer, primary_key=True))
+    extractions = Table(
+        "extractions",
+        frozen,
+        Column("id", Integer, primary_key=True),
+        Column("record_id", Integer, ForeignKey("records.id"), nullable=False),
+        Column("reviewer", String(128), nullable=False),
+        Column("field", String(128), nullable=False),
+        Column("value", Text),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    Index("ix_extractions_record", extractions.c.record_id, extractions.c.field)
+    frozen.create_all(conn, tables=[extractions])
 
 
 def _v4_screening(conn: Connection) -> None:
@@ -188,6 +216,9 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "workspace: accounts, memberships, sessions, invitations, API tokens, notes, "
               "tags, assignments, full texts, stage gates, idempotency keys", v5_workspace.apply),
     Migration(6, "accounts: index login attempts by remote address", v6_login_index.apply),
+    Migration(7, "extraction: repeating groups, quote locations, codebook versions, progress, "
+              "reconciliations", v7_extraction.apply),
+    Migration(8, "screening: sentence embeddings cached per record", v8_embeddings.apply),
 ]
 
 HEAD = max(m.version for m in MIGRATIONS)

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
 )
 
-from litrev.store import v5_workspace
+from litrev.store import v5_workspace, v7_extraction, v8_embeddings
 
 metadata = MetaData()
 
@@ -90,6 +90,11 @@ extractions = Table(
     Column("field", String(128), nullable=False),
     Column("value", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Migration 7: the row of a repeating group (0 outside any group), where a quote was found,
+    # and the codebook version the value was entered under.
+    Column("instance", Integer, nullable=False, server_default="0", default=0),
+    Column("location", Text),
+    Column("codebook_version", Integer),
 )
 Index("ix_extractions_record", extractions.c.record_id, extractions.c.field)
 
@@ -245,3 +250,9 @@ assignments = v5_workspace.assignments.to_metadata(metadata)
 fulltexts = v5_workspace.fulltexts.to_metadata(metadata)
 stage_gates = v5_workspace.stage_gates.to_metadata(metadata)
 idempotency_keys = v5_workspace.idempotency_keys.to_metadata(metadata)
+
+# --- Extraction (migration 7) and the embedding cache (migration 8), copied like migration 5's. ---
+codebook_versions = v7_extraction.codebook_versions.to_metadata(metadata)
+extraction_progress = v7_extraction.extraction_progress.to_metadata(metadata)
+extraction_reconciliations = v7_extraction.extraction_reconciliations.to_metadata(metadata)
+record_embeddings = v8_embeddings.record_embeddings.to_metadata(metadata)
