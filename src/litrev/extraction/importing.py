@@ -234,7 +234,7 @@ def import_table(
             targets, target_problems = _existing_targets(conn, path, rows)
             problems += target_problems
             if not target_problems:
-                statuses = _statuses(store, screening, conn, sorted(set(targets)))
+                statuses = inclusion_statuses(store, screening, conn, sorted(set(targets)))
                 for index, record_id in enumerate(targets):
                     status = statuses.get(record_id)
                     if status is None:
@@ -317,7 +317,7 @@ def import_table(
     )
 
 
-def _statuses(
+def inclusion_statuses(
     store: Store, screening: Screening | None, conn: Connection, record_ids: list[int]
 ) -> dict[int, str]:
     """{record id: where it stands} for the records among `record_ids` that are not included

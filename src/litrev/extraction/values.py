@@ -1,0 +1,575 @@
+"""One extractor's values for one record: read, save (autosave-friendly), complete, progress.
+
+A value is (record_id, reviewer, field, instance, value, location): `instance` is 0 for a
+field outside any repeating group and 1, 2, ... for the rows of a group; `location` is where a
+quote was found. Keys are `ValueKey = (field, instance)`.
+
+`save_values` writes the good values of a call and hands back the bad ones with their problem
+(a form autosaves field by field: one mistyped number must not lose the rest). An empty string
+deletes that key's value. `complete=True` then runs the completeness check (required fields,
+group rows, quote locations) and marks the record "complete" for that reviewer only when
+nothing is missing. Everything a call writes is one transaction, logged in the audit log.
+
+Values with no `extraction_progress` row came from an imported table (a checked, whole
+extraction) and count as complete (`progress` lists them so).
+
+>>> from litrev.protocol import Codebook, CodebookField
+>>> from litrev.screening.decisions import Screening, StageSettings
+>>> from litrev.screening.demo import add_records
+>>> store = Store.open("sqlite://")
+>>> _ = add_records(store, 1)
+>>> screening = Screening(store, defaults=StageSettings(blind=False, reviewers_required=1))
+>>> for stage in ("title_abstract", "full_text"):
+...     _ = screening.decide(1, reviewer="ann", stage=stage, decision="include")
+>>> codebook = Codebook(fields=[CodebookField(name="n", type="integer", required=True)])
+>>> result = save_values(store, codebook, 1, "ann", {("n", 0): "12x"}, actor="ann",
+...                      screening=screening)
+>>> result.saved, result.problems, result.state
+([], {('n', 0): "expected a whole number for 'n', got '12x'"}, 'in_progress')
+>>> save_values(store, codebook, 1, "ann", {("n", 0): "12"}, actor="ann", complete=True,
+...             screening=screening).state
+'complete'
+>>> read_values(store, 1, "ann")[("n", 0)].value
+'12'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, func, select
+
+from litrev.errors import LitrevError
+from litrev.extraction.codebook import CONSENSUS, check_value, unknown_column_problem
+from litrev.protocol import Codebook, CodebookField
+from litrev.store import Store, schema
+
+if TYPE_CHECKING:
+    from litrev.screening.decisions import Screening
+
+ValueKey = tuple[str, int]
+
+IN_PROGRESS = "in_progress"
+COMPLETE = "complete"
+# The state of values with no progress row: an imported table (checked whole) counts as done.
+IMPORTED = COMPLETE
+
+EXTRACTION_STAGE = "extraction"  # the `assignments` table's stage for extraction assignments
+
+
+class ExtractionError(LitrevError):
+    """An extraction action is not allowed (record not included, not assigned, not complete...).
+    `field` names the codebook field at fault, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """One stored value (the latest for its key)."""
+
+    record_id: int
+    reviewer: str
+    field: str
+    instance: int
+    value: str
+    location: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What `save_values` did: the keys written (or deleted), the keys refused with their
+    problem (not saved), and the record's state for the reviewer afterwards."""
+
+    saved: list[ValueKey]
+    problems: dict[ValueKey, str]
+    state: str
+    missing: dict[ValueKey, str] = field(default_factory=dict)  # completeness problems
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Whether `reviewer` has finished extracting `record_id`."""
+
+    record_id: int
+    reviewer: str
+    state: str  # "in_progress" | "complete"
+    updated_at: datetime | None
+
+
+def group_of(field: CodebookField) -> str:
+    """The repeating group a field belongs to ("" outside any group).
+
+    >>> group_of(CodebookField(name="country"))
+    ''
+    """
+    return str(getattr(field, "group", None) or "")
+
+
+def is_quote(field: CodebookField) -> bool:
+    """Whether the field is a quote (a value with its location)."""
+    return str(field.type) == "quote"
+
+
+def _latest(
+    conn: Connection, record_id: int, reviewer: str | None
+) -> dict[tuple[str, str, int], StoredValue]:
+    """{(reviewer, field, instance): latest value} of one record (every reviewer when None)."""
+    table = schema.extractions
+    query = select(
+        table.c.reviewer,
+        table.c.field,
+        table.c.instance,
+        table.c.value,
+        table.c.location,
+        table.c.created_at,
+    ).where(table.c.record_id == record_id)
+    if reviewer is not None:
+        query = query.where(table.c.reviewer == reviewer)
+    out: dict[tuple[str, str, int], StoredValue] = {}
+    for who, name, instance, value, location, at in conn.execute(query.order_by(table.c.id)):
+        # Later rows win: an import adds rows rather than rewriting earlier ones.
+        out[(who, name, int(instance or 0))] = StoredValue(
+            record_id, who, name, int(instance or 0), value or "", location, at
+        )
+    return {k: v for k, v in out.items() if v.value != "" or v.location}
+
+
+def read_values(store: Store, record_id: int, reviewer: str) -> dict[ValueKey, StoredValue]:
+    """{(field, instance): value} of `reviewer` (or "consensus") for one record.
+
+    >>> read_values(Store.open("sqlite://"), 1, "ann")
+    {}
+    """
+    with store.connect() as conn:
+        return read_values_on(conn, record_id, reviewer)
+
+
+def read_values_on(conn: Connection, record_id: int, reviewer: str) -> dict[ValueKey, StoredValue]:
+    """`read_values` on an open connection (inside a transaction)."""
+    return {(f, i): v for (_, f, i), v in _latest(conn, record_id, reviewer).items()}
+
+
+def record_values_on(conn: Connection, record_id: int) -> dict[str, dict[ValueKey, StoredValue]]:
+    """{reviewer: {(field, instance): value}} of every reviewer (and consensus) of a record."""
+    out: dict[str, dict[ValueKey, StoredValue]] = {}
+    for (who, name, instance), value in _latest(conn, record_id, None).items():
+        out.setdefault(who, {})[(name, instance)] = value
+    return out
+
+
+def key_problem(codebook: Codebook, key: ValueKey) -> str | None:
+    """Why a (field, instance) key cannot hold a value (unknown field, wrong instance), or None.
+
+    >>> key_problem(Codebook(fields=[CodebookField(name="country")]), ("country", 2))
+    "'country' is not in a repeating group: its instance is 0, got 2"
+    """
+    name, instance = key
+    found = codebook.field(name)
+    if found is None:
+        return unknown_column_problem(name, codebook).split(";")[0].replace("column", "field", 1)
+    group = group_of(found)
+    if not group and instance != 0:
+        return f"'{name}' is not in a repeating group: its instance is 0, got {instance}"
+    if group and instance < 1:
+        return (
+            f"'{name}' is a field of group '{group}': its rows are numbered from 1, got {instance}"
+        )
+    return None
+
+
+def value_problems(
+    codebook: Codebook,
+    values: Mapping[ValueKey, str],
+    locations: Mapping[ValueKey, str],
+    *,
+    complete: bool,
+) -> dict[ValueKey, str]:
+    """Problems per key of one record's values (the codebook's checks, plus key checks)."""
+    from litrev.extraction import codebook as checks
+
+    problems: dict[ValueKey, str] = {}
+    for key in set(values) | set(locations):
+        problem = key_problem(codebook, key)
+        if problem:
+            problems[key] = problem
+    checker = getattr(checks, "check_values", None)
+    if checker is not None:  # the codebook's full check (types, conditions, groups)
+        found: dict[ValueKey, str] = checker(codebook, values, locations, complete=complete)
+        for key, problem in found.items():
+            problems.setdefault(key, problem)
+        return problems
+    for key, value in values.items():
+        target = codebook.field(key[0])
+        if key in problems or target is None or value.strip() == "":
+            continue
+        problem = check_value(target, value)
+        if problem:
+            problems[key] = problem
+    for key, location in locations.items():
+        target = codebook.field(key[0])
+        if key not in problems and target is not None and location.strip() and not is_quote(target):
+            problems[key] = f"'{key[0]}' takes no location (only quote fields do)"
+    if complete:
+        for target in codebook.fields:
+            key = (target.name, 0)
+            if target.required and not group_of(target) and not values.get(key, "").strip():
+                problems.setdefault(key, f"'{target.name}' is required but empty")
+    return problems
+
+
+def normalised(target: CodebookField | None, value: str) -> str:
+    """The stored form of a value (the codebook's normalisation when it has one)."""
+    from litrev.extraction import codebook as checks
+
+    value = value.strip()
+    normalise = getattr(checks, "normalise_value", None)
+    if target is None or normalise is None or value == "":
+        return value
+    return str(normalise(target, value))
+
+
+def check_reviewer_may_extract(
+    conn: Connection,
+    store: Store,
+    record_id: int,
+    reviewer: str,
+    *,
+    is_lead: bool,
+    screening: Screening | None,
+) -> None:
+    """Refuse (ExtractionError) extraction of a record not included at full text, by
+    "consensus" (reconciliation writes it), or by a reviewer the record is not assigned to
+    when extraction assignments exist (the lead may)."""
+    from litrev.extraction.importing import inclusion_statuses
+
+    if reviewer == CONSENSUS:
+        raise ExtractionError(
+            "consensus values are written by reconciliation (`litrev extract reconcile`), "
+            "not saved as an extractor's"
+        )
+    status = inclusion_statuses(store, screening, conn, [record_id]).get(record_id)
+    if status is not None:
+        raise ExtractionError(
+            f"record {record_id} is {status}; only records included at full text are extracted",
+            field="record_id",
+        )
+    if is_lead:
+        return
+    table = schema.assignments
+    live = (table.c.stage == EXTRACTION_STAGE, table.c.removed_at.is_(None))
+    if conn.execute(select(table.c.id).where(*live).limit(1)).first() is None:
+        return  # no extraction assignments at all: anyone may extract any included record
+    mine = conn.execute(
+        select(table.c.id)
+        .where(*live, table.c.record_id == record_id, table.c.reviewer == reviewer)
+        .limit(1)
+    ).first()
+    if mine is None:
+        raise ExtractionError(
+            f"record {record_id} is not assigned to {reviewer} for extraction", field="record_id"
+        )
+
+
+def _state_on(conn: Connection, record_id: int, reviewer: str) -> str | None:
+    table = schema.extraction_progress
+    return conn.execute(
+        select(table.c.state).where(table.c.record_id == record_id, table.c.reviewer == reviewer)
+    ).scalar()
+
+
+def set_state(conn: Connection, record_id: int, reviewer: str, state: str, now: datetime) -> None:
+    """Write the reviewer's progress on a record (the caller holds the record's lock)."""
+    table = schema.extraction_progress
+    where = (table.c.record_id == record_id, table.c.reviewer == reviewer)
+    if conn.execute(select(table.c.id).where(*where)).first() is None:
+        conn.execute(
+            table.insert().values(
+                record_id=record_id, reviewer=reviewer, state=state, updated_at=now
+            )
+        )
+    else:
+        conn.execute(table.update().where(*where).values(state=state, updated_at=now))
+
+
+def lock_record(conn: Connection, record_id: int) -> None:
+    """Serialise writers of one record's extraction (PostgreSQL; SQLite holds the write lock)."""
+    Store.lock(conn, f"extraction:{record_id}")
+
+
+def write_value(
+    conn: Connection,
+    record_id: int,
+    reviewer: str,
+    key: ValueKey,
+    value: str,
+    location: str | None,
+    now: datetime,
+    codebook_version: int | None = None,
+) -> None:
+    """Replace the stored value of one key ("" deletes it): one row per key afterwards."""
+    table = schema.extractions
+    conn.execute(
+        table.delete().where(
+            table.c.record_id == record_id,
+            table.c.reviewer == reviewer,
+            table.c.field == key[0],
+            table.c.instance == key[1],
+        )
+    )
+    if value != "" or location:
+        conn.execute(
+            table.insert().values(
+                record_id=record_id,
+                reviewer=reviewer,
+                field=key[0],
+                instance=key[1],
+                value=value,
+                location=location or None,
+                codebook_version=codebook_version,
+                created_at=now,
+            )
+        )
+
+
+def save_values(
+    store: Store,
+    codebook: Codebook,
+    record_id: int,
+    reviewer: str,
+    values: Mapping[ValueKey, str],
+    locations: Mapping[ValueKey, str] | None = None,
+    *,
+    actor: str,
+    complete: bool = False,
+    is_lead: bool = False,
+    screening: Screening | None = None,
+) -> SaveResult:
+    """Save some of one reviewer's values for one record, in one transaction.
+
+    Values with a problem are not saved and come back in `problems`; an empty string deletes
+    the key's value; a value equal to the stored one is left alone. `complete=True` then
+    checks completeness and marks the record complete only when nothing is missing (the
+    missing keys come back in `missing`); a completed record whose values change is checked
+    again and goes back to "in_progress" if something is now missing. `screening` gives the
+    review's screening settings (`Screening.from_protocol`) for the inclusion check.
+
+    >>> from litrev.protocol import CodebookField
+    >>> save_values(Store.open("sqlite://"), Codebook(fields=[CodebookField(name="x")]), 1,
+    ...             "consensus", {("x", 0): "y"}, actor="ann")
+    Traceback (most recent call last):
+    ...
+    litrev.extraction.values.ExtractionError: consensus values are written by reconciliation (`litrev extract reconcile`), not saved as an extractor's
+    """
+    from litrev.screening.model import reviewer_name
+
+    locations = dict(locations or {})
+    who = reviewer_name(reviewer) if reviewer != CONSENSUS else reviewer
+    now = datetime.now(UTC)
+    with store.transaction() as conn:
+        lock_record(conn, record_id)
+        check_reviewer_may_extract(
+            conn, store, record_id, who, is_lead=is_lead, screening=screening
+        )
+        stored = read_values_on(conn, record_id, who)
+        merged = {k: v.value for k, v in stored.items()}
+        merged_locations = {k: v.location or "" for k, v in stored.items() if v.location}
+        wanted: dict[ValueKey, tuple[str, str]] = {}
+        for key in set(values) | set(locations):
+            target = codebook.field(key[0])
+            value = normalised(target, values.get(key, merged.get(key, "")))
+            location = locations.get(key, merged_locations.get(key, "")).strip()
+            wanted[key] = (value, location)
+        trial = dict(merged)
+        trial_locations = dict(merged_locations)
+        for key, (value, location) in wanted.items():
+            trial[key] = value
+            trial_locations[key] = location
+        found = value_problems(codebook, trial, trial_locations, complete=False)
+        # A deletion is never refused (a value that no longer fits may always be cleared).
+        problems = {k: found[k] for k, (v, loc) in wanted.items() if k in found and (v or loc)}
+        saved: list[ValueKey] = []
+        for key in sorted(wanted):
+            if key in problems:
+                continue
+            value, location = wanted[key]
+            before = stored.get(key)
+            if before is not None and before.value == value and (before.location or "") == location:
+                continue
+            if before is None and value == "" and not location:
+                continue
+            write_value(conn, record_id, who, key, value, location or None, now)
+            merged[key] = value
+            if location:
+                merged_locations[key] = location
+            else:
+                merged_locations.pop(key, None)
+            saved.append(key)
+        merged = {k: v for k, v in merged.items() if v != ""}
+        state_before = _state_on(conn, record_id, who)
+        state, missing = _new_state(
+            codebook, merged, merged_locations, complete or state_before == COMPLETE, saved
+        )
+        if state_before is None and not saved and not complete:
+            state = IN_PROGRESS if not stored else IMPORTED
+        if state != state_before:
+            set_state(conn, record_id, who, state, now)
+        if saved or state != state_before:
+            Store.log(
+                conn,
+                actor=actor,
+                action="save_extraction",
+                entity="extractions",
+                entity_id=record_id,
+                detail={
+                    "record_id": record_id,
+                    "reviewer": who,
+                    "values": [
+                        {"field": k[0], "instance": k[1], "value": merged.get(k, "")} for k in saved
+                    ],
+                    "state": state,
+                },
+            )
+    return SaveResult(saved, problems, state, missing)
+
+
+def _new_state(
+    codebook: Codebook,
+    values: Mapping[ValueKey, str],
+    locations: Mapping[ValueKey, str],
+    check: bool,
+    saved: list[ValueKey],
+) -> tuple[str, dict[ValueKey, str]]:
+    if not check:
+        return IN_PROGRESS, {}
+    missing = value_problems(codebook, values, locations, complete=True)
+    return (COMPLETE if not missing else IN_PROGRESS), missing
+
+
+def remove_instance(
+    store: Store,
+    record_id: int,
+    reviewer: str,
+    group: str,
+    instance: int,
+    *,
+    actor: str,
+    codebook: Codebook | None = None,
+) -> int:
+    """Delete one row of a repeating group from a reviewer's extraction; the rows after it move
+    up one (rows stay numbered 1, 2, ...). Returns how many values were removed. The group's
+    fields come from `codebook` (default: the latest codebook the store recorded).
+
+    >>> from litrev.protocol import CodebookField
+    >>> remove_instance(Store.open("sqlite://"), 1, "ann", "outcomes", 1, actor="ann",
+    ...                 codebook=Codebook(fields=[CodebookField(name="x")]))
+    Traceback (most recent call last):
+    ...
+    litrev.extraction.values.ExtractionError: no repeating group 'outcomes' in the codebook
+    """
+    from litrev.screening.model import reviewer_name
+
+    who = reviewer_name(reviewer)
+    if instance < 1:
+        raise ExtractionError(f"group rows are numbered from 1, got {instance}", field=group)
+    table = schema.extractions
+    now = datetime.now(UTC)
+    with store.transaction() as conn:
+        known = codebook or _recorded_codebook(conn)
+        members = sorted(f.name for f in known.fields if group_of(f) == group)
+        if not members:
+            raise ExtractionError(f"no repeating group {group!r} in the codebook", field=group)
+        lock_record(conn, record_id)
+        where = (
+            table.c.record_id == record_id,
+            table.c.reviewer == who,
+            table.c.field.in_(members),
+        )
+        removed = conn.execute(table.delete().where(*where, table.c.instance == instance)).rowcount
+        conn.execute(
+            table.update()
+            .where(*where, table.c.instance > instance)
+            .values(instance=table.c.instance - 1)
+        )
+        if removed:
+            if _state_on(conn, record_id, who) == COMPLETE:
+                set_state(conn, record_id, who, IN_PROGRESS, now)  # to be checked again
+            Store.log(
+                conn,
+                actor=actor,
+                action="remove_extraction_row",
+                entity="extractions",
+                entity_id=record_id,
+                detail={
+                    "record_id": record_id,
+                    "reviewer": who,
+                    "group": group,
+                    "instance": instance,
+                    "values": removed,
+                },
+            )
+    return int(removed or 0)
+
+
+def _recorded_codebook(conn: Connection) -> Codebook:
+    """The latest codebook recorded in `codebook_versions` (a ExtractionError if none)."""
+    import json
+
+    table = schema.codebook_versions
+    text = conn.execute(select(table.c.codebook).order_by(table.c.version.desc()).limit(1)).scalar()
+    if text is None:
+        raise ExtractionError("no codebook recorded in the store yet: pass the codebook")
+    return Codebook.model_validate(json.loads(text))
+
+
+def progress(store: Store, reviewer: str | None = None) -> list[Progress]:
+    """Every (record, reviewer) extraction and its state, by record then reviewer.
+
+    Values with no progress row (an imported table) are listed as complete.
+
+    >>> progress(Store.open("sqlite://"))
+    []
+    """
+    rows: dict[tuple[int, str], Progress] = {}
+    table = schema.extraction_progress
+    values = schema.extractions
+    with store.connect() as conn:
+        query = select(table.c.record_id, table.c.reviewer, table.c.state, table.c.updated_at)
+        imported = (
+            select(values.c.record_id, values.c.reviewer, func.max(values.c.created_at))
+            .where(values.c.reviewer != CONSENSUS)
+            .group_by(values.c.record_id, values.c.reviewer)
+        )
+        if reviewer is not None:
+            query = query.where(table.c.reviewer == reviewer)
+            imported = imported.where(values.c.reviewer == reviewer)
+        for record_id, who, at in conn.execute(imported):
+            rows[(int(record_id), who)] = Progress(int(record_id), who, IMPORTED, at)
+        for record_id, who, state, at in conn.execute(query):
+            rows[(int(record_id), who)] = Progress(int(record_id), who, state, at)
+    return [rows[k] for k in sorted(rows)]
+
+
+def states_on(conn: Connection, record_id: int) -> dict[str, str]:
+    """{reviewer: state} of one record's extractors (imported values count as complete)."""
+    values = schema.extractions
+    table = schema.extraction_progress
+    out = {
+        who: IMPORTED
+        for who in conn.execute(
+            select(values.c.reviewer)
+            .where(values.c.record_id == record_id, values.c.reviewer != CONSENSUS)
+            .distinct()
+        ).scalars()
+    }
+    for who, state in conn.execute(
+        select(table.c.reviewer, table.c.state).where(table.c.record_id == record_id)
+    ):
+        out[who] = state
+    return out
