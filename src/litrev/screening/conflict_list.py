@@ -10,8 +10,19 @@ What a viewer sees goes through `litrev.screening.blinding`: a record blind to t
 of the lists altogether (that its reviewers disagree is itself something their decisions say),
 only counted in `ConflictBoard.hidden`; the JSON API leaves them out the same way.
 
-Who may resolve (`may_resolve`): the review's lead, any record; a reviewer who decided the
-record, together with the others who did (method consensus); nobody else.
+Who may resolve, and how (`resolution_methods`, the one rule of the pages and the JSON API):
+
+| who | consensus | third_reviewer |
+|---|---|---|
+| the lead, who did not decide the record | yes | yes (the default) |
+| the lead, who decided it | yes (the default) | no: they are one of its reviewers |
+| a reviewer who decided it | yes (the default), with the others who did | no |
+| any other reviewer, a viewer | no | no |
+
+A third reviewer's resolution is an independent decision by someone who did not decide the
+record, and in the workspace that is the lead's (the lead settles it, or appoints the answer);
+the record's own reviewers settle it together, by consensus. Anyone else is refused
+(`NotAllowed`, which the pages and the API answer with 403 and its message).
 
 >>> from litrev.store import Store
 >>> from litrev.screening.decisions import Screening
@@ -58,6 +69,7 @@ from litrev.screening.texts import record_texts
 if TYPE_CHECKING:
     from litrev.screening.decisions import Screening
 
+REVIEWER = "reviewer"
 VIEWER = "viewer"
 
 
@@ -227,14 +239,51 @@ def conflict_item(
     return _item(screening, outcome, stage, viewer, role, title, screening.settings(stage))
 
 
-def may_resolve(item: ConflictItem, who: str, *, role: str = "reviewer") -> bool:
-    """Whether `who` (with `role` in the review: lead, reviewer or viewer) may resolve the
-    record: the lead always; a reviewer only a record they decided; a viewer never."""
-    if role == LEAD:
-        return True
+def resolution_methods(
+    item: ConflictItem, who: str, *, role: str = "reviewer"
+) -> tuple[Method, ...]:
+    """The methods by which `who` (with `role` in the review) may resolve the record, the
+    default first; empty when they may not resolve it at all (see the table above).
+
+    >>> item = ConflictItem(1, "title_abstract", None, "disagree", False, ("ann", "bob"))
+    >>> [m.value for m in resolution_methods(item, "lee", role="lead")]
+    ['third_reviewer', 'consensus']
+    >>> [m.value for m in resolution_methods(item, "ann")], resolution_methods(item, "cy")
+    (['consensus'], ())
+    """
+    return _rule(item, who, role)[0]
+
+
+def may_resolve(
+    item: ConflictItem, who: str, *, role: str = "reviewer", method: str | None = None
+) -> bool:
+    """Whether `who` (with `role`: lead, reviewer or viewer) may resolve the record, by
+    `method` if given (consensus or third_reviewer), else by any method (`resolution_methods`).
+
+    >>> item = ConflictItem(1, "title_abstract", None, "disagree", False, ("ann", "bob"))
+    >>> may_resolve(item, "ann"), may_resolve(item, "ann", method="third_reviewer")
+    (True, False)
+    """
+    allowed = resolution_methods(item, who, role=role)
+    if method is None or not method.strip():
+        return bool(allowed)
+    return any(m.value == method.strip() for m in allowed)
+
+
+def _rule(item: ConflictItem, who: str, role: str) -> tuple[tuple[Method, ...], str]:
+    """(the methods allowed, the refusal of any other), for `who` with `role` on `item`."""
+    decided = who in item.deciders
+    if role == LEAD and not decided:
+        return (Method.THIRD_REVIEWER, Method.CONSENSUS), ""
+    if role in (LEAD, REVIEWER) and decided:
+        return (Method.CONSENSUS,), (
+            f"you decided record {item.record_id}, so you resolve it by consensus with the "
+            "others who decided it; a third reviewer's resolution is the lead's, and only "
+            "when the lead did not decide the record"
+        )
     if role == VIEWER:
-        return False
-    return who in item.deciders
+        return (), "a viewer cannot resolve conflicts"
+    return (), f"only the lead or a reviewer who decided record {item.record_id} can resolve it"
 
 
 def resolve_conflict(
@@ -250,20 +299,18 @@ def resolve_conflict(
     note: str | None = None,
     idempotency_key: str | None = None,
 ) -> DecisionEvent:
-    """Settle a record's conflict as `by` (with `role`), if `may_resolve` allows it (else
-    `NotAllowed`). A reviewer who decided the record resolves by consensus, with the others who
-    decided it; the lead by consensus (they talked it over with the reviewers) or as the third
-    reviewer. A consensus note names those who agreed, then the note given. The decision and
-    its audit entry are written in one transaction by `Screening.resolve`."""
+    """Settle a record's conflict as `by` (with `role`), by `method` (default: the first of
+    `resolution_methods`), if the rule allows it; else `NotAllowed` with the reason. A reviewer
+    who decided the record resolves by consensus, with the others who decided it; the lead by
+    consensus (they talked it over with the reviewers) or, when they did not decide it, as the
+    third reviewer. A consensus note names those who agreed, then the note given. The decision
+    and its audit entry are written in one transaction by `Screening.resolve`."""
     stage = parse_stage(str(stage))
     item = conflict_item(screening, record_id, stage, by, role=role)
-    if not may_resolve(item, by, role=role):
-        if role == VIEWER:
-            raise NotAllowed("a viewer cannot resolve conflicts")
-        raise NotAllowed(
-            f"only the lead or a reviewer who decided record {record_id} can resolve it"
-        )
-    chosen = _method(method, item, by, role)
+    allowed, refusal = _rule(item, by, role)
+    if not allowed:
+        raise NotAllowed(refusal)
+    chosen = _method(method, allowed, refusal)
     text = (note or "").strip() or None
     if chosen is Method.CONSENSUS:
         names = sorted({*item.deciders, by} if role == LEAD else set(item.deciders))
@@ -281,9 +328,9 @@ def resolve_conflict(
     )
 
 
-def _method(method: str | None, item: ConflictItem, by: str, role: str) -> Method:
+def _method(method: str | None, allowed: tuple[Method, ...], refusal: str) -> Method:
     if method is None or not method.strip():
-        return Method.CONSENSUS if by in item.deciders or role != LEAD else Method.THIRD_REVIEWER
+        return allowed[0]
     try:
         chosen = Method(method.strip())
     except ValueError:
@@ -291,11 +338,8 @@ def _method(method: str | None, item: ConflictItem, by: str, role: str) -> Metho
             f"unknown resolution method {method!r}; expected consensus or third_reviewer",
             field="method",
         ) from None
-    if chosen is Method.THIRD_REVIEWER and role != LEAD:
-        raise NotAllowed(
-            "a reviewer who decided the record resolves it by consensus with the others; "
-            "a third reviewer's resolution is the lead's"
-        )
+    if chosen not in allowed:
+        raise NotAllowed(refusal)
     return chosen
 
 
@@ -313,5 +357,6 @@ __all__ = [
     "conflict_item",
     "is_reason_mismatch",
     "may_resolve",
+    "resolution_methods",
     "resolve_conflict",
 ]

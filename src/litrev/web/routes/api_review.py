@@ -17,7 +17,6 @@ from litrev.web.routes.api import (
     Viewer,
     bearer,
     decision_out,
-    one_writer,
 )
 from litrev.web.security import Member, api_lead
 
@@ -55,28 +54,30 @@ def conflicts(member: Viewer, stage: StageQuery = "title_abstract") -> list[s.Co
     "/r/{key}/conflicts/{rid}/resolve",
     response_model=s.DecisionOut,
     status_code=201,
-    summary="Settle a conflict (the lead, or one of the record's reviewers)",
+    summary="Settle a conflict (the lead; or the record's reviewers together, by consensus)",
 )
 def resolve(
     member: Reviewer, rid: RecordPath, body: s.ResolveIn, idempotency_key: KeyHeader = None
 ) -> s.DecisionOut:
-    screening = member.review.screening
-    voters = {v.reviewer for v in screening.outcome(rid, body.stage).votes}
-    if not member.is_lead and member.username not in voters:
-        raise HTTPException(
-            403, f"record {rid}: only the lead or one of its reviewers may resolve it"
-        )
-    with one_writer(member.review):
-        event = screening.resolve(
+    from litrev.screening.conflict_list import NotAllowed, resolve_conflict
+
+    # Who may resolve, and how, is the core's one rule (`conflict_list.resolution_methods`),
+    # the same as the conflicts page's: a third reviewer's resolution is the lead's.
+    try:
+        event = resolve_conflict(
+            member.review.screening,
             rid,
             stage=body.stage,
             decision=body.decision,
             by=member.username,
+            role=member.role,
             reason=body.reason,
             method=body.method,
             note=body.note,
             idempotency_key=idempotency_key,
         )
+    except NotAllowed as refused:
+        raise HTTPException(403, str(refused)) from None
     return decision_out(event)
 
 
