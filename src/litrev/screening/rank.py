@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from litrev.screening.rank_balance import double_balance_rows
 from litrev.screening.rank_features import FeatureSpace, RecordLike, record_fields
 from litrev.screening.rank_linear import COMPONENTS, LinearScore
 
@@ -53,8 +54,9 @@ class Explanation:
 
     def summary(self, n: int = 5) -> str:
         """One line for a screener: '+co design, +mental health, -soil'."""
-        return ", ".join(f"{'+' if t.weight > 0 else '-'}{t.term.split(':', 1)[1]}"
-                         for t in self.terms[:n])
+        return ", ".join(
+            f"{'+' if t.weight > 0 else '-'}{t.term.split(':', 1)[1]}" for t in self.terms[:n]
+        )
 
 
 def parse_labels(labels: LabelsLike, n_records: int) -> npt.NDArray[np.int8]:
@@ -66,7 +68,9 @@ def parse_labels(labels: LabelsLike, n_records: int) -> npt.NDArray[np.int8]:
     out = np.full(n_records, -1, dtype=np.int8)
     if isinstance(labels, np.ndarray) and labels.dtype.kind in "iu":
         if labels.shape != (n_records,):
-            raise ValueError(f"got {labels.size} labels for {n_records} records; pass one per record")
+            raise ValueError(
+                f"got {labels.size} labels for {n_records} records; pass one per record"
+            )
         if not np.isin(labels, (-1, 0, 1)).all():
             raise ValueError("a label must be 1 (include), 0 (exclude) or -1 (not screened)")
         return labels.astype(np.int8)
@@ -93,9 +97,14 @@ def _one_label(value: Any) -> int:
 class RankingModel:
     """TF-IDF features + an ensemble of linear scorers, z-scored and summed.
 
-    `components` name linear scorers from `rank_linear.COMPONENTS` ('svm', 'nb', 'logistic',
-    'centroid'). Each is fitted on the labelled rows; its corpus scores are standardised so that
-    no component dominates by scale, and the sum is the ranking score.
+    `components` name linear scorers from `rank_linear.COMPONENTS` ('svm', 'nb', 'cnb',
+    'logistic', 'centroid'). Each is fitted on the labelled rows; its corpus scores are
+    standardised so that no component dominates by scale, and the sum is the ranking score.
+
+    `balance="double"` trains on a resampled set (`rank_balance.double_balance_rows`) instead of
+    the labelled rows as they are. `early_components` with `switch_at` = k: while the training
+    set holds fewer than k inclusions, those components are used instead of `components` (a model
+    that switches as labels accumulate). `char_weight` > 0 adds a character 3-5-gram block.
     """
 
     def __init__(
@@ -109,18 +118,32 @@ class RankingModel:
         stop_words: str | None = None,
         content_weight: float = 0.0,
         min_df: int | None = None,
+        char_weight: float = 0.0,
+        balance: str = "weights",
+        early_components: Sequence[str] = (),
+        switch_at: int = 0,
     ) -> None:
-        unknown = [c for c in components if c not in COMPONENTS]
+        unknown = [c for c in (*components, *early_components) if c not in COMPONENTS]
         if unknown:
             raise ValueError(f"unknown ranking components {unknown}; known: {sorted(COMPONENTS)}")
         self.name = name
         self.components = tuple(components)
+        if balance not in ("weights", "double"):
+            raise ValueError(f"balance must be 'weights' or 'double', got {balance!r}")
+        self.balance = balance
+        self.early_components = tuple(early_components)
+        self.switch_at = switch_at
         self.title_weight = title_weight
         self.seed = seed
         self.params = {k: dict(v) for k, v in (params or {}).items()}
         self.pseudo_negatives = pseudo_negatives
-        self.features = FeatureSpace(title_weight=title_weight, stop_words=stop_words,
-                                     content_weight=content_weight, min_df=min_df)
+        self.features = FeatureSpace(
+            title_weight=title_weight,
+            stop_words=stop_words,
+            content_weight=content_weight,
+            min_df=min_df,
+            char_weight=char_weight,
+        )
         self._fingerprint: int | None = None
         self.X: sp.csr_matrix | None = None
         self.has_abstract: npt.NDArray[np.bool_] | None = None
@@ -173,8 +196,9 @@ class RankingModel:
         self.seed_X = new if self.seed_X is None else sp.vstack([self.seed_X, new], format="csr")
         return self._refit()
 
-    def fit_indices(self, X: sp.csr_matrix, index: npt.NDArray[np.int_],
-                    y: npt.NDArray[np.int_]) -> npt.NDArray[np.float64]:
+    def fit_indices(
+        self, X: sp.csr_matrix, index: npt.NDArray[np.int_], y: npt.NDArray[np.int_]
+    ) -> npt.NDArray[np.float64]:
         """Low-level refit used by simulation: train on rows `index` of `X`, return all scores."""
         self.X = X
         self._train(np.asarray(index), np.asarray(y, dtype=np.int8))
@@ -186,8 +210,12 @@ class RankingModel:
         self._train(labelled, self.labels[labelled], self.seed_X)
         return self
 
-    def _train(self, index: npt.NDArray[np.int_], y: npt.NDArray[np.int8],
-               extra_positive: sp.csr_matrix | None = None) -> None:
+    def _train(
+        self,
+        index: npt.NDArray[np.int_],
+        y: npt.NDArray[np.int8],
+        extra_positive: sp.csr_matrix | None = None,
+    ) -> None:
         """Fit on labelled rows, seed papers and (if set) random unlabelled pseudo-exclusions."""
         assert self.X is not None
         blocks, targets = [self.X[index]], [y]
@@ -207,7 +235,14 @@ class RankingModel:
             blocks.append(self.X[np.sort(picked)])
             targets.append(np.zeros(picked.size, dtype=np.int8))
         X_train = sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
-        self._fit_rows(X_train, np.concatenate(targets))
+        y_train = np.concatenate(targets)
+        if self.balance == "double":
+            # A fresh resample per retrain, seeded by the number of labels (replayable).
+            rows = double_balance_rows(
+                y_train, len(index), np.random.RandomState(self.seed + 7919 * len(index))
+            )
+            X_train, y_train = X_train[rows], y_train[rows]
+        self._fit_rows(X_train, y_train)
 
     def _fit_rows(self, X_train: sp.csr_matrix, y_train: npt.NDArray[np.int8]) -> None:
         assert self.X is not None
@@ -215,10 +250,14 @@ class RankingModel:
             raise ValueError("ranking needs at least one included and one excluded record")
         coef = np.zeros(self.X.shape[1])
         intercept = 0.0
-        for component in self.components:
+        components = self.components
+        if self.early_components and int((y_train == 1).sum()) < self.switch_at:
+            components = self.early_components
+        for component in components:
             scorer: LinearScore = COMPONENTS[component](
-                X_train, y_train, seed=self.seed, **self.params.get(component, {}))
-            if len(self.components) == 1:  # nothing to balance against: keep its own scale
+                X_train, y_train, seed=self.seed, **self.params.get(component, {})
+            )
+            if len(components) == 1:  # nothing to balance against: keep its own scale
                 coef, intercept = scorer.coef, scorer.intercept
                 break
             raw = _scores(self.X, scorer.coef) + scorer.intercept
@@ -267,8 +306,11 @@ class RankingModel:
         contributions = row.data * self.coef_[row.indices]
         names = self.features.feature_names()
         strongest = np.argsort(-np.abs(contributions), kind="stable")[:top]
-        terms = [TermContribution(_column_name(names, int(row.indices[k])), float(contributions[k]))
-                 for k in strongest if contributions[k] != 0]
+        terms = [
+            TermContribution(_column_name(names, int(row.indices[k])), float(contributions[k]))
+            for k in strongest
+            if contributions[k] != 0
+        ]
         has_abstract = bool(self.has_abstract[index]) if self.has_abstract is not None else True
         return Explanation(index, float(self.scores_[index]), terms, has_abstract)
 
@@ -289,7 +331,28 @@ MODELS: dict[str, dict[str, Any]] = {
     # ELAS u4's features and SVM, minus the terms of a single record (they cannot generalise),
     # plus 20 random unscreened records as presumed exclusions in every fit (as Cormack and
     # Grossman's AutoTAR does). Chosen on SYNERGY: see docs/screening-ranking.md.
-    "default": {"components": ("svm",), "title_weight": 0.0, "min_df": 2, "pseudo_negatives": 20},
+    "default": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 20},
+    # The default until issue 13's selection (chosen on the nine SYNERGY reviews only).
+    "svm-pseudo": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 20},
+    # The candidates of benchmarks/screening/select_models.py (each on top of svm-pseudo).
+    "svm-title": {"components": ("svm",), "title_weight": 0.5, "min_df": 2, "pseudo_negatives": 20},
+    "svm-char": {"components": ("svm",), "char_weight": 1.0, "min_df": 2, "pseudo_negatives": 20},
+    "svm-double": {
+        "components": ("svm",),
+        "balance": "double",
+        "params": {"svm": {"ratio": 0}},
+        "min_df": 2,
+        "pseudo_negatives": 20,
+    },
+    "svm-cnb": {"components": ("svm", "cnb"), "min_df": 2, "pseudo_negatives": 20},
+    "svm-lr-cnb": {"components": ("svm", "logistic", "cnb"), "min_df": 2, "pseudo_negatives": 20},
+    "switch-cnb": {
+        "components": ("svm", "logistic", "cnb"),
+        "early_components": ("cnb",),
+        "switch_at": 5,
+        "min_df": 2,
+        "pseudo_negatives": 20,
+    },
     # The previous default: a second, content-word TF-IDF view stacked beside the first.
     "two-views": {"components": ("svm",), "title_weight": 0.0, "content_weight": 1.0},
     "default-ensemble": {"components": ("svm", "nb"), "title_weight": 0.5},
@@ -299,16 +362,30 @@ MODELS: dict[str, dict[str, Any]] = {
 }
 
 
-def make_model(name: str = "default", seed: int = 0) -> RankingModel:
+def make_model(name: str = "default", seed: int = 0, prior: Any = None) -> RankingModel:
     """A ranking model by name: see `MODELS` ('default', 'two-views', 'svm', ...) or 'embeddings'.
+
+    `prior`, a `litrev.screening.prior.ProtocolPrior`, blends the protocol's relevance score in
+    (`rank_prior.PriorRankingModel`: it orders the first records, then fades as labels arrive).
 
     >>> make_model("svm").components
     ('svm',)
     """
+    if prior is not None:
+        from litrev.screening.rank_prior import with_prior
+
+        return with_prior(make_model(name, seed), prior)
     if name == "embeddings":
         from litrev.screening.rank_embeddings import EmbeddingRankingModel
 
         return EmbeddingRankingModel(seed=seed)
+    if name == "embeddings-only":  # optional extra, like 'embeddings': rank_embeddings.py
+        from litrev.screening.rank_embeddings import EmbeddingOnlyModel
+
+        return EmbeddingOnlyModel(seed=seed)
     if name not in MODELS:
-        raise ValueError(f"unknown ranking model {name!r}; choose from {[*MODELS, 'embeddings']}")
+        raise ValueError(
+            f"unknown ranking model {name!r}; "
+            f"choose from {[*MODELS, 'embeddings', 'embeddings-only']}"
+        )
     return RankingModel(name=name, seed=seed, **MODELS[name])

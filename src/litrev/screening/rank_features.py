@@ -77,6 +77,7 @@ class FeatureSpace:
         min_df: int | None = None,
         stop_words: str | None = None,
         content_weight: float = 0.0,
+        char_weight: float = 0.0,
     ) -> None:
         self.ngram_range = ngram_range
         self.title_weight = title_weight
@@ -84,13 +85,16 @@ class FeatureSpace:
         self.min_df = min_df
         self.stop_words = stop_words
         self.content_weight = content_weight
+        self.char_weight = char_weight
+        self._char: TfidfVectorizer | None = None
         self._content: TfidfVectorizer | None = None
         self._text: TfidfVectorizer | None = None
         self._title: TfidfVectorizer | None = None
         self._names: npt.NDArray[np.object_] | None = None
 
-    def _vectorizer(self, n_docs: int, max_df: float,
-                    stop_words: str | None = None) -> TfidfVectorizer:
+    def _vectorizer(
+        self, n_docs: int, max_df: float, stop_words: str | None = None
+    ) -> TfidfVectorizer:
         min_df = self.min_df if self.min_df is not None else (2 if n_docs > LARGE_CORPUS else 1)
         if n_docs < 20:  # a handful of records: every term is evidence, keep them all
             min_df = 1
@@ -119,6 +123,13 @@ class FeatureSpace:
             blocks.append(self._content.fit_transform(texts) * self.content_weight)
             content_names = self._content.get_feature_names_out()
             names.append(np.array(["content:" + n for n in content_names], dtype=object))
+        if self.char_weight > 0:
+            # Character 3-5-grams inside word boundaries: spelling variants, inflections and
+            # compounds ("co-produc", "coproduc") share features where whole words do not.
+            self._char = self._char_vectorizer(n_docs)
+            blocks.append(self._char.fit_transform(texts) * self.char_weight)
+            char_names = self._char.get_feature_names_out()
+            names.append(np.array(["char:" + n for n in char_names], dtype=object))
         if self.title_weight > 0 and any(titles):
             self._title = self._vectorizer(n_docs, 1.0)
             try:
@@ -138,9 +149,23 @@ class FeatureSpace:
         blocks = [self._text.transform(texts)]
         if self._content is not None:
             blocks.append(self._content.transform(texts) * self.content_weight)
+        if self._char is not None:
+            blocks.append(self._char.transform(texts) * self.char_weight)
         if self._title is not None:
             blocks.append(self._title.transform(titles) * self.title_weight)
         return self._stack(blocks)
+
+    def _char_vectorizer(self, n_docs: int) -> TfidfVectorizer:
+        small = n_docs < 20
+        return TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            lowercase=True,
+            min_df=1 if small else 2,
+            max_df=1.0 if small else self.max_df,
+            dtype=np.float64 if n_docs <= LARGE_CORPUS else np.float32,
+        )
 
     @staticmethod
     def _stack(blocks: list[Any]) -> sp.csr_matrix:

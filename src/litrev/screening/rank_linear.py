@@ -40,19 +40,28 @@ def balanced_weights(y: npt.NDArray[Any], ratio: float) -> npt.NDArray[np.float6
     """Sample weights giving the exclusions `1/ratio` of the inclusions' total weight.
 
     The same scheme as ASReview's 'balanced' balancer: inclusions weigh 1, each exclusion
-    `n_incl / (ratio * n_excl)`, then rescaled to sum to the number of rows.
+    `n_incl / (ratio * n_excl)`, then rescaled to sum to the number of rows. `ratio <= 0`
+    gives every row weight 1.
 
     >>> balanced_weights(np.array([1, 0, 0, 0]), 1.0).round(2).tolist()
     [2.0, 0.67, 0.67, 0.67]
     """
+    if ratio <= 0:  # no reweighting: the rows were balanced by resampling (rank_balance)
+        return np.ones(len(y))
     n_pos = float((y == 1).sum())
     n_neg = float((y == 0).sum())
     weights = np.where(y == 1, 1.0, n_pos / (ratio * n_neg))
     return weights * (len(y) / weights.sum())
 
 
-def svm(X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, C: float = 0.11,
-        ratio: float = 9.8, tol: float = 1e-4) -> LinearScore:
+def svm(
+    X: sp.csr_matrix,
+    y: npt.NDArray[Any],
+    seed: int = 0,
+    C: float = 0.11,
+    ratio: float = 9.8,
+    tol: float = 1e-4,
+) -> LinearScore:
     """Linear SVM (squared hinge) with balanced sample weights."""
     weights = balanced_weights(y, ratio)
     with warnings.catch_warnings():
@@ -62,25 +71,71 @@ def svm(X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, C: float = 0.11,
             # encoding, which cost as much as the solve on a few hundred labelled rows. Same
             # arguments as LinearSVC(C=C, loss="squared_hinge", tol=tol, random_state=seed).fit(...).
             coef, intercept, _ = _fit_liblinear(
-                X, np.asarray(y, dtype=np.int64), C, True, 1.0, None, "l2", True, 0, 1000,
-                tol, np.random.RandomState(seed), "ovr", "squared_hinge",
-                sample_weight=weights)
-            return LinearScore(np.asarray(coef, dtype=np.float64).ravel(), float(np.ravel(intercept)[0]))
+                X,
+                np.asarray(y, dtype=np.int64),
+                C,
+                True,
+                1.0,
+                None,
+                "l2",
+                True,
+                0,
+                1000,
+                tol,
+                np.random.RandomState(seed),
+                "ovr",
+                "squared_hinge",
+                sample_weight=weights,
+            )
+            return LinearScore(
+                np.asarray(coef, dtype=np.float64).ravel(), float(np.ravel(intercept)[0])
+            )
         model = LinearSVC(C=C, loss="squared_hinge", tol=tol, random_state=seed)
         model.fit(X, y, sample_weight=weights)
     return LinearScore(model.coef_.ravel().astype(np.float64), float(model.intercept_[0]))
 
 
-def logistic(X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, C: float = 1.0,
-             ratio: float = 1.0) -> LinearScore:
-    """L2 logistic regression with balanced sample weights."""
-    model = LogisticRegression(C=C, solver="liblinear", random_state=seed, max_iter=200)
-    model.fit(X, y, sample_weight=balanced_weights(y, ratio))
+def logistic(
+    X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, C: float = 1.0, ratio: float = 1.0
+) -> LinearScore:
+    """L2 logistic regression with balanced sample weights, solved in the dual.
+
+    The dual has one variable per labelled row rather than per term, so with a few hundred
+    labels over tens of thousands of terms it is about 30x faster than the primal solver and
+    reaches the same weights (to the solver's tolerance).
+    """
+    weights = balanced_weights(y, ratio)
+    if _fit_liblinear is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            coef, intercept, _ = _fit_liblinear(
+                X,
+                np.asarray(y, dtype=np.int64),
+                C,
+                True,
+                1.0,
+                None,
+                "l2",
+                True,
+                0,
+                1000,
+                1e-4,
+                np.random.RandomState(seed),
+                "ovr",
+                "logistic_regression",
+                sample_weight=weights,
+            )
+        return LinearScore(
+            np.asarray(coef, dtype=np.float64).ravel(), float(np.ravel(intercept)[0])
+        )
+    model = LogisticRegression(C=C, solver="liblinear", dual=True, random_state=seed, max_iter=1000)
+    model.fit(X, y, sample_weight=weights)
     return LinearScore(model.coef_.ravel().astype(np.float64), float(model.intercept_[0]))
 
 
-def naive_bayes(X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, alpha: float = 3.822,
-                ratio: float = 1.2) -> LinearScore:
+def naive_bayes(
+    X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, alpha: float = 3.822, ratio: float = 1.2
+) -> LinearScore:
     """Multinomial naive Bayes (as sklearn's MultinomialNB); its log-odds are linear in X.
 
     Computed directly: two weighted column sums, no per-fit validation overhead, which matters
@@ -96,8 +151,27 @@ def naive_bayes(X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, alpha: flo
     return LinearScore(log_probs[1] - log_probs[0], float(log_priors[1] - log_priors[0]))
 
 
-def centroid(X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0,
-             beta: float = 0.5) -> LinearScore:
+def complement_nb(
+    X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, alpha: float = 3.822, ratio: float = 1.2
+) -> LinearScore:
+    """Complement naive Bayes (Rennie et al. 2003) for two classes, as a linear scorer.
+
+    Each class is scored by the term distribution of its *complement*. With two classes the
+    complement of one is the other, so the log-odds are multinomial NB's term weights without
+    the class prior: the intercept is 0. That drops the prior's pull towards "exclude", which
+    with 1 inclusion against hundreds of exclusions otherwise swamps the few terms learnt.
+
+    >>> X = sp.csr_matrix(np.array([[2.0, 0.0], [0.0, 2.0], [0.0, 1.0]]))
+    >>> s = complement_nb(X, np.array([1, 0, 0]))
+    >>> bool(s.coef[0] > 0 > s.coef[1]), s.intercept
+    (True, 0.0)
+    """
+    return LinearScore(naive_bayes(X, y, seed, alpha, ratio).coef, 0.0)
+
+
+def centroid(
+    X: sp.csr_matrix, y: npt.NDArray[Any], seed: int = 0, beta: float = 0.5
+) -> LinearScore:
     """Rocchio: similarity to the inclusions' centroid minus `beta` times the exclusions'."""
     positive = np.asarray(X[np.flatnonzero(y == 1)].mean(axis=0)).ravel()
     negative = np.asarray(X[np.flatnonzero(y == 0)].mean(axis=0)).ravel()
@@ -108,5 +182,6 @@ COMPONENTS: dict[str, Callable[..., LinearScore]] = {
     "svm": svm,
     "logistic": logistic,
     "nb": naive_bayes,
+    "cnb": complement_nb,
     "centroid": centroid,
 }
