@@ -153,14 +153,17 @@ class WebReview:
         return found.group(1)
 
 
-def make_review(root: Path, backend: str, titles: list[tuple[str, int]] = TITLES) -> WebReview:
-    """A review folder with `titles` imported and the TEAM as members, opened as a workspace."""
+def make_review(
+    root: Path, backend: str, titles: list[tuple[str, int]] = TITLES, protocol: str = PROTOCOL
+) -> WebReview:
+    """A review folder with `titles` imported and the TEAM as members, opened as a workspace
+    (`protocol`: this review's litrev.toml with more sections, e.g. a codebook)."""
     from litrev.project import Project
     from litrev.records.importer import import_files
     from litrev.web import Workspace, create_app
 
     database = None if backend == "sqlite" else backend
-    project = Project.init(root, protocol_text=PROTOCOL, database=database)
+    project = Project.init(root, protocol_text=protocol, database=database)
     export = root / "embase.ris"
     export.write_text(ris_text(titles), encoding="utf-8")
     import_files(project.store, [export], source="Embase")

@@ -14,12 +14,15 @@ from litrev.web.routes import (
     auth,
     conflicts,
     dashboard,
+    extraction,
+    extraction_reconcile,
     fulltext,
     fulltext_upload,
     outputs,
     projects,
     screening,
     screening_record,
+    synthesis_pages,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -35,4 +38,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     api.router,
     api_review.router,
     account.router,
+    extraction.router,
+    extraction_reconcile.router,
+    synthesis_pages.router,
 )
