@@ -11,6 +11,7 @@ import sys
 
 from rich.markup import escape
 
+from litrev.cli import codebook as _codebook  # noqa: F401
 from litrev.cli import db as _db  # noqa: F401
 from litrev.cli import dedupe as _dedupe  # noqa: F401
 from litrev.cli import frameworks as _frameworks  # noqa: F401
