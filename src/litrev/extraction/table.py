@@ -9,7 +9,8 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from litrev.extraction.codebook import CONSENSUS
-from litrev.protocol import Codebook
+from litrev.extraction.values import group_of
+from litrev.protocol import Codebook, Protocol
 from litrev.store import Store, schema
 
 
@@ -20,6 +21,11 @@ def table_included_record_ids(conn: Connection) -> list[int]:
     screening outcomes (agreement, resolution, undo).
     """
     return _latest_consensus_full_text(conn, "include")
+
+
+def excluded_record_ids(conn: Connection) -> list[int]:
+    """Records whose latest consensus full-text decision excludes them."""
+    return _latest_consensus_full_text(conn, "exclude")
 
 
 def _latest_consensus_full_text(conn: Connection, decision: str) -> list[int]:
@@ -61,7 +67,8 @@ def studies_frame(
             schema.extractions.c.field,
             schema.extractions.c.value,
             schema.extractions.c.reviewer,
-        ).order_by(schema.extractions.c.id)
+        ).where(schema.extractions.c.instance == 0)  # a group's rows: `group_frame`
+        query = query.order_by(schema.extractions.c.id)
         if reviewer is not None:
             query = query.where(schema.extractions.c.reviewer == reviewer)
         values = conn.execute(query).all()
@@ -82,7 +89,7 @@ def studies_frame(
     for record_id, field, value, _ in ordered:
         if record_id in by_record:
             by_record[record_id][field] = value  # later rows win: the latest extraction
-    names = [f.name for f in codebook.fields]
+    names = [f.name for f in codebook.fields if not group_of(f)]
     rows = []
     for record_id in included:
         extra = {f"source_{k}": v for k, v in (raw_fields.get(record_id) or {}).items()}
@@ -92,26 +99,52 @@ def studies_frame(
     return pd.DataFrame(rows, columns=None if rows else ["record_id", *names])
 
 
-def unreconciled_records(store: Store) -> dict[int, list[str]]:
-    """Records extracted by reviewers but with no consensus extraction: {record id: reviewers}.
+def group_frame(store: Store, protocol: Protocol, group: str) -> pd.DataFrame:
+    """One row per (record_id, instance) of a repeating group, one column per field of the
+    group: the consensus values in dual mode, every extractor's (consensus first) in single
+    mode. Records whose latest consensus full-text decision excludes them are left out.
 
-    Records whose latest consensus full-text decision excludes them are left out.
+    >>> from litrev.protocol import parse_protocol
+    >>> protocol = parse_protocol('[review]\\nid="r"\\ntitle="R"\\n')
+    >>> group_frame(Store.open("sqlite://"), protocol, "outcomes").columns.tolist()
+    ['record_id', 'instance']
+    """
+    names = [f.name for f in protocol.codebook.fields if group_of(f) == group]
+    table = schema.extractions
+    query = select(
+        table.c.record_id, table.c.instance, table.c.field, table.c.value, table.c.reviewer
+    )
+    query = query.where(table.c.instance > 0, table.c.field.in_(names) if names else table.c.id < 0)
+    if protocol.extraction.mode == "dual":
+        query = query.where(table.c.reviewer == CONSENSUS)
+    with store.connect() as conn:
+        excluded = set(_latest_consensus_full_text(conn, "exclude"))
+        values = conn.execute(query.order_by(table.c.id)).all()
+    by_row: dict[tuple[int, int], dict[str, str | None]] = {}
+    # Consensus rows last, so that they win over an extractor's (later rows win).
+    for record_id, instance, name, value, _ in sorted(values, key=lambda r: r[4] == CONSENSUS):
+        if record_id not in excluded:
+            by_row.setdefault((int(record_id), int(instance)), {})[name] = value
+    rows = [
+        {"record_id": rid, "instance": inst, **{n: found.get(n) for n in names}}
+        for (rid, inst), found in sorted(by_row.items())
+    ]
+    return pd.DataFrame(rows, columns=["record_id", "instance", *names])
+
+
+def unreconciled_records(store: Store, codebook: Codebook | None = None) -> dict[int, list[str]]:
+    """Records extracted by reviewers but without a complete consensus: {record id: reviewers}
+    (`litrev.extraction.reconcile.unreconciled`: some value an extractor gave has neither a
+    consensus value nor a reconciliation). Records whose latest consensus full-text decision
+    excludes them are left out.
 
     >>> unreconciled_records(Store.open("sqlite://"))
     {}
     """
-    table = schema.extractions
+    from litrev.extraction.reconcile import unreconciled_on
+
     with store.connect() as conn:
-        excluded = set(_latest_consensus_full_text(conn, "exclude"))
-        pairs = conn.execute(select(table.c.record_id, table.c.reviewer).distinct()).all()
-    by_record: dict[int, set[str]] = {}
-    for record_id, reviewer in pairs:
-        by_record.setdefault(record_id, set()).add(reviewer)
-    return {
-        record_id: sorted(reviewers)
-        for record_id, reviewers in sorted(by_record.items())
-        if CONSENSUS not in reviewers and record_id not in excluded
-    }
+        return unreconciled_on(conn, codebook)
 
 
 @dataclass(frozen=True)

@@ -43,14 +43,19 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, func, select
 
 from litrev.errors import LitrevError
-from litrev.extraction.codebook import CONSENSUS, check_value, unknown_column_problem
+from litrev.extraction.codebook import (
+    CONSENSUS,
+    ValueKey,
+    check_values,
+    normalise_value,
+    unknown_column_problem,
+)
 from litrev.protocol import Codebook, CodebookField
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
     from litrev.screening.decisions import Screening
 
-ValueKey = tuple[str, int]
 
 IN_PROGRESS = "in_progress"
 COMPLETE = "complete"
@@ -109,12 +114,12 @@ def group_of(field: CodebookField) -> str:
     >>> group_of(CodebookField(name="country"))
     ''
     """
-    return str(getattr(field, "group", None) or "")
+    return field.group
 
 
 def is_quote(field: CodebookField) -> bool:
     """Whether the field is a quote (a value with its location)."""
-    return str(field.type) == "quote"
+    return field.type == "quote"
 
 
 def _latest(
@@ -165,22 +170,23 @@ def record_values_on(conn: Connection, record_id: int) -> dict[str, dict[ValueKe
 
 
 def key_problem(codebook: Codebook, key: ValueKey) -> str | None:
-    """Why a (field, instance) key cannot hold a value (unknown field, wrong instance), or None.
+    """Why a (field, instance) key cannot hold a value (unknown field, wrong row), or None;
+    worded as `check_values` words them.
 
     >>> key_problem(Codebook(fields=[CodebookField(name="country")]), ("country", 2))
-    "'country' is not in a repeating group: its instance is 0, got 2"
+    "'country' is not in a repeating group; it has no row 2"
     """
     name, instance = key
     found = codebook.field(name)
     if found is None:
-        return unknown_column_problem(name, codebook).split(";")[0].replace("column", "field", 1)
-    group = group_of(found)
-    if not group and instance != 0:
-        return f"'{name}' is not in a repeating group: its instance is 0, got {instance}"
-    if group and instance < 1:
+        return unknown_column_problem(name, codebook).split(";")[0].removeprefix("column ")
+    if found.group and instance < 1:
         return (
-            f"'{name}' is a field of group '{group}': its rows are numbered from 1, got {instance}"
+            f"'{name}' belongs to the repeating group '{found.group}': give its row "
+            "(instance 1, 2, ...)"
         )
+    if not found.group and instance != 0:
+        return f"'{name}' is not in a repeating group; it has no row {instance}"
     return None
 
 
@@ -191,48 +197,23 @@ def value_problems(
     *,
     complete: bool,
 ) -> dict[ValueKey, str]:
-    """Problems per key of one record's values (the codebook's checks, plus key checks)."""
-    from litrev.extraction import codebook as checks
-
-    problems: dict[ValueKey, str] = {}
+    """Problems per key of one record's values: the codebook's checks (`check_values`), plus
+    the key checks of `key_problem` for keys given without a value."""
+    problems = check_values(codebook, values, locations, complete=complete)
     for key in set(values) | set(locations):
-        problem = key_problem(codebook, key)
-        if problem:
-            problems[key] = problem
-    checker = getattr(checks, "check_values", None)
-    if checker is not None:  # the codebook's full check (types, conditions, groups)
-        found: dict[ValueKey, str] = checker(codebook, values, locations, complete=complete)
-        for key, problem in found.items():
-            problems.setdefault(key, problem)
-        return problems
-    for key, value in values.items():
-        target = codebook.field(key[0])
-        if key in problems or target is None or value.strip() == "":
-            continue
-        problem = check_value(target, value)
-        if problem:
-            problems[key] = problem
-    for key, location in locations.items():
-        target = codebook.field(key[0])
-        if key not in problems and target is not None and location.strip() and not is_quote(target):
-            problems[key] = f"'{key[0]}' takes no location (only quote fields do)"
-    if complete:
-        for target in codebook.fields:
-            key = (target.name, 0)
-            if target.required and not group_of(target) and not values.get(key, "").strip():
-                problems.setdefault(key, f"'{target.name}' is required but empty")
+        if key not in problems:
+            problem = key_problem(codebook, key)
+            if problem:
+                problems[key] = problem
     return problems
 
 
 def normalised(target: CodebookField | None, value: str) -> str:
-    """The stored form of a value (the codebook's normalisation when it has one)."""
-    from litrev.extraction import codebook as checks
-
+    """The stored form of a value (`normalise_value`: "UK" -> "United Kingdom")."""
     value = value.strip()
-    normalise = getattr(checks, "normalise_value", None)
-    if target is None or normalise is None or value == "":
+    if target is None or value == "":
         return value
-    return str(normalise(target, value))
+    return normalise_value(target, value)
 
 
 def check_reviewer_may_extract(
