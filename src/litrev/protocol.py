@@ -451,6 +451,16 @@ class Codebook(_Strict):
             allowed = target.choices
         elif target.type == "hierarchical":
             allowed = hierarchy_nodes(target.choices)
+        if target.type == "country":
+            # Read here, not at import: only a country condition needs the ISO table.
+            from litrev.extraction.countries import to_country
+
+            unknown_countries = [v for v in when.values if to_country(v) is None]
+            if unknown_countries:
+                raise ValueError(
+                    f"{where}: when.in {unknown_countries} are not countries litrev knows "
+                    f"(a name or ISO code, as {target.name!r} takes)"
+                )
         if allowed:
             unknown = [v for v in when.values if v not in allowed]
             if unknown:

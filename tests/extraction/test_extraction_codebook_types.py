@@ -307,3 +307,40 @@ def test_when_key_path_named_in_errors() -> None:
     with pytest.raises(ProtocolError) as error:
         parse_protocol(HEAD + '[[codebook.fields]]\nname = "a"\nwhen = { field = "b", in = [] }\n')
     assert "codebook.fields[1].when.in" in str(error.value)
+
+
+def test_country_conditions_read_names_and_refuse_unknown_ones() -> None:
+    body = (
+        '[[codebook.fields]]\nname = "where"\ntype = "country"\nmultiple = true\n'
+        '[[codebook.fields]]\nname = "nhs_trust"\nwhen = { field = "where", in = ["UK"] }\n'
+    )
+    codebook = parse_protocol(HEAD + body).codebook
+    assert applies(codebook, "nhs_trust", {"where": "Japan; England"})
+    assert not applies(codebook, "nhs_trust", {"where": "Japan"})
+    with pytest.raises(ProtocolError, match=r"when.in \['Atlantis'\] are not countries"):
+        parse_protocol(HEAD + body.replace('in = ["UK"]', 'in = ["Atlantis"]'))
+
+
+def test_table_rows_and_columns_follow_groups_and_conditions(codebook: Codebook) -> None:
+    from litrev.extraction.codebook import check_columns, check_row
+
+    # The main table: group fields are not its columns; a conditional required field that
+    # does not apply may be empty, and one with a value where it does not apply is refused.
+    assert check_columns(codebook, ["countries", "design", "clusters"]) == []
+    assert check_columns(codebook, [], group="outcomes") == [
+        "missing column 'outcome' (a required codebook field)"
+    ]
+    main = {"countries": "UK", "design": "RCT", "clusters": ""}
+    assert check_row(codebook, main) == []
+    assert check_row(codebook, {**main, "design": "cluster RCT"}) == [
+        "'clusters' is required but empty"
+    ]
+    assert check_row(codebook, {**main, "clusters": "8"}) == [
+        "'clusters' applies only when design is cluster RCT"
+    ]
+    # A group sheet's row: its conditions name fields of the same group.
+    row = {"outcome": "falls", "measure": "risk ratio", "effect": "0.8"}
+    assert check_row(codebook, row, group="outcomes") == [
+        "'effect' applies only when measure is rate ratio or mean difference"
+    ]
+    assert check_row(codebook, {**row, "measure": "rate ratio"}, group="outcomes") == []

@@ -247,22 +247,50 @@ def _normalise_one(field: CodebookField, part: str) -> str:
     return part
 
 
-def check_row(codebook: Codebook, row: dict[str, str]) -> list[str]:
-    """All problems of one extraction row (missing columns are reported once, by `check_columns`)."""
+def check_row(
+    codebook: Codebook,
+    row: Mapping[str, str],
+    *,
+    group: str = "",
+    context: Mapping[str, str] | None = None,
+) -> list[str]:
+    """All problems of one extraction row (missing columns are reported once, by `check_columns`).
+
+    The row holds the fields of `group` (`""`: the fields outside any group); a conditional
+    field that does not apply may be empty even if required, and must be. `context` gives the
+    study's values outside the group, which a group field's condition may name.
+
+    >>> from litrev.protocol import FieldCondition
+    >>> codebook = Codebook(fields=[
+    ...     CodebookField(name="design", type="choice", choices=["RCT", "cohort"]),
+    ...     CodebookField(name="arms", type="integer", required=True,
+    ...                   when=FieldCondition(field="design", values=["RCT"]))])
+    >>> check_row(codebook, {"design": "cohort", "arms": ""}), check_row(codebook, {"design": "RCT", "arms": ""})
+    ([], ["'arms' is required but empty"])
+    """
+    row_instance = 1 if group else 0  # the row stands for any one row of its group
+    values: dict[ValueKey, str] = {(name, 0): value for name, value in (context or {}).items()}
+    values.update({(name, row_instance): value for name, value in row.items()})
     problems = []
-    for field in codebook.fields:
-        if field.name in row:
-            problem = check_value(field, row[field.name])
-            if problem:
-                problems.append(problem)
+    for field in codebook.fields_of(group):
+        if field.name not in row:
+            continue
+        if field.when is not None and not applies(codebook, field, values, row_instance):
+            if row[field.name].strip():
+                problems.append(f"'{field.name}' applies only when {field.when.describe()}")
+            continue
+        problem = check_value(field, row[field.name])
+        if problem:
+            problems.append(problem)
     return problems
 
 
-def check_columns(codebook: Codebook, columns: list[str]) -> list[str]:
-    """Columns the codebook requires that a table lacks."""
+def check_columns(codebook: Codebook, columns: list[str], *, group: str = "") -> list[str]:
+    """Columns the codebook requires that a table lacks: the required fields of `group`
+    (`""`, the main table: the fields outside any group)."""
     return [
         f"missing column '{field.name}' (a required codebook field)"
-        for field in codebook.fields
+        for field in codebook.fields_of(group)
         if field.required and field.name not in columns
     ]
 
