@@ -70,6 +70,8 @@ class ScreeningQueue:
         self.model: Any = None
         if self._rank is not None:
             self.model = self._rank.make_model(model_name, seed=seed)
+            if hasattr(self.model, "use_store"):  # embedding models: vectors cached in the store
+                self.model.use_store(screening.store, self.records)
         self._texts: list[tuple[str | None, str | None]] | None = None
         self._ranked = False
         self._settings: StageSettings | None = None
