@@ -11,6 +11,7 @@ import sys
 
 from rich.markup import escape
 
+from litrev.cli import appraisal as _appraisal  # noqa: F401
 from litrev.cli import codebook as _codebook  # noqa: F401
 from litrev.cli import db as _db  # noqa: F401
 from litrev.cli import dedupe as _dedupe  # noqa: F401
@@ -24,6 +25,7 @@ from litrev.cli import search as _search  # noqa: F401
 from litrev.cli import serve as _serve  # noqa: F401
 from litrev.cli import simulate as _simulate  # noqa: F401
 from litrev.cli import tables as _tables  # noqa: F401
+from litrev.cli import themes as _themes  # noqa: F401
 from litrev.cli import users as _users  # noqa: F401
 from litrev.cli import workspace as _workspace  # noqa: F401
 from litrev.cli._app import app, console, err_console

@@ -22,11 +22,21 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 import litrev
+from litrev.fileio import atomic_output
 from litrev.project import Project, atomic_write_text
 from litrev.synthesis.audit import UNVERIFIABLE
-from litrev.synthesis.charts import category_chart, stacked_chart
+from litrev.synthesis.charts import (
+    Rendered,
+    appraisal_figure,
+    category_figure,
+    frequency_figure,
+    stacked_figure,
+    timeline_figure,
+)
+from litrev.synthesis.charts import render as render_chart
 from litrev.synthesis.display import DisplayLabels, hits_text
 from litrev.synthesis.flow_checks import failing_equations
+from litrev.synthesis.frequencies import ROUNDING_NOTE
 from litrev.synthesis.markdown import MarkdownSafe, fenced, md_finalize
 from litrev.synthesis.prisma import flow_diagram_svg
 from litrev.synthesis.report_parts import crosstab_specs
@@ -77,32 +87,44 @@ def _environment(markdown: bool = False) -> Environment:
     )
 
 
-def _charts(results: Results) -> dict[str, str]:
-    """{name: SVG} of every chart with something to draw."""
+def _charts(results: Results) -> dict[str, Rendered]:
+    """{name: SVG and PNG} of every chart with something to draw."""
     # Charts show labels, as the tables do (results.json keeps the names).
     protocol = results.project.protocol
     labels = DisplayLabels(protocol)
     columns = {spec.name: spec.column for spec in crosstab_specs(protocol)}
     counts = [replace(c, name=labels.category(c.name)) for c in results.categories]
-    charts = {"categories": category_chart(counts)}
+    figures = {"categories": category_figure(counts)}
     for name, shown in results.tables.items():
         title = results.table_titles.get(name, name)
         field = columns.get(name, "")
         table = shown.set_axis([labels.value(field, col) for col in shown.columns], axis=1)
         if name in results.ordered_tables:
-            charts[name] = stacked_chart(table, title, horizontal=False)
+            figures[name] = stacked_figure(table, title, horizontal=False)
         else:
-            charts[name] = stacked_chart(table, title, top=15)
-    return {name: svg for name, svg in charts.items() if svg}
+            figures[name] = stacked_figure(table, title, top=15)
+    coded = results.coded
+    if coded is not None:
+        for freq in coded.frequencies:
+            rows = [(r.value, r.n, r.percent) for r in freq.rows]
+            figures[f"frequency-{freq.field}"] = frequency_figure(rows, freq.title)
+        if coded.timeline is not None:
+            figures["timeline"] = timeline_figure(coded.timeline.table, coded.timeline.title)
+        for summary in coded.appraisal.tools:
+            items = [(i.label, {**i.counts, **i.other}) for i in summary.chart_items]
+            answers = [*summary.answers, *sorted({a for i in summary.chart_items for a in i.other})]
+            figures[f"appraisal-{summary.name}"] = appraisal_figure(items, answers, summary.title)
+    rendered = {name: render_chart(figure) for name, figure in figures.items()}
+    return {name: chart for name, chart in rendered.items() if chart is not None}
 
 
-def chart_file(name: str) -> str:
-    """The file name a chart is written to beside `report.md`.
+def chart_file(name: str, suffix: str = ".svg") -> str:
+    """The file name a chart is written to beside `report.md` (`.png` beside it, 300 dpi).
 
-    >>> chart_file("year_by_category")
-    'chart-year_by_category.svg'
+    >>> chart_file("year_by_category"), chart_file("timeline", ".png")
+    ('chart-year_by_category.svg', 'chart-timeline.png')
     """
-    return f"chart-{name}.svg"
+    return f"chart-{name}{suffix}"
 
 
 def render(
@@ -112,10 +134,13 @@ def render(
     strategies: StrategyReport,
     charts: dict[str, str] | None = None,
 ) -> tuple[str, str]:
-    """The HTML and Markdown reports as strings."""
+    """The HTML and Markdown reports as strings (`charts`: {name: SVG}, drawn when None)."""
     protocol = results.project.protocol
     flow = results.flow
-    charts = _charts(results) if charts is None else charts
+    if charts is None:
+        charts = {name: chart.svg for name, chart in _charts(results).items()}
+    coded = results.coded
+    themes = coded.themes if coded is not None else None
     context = {
         "version": litrev.__version__,
         "review": protocol.review,
@@ -158,6 +183,13 @@ def render(
         "eligibility": protocol.eligibility,
         "themes": protocol.themes,
         "prisma_svg": prisma_svg,
+        "frequencies": coded.frequencies if coded is not None else [],
+        "timeline": coded.timeline if coded is not None else None,
+        "appraisal": coded.appraisal if coded is not None else None,
+        "theme_section": themes,
+        "theme_references": _theme_references(results),
+        "rounding_note": ROUNDING_NOTE,
+        "study_label": {c["record_id"]: c["label"] for c in results.citations},
     }
     html = _environment().get_template("report.html.j2").render(**context)
     md_env = _environment(markdown=True)
@@ -165,6 +197,14 @@ def render(
     md_env.filters["raw"] = MarkdownSafe
     markdown = md_env.get_template("report.md.j2").render(**context)
     return html, markdown
+
+
+def _theme_references(results: Results) -> list[dict[str, Any]]:
+    """The themes' reference list in citation order: the report's citation entries."""
+    if results.coded is None:
+        return []
+    entries = {c["record_id"]: c for c in results.citations}
+    return [entries[r] for r in results.coded.themes.references if r in entries]
 
 
 def _headline(results: Results) -> dict[str, str]:
@@ -251,7 +291,9 @@ def write_report(
     step("rendering charts and reports")
     data = results.as_json()
     charts = _charts(results)
-    html, markdown = render(results, data, prisma, strategies, charts)
+    html, markdown = render(
+        results, data, prisma, strategies, {name: c.svg for name, c in charts.items()}
+    )
     step("writing files")
     files = {
         "prisma": out / "prisma.svg",
@@ -259,11 +301,16 @@ def write_report(
         "markdown": out / "report.md",
         "json": out / "results.json",
     }
-    for name, svg in charts.items():
-        # report.md shows the charts as images beside it; report.html has them inline.
+    for name, chart in charts.items():
+        # report.md shows the charts as images beside it; report.html has them inline; the
+        # PNG (300 dpi) is for a journal.
         path = out / chart_file(name)
-        atomic_write_text(path, svg)
+        atomic_write_text(path, chart.svg)
         files[f"chart:{name}"] = path
+        png = out / chart_file(name, ".png")
+        with atomic_output(png) as temporary:
+            temporary.write_bytes(chart.png)
+        files[f"chart-png:{name}"] = png
     atomic_write_text(files["prisma"], prisma)
     atomic_write_text(files["html"], html)
     atomic_write_text(files["markdown"], markdown)

@@ -88,8 +88,30 @@ def _column_values(protocol: Protocol, column: str) -> list[str]:
     return list(found.choices) if found and found.choices else []
 
 
-def crosstab_table(studies: pd.DataFrame, spec: CrosstabSpec, protocol: Protocol) -> pd.DataFrame:
-    """The counts of one cross-table (any fields; no studies give an empty table with totals)."""
+def _needs_sets(protocol: Protocol, name: str) -> bool:
+    found = protocol.codebook.field(name)
+    return found is not None and (
+        found.is_multiple
+        or bool(found.group)
+        or found.type in ("hierarchical", "country")
+        or name in protocol.report.levels
+    )
+
+
+def crosstab_table(
+    studies: pd.DataFrame,
+    spec: CrosstabSpec,
+    protocol: Protocol,
+    groups: Mapping[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """The counts of one cross-table (any fields; no studies give an empty table with totals).
+
+    A multiple, grouped, country or hierarchical field (at `[report] levels`) is counted as
+    sets (`litrev.synthesis.frequencies.set_crosstab`): a study counts once in each cell of its
+    values and the totals count studies. `groups` holds each repeating group's rows.
+    """
+    if _needs_sets(protocol, spec.row) or _needs_sets(protocol, spec.column):
+        return _set_crosstab_table(studies, spec, protocol, groups or {})
     frame = studies
     for name in (spec.row, spec.column):
         if name not in frame.columns:
@@ -98,6 +120,38 @@ def crosstab_table(studies: pd.DataFrame, spec: CrosstabSpec, protocol: Protocol
     if spec.ordered:
         return year_crosstab(frame, spec.row, spec.column, columns)
     return crosstab(frame, spec.row, spec.column, columns)
+
+
+def _set_crosstab_table(
+    studies: pd.DataFrame,
+    spec: CrosstabSpec,
+    protocol: Protocol,
+    groups: Mapping[str, pd.DataFrame],
+) -> pd.DataFrame:
+    from litrev.synthesis.frequencies import set_crosstab, study_values, value_order
+
+    def values(name: str) -> tuple[dict[int, list[str]], list[str]]:
+        found = protocol.codebook.field(name)
+        if found is None:
+            return {}, []
+        level = protocol.report.levels.get(name)
+        rows = groups.get(found.group) if found.group else None
+        return study_values(studies, found, rows, level), value_order(found, level)
+
+    row_values, row_order = values(spec.row)
+    column_values, column_order = values(spec.column)
+    if spec.column == protocol.classification.field and protocol.classification.categories:
+        column_order = protocol.classification.names
+    record_ids = [int(r) for r in studies["record_id"]] if len(studies) else []
+    return set_crosstab(
+        row_values,
+        column_values,
+        record_ids,
+        row_name=spec.row,
+        row_order=row_order,
+        column_order=column_order,
+        numbered=spec.ordered,
+    )
 
 
 def doi_url(doi: str | None) -> str | None:

@@ -20,6 +20,7 @@ from litrev.project import Project
 from litrev.protocol import Protocol
 from litrev.synthesis.audit import MISMATCH, AuditEntry, run_audit
 from litrev.synthesis.claims import Claim, load_claims
+from litrev.synthesis.coded import CodedParts, coded_parts, group_rows, needed_groups
 from litrev.synthesis.display import NOT_STATED_CELL
 from litrev.synthesis.flow import Flow, compute_flow
 from litrev.synthesis.flow_data import flow_data
@@ -62,6 +63,8 @@ class Results:
     agreement: list[dict[str, Any]] = field(default_factory=list)
     unreconciled: dict[int, list[str]] = field(default_factory=dict)
     extraction_mode: str = "dual"
+    # Frequencies, counts over time, quality appraisal and themes (litrev.synthesis.coded).
+    coded: CodedParts | None = None
 
     @property
     def mismatches(self) -> list[AuditEntry]:
@@ -115,7 +118,19 @@ class Results:
             ],
             "audit": [_audit_json(e) for e in self.mismatches],
             "checks": [_audit_json(e) for e in self.audit],
+            # Added in schema version 1 (readers of the keys above are unaffected).
+            **(_coded_json(self.coded) if self.coded is not None else {}),
         }
+
+
+def _coded_json(coded: CodedParts) -> dict[str, Any]:
+    return {
+        "frequencies": {t.field: t.as_json() for t in coded.frequencies},
+        "timeline": coded.timeline.as_json() if coded.timeline else None,
+        "appraisal": coded.appraisal.as_json(),
+        "themes": coded.themes.as_json(),
+        "theme_references": coded.themes.references,
+    }
 
 
 def _audit_json(entry: AuditEntry) -> dict[str, Any]:
@@ -230,8 +245,12 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
     tables: dict[str, pd.DataFrame] = {}
     titles: dict[str, str] = {}
     ordered: set[str] = set()
-    for spec in crosstab_specs(protocol):
-        tables[spec.name] = crosstab_table(studies, spec, protocol)
+    specs = crosstab_specs(protocol)
+    groups = group_rows(
+        project, needed_groups(protocol, [n for s in specs for n in (s.row, s.column)])
+    )
+    for spec in specs:
+        tables[spec.name] = crosstab_table(studies, spec, protocol, groups)
         titles[spec.name] = spec.title
         if spec.ordered:
             ordered.add(spec.name)
@@ -255,4 +274,5 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
         agreement=agreement_rows(project.store, protocol),
         unreconciled=unreconciled_records(project.store) if reviewer == CONSENSUS else {},
         extraction_mode=mode,
+        coded=coded_parts(project, studies, included, labels, groups),
     )
