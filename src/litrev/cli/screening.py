@@ -63,6 +63,10 @@ def screen(
         bool,
         typer.Option("--resolve", help="Walk through the stage's conflicts and resolve them."),
     ] = False,
+    prior: Annotated[
+        bool,
+        typer.Option("--prior/--no-prior", help="Rank by the protocol's text before any label."),
+    ] = True,
 ) -> None:
     """Screen records one at a time in the terminal (Textual).
 
@@ -97,7 +101,10 @@ def screen(
             f"{left} left."
         )
         return
-    queue = ScreeningQueue(screening, reviewer=reviewer, stage=chosen, model_name=model)
+    queue = ScreeningQueue(
+        screening, reviewer=reviewer, stage=chosen, model_name=model,
+        protocol=project.protocol, prior=prior,
+    )
     ScreenerApp(
         screening,
         reviewer=reviewer,

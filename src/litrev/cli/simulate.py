@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import Progress
@@ -26,6 +26,7 @@ _FIGURES = [
     ("erf_at_10", "ERF@10 (extra relevant found, share)", "{:.3f}"),
     ("records_to_95", "Records screened to 95% recall", "{:.0f}"),
     ("records_to_100", "Records screened to 100% recall", "{:.0f}"),
+    ("records_to_first", "Records screened to the first inclusion", "{:.0f}"),
     ("seconds", "Wall time per run (s)", "{:.2f}"),
 ]
 
@@ -39,20 +40,35 @@ def simulate(
     seed: int = typer.Option(0, "--seed", help="First seed (starting records and model)."),
     seeds: int = typer.Option(1, "--seeds", min=1, help="Number of seeds: seed, seed+1, ..."),
     prior_included: int = typer.Option(
-        1, "--prior-included", min=1, help="Starting inclusions drawn per seed."
+        1, "--prior-included", min=0, help="Starting inclusions drawn per seed (0: cold start)."
     ),
     prior_excluded: int = typer.Option(
-        1, "--prior-excluded", min=1, help="Starting exclusions drawn per seed."
+        1, "--prior-excluded", min=0, help="Starting exclusions drawn per seed."
     ),
     prior_idx: list[int] = typer.Option(
         None, "--prior-idx", help="Exact starting rows (0-based); overrides drawing."
+    ),
+    protocol: Path | None = typer.Option(
+        None, "--protocol", help="litrev.toml whose question, criteria and strategy rank first."
+    ),
+    criteria: str | None = typer.Option(
+        None, "--criteria", help="Criteria text (title, question) used as the protocol prior."
+    ),
+    criteria_file: Path | None = typer.Option(
+        None, "--criteria-file", help="File of criteria text (see docs/screening-prior.md)."
+    ),
+    prior_k: float | None = typer.Option(
+        None, "--prior-k", min=0.0, help="Blend constant k: prior weight k/(k+inclusions)."
+    ),
+    prior_only: bool = typer.Option(
+        False, "--prior-only", help="Rank by the protocol prior alone, never learning."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object and nothing else."),
     out: Path | None = typer.Option(None, "--out", help="Folder for summary.json and recall.svg."),
 ) -> None:
     """Simulate screening DATASET in the model's order and report recall, WSS, ERF and stopping.
 
-    Example: litrev simulate Sep_2021.csv --seeds 5 --out sim/
+    Example: litrev simulate Sep_2021.csv --seeds 5 --out sim/ --criteria-file criteria.md
     """
     from litrev.screening.simulate import (
         SimulationSummary,
@@ -68,11 +84,19 @@ def simulate(
     if priors is not None and any(not 0 <= i < len(data) for i in priors):
         raise InputError(str(dataset), f"--prior-idx must be rows 0..{len(data) - 1}")
     seed_list = list(range(seed, seed + seeds))
+    prior = _prior(protocol, criteria, criteria_file)
+    if prior_only and prior is None:
+        raise InputError("--prior-only", "needs --protocol, --criteria or --criteria-file")
+    if prior_included == 0 and prior is None and not as_json:
+        console.print("Cold start without a prior: records are taken at random until the "
+                      "model has an inclusion and an exclusion.")
     runs = []
     with Progress(console=console, transient=True, disable=as_json) as progress:
         task = progress.add_task(f"simulating {data.name}", total=len(seed_list))
         for current in seed_list:
-            runs.append(simulate_once(data, model, current, priors, prior_included, prior_excluded))
+            ranker = _ranker(model, current, prior, prior_k, prior_only)
+            runs.append(simulate_once(data, ranker, current, priors, prior_included,
+                                      prior_excluded))
             progress.advance(task)
     summary = SimulationSummary(runs)
     result = summary.as_dict()
@@ -84,6 +108,48 @@ def simulate(
         print(json.dumps(result))
         return
     _print_summary(summary, result)
+
+
+def _prior(protocol: Path | None, criteria: str | None, criteria_file: Path | None) -> Any:
+    """The protocol prior the options ask for (at most one source), or None."""
+    given = [name for name, value in (("--protocol", protocol), ("--criteria", criteria),
+                                      ("--criteria-file", criteria_file)) if value is not None]
+    if len(given) > 1:
+        raise InputError(given[1], f"give one of --protocol, --criteria, --criteria-file, "
+                                   f"not {' and '.join(given)}")
+    if not given:
+        return None
+    from litrev.screening.prior import ProtocolPrior
+
+    if protocol is not None:
+        from litrev.protocol import load_protocol
+
+        prior = ProtocolPrior.from_protocol(load_protocol(protocol))
+        where = str(protocol)
+    elif criteria_file is not None:
+        try:
+            text = criteria_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputError(str(criteria_file), f"cannot read criteria text: {error}") from error
+        prior, where = ProtocolPrior.from_text(text), str(criteria_file)
+    else:
+        prior, where = ProtocolPrior.from_text(criteria or ""), "--criteria"
+    for note in prior.notes:
+        console.print(f"[yellow]{where}: {note}[/]")
+    if prior.is_empty():
+        raise InputError(where, "no criteria text, highlight terms or search strategy to rank with")
+    return prior
+
+
+def _ranker(model: str, seed: int, prior: Any, k: float | None, prior_only: bool) -> Any:
+    from litrev.screening.rank import make_model
+
+    if prior is None:
+        return make_model(model, seed=seed)
+    from litrev.screening.rank_prior import DEFAULT_K, PriorRankingModel
+
+    base = None if prior_only else make_model(model, seed=seed)
+    return PriorRankingModel(base, prior, DEFAULT_K if k is None else k)
 
 
 def _print_summary(summary: SimulationSummary, result: dict[str, object]) -> None:

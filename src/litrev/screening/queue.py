@@ -2,7 +2,12 @@
 
 Records this reviewer has decided come first (in the order decided), then the undecided ones,
 most likely relevant first by `litrev.screening.rank` once there is at least one include and one
-exclude to learn from (by record id before that, or when the ranking module is absent). The
+exclude to learn from (by record id before that, or when the ranking module is absent). Given
+the review's `protocol` (as `litrev screen` and the web workspace pass it), the queue also uses
+the protocol prior (`litrev.screening.prior`: the question, criteria, exclusion reasons,
+highlight terms and search strategy): the protocol orders the records before the first decision
+and counts for less with every inclusion (`rank_prior.PriorRankingModel`); `prior=False`
+turns it off, and a protocol with only a title changes nothing. The
 model is retrained after every decision. Ranking labels: include and maybe count as relevant
 (a maybe is worth seeing more of), exclude as not; the stopping estimate leaves maybes out. In blind mode the model learns only from this reviewer's own decisions and settled
 outcomes, so the order cannot leak another reviewer's undisclosed votes.
@@ -59,6 +64,8 @@ class ScreeningQueue:
         stage: str | Stage = Stage.TITLE_ABSTRACT,
         model_name: str = "default",
         seed: int = 0,
+        protocol: Any = None,
+        prior: bool = True,
     ) -> None:
         self.screening = screening
         self.reviewer = reviewer
@@ -68,10 +75,19 @@ class ScreeningQueue:
         self._rank = _module("rank")
         self._stopping = _module("stopping")
         self.model: Any = None
+        self.prior: Any = None
         if self._rank is not None:
             self.model = self._rank.make_model(model_name, seed=seed)
             if hasattr(self.model, "use_store"):  # embedding models: vectors cached in the store
                 self.model.use_store(screening.store, self.records)
+            if protocol is not None and prior:
+                from litrev.screening.prior import ProtocolPrior
+                from litrev.screening.rank_prior import PriorRankingModel
+
+                candidate = ProtocolPrior.from_protocol(protocol)
+                if candidate.has_protocol_text():
+                    self.prior = candidate
+                    self.model = PriorRankingModel(self.model, candidate)
         self._texts: list[tuple[str | None, str | None]] | None = None
         self._ranked = False
         self._settings: StageSettings | None = None
@@ -122,8 +138,15 @@ class ScreeningQueue:
         return [(rid, d) for rid, (_, d) in sorted(self._own.items(), key=lambda kv: kv[1][0])]
 
     def ranked(self) -> bool:
-        """Whether the last `order()` came from the ranking model."""
+        """Whether the last `order()` came from the ranking model (with or without the prior)."""
         return self._ranked
+
+    def prior_weight(self) -> float | None:
+        """The protocol prior's weight in the last ranking (1.0 before any inclusion), or None
+        when the queue has no prior."""
+        if self.prior is None or not self._ranked:
+            return None
+        return float(self.model.weight_)
 
     def order(self) -> list[int]:
         """Decided records (oldest first), then undecided ones, best first."""
@@ -134,7 +157,8 @@ class ScreeningQueue:
         self._ranked = False
         labels = self._labels
         known = [x for x in labels if x is not None]
-        if self.model is not None and undecided and 0 in known and 1 in known:
+        can_rank = self.prior is not None or (0 in known and 1 in known)
+        if self.model is not None and undecided and can_rank:
             if self._texts is None:
                 texts = record_texts(self.screening.store, self.records)
                 self._texts = [

@@ -22,11 +22,12 @@ rules are replayed on it.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +37,9 @@ from litrev.errors import InputError
 from litrev.screening.metrics import ScreeningMetrics, compute_metrics
 from litrev.screening.rank import RankingModel, make_model
 from litrev.screening.stopping import StopPoint, first_stop
+
+if TYPE_CHECKING:
+    from litrev.screening.prior import ProtocolPrior
 
 LABEL_COLUMNS = ("label_included", "included", "final_included", "label", "included_label",
                  "label_abstract_screening")
@@ -122,11 +126,18 @@ class SimulationRun:
     stops: list[StopPoint] = field(default_factory=list)
     relevant: frozenset[int] = frozenset()  # indices of the review's inclusions
 
+    @property
+    def records_to_first(self) -> int | None:
+        """Records screened after the priors until the first inclusion (1 = the very first);
+        None if a run cut short (`stop_recall`) ended before one."""
+        return next((k + 1 for k, record in enumerate(self.order) if record in self.relevant),
+                    None)
+
     def as_dict(self) -> dict[str, object]:
         return {"dataset": self.dataset, "model": self.model, "seed": self.seed,
                 "priors": self.priors, **self.metrics.as_dict(), "seconds": self.seconds,
                 "order": self.order,
-                "n_fits": self.n_fits,
+                "n_fits": self.n_fits, "records_to_first": self.records_to_first,
                 "stopping": [s.__dict__ for s in self.stops]}
 
 
@@ -140,10 +151,32 @@ def simulate_once(
     batch_divisor: int = 1000,
     target_recall: float = 0.95,
     confidence: float = 0.95,
+    prior: ProtocolPrior | None = None,
+    prior_k: float | None = None,
+    stop_recall: float = 1.0,
+    min_screened: float = 0.0,
 ) -> SimulationRun:
-    """Screen `data` in the order the model proposes, starting from priors drawn by `seed`."""
+    """Screen `data` in the order the model proposes, starting from priors drawn by `seed`.
+
+    `prior` (a `ProtocolPrior`) blends the protocol's relevance score into the model
+    (`rank_prior.PriorRankingModel`, blend constant `prior_k`). With no starting inclusion
+    (`n_prior_included=0`, a cold start), a model that cannot learn yet takes records in a
+    seeded random order until it has an inclusion and an exclusion, as a screener without a
+    ranking would; a model with a prior takes them in the prior's order instead.
+
+    `stop_recall` < 1 ends the run early, once that share of the inclusions after the priors is
+    found and at least `min_screened` of the records after the priors are screened (a benchmark
+    shortcut): figures up to that point (WSS@95 with `stop_recall` >= 0.95, recall@x% for
+    x <= `min_screened`, records to the first inclusion) are exact; later ones
+    (records_to_100, the stopping rules) are not, as the records left count as exclusions.
+    """
     start = time.perf_counter()
     ranker = make_model(model, seed=seed) if isinstance(model, str) else model
+    if prior is not None:
+        from litrev.screening.rank_prior import DEFAULT_K, with_prior
+
+        ranker = with_prior(ranker, prior, DEFAULT_K if prior_k is None else prior_k)
+    learns_cold = hasattr(ranker, "prior")  # the prior ranks before there is anything to learn
     y = data.labels.astype(np.int8)
     prior_list = list(priors) if priors is not None else draw_priors(
         y, seed, n_prior_included, n_prior_excluded)
@@ -152,16 +185,29 @@ def simulate_once(
     screened[prior_list] = True
     labelled: list[int] = list(prior_list)
     n_relevant, found = int(y.sum()), int(y[prior_list].sum())
+    in_priors = found
+    wanted = n_relevant if stop_recall >= 1 else in_priors + math.ceil(
+        stop_recall * (n_relevant - in_priors) - 1e-9)
+    least = len(prior_list) + math.ceil(min_screened * (len(y) - len(prior_list)) - 1e-9)
     ranking: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
     cursor, since_fit, n_fits = 0, 0, 0
     need_fit = True
-    while found < n_relevant:
+    while found < n_relevant and (found < wanted or len(labelled) < least):
         if need_fit:
-            index = np.asarray(labelled)
-            scores = ranker.fit_indices(X, index, y[index]).copy()
-            scores[screened] = -np.inf
-            ranking = np.argsort(-scores, kind="stable")
-            cursor, since_fit, n_fits = 0, 0, n_fits + 1
+            index = np.asarray(labelled, dtype=int)
+            seen = y[index]
+            if learns_cold or ((seen == 1).any() and (seen == 0).any()):
+                scores = ranker.fit_indices(X, index, y[index]).copy()
+                n_fits += 1
+            elif ranking.size == 0:  # cold start without a prior: a seeded random order
+                scores = np.random.RandomState(seed).permutation(len(y)).astype(float)
+            else:  # still nothing to learn from: keep taking the random order
+                scores = None
+            if scores is not None:
+                scores[screened] = -np.inf
+                ranking = np.argsort(-scores, kind="stable")
+                cursor = 0
+            since_fit = 0
         while screened[ranking[cursor]]:
             cursor += 1
         chosen = int(ranking[cursor])
@@ -173,8 +219,10 @@ def simulate_once(
         need_fit = bool(y[chosen]) or since_fit >= batch
     seconds = time.perf_counter() - start
     order = labelled[len(prior_list):]
-    # Records never reached are all exclusions: pad as ASReview's insights does.
-    after_priors = np.concatenate([y[order], np.zeros(len(y) - len(labelled), dtype=np.int8)])
+    # Records never reached: after the last inclusion they are all exclusions (padded as
+    # ASReview's insights does); a run cut short (`stop_recall`) appends them in corpus order,
+    # so the number of inclusions stays right and the figures up to the cut are exact.
+    after_priors = np.concatenate([y[order], y[~screened]])
     full_order = np.concatenate([y[prior_list], after_priors])
     stops = [
         first_stop(full_order, "hypergeometric", target_recall, confidence,
@@ -193,12 +241,15 @@ class SimulationSummary:
     runs: list[SimulationRun]
 
     def mean_sd(self, key: str) -> tuple[float, float]:
-        values = np.array([_figure(run, key) for run in self.runs], dtype=float)
+        values = np.array([v for run in self.runs if (v := _figure(run, key)) is not None],
+                          dtype=float)
+        if values.size == 0:
+            return 0.0, 0.0
         return float(values.mean()), float(values.std(ddof=1)) if values.size > 1 else 0.0
 
     def as_dict(self) -> dict[str, object]:
         keys = ("wss95_classic", "wss95_asreview", "recall_at_10", "recall_at_25", "erf_at_10",
-                "records_to_95", "records_to_100", "seconds")
+                "records_to_95", "records_to_100", "records_to_first", "seconds")
         out: dict[str, object] = {}
         for key in keys:
             mean, sd = self.mean_sd(key)
@@ -211,8 +262,11 @@ class SimulationSummary:
         return out
 
 
-def _figure(run: SimulationRun, key: str) -> float:
-    return run.seconds if key == "seconds" else float(getattr(run.metrics, key))
+def _figure(run: SimulationRun, key: str) -> float | None:
+    if key in ("seconds", "records_to_first"):
+        value = getattr(run, key)
+        return None if value is None else float(value)
+    return float(getattr(run.metrics, key))
 
 
 def _stopping_summary(runs: list[SimulationRun]) -> dict[str, dict[str, float]]:
@@ -235,10 +289,12 @@ def simulate(
     n_prior_included: int = 1,
     n_prior_excluded: int = 1,
     priors: Sequence[int] | None = None,
+    prior: ProtocolPrior | None = None,
 ) -> SimulationSummary:
     """Run `simulate_once` for each seed (priors drawn per seed unless given)."""
     return SimulationSummary([
-        simulate_once(data, model, seed, priors, n_prior_included, n_prior_excluded)
+        simulate_once(data, model, seed, priors, n_prior_included, n_prior_excluded,
+                      prior=prior)
         for seed in seeds
     ])
 
