@@ -249,3 +249,30 @@ def test_migrations_on_postgresql(postgres_store: Store) -> None:
     assert sync_codebook(store, codebook(after_body), actor="lead").changed is False
     assert misfits(store, codebook(after_body)) == []
     assert count(store) == before
+
+
+def test_concurrent_syncs_record_one_version_on_postgresql(postgres_url: str) -> None:
+    # Two processes open the review at once with the same new codebook: the second's insert of
+    # version 2 waits on the first's uncommitted one, fails on the unique version, and is
+    # retried, finding the codebook recorded. Neither fails; one version is recorded.
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from litrev.extraction import versions
+
+    stores = [Store.open(postgres_url) for _ in range(2)]
+    try:
+        sync_codebook(stores[0], codebook(BEFORE), actor="lead")
+        changed = codebook(BEFORE.replace("version = 1", "version = 2"))
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            with stores[0].transaction() as conn:
+                first = versions._sync(conn, changed, actor="lead")
+                second = pool.submit(sync_codebook, stores[1], changed, actor="lead")
+                time.sleep(1.0)  # the second is now waiting on the unique version number
+            result = second.result(timeout=30)
+        assert (first.version, first.changed) == (2, True)
+        assert (result.version, result.changed) == (2, False)
+        assert [h.version for h in codebook_history(stores[0])] == [1, 2]
+    finally:
+        for store in stores:
+            store.close()
