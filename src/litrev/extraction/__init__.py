@@ -3,7 +3,7 @@ reconciliation, and reading the agreed values back."""
 
 from litrev.extraction.codebook import CONSENSUS, check_row, check_value
 from litrev.extraction.importing import ImportSummary, import_table, read_table
-from litrev.extraction.table import studies_frame, table_included_record_ids
+from litrev.extraction.table import group_frame, studies_frame, table_included_record_ids
 from litrev.extraction.values import (
     ExtractionError,
     SaveResult,
@@ -24,6 +24,7 @@ __all__ = [
     "ValueKey",
     "check_row",
     "check_value",
+    "group_frame",
     "import_table",
     "progress",
     "read_table",

@@ -22,7 +22,6 @@ their own) or `CONSENSUS`, the reconciled table. Every problem is reported at on
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,8 +33,8 @@ from sqlalchemy import Connection, select
 from litrev.errors import InputError
 from litrev.extraction.codebook import (
     CONSENSUS,
+    ValueKey,
     check_columns,
-    check_row,
     unknown_column_problem,
 )
 from litrev.protocol import Codebook
@@ -43,6 +42,7 @@ from litrev.records.formats.tabular import ALIASES as TABLE_ALIASES
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
+    from litrev.extraction.exchange import Sheet
     from litrev.screening.decisions import Screening
 
 MAX_SHOWN = 50
@@ -60,31 +60,16 @@ class ImportSummary:
     replaced_values: int = 0
     # Without `replace`: records of the file that already had values by the reviewer.
     updated_records: list[int] = field(default_factory=list)
+    # Rows read from each repeating group's table.
+    group_rows: dict[str, int] = field(default_factory=dict)
 
 
 def read_table(path: str | Path) -> list[dict[str, str]]:
-    """Read a CSV extraction table (UTF-8, with or without BOM) into rows of stripped strings."""
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            reader = csv.DictReader(stream)
-            rows = []
-            for row in reader:
-                if None in row:
-                    raise InputError(
-                        str(path),
-                        f"row has {len(reader.fieldnames or []) + len(row[None])} cells, "
-                        f"expected {len(reader.fieldnames or [])} (the header's columns)",
-                        line=reader.line_num,
-                    )
-                rows.append({k.strip(): (v or "").strip() for k, v in row.items()})
-            return rows
-    except FileNotFoundError as error:
-        raise InputError(str(path), "file not found") from error
-    except UnicodeDecodeError as error:
-        raise InputError(str(path), f"not UTF-8 text ({error.reason})") from error
-    except csv.Error as error:
-        raise InputError(str(path), f"not valid CSV: {error}") from error
+    """Read a CSV extraction table (UTF-8, with or without BOM) into rows of stripped strings
+    (a `'` a writer put before a formula character taken off: `exchange.unneutral`)."""
+    from litrev.extraction.exchange import read_csv_sheet
+
+    return read_csv_sheet(Path(path)).rows
 
 
 def _refuse(path: Path, problems: list[str]) -> InputError:
@@ -123,8 +108,11 @@ def _column_problems(
 ) -> list[str]:
     from rapidfuzz import fuzz, process
 
-    names = {f.name for f in codebook.fields}
-    problems = check_columns(codebook, columns)
+    from litrev.extraction.import_checks import group_column_problems
+
+    names = {f.name for f in codebook.fields_of("")}
+    problems = check_columns(codebook, columns) + group_column_problems(codebook, columns)
+    grouped = {f.name for f in codebook.fields if f.group}
     problems += [
         f"--ignore-column {c!r}: the table has no such column" for c in ignore if c not in columns
     ]
@@ -138,7 +126,7 @@ def _column_problems(
         )
     absent = [n for n in names if n not in columns]
     for column in columns:
-        if column in names or column in ignore or column == "record_id":
+        if column in names or column in ignore or column == "record_id" or column in grouped:
             continue
         if attach:
             # Values attached to a screened record are kept only for codebook fields.
@@ -180,7 +168,9 @@ def import_table(
     keep_columns: Collection[str] | None = None,
     replace: bool = False,
 ) -> ImportSummary:
-    """Import an extraction table; every row is validated first, then all are written in one transaction.
+    """Import an extraction table (CSV or XLSX, with its repeating groups' tables: see
+    `litrev.extraction.exchange`); every row is validated first, then all are written in one
+    transaction.
 
     `screening` gives the review's screening settings and reviewers (`Screening.from_protocol`);
     without it, records are judged with the default (dual) settings and any reviewer name is
@@ -188,7 +178,7 @@ def import_table(
     `record_id`): None keeps every column among the record's fields, refusing only near-misses
     of codebook fields; a collection refuses any column that is not a codebook field, a
     citation column, or in it. `replace` removes `reviewer`'s earlier values first (tables with
-    `record_id` only).
+    `record_id` only). A reviewer's imported records count as completed by them.
 
     >>> from litrev.protocol import CodebookField
     >>> import tempfile, pathlib
@@ -199,10 +189,15 @@ def import_table(
     >>> import_table(Store.open("sqlite://"), table, codebook).rows
     1
     """
+    from litrev.extraction import import_checks as checks
+    from litrev.extraction.exchange import read_sheets
+    from litrev.extraction.values import COMPLETE, set_state
+
     path = Path(path)
-    rows = read_table(path)
+    main, group_sheets = read_sheets(path, codebook)
+    rows = main.rows
     if not rows:
-        raise InputError(str(path), "no rows after the header; nothing imported")
+        raise InputError(main.label, "no rows after the header; nothing imported")
     if screening is not None and reviewer != CONSENSUS:
         from litrev.screening.model import ScreeningError
 
@@ -210,28 +205,59 @@ def import_table(
             reviewer = screening.require_reviewer(reviewer)
         except ScreeningError as error:
             raise InputError(str(path), f"--reviewer: {error}") from None
-    columns = list(rows[0])
+    columns = list(main.header)
     attach = "record_id" in columns
     ignore = set(ignore_columns)
+    places = checks.location_columns(columns)
+    plain = [c for c in columns if c not in places]
     problems = [
-        f"{path}: {p}" for p in _column_problems(codebook, columns, ignore, attach, keep_columns)
+        f"{main.label}: {p}"
+        for p in _column_problems(codebook, plain, ignore, attach, keep_columns)
+        + checks.location_problems(codebook, columns, "")
     ]
     if replace and not attach:
         problems.append(
             f"{path}: --replace needs a record_id column (a table without one adds new records, "
             "so there is nothing of the reviewer's to replace)"
         )
-    for index, row in enumerate(rows):
-        problems += [f"{path}:{index + 2}: {p}" for p in check_row(codebook, row)]
+    if group_sheets and not attach:
+        problems.append(
+            f"{path}: repeating-group tables ({', '.join(group_sheets)}) need a record_id "
+            "column in the main table"
+        )
     if ignore:  # dropped on purpose: not even kept among a new record's fields
         rows = [{k: v for k, v in row.items() if k not in ignore} for row in rows]
+    main_ids: dict[int, int] = {}
+    if attach:
+        for index, row in enumerate(rows):
+            if row["record_id"].isdigit():
+                main_ids.setdefault(int(row["record_id"]), index)
+    groups: dict[str, checks.GroupRows] = {}
+    if attach:
+        for name, sheet in group_sheets.items():
+            groups[name], found = checks.check_group_sheet(codebook, name, sheet, main_ids)
+            problems += found
+    absent = {f.name for f in codebook.fields_of("") if f.name not in columns}
+    for name, sheet in group_sheets.items():
+        absent |= {f.name for f in codebook.fields_of(name) if f.name not in sheet.header}
+    extracted: list[tuple[dict[ValueKey, str], dict[ValueKey, str]]] = []
+    for index, row in enumerate(rows):
+        rid = int(row["record_id"]) if attach and row["record_id"].isdigit() else None
+        values, locations, where = checks.record_values(codebook, row, rid, groups)
+        problems += checks.record_problems(
+            codebook, values, locations, where, main.where(index), absent
+        )
+        extracted.append((values, locations))
 
+    from litrev.extraction.versions import sync_codebook
+
+    version = sync_codebook(store, codebook, actor=actor).version if not problems else None
     now = datetime.now(UTC)
     record_ids: list[int] = []
     not_included: dict[int, str] = {}
     with store.transaction() as conn:
         if attach:
-            targets, target_problems = _existing_targets(conn, path, rows)
+            targets, target_problems = _existing_targets(conn, main, rows)
             problems += target_problems
             if not target_problems:
                 statuses = inclusion_statuses(store, screening, conn, sorted(set(targets)))
@@ -243,24 +269,38 @@ def import_table(
                         not_included[record_id] = status
                     else:
                         problems.append(
-                            f"{path}:{index + 2}: record {record_id} is {status}; only "
+                            f"{main.where(index)}: record {record_id} is {status}; only "
                             "records included at full text are extracted (or pass "
                             "--allow-not-included)"
                         )
         if problems:
             raise _refuse(path, problems)
-        earlier = schema.extractions.c.reviewer == reviewer
+        table = schema.extractions
+        earlier = table.c.reviewer == reviewer
         replaced = 0
         updated: list[int] = []
         if replace:
-            replaced = conn.execute(schema.extractions.delete().where(earlier)).rowcount or 0
-        elif attach:
-            had = set(
-                conn.execute(
-                    select(schema.extractions.c.record_id).where(earlier).distinct()
-                ).scalars()
+            replaced = conn.execute(table.delete().where(earlier)).rowcount or 0
+            progress = schema.extraction_progress
+            # Their extraction of records left out of the file is gone with its values.
+            conn.execute(
+                progress.delete().where(
+                    progress.c.reviewer == reviewer, progress.c.record_id.not_in(targets)
+                )
             )
+        elif attach:
+            had = set(conn.execute(select(table.c.record_id).where(earlier).distinct()).scalars())
             updated = sorted(had & set(targets))
+            for name in groups:  # a group's table replaces the records' earlier rows of it
+                members = [f.name for f in codebook.fields_of(name)]
+                for start in range(0, len(targets), 500):
+                    conn.execute(
+                        table.delete().where(
+                            earlier,
+                            table.c.field.in_(members),
+                            table.c.record_id.in_(targets[start : start + 500]),
+                        )
+                    )
         for position, row in enumerate(rows):
             if attach:
                 # The records were imported and screened in litrev: extract onto them, and leave
@@ -268,19 +308,24 @@ def import_table(
                 record_id = targets[position]
             else:
                 record_id = _insert_row(conn, row, str(path), position, now)
-            values = [
+            values, locations = extracted[position]
+            written = [
                 {
                     "record_id": record_id,
                     "reviewer": reviewer,
-                    "field": f.name,
-                    "value": row[f.name],
+                    "field": key[0],
+                    "instance": key[1],
+                    "value": checks.stored(codebook, key, value),
+                    "location": locations.get(key, "").strip() or None,
+                    "codebook_version": version,
                     "created_at": now,
                 }
-                for f in codebook.fields
-                if f.name in row
+                for key, value in values.items()
             ]
-            if values:
-                conn.execute(schema.extractions.insert(), values)
+            if written:
+                conn.execute(table.insert(), written)
+            if reviewer != CONSENSUS:
+                set_state(conn, record_id, reviewer, COMPLETE, now)
             if record_included and not attach:
                 conn.execute(
                     schema.decisions.insert().values(
@@ -293,6 +338,7 @@ def import_table(
                     )
                 )
             record_ids.append(record_id)
+        group_rows = {name: len(found.rows) for name, found in groups.items()}
         store.log(
             conn,
             actor=actor,
@@ -310,10 +356,19 @@ def import_table(
                 "replaced_values": replaced,
                 "updated_records": updated,
                 "record_ids": record_ids,
+                "group_rows": group_rows,
+                "codebook_version": version,
             },
         )
     return ImportSummary(
-        str(path), len(rows), record_ids, not_included, sorted(ignore), replaced, updated
+        str(path),
+        len(rows),
+        record_ids,
+        not_included,
+        sorted(ignore),
+        replaced,
+        updated,
+        group_rows,
     )
 
 
@@ -357,7 +412,7 @@ def inclusion_statuses(
 
 
 def _existing_targets(
-    conn: Connection, path: Path, rows: list[dict[str, str]]
+    conn: Connection, sheet: Sheet, rows: list[dict[str, str]]
 ) -> tuple[list[int], list[str]]:
     """The store records named by a `record_id` column, and a problem for each unknown or
     repeated id."""
@@ -367,16 +422,18 @@ def _existing_targets(
     for index, row in enumerate(rows):
         value = row["record_id"]
         if not value.isdigit():
-            problems.append(f"{path}:{index + 2}: record_id must be a record number, got {value!r}")
+            problems.append(
+                f"{sheet.where(index)}: record_id must be a record number, got {value!r}"
+            )
             wanted.append(-1)
             continue
         record_id = int(value)
         if record_id in first:
             problems.append(
-                f"{path}:{index + 2}: record {record_id} is already on line {first[record_id]}; "
-                "one row per record"
+                f"{sheet.where(index)}: record {record_id} is already on line "
+                f"{sheet.numbers[first[record_id]]}; one row per record"
             )
-        first.setdefault(record_id, index + 2)
+        first.setdefault(record_id, index)
         wanted.append(record_id)
     ids = sorted({w for w in wanted if w >= 0})
     known: set[int] = set()
@@ -388,7 +445,7 @@ def _existing_targets(
             ).scalars()
         )
     problems += [
-        f"{path}:{index + 2}: no record {record_id} in this review"
+        f"{sheet.where(index)}: no record {record_id} in this review"
         for index, record_id in enumerate(wanted)
         if record_id >= 0 and record_id not in known
     ]

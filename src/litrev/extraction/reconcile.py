@@ -107,8 +107,9 @@ def _record(
     by: str,
     reason: str,
     now: datetime,
+    version: int | None = None,
 ) -> Reconciliation:
-    write_value(conn, record_id, CONSENSUS, key, value, location, now)
+    write_value(conn, record_id, CONSENSUS, key, value, location, now, version)
     table = schema.extraction_reconciliations
     result = conn.execute(
         table.insert().values(
@@ -204,7 +205,10 @@ def reconcile(
     problem = key_problem(codebook, key)
     if problem:
         raise ExtractionError(problem, field=field)
+    from litrev.extraction.versions import sync_codebook
+
     target = codebook.field(field)
+    version = sync_codebook(store, codebook, actor=who).version
     now = datetime.now(UTC)
     with store.transaction() as conn:
         lock_record(conn, record_id)
@@ -254,6 +258,7 @@ def reconcile(
             by=who,
             reason=reason,
             now=now,
+            version=version,
         )
 
 
@@ -273,9 +278,11 @@ def accept_agreements(
     0
     """
     from litrev.extraction.assign import extractors_on
+    from litrev.extraction.versions import sync_codebook
     from litrev.screening.model import reviewer_name
 
     who = reviewer_name(by)
+    version = sync_codebook(store, codebook, actor=who).version
     now = datetime.now(UTC)
     written = 0
     with store.transaction() as conn:
@@ -325,6 +332,7 @@ def accept_agreements(
                     by=who,
                     reason="the extractors agree",
                     now=now,
+                    version=version,
                 )
                 written += 1
     return written

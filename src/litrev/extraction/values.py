@@ -348,10 +348,12 @@ def save_values(
     ...
     litrev.extraction.values.ExtractionError: consensus values are written by reconciliation (`litrev extract reconcile`), not saved as an extractor's
     """
+    from litrev.extraction.versions import sync_codebook
     from litrev.screening.model import reviewer_name
 
     locations = dict(locations or {})
     who = reviewer_name(reviewer) if reviewer != CONSENSUS else reviewer
+    version = sync_codebook(store, codebook, actor=actor).version
     now = datetime.now(UTC)
     with store.transaction() as conn:
         lock_record(conn, record_id)
@@ -385,7 +387,7 @@ def save_values(
                 continue
             if before is None and value == "" and not location:
                 continue
-            write_value(conn, record_id, who, key, value, location or None, now)
+            write_value(conn, record_id, who, key, value, location or None, now, version)
             merged[key] = value
             if location:
                 merged_locations[key] = location
