@@ -15,7 +15,7 @@ from test_screening_embedding_cache import WordHashEncoder  # type: ignore[impor
 from litrev.screening import rank_embeddings
 from litrev.screening.decisions import Screening
 from litrev.screening.demo import add_records
-from litrev.screening.embedding_cache import embedded_count
+from litrev.screening.embedding_cache import DEFAULT_MODEL, embedded_count
 from litrev.screening.queue import ScreeningQueue
 from litrev.screening.rank import make_model
 from litrev.screening.rank_embeddings import (
@@ -114,7 +114,7 @@ def test_queue_takes_vectors_from_the_store_cache() -> None:
     screening.decide(ids[1], reviewer="ana", stage="title_abstract", decision="exclude")
     order = queue.order()
     assert queue.ranked() and order[:2] == ids[:2] and order[2] in (ids[2], ids[4])
-    assert embedded_count(store, "all-MiniLM-L6-v2") == len(ids)
+    assert embedded_count(store, DEFAULT_MODEL) == len(ids)
     assert len(encoder.encoded) == len(ids)
     assert (queue.explain(order[2]) or "").startswith("+like 'Co-design of mental health")
 
