@@ -309,12 +309,12 @@ def unknown_column_problem(column: str, codebook: Codebook) -> str:
     )
 
 
-def _lookup(values: Mapping[ValueKey, str] | Mapping[str, str]) -> dict[ValueKey, str]:
+def _get(values: Mapping[ValueKey, str] | Mapping[str, str], name: str, instance: int) -> str:
     # Field-name keys (a form with no groups) are instance 0.
-    out: dict[ValueKey, str] = {}
-    for key, value in values.items():
-        out[(key, 0) if isinstance(key, str) else (key[0], int(key[1]))] = value
-    return out
+    found = values.get((name, instance))  # type: ignore[call-overload]
+    if found is None and instance == 0:
+        found = values.get(name)  # type: ignore[call-overload]
+    return str(found or "")
 
 
 def _condition_holds(target: CodebookField, wanted: Sequence[str], value: str) -> bool:
@@ -347,7 +347,6 @@ def applies(
     >>> applies(codebook, "arms", {("design", 0): "RCT"}), applies(codebook, "arms", {"design": "other"})
     (True, False)
     """
-    lookup = _lookup(values)
     current = codebook.field(field) if isinstance(field, str) else field
     seen: set[str] = set()
     while current is not None and current.when is not None and current.name not in seen:
@@ -356,7 +355,7 @@ def applies(
         if target is None:
             return False
         where = instance if target.group else 0
-        if not _condition_holds(target, current.when.values, lookup.get((target.name, where), "")):
+        if not _condition_holds(target, current.when.values, _get(values, target.name, where)):
             return False
         current = target
     return True
@@ -398,10 +397,11 @@ def check_values(
     """
     locations = locations or {}
     present = {key: value for key, value in values.items() if value.strip()}
+    by_name = {f.name: f for f in codebook.fields}
     problems: dict[ValueKey, str] = {}
     for key, value in present.items():
         name, instance = key
-        field = codebook.field(name)
+        field = by_name.get(name)
         if field is None:
             problems[key] = _unknown_field_problem(codebook, name)
             continue
@@ -424,7 +424,7 @@ def check_values(
         if problem is not None:
             problems[key] = problem
     for key, location in locations.items():
-        field = codebook.field(key[0])
+        field = by_name.get(key[0])
         if location.strip() and field is not None and field.type != "quote":
             problems.setdefault(
                 key, f"'{key[0]}' is not a quote field; only quotes keep a location"
@@ -442,8 +442,9 @@ def _completeness(
 ) -> dict[ValueKey, str]:
     missing: dict[ValueKey, str] = {}
     rows: dict[str, set[int]] = {}
+    by_name = {f.name: f for f in codebook.fields}
     for name, instance in present:
-        field = codebook.field(name)
+        field = by_name.get(name)
         if field is not None and field.group and instance >= 1:
             rows.setdefault(field.group, set()).add(instance)
     contexts: list[tuple[list[CodebookField], int]] = [(codebook.fields_of(""), 0)]

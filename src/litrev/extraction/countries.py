@@ -141,6 +141,7 @@ def _index() -> _Index:
     return _Index(by_key, by_code)
 
 
+@lru_cache(maxsize=4096)  # forms and imports read the same few countries over and over
 def to_country(text: str) -> Country | None:
     """The country `text` names (a name, alias or ISO code), or None.
 
