@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "benchmarks" / "screening"
 CRITERIA = Path(__file__).resolve().parent / "criteria"
 FIGURES = ("wss95_asreview", "wss95_classic", "recall_at_10", "records_to_first", "records_to_95")
-GRID = (1.0, 4.0)  # two candidates keep the selection runs within the CPU budget
+GRID = (1.0, 4.0)  # two candidates keep the runs within the CPU budget
 
 
 def datasets() -> dict[str, Path]:
@@ -49,7 +49,13 @@ def datasets() -> dict[str, Path]:
 
 
 def run_one(
-    data, ranker, seed: int, cold: bool, stop_recall: float = 0.95, min_screened: float = 0.10
+    data,
+    ranker,
+    seed: int,
+    cold: bool,
+    stop_recall: float = 0.95,
+    min_screened: float = 0.10,
+    batch_divisor: int = 100,
 ) -> dict[str, float]:
     """One simulation, cut short once 95% of the inclusions are found and 10% of the records
     screened: every figure reported here is exact at that point (see `simulate_once`)."""
@@ -58,7 +64,13 @@ def run_one(
     start = time.process_time()
     kwargs = {"n_prior_included": 0, "n_prior_excluded": 0} if cold else {}
     run = simulate_once(
-        data, ranker, seed, stop_recall=stop_recall, min_screened=min_screened, **kwargs
+        data,
+        ranker,
+        seed,
+        stop_recall=stop_recall,
+        min_screened=min_screened,
+        batch_divisor=batch_divisor,
+        **kwargs,
     )
     out = {k: float(getattr(run.metrics, k)) for k in FIGURES if k != "records_to_first"}
     first = run.records_to_first
@@ -72,6 +84,12 @@ def main() -> None:
     parser.add_argument("--reviews", nargs="*", help="review names (default: all)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--grid", type=float, nargs="*", default=list(GRID))
+    parser.add_argument(
+        "--batch-divisor",
+        type=int,
+        default=100,
+        help="retraining schedule (simulate_once); the main benchmark uses 1000",
+    )
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).resolve().parent / "prior_effect.json"
     )
@@ -98,53 +116,35 @@ def main() -> None:
         data = load_labelled_csv(path)
         prior = ProtocolPrior.from_text((CRITERIA / f"{name}.md").read_text(encoding="utf-8"))
         loaded[name] = (data, prior)
-    # Phase 0, choosing k: warm runs cut at 10% screened, the blend at every k of the grid; for
-    # each review, the k with the best mean recall@10% over the OTHER reviews.
-    selection: dict[str, dict[str, list[dict[str, float]]]] = {}
-    for name, (data, prior) in loaded.items():
-        for seed in range(args.seeds):
-            for k in args.grid:
-                ranker = PriorRankingModel(make_model("default", seed=seed), prior, k)
-                selection.setdefault(name, {}).setdefault(f"warm:blend_k{k:g}", []).append(
-                    run_one(data, ranker, seed, False, stop_recall=0.0, min_screened=0.10)
-                )
-        print(
-            f"{name}: recall@10% by k: "
-            + ", ".join(
-                f"{c}={np.mean([r['recall_at_10'] for r in runs]):.3f}"
-                for c, runs in selection[name].items()
-            ),
-            flush=True,
-        )
-    chosen = choose_k(selection, args.grid, "warm", "recall_at_10")
-    selection_cpu = time.process_time() - cpu
-    # Phase 1, warm start: default, prior alone, and the blend at the review's k.
-    for name, (data, prior) in loaded.items():
+    # Smallest reviews first, and the file rewritten after each one: a run stopped early still
+    # leaves complete reviews behind.
+    for name, (data, prior) in sorted(loaded.items(), key=lambda item: len(item[1][0])):
         configs = results.setdefault(name, {})
-        k = chosen[name]
         for seed in range(args.seeds):
-            rankers = {
-                "default": make_model("default", seed=seed),
-                "prior": PriorRankingModel(None, prior),
-                "blend": PriorRankingModel(make_model("default", seed=seed), prior, k),
-            }
-            for label, ranker in rankers.items():
-                configs.setdefault(f"warm:{label}", []).append(run_one(data, ranker, seed, False))
+            for tag, cold in (("warm", False), ("cold", True)):
+                rankers = {
+                    "default": make_model("default", seed=seed),
+                    "prior": PriorRankingModel(None, prior),
+                }
+                for k in args.grid:
+                    rankers[f"blend_k{k:g}"] = PriorRankingModel(
+                        make_model("default", seed=seed), prior, k
+                    )
+                for label, ranker in rankers.items():
+                    configs.setdefault(f"{tag}:{label}", []).append(
+                        run_one(data, ranker, seed, cold, batch_divisor=args.batch_divisor)
+                    )
         _progress(name, configs, "warm")
-    # Phase 2, cold start: default, prior alone, and the blend at the k chosen without the review.
-    for name, (data, prior) in loaded.items():
-        configs = results[name]
-        k = chosen[name]
-        for seed in range(args.seeds):
-            rankers = {
-                "default": make_model("default", seed=seed),
-                "prior": PriorRankingModel(None, prior),
-                "blend": PriorRankingModel(make_model("default", seed=seed), prior, k),
-            }
-            for label, ranker in rankers.items():
-                configs.setdefault(f"cold:{label}", []).append(run_one(data, ranker, seed, True))
         _progress(name, configs, "cold")
-    summary = summarise(results, selection, chosen, args.grid)
+        partial = {
+            "commit": commit,
+            "partial": True,
+            "runs": results,
+            "cpu_seconds": time.process_time() - cpu,
+        }
+        args.out.write_text(json.dumps(partial, indent=1), encoding="utf-8")
+    chosen = choose_k(results, args.grid, "warm", "wss95_asreview")
+    summary = summarise(results, chosen, args.grid)
     dirty = subprocess.run(
         ["git", "-C", str(ROOT), "status", "--short", "--", "src/litrev/screening"],
         capture_output=True,
@@ -157,8 +157,7 @@ def main() -> None:
         "seeds": args.seeds,
         "grid": args.grid,
         "cpu_seconds": time.process_time() - cpu,
-        "selection_cpu_seconds": selection_cpu,
-        "selection": selection,
+        "batch_divisor": args.batch_divisor,
         "wall_seconds": time.perf_counter() - wall,
         "summary": summary,
         "runs": results,
@@ -199,34 +198,33 @@ def _mean(runs: list[dict[str, float]], key: str) -> float:
 
 def summarise(
     results: dict[str, dict[str, list[dict[str, float]]]],
-    selection: dict[str, dict[str, list[dict[str, float]]]],
     chosen: dict[str, float],
     grid: list[float],
 ) -> dict[str, object]:
     """Per start and review: the k chosen without it, and the mean figures of each arm."""
     out: dict[str, object] = {}
     for tag in ("warm", "cold"):
-        out[tag] = {
-            "rows": {
-                held: {
-                    "k": chosen[held],
-                    **{
-                        arm: {
-                            key: _mean(results[held][f"{tag}:{arm}"], key)
-                            for key in (*FIGURES, "cpu")
-                        }
-                        for arm in ("default", "prior", "blend")
-                    },
-                }
-                for held in results
+        rows = {}
+        for held, k in chosen.items():
+            arms = {
+                "default": results[held][f"{tag}:default"],
+                "prior": results[held][f"{tag}:prior"],
+                "blend": results[held][f"{tag}:blend_k{k:g}"],
             }
-        }
+            rows[held] = {
+                "k": k,
+                **{
+                    arm: {key: _mean(runs, key) for key in (*FIGURES, "cpu")}
+                    for arm, runs in arms.items()
+                },
+            }
+        out[tag] = {"rows": rows}
     everywhere = {
-        k: np.mean([_mean(selection[r][f"warm:blend_k{k:g}"], "recall_at_10") for r in selection])
+        k: np.mean([_mean(results[r][f"warm:blend_k{k:g}"], "wss95_asreview") for r in results])
         for k in grid
     }
     out["k_on_all"] = max(grid, key=lambda k: (round(float(everywhere[k]), 6), -k))
-    out["recall10_by_k_on_all"] = {f"{k:g}": float(v) for k, v in everywhere.items()}
+    out["wss_by_k_on_all"] = {f"{k:g}": float(v) for k, v in everywhere.items()}
     return out
 
 
@@ -283,8 +281,8 @@ def report(payload: dict[str, object]) -> str:
             "",
         ]
     lines.append(
-        f"k chosen on all reviews: {summary['k_on_all']:g}; mean recall@10% (warm, blend) by k: "
-        + ", ".join(f"{k}: {v:.3f}" for k, v in summary["recall10_by_k_on_all"].items())
+        f"k chosen on all reviews: {summary['k_on_all']:g}; mean WSS@95 (ASReview's; warm, blend) by k: "
+        + ", ".join(f"{k}: {v:.3f}" for k, v in summary["wss_by_k_on_all"].items())
         + "."
     )
     lines.append(
