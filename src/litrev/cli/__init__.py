@@ -15,6 +15,8 @@ from litrev.cli import appraisal as _appraisal  # noqa: F401
 from litrev.cli import codebook as _codebook  # noqa: F401
 from litrev.cli import db as _db  # noqa: F401
 from litrev.cli import dedupe as _dedupe  # noqa: F401
+from litrev.cli import extraction as _extraction  # noqa: F401
+from litrev.cli import extraction_reconcile as _extraction_reconcile  # noqa: F401
 from litrev.cli import frameworks as _frameworks  # noqa: F401
 from litrev.cli import gapmap as _gapmap  # noqa: F401
 from litrev.cli import prisma as _prisma  # noqa: F401

@@ -1,6 +1,7 @@
-"""`litrev init`, `litrev demo`, `litrev report` and `litrev extract`: review projects and their reports."""
+"""`litrev init`, `litrev demo` and `litrev report`: review projects and their reports
+(`litrev extract` is `litrev.cli.extraction`)."""
 
-# Stage modules (litrev.project, litrev.synthesis, litrev.extraction) are imported inside the
+# Stage modules (litrev.project, litrev.synthesis) are imported inside the
 # commands: they load SQLAlchemy, pandas and matplotlib, and every `litrev` run imports this module.
 from __future__ import annotations
 
@@ -11,18 +12,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 
 from litrev.cli._app import app, console
 from litrev.examples import DEFAULT_EXAMPLE
 
 if TYPE_CHECKING:
     from litrev.project import Project
-
-extract_app = typer.Typer(
-    help="Extraction tables: import the data of included studies, list the imports."
-)
-app.add_typer(extract_app, name="extract")
 
 ProjectDir = Annotated[Path, typer.Argument(help="The review folder.", file_okay=False)]
 
@@ -132,161 +127,3 @@ def report(
     from litrev.project import Project
 
     _report(Project.open(directory), out)
-
-
-@extract_app.command("import")
-def extract_import(
-    table: Annotated[
-        Path, typer.Argument(help="CSV extraction table, one row per included study.")
-    ],
-    project_dir: Annotated[Path, typer.Option("--project", "-p", help="The review folder.")] = Path(
-        "."
-    ),
-    reviewer: Annotated[
-        str,
-        typer.Option(
-            help="Whose extraction: a reviewer's name, or consensus (the reconciled one)."
-        ),
-    ] = "consensus",
-    no_include: Annotated[
-        bool, typer.Option("--no-include", help="Do not record the rows as included.")
-    ] = False,
-    allow_not_included: Annotated[
-        bool,
-        typer.Option(
-            "--allow-not-included",
-            help="Accept rows for records not (yet) included at full text.",
-        ),
-    ] = False,
-    ignore_column: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ignore-column", help="A column that is no codebook field, to drop (repeatable)."
-        ),
-    ] = None,
-    keep_column: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--keep-column",
-            help="Tables without record_id: a column that is no codebook field, kept as a "
-            "field of the record (repeatable).",
-        ),
-    ] = None,
-    replace: Annotated[
-        bool,
-        typer.Option(
-            "--replace",
-            help="Replace all of this reviewer's earlier values with this file's (atomically).",
-        ),
-    ] = False,
-) -> None:
-    """Import an extraction table, checked against the protocol's codebook (all rows or nothing).
-
-    With a record_id column the values attach to records included at full text; without one,
-    each row becomes an included study.
-    """
-    from litrev.extraction import import_table
-    from litrev.project import Project
-    from litrev.screening import Screening
-
-    project = Project.open(project_dir)
-    summary = import_table(
-        project.store,
-        table,
-        project.protocol.codebook,
-        reviewer=reviewer,
-        record_included=not no_include,
-        screening=Screening.from_protocol(project.store, project.protocol),
-        allow_not_included=allow_not_included,
-        ignore_columns=ignore_column or (),
-        keep_columns=keep_column or (),
-        replace=replace,
-    )
-    console.print(
-        Text(f"Imported {summary.rows} rows from {table} as reviewer '{reviewer}'."),
-        highlight=False,
-    )
-    if replace:
-        console.print(f"Replaced {summary.replaced_values} earlier value(s) by '{reviewer}'.")
-    elif summary.updated_records:
-        shown = ", ".join(str(r) for r in summary.updated_records[:10])
-        more = ", ..." if len(summary.updated_records) > 10 else ""
-        console.print(
-            f"{len(summary.updated_records)} record(s) already had values by '{reviewer}' "
-            f"(records {shown}{more}): the new values win; {reviewer}'s values for records "
-            "not in this file stay (--replace replaces them all)."
-        )
-    if summary.ignored_columns:
-        console.print(f"Dropped column(s): {', '.join(summary.ignored_columns)}.")
-    if summary.not_included:
-        console.print(
-            f"{len(summary.not_included)} row(s) are for records not included at full text: "
-            + "; ".join(
-                f"record {r}: {why}" for r, why in sorted(summary.not_included.items())[:10]
-            )
-        )
-
-
-@extract_app.command("list")
-def extract_list(
-    project_dir: Annotated[Path, typer.Option("--project", "-p", help="The review folder.")] = Path(
-        "."
-    ),
-    reviewer: Annotated[
-        str | None, typer.Option(help="Only this reviewer's (or consensus) extraction.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables.")] = False,
-) -> None:
-    """List the extraction imports (file, reviewer, rows, replaced) and each reviewer's values now."""
-    from litrev.extraction.history import extraction_counts, extraction_imports
-    from litrev.project import Project
-
-    project = Project.open(project_dir)
-    imports = extraction_imports(project.store, reviewer)
-    counts = extraction_counts(project.store, reviewer)
-    if as_json:
-        print(
-            json.dumps(
-                {
-                    "imports": [i.as_dict() for i in imports],
-                    "reviewers": [c.as_dict() for c in counts],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-        return
-    if not imports and not counts:
-        who = f" by '{reviewer}'" if reviewer else ""
-        console.print(Text(f"No extraction{who} yet (`litrev extract import TABLE.csv`)."))
-        return
-    logged = Table(title="Extraction imports")
-    for heading in ("log id", "when", "reviewer", "rows", "replaced", "file"):
-        logged.add_column(heading, justify="right" if heading in ("log id", "rows") else "left")
-    for item in imports:
-        replaced = f"{item.replaced_values} values" if item.replace else "-"
-        logged.add_row(
-            *(
-                Text(cell)
-                for cell in (
-                    str(item.id),
-                    item.at,
-                    item.reviewer,
-                    str(item.rows),
-                    replaced,
-                    Path(item.file).name,
-                )
-            )
-        )
-    console.print(logged)
-    now = Table(title="Values now, per reviewer")
-    for heading in ("reviewer", "records", "values", "latest"):
-        now.add_column(heading, justify="right" if heading in ("records", "values") else "left")
-    for count in counts:
-        now.add_row(
-            *(
-                Text(c)
-                for c in (count.reviewer, str(count.records), str(count.values), count.latest)
-            )
-        )
-    console.print(now)
