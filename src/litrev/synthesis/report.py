@@ -94,28 +94,30 @@ def _charts(results: Results) -> dict[str, Rendered]:
     labels = DisplayLabels(protocol)
     columns = {spec.name: spec.column for spec in crosstab_specs(protocol)}
     counts = [replace(c, name=labels.category(c.name)) for c in results.categories]
-    figures = {"categories": category_figure(counts)}
+    # Each figure is rendered (and closed) as soon as it is drawn: a review may have dozens.
+    figures = {"categories": render_chart(category_figure(counts))}
     for name, shown in results.tables.items():
         title = results.table_titles.get(name, name)
         field = columns.get(name, "")
         table = shown.set_axis([labels.value(field, col) for col in shown.columns], axis=1)
         if name in results.ordered_tables:
-            figures[name] = stacked_figure(table, title, horizontal=False)
+            figures[name] = render_chart(stacked_figure(table, title, horizontal=False))
         else:
-            figures[name] = stacked_figure(table, title, top=15)
+            figures[name] = render_chart(stacked_figure(table, title, top=15))
     coded = results.coded
     if coded is not None:
         for freq in coded.frequencies:
             rows = [(r.value, r.n, r.percent) for r in freq.rows]
-            figures[f"frequency-{freq.field}"] = frequency_figure(rows, freq.title)
+            figures[f"frequency-{freq.field}"] = render_chart(frequency_figure(rows, freq.title))
         if coded.timeline is not None:
-            figures["timeline"] = timeline_figure(coded.timeline.table, coded.timeline.title)
+            figure = timeline_figure(coded.timeline.table, coded.timeline.title)
+            figures["timeline"] = render_chart(figure)
         for summary in coded.appraisal.tools:
             items = [(i.label, {**i.counts, **i.other}) for i in summary.chart_items]
             answers = [*summary.answers, *sorted({a for i in summary.chart_items for a in i.other})]
-            figures[f"appraisal-{summary.name}"] = appraisal_figure(items, answers, summary.title)
-    rendered = {name: render_chart(figure) for name, figure in figures.items()}
-    return {name: chart for name, chart in rendered.items() if chart is not None}
+            figure = appraisal_figure(items, answers, summary.title)
+            figures[f"appraisal-{summary.name}"] = render_chart(figure)
+    return {name: chart for name, chart in figures.items() if chart is not None}
 
 
 def chart_file(name: str, suffix: str = ".svg") -> str:

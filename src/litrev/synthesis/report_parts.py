@@ -58,7 +58,13 @@ def crosstab_specs(protocol: Protocol) -> list[CrosstabSpec]:
     if protocol.report.crosstabs is not None:
         pairs = [tuple(pair) for pair in protocol.report.crosstabs]
     else:
-        choices = [f.name for f in codebook.fields if f.type == "choice"]
+        # Appraisal items have their own summary (litrev.synthesis.appraisal_summary).
+        from litrev.synthesis.frequencies import appraisal_field_names
+
+        appraisal = set(appraisal_field_names(protocol))
+        choices = [
+            f.name for f in codebook.fields if f.type == "choice" and f.name not in appraisal
+        ]
         classified = protocol.classification.categories and protocol.classification.field
         by = classified if classified in choices else (choices[0] if choices else None)
         pairs = [(name, by) for name in choices if by is not None and name != by]

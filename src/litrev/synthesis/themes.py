@@ -34,7 +34,7 @@ THEMES_DIR = "themes"
 STUB_MARK = "(litrev stub: replace this text with the theme's narrative.)"
 _MARKER = re.compile(r"\[@([^\[\]\n]+)\]")
 _SAFE_SCHEME = re.compile(r"^(?:https?:|mailto:|#|/|\./|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
-_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_MD_LINK = re.compile(r"\]\(\s*<?([^()\s>]*(?:\([^()\s]*\))?[^()\s>]*)")
 _MAX_BYTES = 2_000_000  # a narrative is prose; a bigger file is refused, not read
 
 
