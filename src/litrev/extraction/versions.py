@@ -316,14 +316,15 @@ def _extractions(
     ).order_by(table.c.record_id, table.c.reviewer, table.c.id)
     with store.engine.connect() as conn:
         rows = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
-        for key, group in groupby(rows, key=lambda r: (int(r.record_id), str(r.reviewer))):
+        # By position: reading columns by name costs more than the checks themselves.
+        for (record_id, reviewer), group in groupby(rows, key=lambda r: (r[0], r[1])):
             values: dict[ValueKey, str] = {}
             locations: dict[ValueKey, str] = {}
-            for row in group:  # later rows (a re-import) win
-                value_key = (str(row.field), int(row.instance or 0))
-                values[value_key] = row.value or ""
-                locations[value_key] = row.location or ""
-            yield key, values, locations
+            for _, _, name, instance, value, location in group:  # later rows (re-imports) win
+                value_key = (name, instance or 0)
+                values[value_key] = value or ""
+                locations[value_key] = location or ""
+            yield (int(record_id), str(reviewer)), values, locations
 
 
 @dataclass(frozen=True)
