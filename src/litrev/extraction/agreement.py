@@ -234,8 +234,11 @@ def _pairs(conn: Connection, reviewers: tuple[str, str] | None) -> list[tuple[in
         .order_by(assignments.c.id)
     ):
         order.setdefault(int(record_id), []).append(who)
+    from litrev.extraction.table import excluded_record_ids
+
+    excluded = set(excluded_record_ids(conn))
     out = []
-    for record_id in sorted(done):
+    for record_id in sorted(set(done) - excluded):
         complete = [w for w, s in done[record_id].items() if s == COMPLETE]
         if reviewers is not None:
             if all(r in complete for r in reviewers):

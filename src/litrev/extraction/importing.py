@@ -282,12 +282,9 @@ def import_table(
         if replace:
             replaced = conn.execute(table.delete().where(earlier)).rowcount or 0
             progress = schema.extraction_progress
-            # Their extraction of records left out of the file is gone with its values.
-            conn.execute(
-                progress.delete().where(
-                    progress.c.reviewer == reviewer, progress.c.record_id.not_in(targets)
-                )
-            )
+            # Their extraction of records left out of the file is gone with its values (the
+            # file's records are marked complete again below).
+            conn.execute(progress.delete().where(progress.c.reviewer == reviewer))
         elif attach:
             had = set(conn.execute(select(table.c.record_id).where(earlier).distinct()).scalars())
             updated = sorted(had & set(targets))
