@@ -134,3 +134,36 @@ def test_prior_only_simulation() -> None:
     data = _review(120, 10)
     run = simulate_once(data, PriorRankingModel(None, PRIOR), seed=2)
     assert run.metrics.records_to_100 <= 12 and run.model == "prior"
+
+
+def test_queue_uses_the_protocol_prior_unless_turned_off() -> None:
+    from litrev.protocol import parse_protocol
+    from litrev.screening.decisions import Screening
+    from litrev.screening.demo import add_records
+    from litrev.screening.queue import ScreeningQueue
+    from litrev.store import Store
+
+    protocol = parse_protocol(
+        '[review]\nid = "r"\ntitle = "Telemonitoring"\n'
+        'question = "Does home telemonitoring help adults with heart failure?"\n'
+    )
+    store = Store.open("sqlite://")
+    ids = add_records(
+        store,
+        [
+            ("Soil nitrogen", "wheat"),
+            ("Crop yields", "soil"),
+            ("Home telemonitoring in heart failure", "adults at home"),
+            ("Teachers", "schools"),
+        ],
+    )
+    screening = Screening(store)
+    queue = ScreeningQueue(screening, reviewer="ann", protocol=protocol)
+    assert queue.order()[0] == ids[2] and queue.ranked() and queue.prior_weight() == 1.0
+    assert (queue.explain(ids[2]) or "").startswith("protocol prior")
+    off = ScreeningQueue(screening, reviewer="ann", protocol=protocol, prior=False)
+    assert off.order() == ids and not off.ranked() and off.prior_weight() is None
+    screening.decide(ids[2], reviewer="ann", stage="title_abstract", decision="include")
+    screening.decide(ids[0], reviewer="ann", stage="title_abstract", decision="exclude")
+    queue.order()
+    assert queue.prior_weight() == pytest.approx(DEFAULT_K / (DEFAULT_K + 1))
