@@ -212,3 +212,38 @@ def test_a_named_narrative_must_exist_and_stay_inside_the_folder(review) -> None
     result = CliRunner().invoke(app, ["themes", "list", "-p", str(project.root.parent / "x")])
     assert isinstance(result.exception, ProtocolError)  # `litrev` exits 2 with the message
     assert "themes[2].narrative '../outside.md' must be a path inside" in str(result.exception)
+
+
+BROWSER_PAYLOADS = (
+    "<script>window.__pwned=1</script>\n\n"
+    '<img src=x onerror="window.__pwned=2">\n\n'
+    '<svg onload="window.__pwned=3"></svg> [x](javascript:window.__pwned=4)\n\n'
+    '[y](<javascript:window.__pwned=5>) <a href="javascript:window.__pwned=6">z</a>\n\n'
+    "# Heading <b onmouseover='window.__pwned=7'>b</b> [@2]\n"
+)
+
+
+@pytest.mark.browser
+def test_hostile_narrative_runs_no_script_in_a_browser(browser, review, tmp_path: Path) -> None:
+    project, _ = review
+    narrative(project, "themes/belonging.md", BROWSER_PAYLOADS)
+    write_report(project, tmp_path)
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto((tmp_path / "report.html").as_uri())
+    for link in page.locator("#themes .narrative a").all():
+        link.hover()
+        link.click()
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.evaluate("document.scripts.length") == 0
+    handlers = page.evaluate(
+        "[...document.querySelectorAll('#themes *')].flatMap(e => [...e.attributes]"
+        ".filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))"
+    )
+    assert handlers == [] and dialogs == []
+    text = page.locator("#themes .narrative").first.text_content() or ""
+    assert "<script>window.__pwned=1</script>" in text  # shown as text
+    # The citation link goes to its reference.
+    assert page.locator("#themes .narrative h4 a").get_attribute("href") == "#theme-ref-1"
+    page.close()
