@@ -93,7 +93,15 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).resolve().parent / "prior_effect.json"
     )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        help="only print the tables of a results file (a partial one: its complete reviews)",
+    )
     args = parser.parse_args()
+    if args.report is not None:
+        print(report_file(args.report, args.grid, args.seeds))
+        return
 
     from litrev.screening.prior import ProtocolPrior
     from litrev.screening.rank import make_model
@@ -226,6 +234,26 @@ def summarise(
     out["k_on_all"] = max(grid, key=lambda k: (round(float(everywhere[k]), 6), -k))
     out["wss_by_k_on_all"] = {f"{k:g}": float(v) for k, v in everywhere.items()}
     return out
+
+
+def report_file(path: Path, grid: list[float], seeds: int) -> str:
+    """Tables from a results file; of a partial one, the reviews with every arm and seed done."""
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    runs = payload["runs"]
+    arms = [f"{t}:{a}" for t in ("warm", "cold") for a in ("default", "prior")]
+    arms += [f"{t}:blend_k{k:g}" for t in ("warm", "cold") for k in grid]
+    complete = {
+        name: configs
+        for name, configs in runs.items()
+        if all(len(configs.get(arm, [])) == seeds for arm in arms)
+    }
+    chosen = choose_k(complete, grid, "warm", "wss95_asreview")
+    payload.update(summary=summarise(complete, chosen, grid), seeds=seeds)
+    payload.setdefault("default_model", "?")
+    payload.setdefault("wall_seconds", float("nan"))
+    missing = sorted(set(datasets()) - set(complete))
+    note = f"\n\nNot run within the CPU budget: {', '.join(missing)}." if missing else ""
+    return report(payload) + note
 
 
 def report(payload: dict[str, object]) -> str:
