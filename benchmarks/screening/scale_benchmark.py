@@ -6,7 +6,8 @@ Features are computed once (as in `litrev screen`); then, for several numbers of
 records, one `fit` (same records, new labels: the cached matrix is reused) and one `rank` are
 timed. Nothing is ever densified.
 
-    nice -n 10 .venv/bin/python benchmarks/screening/scale_benchmark.py --records 100000
+    nice -n 10 .venv/bin/python benchmarks/screening/scale_benchmark.py --records 100000 \
+        [--model default] [--labelled 100,1000,10000]
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ def synthetic_records(n: int, seed: int = 0) -> tuple[list[dict[str, str]], np.n
     rng = np.random.default_rng(seed)
     pick_title = rng.integers(0, len(frame), n)
     pick_abstract = rng.integers(0, len(frame), n)
-    records = [{"title": titles[t], "abstract": abstracts[a]}
-               for t, a in zip(pick_title, pick_abstract, strict=True)]
+    records = [
+        {"title": titles[t], "abstract": abstracts[a]}
+        for t, a in zip(pick_title, pick_abstract, strict=True)
+    ]
     return records, included[pick_title]
 
 
@@ -41,16 +44,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--model", default="default", help="make_model name")
+    parser.add_argument("--labelled", default="100,1000,10000", help="comma-separated")
     args = parser.parse_args()
     records, relevant = synthetic_records(args.records)
-    model = make_model("default", seed=0)
+    model = make_model(args.model, seed=0)
+    print(f"model {args.model!r}: {model.components}")
     start = time.perf_counter()
     X = model.featurize(records)  # once per review, as `litrev screen` does on opening
-    print(f"{args.records:,} records: features {X.shape[1]:,} columns, {X.nnz:,} non-zeros "
-          f"({(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 1e6:.0f} MB sparse), "
-          f"built once in {time.perf_counter() - start:.1f} s")
+    print(
+        f"{args.records:,} records: features {X.shape[1]:,} columns, {X.nnz:,} non-zeros "
+        f"({(X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 1e6:.0f} MB sparse), "
+        f"built once in {time.perf_counter() - start:.1f} s"
+    )
     rng = np.random.default_rng(1)
-    for n_labelled in (100, 1_000, 10_000):
+    for n_labelled in (int(n) for n in args.labelled.split(",")):
         labels: list[int | None] = [None] * args.records
         chosen = rng.choice(args.records, n_labelled, replace=False)
         for index in chosen:
@@ -62,9 +70,11 @@ def main() -> None:
             order = model.rank()
             timings.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
-        print(f"  {n_labelled:>6,} labelled: retrain + rerank {min(timings):.2f} s best, "
-              f"{np.median(timings):.2f} s median of {args.repeats} (CPU {np.median(cpu):.2f} s); "
-              f"ranked {order.size:,}")
+        print(
+            f"  {n_labelled:>6,} labelled: retrain + rerank {min(timings):.2f} s best, "
+            f"{np.median(timings):.2f} s median of {args.repeats} (CPU {np.median(cpu):.2f} s); "
+            f"ranked {order.size:,}"
+        )
 
 
 if __name__ == "__main__":

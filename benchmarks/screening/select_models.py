@@ -108,13 +108,28 @@ def litrev_run(candidate: str, spec: dict[str, Any], review: str, seed: int) -> 
     return out
 
 
+def claim(path: Path) -> bool:
+    """Mark a run as being computed (lock file), so a second grid process skips it."""
+    try:
+        path.with_suffix(".lock").open("x").close()
+    except FileExistsError:
+        return False
+    return True
+
+
 def run_grid(candidates: list[str], reviews: list[str], seeds: list[int]) -> None:
     started = time.perf_counter()
     for seed in seeds:
         for review in reviews:
             for name in candidates:
-                cached = cache_path(name, review, seed).exists()
-                run = litrev_run(name, CANDIDATES[name], review, seed)
+                path = cache_path(name, review, seed)
+                cached = path.exists()
+                if not cached and not claim(path):
+                    continue  # another grid process is on it
+                try:
+                    run = litrev_run(name, CANDIDATES[name], review, seed)
+                finally:
+                    path.with_suffix(".lock").unlink(missing_ok=True)
                 print(
                     f"[{time.perf_counter() - started:6.0f}s] seed {seed} {review} {name:11s} "
                     f"{'cached' if cached else 'ran   '} WSS@95 {run['wss95_asreview']:.3f} "
@@ -210,12 +225,13 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--candidates", default=",".join(CANDIDATES))
     parser.add_argument("--reviews", default=",".join(ORDER))
+    parser.add_argument("--reverse", action="store_true", help="largest review first")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     candidates = args.candidates.split(",")
     reviews = args.reviews.split(",")
     if args.action == "run":
-        run_grid(candidates, reviews, seeds)
+        run_grid(candidates, reviews[::-1] if args.reverse else reviews, seeds)
     else:
         report(candidates, [r for r in peer.REVIEWS if r in reviews], seeds)
 

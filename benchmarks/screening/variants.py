@@ -1,9 +1,9 @@
-"""Compare ranking-model variants on the benchmark's 45 runs (the tuning table of
-docs/screening-ranking.md), against ASReview's runs stored in results_<review>.json.
+"""Compare ad-hoc ranking-model variants against ASReview's cached runs (peer.py), in-sample.
 
-Each variant is a JSON object: a name and keyword arguments of `RankingModel` (plus `min_df`).
-Runs in-process with `simulate_once`, two processes, with the same starting records as ASReview's
-runs; prints the mean over reviews of the per-review means and the CPU seconds summed over runs.
+Each variant is a JSON object: a name and keyword arguments of `RankingModel`. Runs in-process
+with `simulate_once`, one run at a time, with the same starting records as ASReview's runs;
+prints the mean over reviews of the per-review means and the CPU seconds summed over runs. This
+is exploration on the scored reviews: a default is chosen only by select_models.py (LORO).
 
     .venv/bin/python benchmarks/screening/variants.py \
         '[{"name": "svm", "model": {"components": ["svm"]}},
@@ -14,29 +14,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
-from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from litrev.screening.rank import RankingModel
-from litrev.screening.simulate import load_labelled_csv, simulate_once
-
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parents[2] / "shared" / "benchmarks" / "screening" / "synergy_v1"
-REVIEWS = [
-    "Chou_2004",
-    "Donners_2021",
-    "Jeyaraman_2020",
-    "Meijboom_2021",
-    "Menon_2022",
-    "Nelson_2002",
-    "Oud_2018",
-    "Sep_2021",
-    "van_der_Valk_2021",
-]
+sys.path.insert(0, str(HERE))
+
+import peer  # noqa: E402
+
+from litrev.screening.rank import RankingModel  # noqa: E402
+from litrev.screening.simulate import simulate_once  # noqa: E402
+
+REVIEWS = peer.REVIEWS
 FIGURES = ("wss95_asreview", "wss95_classic", "recall_at_10")
 
 
@@ -47,7 +40,7 @@ def build(variant: dict[str, Any], seed: int) -> RankingModel:
 
 def run_one(job: tuple[dict[str, Any], str, int, list[int]]) -> dict[str, Any]:
     variant, review, seed, priors = job
-    data = load_labelled_csv(DATA / f"{review}.csv")
+    data = peer.load(review)
     start = time.process_time()
     run = simulate_once(data, build(variant, seed), seed=seed, priors=priors)
     return {
@@ -62,9 +55,9 @@ def run_one(job: tuple[dict[str, Any], str, int, list[int]]) -> dict[str, Any]:
 def asreview_runs(reviews: list[str]) -> dict[tuple[str, int], dict[str, Any]]:
     runs = {}
     for review in reviews:
-        for run in json.loads((HERE / f"results_{review}.json").read_text())["runs"]:
-            if run["tool"] == "asreview":
-                runs[(review, run["seed"])] = run
+        for path in sorted(peer.CACHE.glob(f"asreview_{review}_*.json")):
+            run = json.loads(path.read_text(encoding="utf-8"))
+            runs[(review, run["seed"])] = run
     return runs
 
 
@@ -87,8 +80,7 @@ def main() -> None:
     reviews = args.reviews.split(",")
     peer = asreview_runs(reviews)
     jobs = [(v, rv, s, peer[(rv, s)]["priors"]) for v in variants for rv in reviews for s in seeds]
-    with Pool(2) as pool:
-        rows = pool.map(run_one, jobs, chunksize=1)
+    rows = [run_one(job) for job in jobs]
     print("| variant | WSS@95 ASReview-def | WSS@95 classic | recall@10% | CPU s |")
     print("| --- | ---: | ---: | ---: | ---: |")
     peer_rows = [
