@@ -197,6 +197,9 @@ _SOURCE_HEADING = re.compile(r"^#+\s*(source|sources|citation|reference|referenc
 _STRATEGY_LINE = re.compile(
     r"^\s*strategy\s*(?:\((?P<dialect>[a-z]+)\))?\s*:\s*(?P<text>.+)$", re.I
 )
+_REVIEW_SUBTITLE = re.compile(
+    r"\b(review|meta-?analys[ie]s|overview|evidence synthesis|evidence map)\b", re.I
+)
 _LABEL = re.compile(r"^[A-Za-z]+(?: [A-Za-z]+)?\s*:\s+")
 _EXCLUDE_LINE = re.compile(
     r"^\s*(?:exclude|exclusion|exclusions|excluded)\s*:\s*(?P<text>.+)$", re.I
@@ -243,6 +246,22 @@ def tokens(text: str) -> list[str]:
         words.append(_stem(raw))
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
     return words + pairs + grams
+
+
+def without_review_subtitle(title: str) -> str:
+    """A review's title without a closing subtitle that names its method (": a systematic
+    review and meta-analysis"): those words describe the review, not the studies it looks for,
+    and would favour other reviews. A title that is about reviews keeps its words.
+
+    >>> without_review_subtitle("Exercise for falls: a systematic review and meta-analysis")
+    'Exercise for falls'
+    >>> without_review_subtitle("The methodological rigour of systematic reviews in health")
+    'The methodological rigour of systematic reviews in health'
+    """
+    head, colon, tail = title.rpartition(":")
+    if colon and head.strip() and _REVIEW_SUBTITLE.search(tail) and len(tail.split()) <= 12:
+        return head.strip()
+    return title
 
 
 def _standardise(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -324,7 +343,7 @@ class ProtocolPrior:
         screening = protocol.screening
         include = list(screening.highlight_include)
         lines = [
-            review.title,
+            without_review_subtitle(review.title),
             review.question,
             *eligibility.inclusion,
             *(t.replace("*", "") for t in include),
@@ -372,7 +391,8 @@ class ProtocolPrior:
                 negative.append(m["text"])
             elif line.strip():
                 # A leading label ("Title:", "Question:", "Inclusion criteria:") is not a topic.
-                positive.append(_LABEL.sub("", line.strip().lstrip("#").strip()))
+                line = _LABEL.sub("", line.strip().lstrip("#").strip())
+                positive.append(without_review_subtitle(line))
         prior = cls("\n".join(positive), "\n".join(negative))
         for number, (strategy, dialect) in enumerate(strategies, 1):
             prior.add_strategy(strategy, dialect, f"strategy line {number}")
