@@ -183,3 +183,18 @@ def form_review(root: Path, backend: str, codebook: str = FORM_CODEBOOK) -> WebR
     web = make_review(root, backend, protocol=PROTOCOL + codebook)
     include(web.workspace.reviews[KEY], [1, 2, 3, 4, 5, 6])
     return web
+
+
+def signed_in_context(
+    browser: Any, web: WebReview, base: str, username: str, **options: Any
+) -> Any:
+    """A browser context carrying `username`'s session cookie (signed in through the app's
+    own /login by a TestClient: the sign-in form itself is tested in test_web_auth_pages)."""
+    from litrev.web.security import SESSION_COOKIE
+
+    client = web.client(username)
+    token = client.cookies.get(SESSION_COOKIE)
+    assert token, f"{username} did not get a session"
+    context = browser.new_context(**options)
+    context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
+    return context

@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .coded_review import KEY, MAP_CODEBOOK, coded_review, serve
-from .conftest import WebReview, sign_in
+from .coded_review import KEY, MAP_CODEBOOK, coded_review, serve, signed_in_context
+from .conftest import ARTEFACTS, WebReview
 
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -56,8 +56,18 @@ def test_the_map_page_draws_any_two_fields_with_the_cores_counts(coded: WebRevie
         assert len(script) == 1
         digest = base64.b64encode(hashlib.sha256(script[0].encode()).digest()).decode()
         policy = served.headers["content-security-policy"]
-        assert f"script-src 'sha256-{digest}';" in policy
-        assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+        scripts = policy.split("script-src ")[1].split(";")[0].split()
+        assert scripts[0] == f"'sha256-{digest}'" and "'unsafe-inline'" not in scripts
+        # the frame's inline handlers, each by its own hash (nothing else may run)
+        handlers = set(
+            re.findall(
+                r'\son[a-z]+="([^"]*)"', re.sub(r"<script.*?</script>", "", served.text, flags=re.S)
+            )
+        )
+        for code in handlers:
+            digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in scripts
+        assert len(scripts) == 1 + (len(handlers) + 1 if handlers else 0)
         assert "frame-ancestors 'self'" in policy
         for cell in gapmap.cells:  # every cell's count is in the frame's table of counts
             assert cell.row in served.text and cell.col in served.text
@@ -106,6 +116,13 @@ def test_hostile_labels_and_values_are_inert_on_the_map_page(tmp_path: Path) -> 
         assert "<img src=x" not in frame and "<script>alert" not in frame
     finally:
         made.workspace.close()
+
+
+def _view(page: Any, name: str) -> None:
+    """A screenshot of the viewport: a full-page one resizes the viewport, which re-lays out
+    the framed map mid-test."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"))
 
 
 def _match(client: Any, **params: str) -> Any:
@@ -165,12 +182,11 @@ def test_the_map_filters_and_lists_studies_on_click_and_match_answers(
     gapmap, _ = project_gapmap(review.project, rows="design", cols="setting", colour="funder")
     errors: list[str] = []
     with serve(coded) as base:
-        context = browser.new_context(viewport=LAPTOP)
+        context = signed_in_context(browser, coded, base, "vic", viewport=LAPTOP)
         try:
             page = context.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            sign_in(page, base, "vic")
             page.goto(f"{base}/r/{KEY}/map")
             page.select_option('[data-testid="map-rows"]', "design")
             page.select_option('[data-testid="map-cols"]', "setting")
@@ -182,7 +198,7 @@ def test_the_map_filters_and_lists_studies_on_click_and_match_answers(
             bubbles.first.wait_for()
             assert bubbles.count() == sum(len(c.segments) for c in gapmap.cells)
             assert frame.locator("#map-body td.gap").count() == len(gapmap.gaps)
-            screenshot(page, "map-laptop")
+            _view(page, "map-laptop")
             # click-through: the busiest cell's first bubble lists that segment's studies
             busiest = max(gapmap.cells, key=lambda c: c.count)
             r, c = gapmap.rows.index(busiest.row), gapmap.cols.index(busiest.col)
@@ -190,7 +206,7 @@ def test_the_map_filters_and_lists_studies_on_click_and_match_answers(
             items = frame.locator("#panel-list li")
             listed = {int(items.nth(i).get_attribute("data-id")) for i in range(items.count())}
             assert listed == set(busiest.segments[0].study_ids)
-            screenshot(page, "map-laptop-clicked")
+            _view(page, "map-laptop-clicked")
             # a filter narrows the map: one design value
             frame.locator(f'#filters input[name="design"][value="{busiest.row}"]').check()
             wanted = [s for s in gapmap.studies if s.values.get("design") == busiest.row]
@@ -205,7 +221,7 @@ def test_the_map_filters_and_lists_studies_on_click_and_match_answers(
             phone.frame_locator('[data-testid="gapmap-frame"]').locator(
                 "#map-body button.bubble"
             ).first.wait_for()
-            screenshot(phone, "map-phone")
+            _view(phone, "map-phone")
             assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
             # the match page
             page.goto(f"{base}/r/{KEY}/match")

@@ -29,22 +29,33 @@ from litrev.web.security import Member, viewer
 router = APIRouter()
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+_ANY_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
+_HANDLER = re.compile(r'\son[a-z]+="([^"]*)"')
 NONE = "'none'"
 
 
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
 def frame_csp(html: str) -> str:
-    """The map frame's policy: its inline styles, and only the inline scripts it holds now
-    (by hash); no network, no forms, framed only by the workspace itself.
+    """The map frame's policy: its inline styles, and only the inline scripts and event
+    handlers it holds now (by hash; `'unsafe-hashes'` admits exactly those handlers); no
+    network, no forms, framed only by the workspace itself. Handlers are read outside the
+    script blocks only: the data block's text is JSON, where every quote is escaped.
 
     >>> frame_csp("<script>go()</script>").split("script-src ")[1].split(";")[0]
     "'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
+    >>> "'unsafe-hashes'" in frame_csp('<form onsubmit="return false"></form>')
+    True
     """
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in _INLINE_SCRIPT.findall(html)
-    )
+    sources = [_sha256(body) for body in _INLINE_SCRIPT.findall(html)]
+    markup = _ANY_SCRIPT.sub("", html)
+    handlers = sorted(set(_HANDLER.findall(markup)))
+    if handlers:
+        sources += ["'unsafe-hashes'", *(_sha256(code) for code in handlers)]
     return (
-        f"default-src 'none'; style-src 'unsafe-inline'; script-src {hashes or NONE}; "
+        f"default-src 'none'; style-src 'unsafe-inline'; script-src {' '.join(sources) or NONE}; "
         "img-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
     )
 

@@ -53,16 +53,28 @@
     }
   });
 
-  // Autosave status: "Saving…" while requests are out, then the time of the last save.
+  // Autosave status: "Saving…" from a change until its save has answered (a field's save
+  // waits 400 ms after its last change), then the time of the last save.
+  var changed = {};  // field id -> time of its last change not yet saved
+  form.addEventListener("change", function (event) {
+    var field = event.target.closest(".xfield");
+    if (!field) return;
+    changed[field.id] = Date.now();
+    autosave.textContent = "Saving…";
+  });
   form.addEventListener("htmx:beforeRequest", function (event) {
     var status = event.target.querySelector && event.target.querySelector(".xstatus");
     if (status) status.textContent = "Saving…";
+    event.target.setAttribute("data-sent", String(Date.now()));
     pending += 1;
     autosave.textContent = "Saving…";
   });
   form.addEventListener("htmx:afterRequest", function (event) {
     pending = Math.max(0, pending - 1);
     var field = event.target.closest ? event.target.closest(".xfield") : null;
+    if (field && changed[field.id] !== undefined && changed[field.id] <= +field.getAttribute("data-sent")) {
+      delete changed[field.id];
+    }
     if (!event.detail.successful) {
       var status = field && field.querySelector(".xstatus");
       var text = "Not saved: the server answered " + event.detail.xhr.status + " (reload the page)";
@@ -78,7 +90,7 @@
         if (bad) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
       }
     }
-    if (!pending) {
+    if (!pending && !Object.keys(changed).length) {
       var now = new Date();
       autosave.textContent = "All changes saved at " + now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
     }
