@@ -141,3 +141,17 @@ def test_unknown_field_and_wrong_instance(review) -> None:
         "'delivry' is not a codebook field (did you mean 'delivery'?)"
     )
     assert result.problems[("aim", 2)] == ("'aim' is not in a repeating group; it has no row 2")
+
+
+def test_an_imported_extraction_is_complete_and_checked_again_when_edited(review, tmp_path) -> None:
+    from litrev.extraction import import_table
+
+    project, ids, screening = review
+    table = tmp_path / "ines.csv"
+    table.write_text(f"record_id,delivery,aim\n{ids[0]},peer,Peer leaders\n", encoding="utf-8")
+    import_table(
+        project.store, table, project.protocol.codebook, reviewer="ines", screening=screening
+    )
+    assert [p.state for p in progress(project.store, "ines")] == ["complete"]
+    assert _save(review, ids[0], "ines", {"aim": "Peer-led play"}).state == "complete"
+    assert _save(review, ids[0], "ines", {"delivery": ""}).state == "in_progress"

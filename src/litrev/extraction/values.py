@@ -395,15 +395,18 @@ def save_values(
                 merged_locations.pop(key, None)
             saved.append(key)
         merged = {k: v for k, v in merged.items() if v != ""}
-        state_before = _state_on(conn, record_id, who)
+        recorded = _state_on(conn, record_id, who)
+        # Values with no progress row were imported: a completed extraction, checked again
+        # when it changes.
+        prior = recorded if recorded is not None else (IMPORTED if stored else None)
         state, missing = _new_state(
-            codebook, merged, merged_locations, complete or state_before == COMPLETE, saved
+            codebook, merged, merged_locations, complete or prior == COMPLETE
         )
-        if state_before is None and not saved and not complete:
-            state = IN_PROGRESS if not stored else IMPORTED
-        if state != state_before:
+        if not saved and not complete and prior is not None:
+            state, missing = prior, {}  # nothing changed
+        if state != recorded:
             set_state(conn, record_id, who, state, now)
-        if saved or state != state_before:
+        if saved or state != recorded:
             Store.log(
                 conn,
                 actor=actor,
@@ -427,7 +430,6 @@ def _new_state(
     values: Mapping[ValueKey, str],
     locations: Mapping[ValueKey, str],
     check: bool,
-    saved: list[ValueKey],
 ) -> tuple[str, dict[ValueKey, str]]:
     if not check:
         return IN_PROGRESS, {}
