@@ -59,8 +59,16 @@ def _assign(web: WebReview, extractors: list[str], per_record: int) -> Any:
     )
 
 
-def test_the_form_has_every_field_type_of_the_codebook(form: WebReview) -> None:
-    _assign(form, ["rui", "sam"], 2)
+def test_the_form_autosave_completion_and_group_rows(form: WebReview) -> None:
+    """One review for the form's scenarios (a review per scenario would dominate the time):
+    each scenario uses its own record."""
+    _every_field_type(form)
+    _autosave_saves_a_good_field_and_answers_a_bad_one(form)
+    _complete_is_refused_with_every_problem_then_accepted(form)
+    _group_rows_are_added_and_removed(form)
+
+
+def _every_field_type(form: WebReview) -> None:
     page = form.client("rui").get(f"/r/{KEY}/extract/1").text
     # choice: a select with every choice; required marked; help shown and referenced
     design = re.search(
@@ -94,9 +102,7 @@ def test_the_form_has_every_field_type_of_the_codebook(form: WebReview) -> None:
     assert 'name="f:outcome:__row__"' in page and 'data-testid="add-outcomes"' in page
 
 
-def test_autosave_saves_a_good_field_and_answers_a_bad_one_with_the_cores_message(
-    form: WebReview,
-) -> None:
+def _autosave_saves_a_good_field_and_answers_a_bad_one(form: WebReview) -> None:
     rui = form.client("rui")
     token = form.csrf(rui)
     saved = _autosave(rui, token, 2, "design:0", "randomised trial")
@@ -128,7 +134,7 @@ def test_autosave_saves_a_good_field_and_answers_a_bad_one_with_the_cores_messag
     assert refused.status_code == 403 and ("summary", 0) not in _values(form, 2, "rui")
 
 
-def test_complete_is_refused_with_every_problem_then_accepted(form: WebReview) -> None:
+def _complete_is_refused_with_every_problem_then_accepted(form: WebReview) -> None:
     sam = form.client("sam")
     token = form.csrf(sam)
     post = {"csrf_token": token, "f:design:0": "randomised trial", "f:country:0": "Canada"}
@@ -150,7 +156,7 @@ def test_complete_is_refused_with_every_problem_then_accepted(form: WebReview) -
     assert row and "Complete" in row.group(1)
 
 
-def test_group_rows_are_added_and_removed(form: WebReview) -> None:
+def _group_rows_are_added_and_removed(form: WebReview) -> None:
     rui = form.client("rui")
     token = form.csrf(rui)
     base = {"csrf_token": token, "f:outcome:1": "admissions", "f:outcome:2": "deaths"}
@@ -172,6 +178,10 @@ def test_group_rows_are_added_and_removed(form: WebReview) -> None:
 
 
 def test_assignment_decides_who_extracts_and_viewers_only_read(form: WebReview) -> None:
+    rui = form.client("rui")
+    answer = rui.get(f"/r/{KEY}/extract/9")  # not included
+    assert answer.status_code == 403
+    assert "only records included at full text" in html.unescape(answer.text)
     from litrev.extraction.assign import extractors_of
 
     answer = _assign(form, ["rui"], 1)
@@ -187,7 +197,6 @@ def test_assignment_decides_who_extracts_and_viewers_only_read(form: WebReview) 
     assert _autosave(sam, token, 1, "design:0", "cohort").status_code == 403
     assert _values(form, 1, "sam") == {}
     assert 'data-testid="extract-empty"' in sam.get(f"/r/{KEY}/extract").text
-    rui = form.client("rui")
     assert rui.get(f"/r/{KEY}/extract").text.count('data-testid="extract-row"') == 6
     vic = form.client("vic")
     listed = vic.get(f"/r/{KEY}/extract")
@@ -199,14 +208,6 @@ def test_assignment_decides_who_extracts_and_viewers_only_read(form: WebReview) 
         data={"csrf_token": form.csrf(rui), "extractors": ["rui"], "per_record": 1},
     )
     assert refused.status_code == 403
-
-
-def test_a_record_not_included_is_refused(form: WebReview) -> None:
-    rui = form.client("rui")
-    answer = rui.get(f"/r/{KEY}/extract/9")
-    assert answer.status_code == 403 and "only records included at full text" in html.unescape(
-        answer.text
-    )
 
 
 def test_hostile_codebook_text_and_values_render_inert(tmp_path: Path) -> None:

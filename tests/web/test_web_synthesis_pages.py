@@ -34,7 +34,12 @@ def _testid(text: str, name: str) -> str:
     return html.unescape(found.group(1).strip())
 
 
-def test_the_map_page_draws_any_two_fields_with_the_cores_counts(coded: WebReview) -> None:
+def test_the_map_page(coded: WebReview) -> None:
+    _draws_any_two_fields_with_the_cores_counts(coded)
+    _defaults_to_the_first_two_fields_and_refuses_unknown_ones(coded)
+
+
+def _draws_any_two_fields_with_the_cores_counts(coded: WebReview) -> None:
     from litrev.synthesis.gapmap import project_gapmap
 
     review = coded.workspace.reviews[KEY]
@@ -75,9 +80,7 @@ def test_the_map_page_draws_any_two_fields_with_the_cores_counts(coded: WebRevie
     assert download.headers["content-disposition"] == 'attachment; filename="gapmap.html"'
 
 
-def test_the_map_defaults_to_the_first_two_fields_and_refuses_unknown_ones(
-    coded: WebReview,
-) -> None:
+def _defaults_to_the_first_two_fields_and_refuses_unknown_ones(coded: WebReview) -> None:
     review = coded.workspace.reviews[KEY]
     names = [f.name for f in review.project.protocol.codebook.fields]
     rui = coded.client("rui")
@@ -129,7 +132,18 @@ def _match(client: Any, **params: str) -> Any:
     return client.get(f"/r/{KEY}/match?{urlencode(params)}")
 
 
-def test_match_lists_the_cores_models_with_their_reasons_for_a_viewer(coded: WebReview) -> None:
+def test_the_match_page(tmp_path: Path) -> None:
+    """Match reads the built-in catalogue, nothing of the review's store: one backend."""
+    made = coded_review(tmp_path / "match", "sqlite")
+    try:
+        _lists_the_cores_models_with_their_reasons_for_a_viewer(made)
+        _says_what_is_missing(made)
+        _hostile_descriptions_are_inert(made)
+    finally:
+        made.workspace.close()
+
+
+def _lists_the_cores_models_with_their_reasons_for_a_viewer(coded: WebReview) -> None:
     from markupsafe import escape
 
     from litrev.frameworks.match import match
@@ -154,7 +168,7 @@ def test_match_lists_the_cores_models_with_their_reasons_for_a_viewer(coded: Web
     assert 'option value="group" selected' in answer.text  # the answers are kept on the form
 
 
-def test_match_says_what_is_missing(coded: WebReview) -> None:
+def _says_what_is_missing(coded: WebReview) -> None:
     vic = coded.client("vic")
     empty = _match(vic, description="  ")
     assert empty.status_code == 422
@@ -166,7 +180,7 @@ def test_match_says_what_is_missing(coded: WebReview) -> None:
     assert "collective" in _testid(wrong.text, "match-error")  # the values it could be
 
 
-def test_hostile_descriptions_are_inert(coded: WebReview) -> None:
+def _hostile_descriptions_are_inert(coded: WebReview) -> None:
     answer = _match(coded.client("vic"), description="<script>alert(1)</script> co-design")
     assert "<script>alert(1)" not in answer.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text
