@@ -18,80 +18,42 @@ least one of them:
 
 Group rows are matched by number: row 2 of one extractor against row 2 of the other.
 
+The side-by-side comparison of one record is `litrev.extraction.compare` (`comparisons`,
+re-exported here).
+
 >>> from litrev.protocol import CodebookField
->>> kind_of(CodebookField(name="n", type="integer")), kind_of(CodebookField(name="t"))
-('categorical', 'text')
+>>> [a.kind for a in field_agreement(Store.open("sqlite://"), Codebook(fields=[
+...     CodebookField(name="n", type="integer"), CodebookField(name="t")]))]
+['categorical', 'text']
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from litrev.extraction.codebook import CONSENSUS, applies, split_multi
-from litrev.extraction.values import (
-    COMPLETE,
-    EXTRACTION_STAGE,
-    StoredValue,
-    ValueKey,
-    group_of,
-    is_quote,
-    record_values_on,
-    states_on,
+from litrev.extraction.codebook import CONSENSUS, split_multi
+from litrev.extraction.compare import Comparison as Comparison
+from litrev.extraction.compare import Reconciliation as Reconciliation
+from litrev.extraction.compare import comparisons as comparisons
+from litrev.extraction.matching import (
+    applies_for,
+    codebook_keys,
+    kind_of,
+    normal_text,
+    same,
 )
-from litrev.protocol import Codebook, CodebookField
+from litrev.extraction.progress import COMPLETE, EXTRACTION_STAGE
+from litrev.extraction.reading import record_values_on
+from litrev.extraction.values import group_of
+from litrev.protocol import Codebook
 from litrev.store import Store, schema
 
-CATEGORICAL_TYPES = ("choice", "country", "hierarchical", "year", "integer")
 EMPTY = "(empty)"  # the category of "no value" in a kappa table
-
-
-def kind_of(target: CodebookField) -> str:
-    """How a field's agreement is measured: "categorical", "multi", "numeric" or "text"."""
-    if target.is_multiple:
-        return "multi"
-    if target.type in CATEGORICAL_TYPES:
-        return "categorical"
-    if target.type == "number":
-        return "numeric"
-    return "text"
-
-
-def _text(value: str) -> str:
-    return " ".join(value.split()).casefold()
-
-
-def same(target: CodebookField | None, a: StoredValue | None, b: StoredValue | None) -> bool:
-    """Whether two extractors' values of a field agree (None: no value).
-
-    >>> from litrev.protocol import CodebookField
-    >>> v = lambda text: StoredValue(1, "x", "f", 0, text, None, None)
-    >>> same(CodebookField(name="f", type="number"), v("2.50"), v("2.5"))
-    True
-    """
-    left, right = (a.value if a else ""), (b.value if b else "")
-    if target is None:
-        return left == right
-    kind = kind_of(target)
-    if kind == "multi":
-        return set(split_multi(left)) == set(split_multi(right))
-    if kind == "numeric" or target.type == "integer":
-        try:
-            return float(left) == float(right)
-        except ValueError:
-            return left.strip() == right.strip()
-    if kind == "text":
-        where = is_quote(target) and _text((a.location if a else "") or "") != _text(
-            (b.location if b else "") or ""
-        )
-        return _text(left) == _text(right) and not where
-    return left.strip() == right.strip()
 
 
 @dataclass(frozen=True)
@@ -164,7 +126,8 @@ def _similarity(kind: str, a: Sequence[str], b: Sequence[str]) -> float | None:
         from rapidfuzz import fuzz
 
         scores = [
-            fuzz.token_sort_ratio(_text(x), _text(y)) / 100 for x, y in zip(a, b, strict=True)
+            fuzz.token_sort_ratio(normal_text(x), normal_text(y)) / 100
+            for x, y in zip(a, b, strict=True)
         ]
     elif kind == "multi":
         scores = []
@@ -175,39 +138,6 @@ def _similarity(kind: str, a: Sequence[str], b: Sequence[str]) -> float | None:
     else:
         return None
     return sum(scores) / len(scores) if scores else None
-
-
-def _applies(
-    codebook: Codebook, target: CodebookField, values: Mapping[ValueKey, str], instance: int
-) -> bool:
-    return applies(codebook, target, values, instance)
-
-
-def _instances(
-    codebook: Codebook, *extractions: Mapping[ValueKey, StoredValue]
-) -> dict[str, list[int]]:
-    """{group: row numbers any of the extractions has}, groups in codebook order."""
-    order = [g.name for g in codebook.groups]
-    order += [group_of(f) for f in codebook.fields if group_of(f) and group_of(f) not in order]
-    rows: dict[str, set[int]] = {g: set() for g in order}
-    for values in extractions:
-        for name, instance in values:
-            target = codebook.field(name)
-            if target is not None and group_of(target) and instance > 0:
-                rows[group_of(target)].add(instance)
-    return {g: sorted(r) for g, r in rows.items()}
-
-
-def codebook_keys(
-    codebook: Codebook, *extractions: Mapping[ValueKey, StoredValue]
-) -> list[tuple[CodebookField, int]]:
-    """The (field, instance) slots of a record in form order: every field outside a group, then
-    each group's fields for each row any of the extractions has."""
-    keys: list[tuple[CodebookField, int]] = [(f, 0) for f in codebook.fields if not group_of(f)]
-    for group, rows in _instances(codebook, *extractions).items():
-        members = [f for f in codebook.fields if group_of(f) == group]
-        keys += [(f, row) for row in rows for f in members]
-    return keys
 
 
 def _pairs(conn: Connection, reviewers: tuple[str, str] | None) -> list[tuple[int, str, str]]:
@@ -277,8 +207,8 @@ def field_agreement(
                 if va is None and vb is None:
                     continue
                 if not (
-                    _applies(codebook, target, plain_a, instance)
-                    or _applies(codebook, target, plain_b, instance)
+                    applies_for(codebook, target, plain_a, instance)
+                    or applies_for(codebook, target, plain_b, instance)
                 ):
                     continue
                 left, right, where, agreed = collected[target.name]
@@ -315,148 +245,3 @@ def field_agreement(
             )
         )
     return out
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """How one field (and group row) of a record was settled: the consensus value, by whom,
-    from whose value ("chose"), edited ("edited") or because the extractors agreed ("agreed")."""
-
-    id: int
-    record_id: int
-    field: str
-    instance: int
-    value: str
-    location: str | None
-    method: str
-    chosen_from: str | None
-    sources: dict[str, str]
-    decided_by: str
-    reason: str
-    at: datetime | None
-
-
-def reconciliations_on(conn: Connection, record_id: int) -> dict[ValueKey, Reconciliation]:
-    """The latest reconciliation of each (field, instance) of a record."""
-    table = schema.extraction_reconciliations
-    out: dict[ValueKey, Reconciliation] = {}
-    rows = conn.execute(
-        select(table).where(table.c.record_id == record_id).order_by(table.c.id)
-    ).mappings()
-    for row in rows:
-        out[(row["field"], int(row["instance"] or 0))] = Reconciliation(
-            id=int(row["id"]),
-            record_id=record_id,
-            field=row["field"],
-            instance=int(row["instance"] or 0),
-            value=row["value"] or "",
-            location=row["location"],
-            method=row["method"],
-            chosen_from=row["chosen_from"],
-            sources=json.loads(row["sources"] or "{}"),
-            decided_by=row["decided_by"],
-            reason=row["reason"] or "",
-            at=row["created_at"],
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One (field, instance) of a record side by side: each extractor's value (None: none),
-    whether they agree, whether the field applies for any of them, and the consensus so far."""
-
-    field: str
-    instance: int
-    values: dict[str, StoredValue | None]
-    agree: bool
-    applies: bool
-    consensus: StoredValue | None
-    reconciliation: Reconciliation | None
-    label: str = ""
-    group: str = ""
-    known: bool = True  # False: a stored field the codebook no longer has
-    notes: tuple[str, ...] = ()
-
-
-def comparisons(
-    store: Store,
-    codebook: Codebook,
-    record_id: int,
-    *,
-    viewer: str | None = None,
-    is_lead: bool = True,
-) -> list[Comparison]:
-    """The record's extractions side by side, one row per (field, instance) in form order (then
-    any stored field the codebook no longer has).
-
-    Blind until done: while any extractor of the record has not completed it, a `viewer` who
-    is not the lead (`is_lead=False`) sees only their own values (no one else's, no agreement,
-    no consensus). Without a viewer (the lead's command line) everything is shown.
-
-    >>> from litrev.protocol import CodebookField
-    >>> [c.field for c in comparisons(Store.open("sqlite://"),
-    ...                               Codebook(fields=[CodebookField(name="aim")]), 1)]
-    ['aim']
-    """
-    from litrev.extraction.assign import extractors_on
-
-    with store.connect() as conn:
-        extractors = extractors_on(conn, record_id)
-        states = states_on(conn, record_id)
-        by_reviewer = record_values_on(conn, record_id)
-        settled = reconciliations_on(conn, record_id)
-    consensus = by_reviewer.get(CONSENSUS, {})
-    finished = bool(extractors) and all(states.get(w) == COMPLETE for w in extractors)
-    blind = viewer is not None and not is_lead and not finished
-    shown = [viewer] if blind and viewer in extractors else ([] if blind else extractors)
-    plain = {w: {k: v.value for k, v in by_reviewer.get(w, {}).items()} for w in extractors}
-    slots = codebook_keys(codebook, *(by_reviewer.get(w, {}) for w in extractors), consensus)
-    rows: list[Comparison] = []
-    seen: set[ValueKey] = set()
-    for target, instance in slots:
-        key = (target.name, instance)
-        seen.add(key)
-        values = {w: by_reviewer.get(w, {}).get(key) for w in shown}
-        every = [by_reviewer.get(w, {}).get(key) for w in extractors]
-        agree = (
-            not blind
-            and len(every) >= 2
-            and all(same(target, every[0], other) for other in every[1:])
-        )
-        applies = not plain or any(
-            _applies(codebook, target, plain[w], instance) for w in extractors
-        )
-        rows.append(
-            Comparison(
-                field=target.name,
-                instance=instance,
-                values=values,
-                agree=agree,
-                applies=applies,
-                consensus=None if blind else consensus.get(key),
-                reconciliation=None if blind else settled.get(key),
-                label=target.heading
-                if hasattr(target, "heading")
-                else (target.label or target.name),
-                group=group_of(target),
-            )
-        )
-    stored = {k for w in extractors for k in by_reviewer.get(w, {})} | set(consensus)
-    for key in sorted(stored - seen):
-        values = {w: by_reviewer.get(w, {}).get(key) for w in shown}
-        rows.append(
-            Comparison(
-                field=key[0],
-                instance=key[1],
-                values=values,
-                agree=False,
-                applies=True,
-                consensus=None if blind else consensus.get(key),
-                reconciliation=None if blind else settled.get(key),
-                label=key[0],
-                known=False,
-                notes=("not a field of the codebook now (`litrev codebook check`)",),
-            )
-        )
-    return rows

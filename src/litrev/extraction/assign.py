@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, select
 
 from litrev.extraction.codebook import CONSENSUS
-from litrev.extraction.values import EXTRACTION_STAGE, ExtractionError, states_on
+from litrev.extraction.progress import EXTRACTION_STAGE, states_on
+from litrev.extraction.values import ExtractionError
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def assign_extractors(
     ...
     litrev.extraction.values.ExtractionError: 2 extractors per record needs at least 2 distinct extractors; 1 given
     """
-    from litrev.extraction.importing import inclusion_statuses
+    from litrev.extraction.inclusion import inclusion_statuses
     from litrev.screening.model import reviewer_name
 
     names = [reviewer_name(e) for e in extractors]

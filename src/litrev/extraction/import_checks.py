@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import Connection, select
+
 from litrev.extraction.codebook import ValueKey, check_columns, check_values, normalise_value
 from litrev.extraction.exchange import LOCATION_SUFFIX, Sheet
 from litrev.protocol import Codebook
+from litrev.store import schema
 
 
 def location_columns(columns: Sequence[str]) -> set[str]:
@@ -170,3 +173,44 @@ def stored(codebook: Codebook, key: ValueKey, value: str) -> str:
     """The stored form of an imported cell (`normalise_value`; unknown fields as given)."""
     target = codebook.field(key[0])
     return normalise_value(target, value) if target is not None else value.strip()
+
+
+def existing_targets(
+    conn: Connection, sheet: Sheet, rows: list[dict[str, str]]
+) -> tuple[list[int], list[str]]:
+    """The store records named by a `record_id` column, and a problem for each unknown or
+    repeated id."""
+    wanted: list[int] = []
+    problems = []
+    first: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        value = row["record_id"]
+        if not value.isdigit():
+            problems.append(
+                f"{sheet.where(index)}: record_id must be a record number, got {value!r}"
+            )
+            wanted.append(-1)
+            continue
+        record_id = int(value)
+        if record_id in first:
+            problems.append(
+                f"{sheet.where(index)}: record {record_id} is already on line "
+                f"{sheet.numbers[first[record_id]]}; one row per record"
+            )
+        first.setdefault(record_id, index)
+        wanted.append(record_id)
+    ids = sorted({w for w in wanted if w >= 0})
+    known: set[int] = set()
+    for k in range(0, len(ids), 500):  # under the database's limit on bound parameters
+        chunk = ids[k : k + 500]
+        known.update(
+            conn.execute(
+                select(schema.records.c.id).where(schema.records.c.id.in_(chunk))
+            ).scalars()
+        )
+    problems += [
+        f"{sheet.where(index)}: no record {record_id} in this review"
+        for index, record_id in enumerate(wanted)
+        if record_id >= 0 and record_id not in known
+    ]
+    return wanted, problems

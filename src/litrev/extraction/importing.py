@@ -37,12 +37,12 @@ from litrev.extraction.codebook import (
     check_columns,
     unknown_column_problem,
 )
+from litrev.extraction.inclusion import inclusion_statuses as inclusion_statuses
 from litrev.protocol import Codebook
 from litrev.records.formats.tabular import ALIASES as TABLE_ALIASES
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
-    from litrev.extraction.exchange import Sheet
     from litrev.screening.decisions import Screening
 
 MAX_SHOWN = 50
@@ -257,7 +257,7 @@ def import_table(
     not_included: dict[int, str] = {}
     with store.transaction() as conn:
         if attach:
-            targets, target_problems = _existing_targets(conn, main, rows)
+            targets, target_problems = checks.existing_targets(conn, main, rows)
             problems += target_problems
             if not target_problems:
                 statuses = inclusion_statuses(store, screening, conn, sorted(set(targets)))
@@ -367,86 +367,6 @@ def import_table(
         updated,
         group_rows,
     )
-
-
-def inclusion_statuses(
-    store: Store, screening: Screening | None, conn: Connection, record_ids: list[int]
-) -> dict[int, str]:
-    """{record id: where it stands} for the records among `record_ids` that are not included
-    at full text (agreed or resolved), e.g. "excluded at title_abstract (wrong-population)"."""
-    from litrev.screening.decisions import Screening
-    from litrev.screening.model import Stage, State
-
-    screening = screening or Screening(store)
-    dupes = screening.duplicates(conn)
-    ta = screening.outcomes(Stage.TITLE_ABSTRACT, conn)
-    ft = screening.outcomes(Stage.FULL_TEXT, conn)
-    found: dict[int, str] = {}
-    for rid in record_ids:
-        if rid in dupes:
-            found[rid] = f"a duplicate of record {dupes[rid]} (deduplication)"
-            continue
-        final = ft.get(rid)
-        if final is not None and final.final and final.decision == "include":
-            continue
-        for stage, outcomes in ((Stage.FULL_TEXT, ft), (Stage.TITLE_ABSTRACT, ta)):
-            o = outcomes.get(rid)
-            if o is None or o.state is State.UNSCREENED:
-                continue
-            if o.final:
-                why = f" ({o.reason})" if o.reason else ""
-                found[rid] = f"{o.decision}d at {stage.value}{why}"
-            elif o.state is State.CONFLICT:
-                found[rid] = f"in an unresolved conflict at {stage.value}"
-            else:
-                found[rid] = f"awaiting another reviewer at {stage.value}"
-            break
-        else:
-            found[rid] = "not screened"
-        if found[rid] == "included at title_abstract":
-            found[rid] = "included at title_abstract but not yet screened at full_text"
-    return found
-
-
-def _existing_targets(
-    conn: Connection, sheet: Sheet, rows: list[dict[str, str]]
-) -> tuple[list[int], list[str]]:
-    """The store records named by a `record_id` column, and a problem for each unknown or
-    repeated id."""
-    wanted: list[int] = []
-    problems = []
-    first: dict[int, int] = {}
-    for index, row in enumerate(rows):
-        value = row["record_id"]
-        if not value.isdigit():
-            problems.append(
-                f"{sheet.where(index)}: record_id must be a record number, got {value!r}"
-            )
-            wanted.append(-1)
-            continue
-        record_id = int(value)
-        if record_id in first:
-            problems.append(
-                f"{sheet.where(index)}: record {record_id} is already on line "
-                f"{sheet.numbers[first[record_id]]}; one row per record"
-            )
-        first.setdefault(record_id, index)
-        wanted.append(record_id)
-    ids = sorted({w for w in wanted if w >= 0})
-    known: set[int] = set()
-    for k in range(0, len(ids), 500):  # under the database's limit on bound parameters
-        chunk = ids[k : k + 500]
-        known.update(
-            conn.execute(
-                select(schema.records.c.id).where(schema.records.c.id.in_(chunk))
-            ).scalars()
-        )
-    problems += [
-        f"{sheet.where(index)}: no record {record_id} in this review"
-        for index, record_id in enumerate(wanted)
-        if record_id >= 0 and record_id not in known
-    ]
-    return wanted, problems
 
 
 def _insert_row(

@@ -20,24 +20,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select
 
-from litrev.extraction.agreement import (
-    Reconciliation,
-    codebook_keys,
-    reconciliations_on,
-    same,
-)
-from litrev.extraction.codebook import CONSENSUS
+from litrev.extraction.codebook import CONSENSUS, ValueKey
+from litrev.extraction.compare import Reconciliation, reconciliations_on
+from litrev.extraction.matching import codebook_keys, same
+from litrev.extraction.progress import COMPLETE, lock_record, states_on
+from litrev.extraction.reading import read_values_on, record_values_on
 from litrev.extraction.values import (
-    COMPLETE,
     ExtractionError,
     StoredValue,
-    ValueKey,
     key_problem,
-    lock_record,
     normalised,
-    read_values_on,
-    record_values_on,
-    states_on,
     value_problems,
     write_value,
 )

@@ -10,8 +10,7 @@ deletes that key's value. `complete=True` then runs the completeness check (requ
 group rows, quote locations) and marks the record "complete" for that reviewer only when
 nothing is missing. Everything a call writes is one transaction, logged in the audit log.
 
-Values with no `extraction_progress` row came from an imported table (a checked, whole
-extraction) and count as complete (`progress` lists them so).
+Progress ("in_progress" / "complete") is `litrev.extraction.progress`, re-exported here.
 
 >>> from litrev.protocol import Codebook, CodebookField
 >>> from litrev.screening.decisions import Screening, StageSettings
@@ -40,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from litrev.errors import LitrevError
 from litrev.extraction.codebook import (
@@ -50,19 +49,26 @@ from litrev.extraction.codebook import (
     normalise_value,
     unknown_column_problem,
 )
+from litrev.extraction.progress import (
+    COMPLETE,
+    IMPORTED,
+    IN_PROGRESS,
+    lock_record,
+    set_state,
+    state_on,
+)
+from litrev.extraction.progress import EXTRACTION_STAGE as EXTRACTION_STAGE
+from litrev.extraction.progress import Progress as Progress
+from litrev.extraction.progress import progress as progress
+from litrev.extraction.progress import states_on as states_on
+from litrev.extraction.reading import StoredValue as StoredValue
+from litrev.extraction.reading import read_values as read_values
+from litrev.extraction.reading import read_values_on
 from litrev.protocol import Codebook, CodebookField
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
     from litrev.screening.decisions import Screening
-
-
-IN_PROGRESS = "in_progress"
-COMPLETE = "complete"
-# The state of values with no progress row: an imported table (checked whole) counts as done.
-IMPORTED = COMPLETE
-
-EXTRACTION_STAGE = "extraction"  # the `assignments` table's stage for extraction assignments
 
 
 class ExtractionError(LitrevError):
@@ -75,19 +81,6 @@ class ExtractionError(LitrevError):
 
 
 @dataclass(frozen=True)
-class StoredValue:
-    """One stored value (the latest for its key)."""
-
-    record_id: int
-    reviewer: str
-    field: str
-    instance: int
-    value: str
-    location: str | None
-    at: datetime | None
-
-
-@dataclass(frozen=True)
 class SaveResult:
     """What `save_values` did: the keys written (or deleted), the keys refused with their
     problem (not saved), and the record's state for the reviewer afterwards."""
@@ -96,16 +89,6 @@ class SaveResult:
     problems: dict[ValueKey, str]
     state: str
     missing: dict[ValueKey, str] = field(default_factory=dict)  # completeness problems
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Whether `reviewer` has finished extracting `record_id`."""
-
-    record_id: int
-    reviewer: str
-    state: str  # "in_progress" | "complete"
-    updated_at: datetime | None
 
 
 def group_of(field: CodebookField) -> str:
@@ -120,53 +103,6 @@ def group_of(field: CodebookField) -> str:
 def is_quote(field: CodebookField) -> bool:
     """Whether the field is a quote (a value with its location)."""
     return field.type == "quote"
-
-
-def _latest(
-    conn: Connection, record_id: int, reviewer: str | None
-) -> dict[tuple[str, str, int], StoredValue]:
-    """{(reviewer, field, instance): latest value} of one record (every reviewer when None)."""
-    table = schema.extractions
-    query = select(
-        table.c.reviewer,
-        table.c.field,
-        table.c.instance,
-        table.c.value,
-        table.c.location,
-        table.c.created_at,
-    ).where(table.c.record_id == record_id)
-    if reviewer is not None:
-        query = query.where(table.c.reviewer == reviewer)
-    out: dict[tuple[str, str, int], StoredValue] = {}
-    for who, name, instance, value, location, at in conn.execute(query.order_by(table.c.id)):
-        # Later rows win: an import adds rows rather than rewriting earlier ones.
-        out[(who, name, int(instance or 0))] = StoredValue(
-            record_id, who, name, int(instance or 0), value or "", location, at
-        )
-    return {k: v for k, v in out.items() if v.value != "" or v.location}
-
-
-def read_values(store: Store, record_id: int, reviewer: str) -> dict[ValueKey, StoredValue]:
-    """{(field, instance): value} of `reviewer` (or "consensus") for one record.
-
-    >>> read_values(Store.open("sqlite://"), 1, "ann")
-    {}
-    """
-    with store.connect() as conn:
-        return read_values_on(conn, record_id, reviewer)
-
-
-def read_values_on(conn: Connection, record_id: int, reviewer: str) -> dict[ValueKey, StoredValue]:
-    """`read_values` on an open connection (inside a transaction)."""
-    return {(f, i): v for (_, f, i), v in _latest(conn, record_id, reviewer).items()}
-
-
-def record_values_on(conn: Connection, record_id: int) -> dict[str, dict[ValueKey, StoredValue]]:
-    """{reviewer: {(field, instance): value}} of every reviewer (and consensus) of a record."""
-    out: dict[str, dict[ValueKey, StoredValue]] = {}
-    for (who, name, instance), value in _latest(conn, record_id, None).items():
-        out.setdefault(who, {})[(name, instance)] = value
-    return out
 
 
 def key_problem(codebook: Codebook, key: ValueKey) -> str | None:
@@ -228,7 +164,7 @@ def check_reviewer_may_extract(
     """Refuse (ExtractionError) extraction of a record not included at full text, by
     "consensus" (reconciliation writes it), or by a reviewer the record is not assigned to
     when extraction assignments exist (the lead may)."""
-    from litrev.extraction.importing import inclusion_statuses
+    from litrev.extraction.inclusion import inclusion_statuses
 
     if reviewer == CONSENSUS:
         raise ExtractionError(
@@ -256,32 +192,6 @@ def check_reviewer_may_extract(
         raise ExtractionError(
             f"record {record_id} is not assigned to {reviewer} for extraction", field="record_id"
         )
-
-
-def _state_on(conn: Connection, record_id: int, reviewer: str) -> str | None:
-    table = schema.extraction_progress
-    return conn.execute(
-        select(table.c.state).where(table.c.record_id == record_id, table.c.reviewer == reviewer)
-    ).scalar()
-
-
-def set_state(conn: Connection, record_id: int, reviewer: str, state: str, now: datetime) -> None:
-    """Write the reviewer's progress on a record (the caller holds the record's lock)."""
-    table = schema.extraction_progress
-    where = (table.c.record_id == record_id, table.c.reviewer == reviewer)
-    if conn.execute(select(table.c.id).where(*where)).first() is None:
-        conn.execute(
-            table.insert().values(
-                record_id=record_id, reviewer=reviewer, state=state, updated_at=now
-            )
-        )
-    else:
-        conn.execute(table.update().where(*where).values(state=state, updated_at=now))
-
-
-def lock_record(conn: Connection, record_id: int) -> None:
-    """Serialise writers of one record's extraction (PostgreSQL; SQLite holds the write lock)."""
-    Store.lock(conn, f"extraction:{record_id}")
 
 
 def write_value(
@@ -395,7 +305,7 @@ def save_values(
                 merged_locations.pop(key, None)
             saved.append(key)
         merged = {k: v for k, v in merged.items() if v != ""}
-        recorded = _state_on(conn, record_id, who)
+        recorded = state_on(conn, record_id, who)
         # Values with no progress row were imported: a completed extraction, checked again
         # when it changes.
         prior = recorded if recorded is not None else (IMPORTED if stored else None)
@@ -483,7 +393,7 @@ def remove_instance(
             .values(instance=table.c.instance - 1)
         )
         if removed:
-            if _state_on(conn, record_id, who) == COMPLETE:
+            if state_on(conn, record_id, who) == COMPLETE:
                 set_state(conn, record_id, who, IN_PROGRESS, now)  # to be checked again
             Store.log(
                 conn,
@@ -511,50 +421,3 @@ def _recorded_codebook(conn: Connection) -> Codebook:
     if text is None:
         raise ExtractionError("no codebook recorded in the store yet: pass the codebook")
     return Codebook.model_validate(json.loads(text))
-
-
-def progress(store: Store, reviewer: str | None = None) -> list[Progress]:
-    """Every (record, reviewer) extraction and its state, by record then reviewer.
-
-    Values with no progress row (an imported table) are listed as complete.
-
-    >>> progress(Store.open("sqlite://"))
-    []
-    """
-    rows: dict[tuple[int, str], Progress] = {}
-    table = schema.extraction_progress
-    values = schema.extractions
-    with store.connect() as conn:
-        query = select(table.c.record_id, table.c.reviewer, table.c.state, table.c.updated_at)
-        imported = (
-            select(values.c.record_id, values.c.reviewer, func.max(values.c.created_at))
-            .where(values.c.reviewer != CONSENSUS)
-            .group_by(values.c.record_id, values.c.reviewer)
-        )
-        if reviewer is not None:
-            query = query.where(table.c.reviewer == reviewer)
-            imported = imported.where(values.c.reviewer == reviewer)
-        for record_id, who, at in conn.execute(imported):
-            rows[(int(record_id), who)] = Progress(int(record_id), who, IMPORTED, at)
-        for record_id, who, state, at in conn.execute(query):
-            rows[(int(record_id), who)] = Progress(int(record_id), who, state, at)
-    return [rows[k] for k in sorted(rows)]
-
-
-def states_on(conn: Connection, record_id: int) -> dict[str, str]:
-    """{reviewer: state} of one record's extractors (imported values count as complete)."""
-    values = schema.extractions
-    table = schema.extraction_progress
-    out = {
-        who: IMPORTED
-        for who in conn.execute(
-            select(values.c.reviewer)
-            .where(values.c.record_id == record_id, values.c.reviewer != CONSENSUS)
-            .distinct()
-        ).scalars()
-    }
-    for who, state in conn.execute(
-        select(table.c.reviewer, table.c.state).where(table.c.record_id == record_id)
-    ):
-        out[who] = state
-    return out
