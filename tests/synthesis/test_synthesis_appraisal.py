@@ -119,6 +119,13 @@ def test_report_tables_and_charts_the_appraisal(review, tmp_path: Path) -> None:
     assert "No quality appraisal was done." not in markdown
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert 'id="appraisal-mmat-2018"' in html
+    # PRISMA 2020 item 11 names the tool (it said "No quality appraisal was done" whenever
+    # [screening] quality_appraisal was left false, tools or not).
+    checklist = (tmp_path / "checklist-prisma2020.md").read_text(encoding="utf-8")
+    assert "Appraised with Mixed Methods Appraisal Tool (MMAT), version 2018 (two reviewers" in (
+        checklist
+    )
+    assert "No quality appraisal was done" not in checklist
     data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     s2 = next(i for i in data["appraisal"]["tools"][0]["items"] if i["field"] == "mmat_s2")
     assert s2["counts"] == {"Yes": 2, "No": 1, "Can't tell": 0} and s2["percent"]["No"] == 33

@@ -200,9 +200,10 @@ def frequency_figure(
         names = [_short(value) for value, _, _ in shown][::-1]
         values = [n for _, n, _ in shown][::-1]
         bars = axes.barh(names, values, color=PALETTE[0])
+        gap = max([*values, 1]) * 0.015  # in data units: the same look at any scale
         for bar, (_, n, percent) in zip(bars, shown[::-1], strict=True):
             axes.text(
-                bar.get_width() + 0.2,
+                bar.get_width() + gap,
                 bar.get_y() + bar.get_height() / 2,
                 f"{n} ({percent}%)",
                 va="center",
@@ -262,8 +263,8 @@ def appraisal_figure(
     spare = [c for c in PALETTE if c not in ANSWER_COLOURS.values()]
     colours = [ANSWER_COLOURS.get(a, spare[i % len(spare)]) for i, a in enumerate(answers)]
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(8, 0.38 * len(rated) + 1.9))
-        labels = [_short(label, 60) for label, _ in rated][::-1]
+        figure, axes = plt.subplots(figsize=(10, 0.38 * len(rated) + 1.9))
+        labels = [f"{_short(label, 60)} (n={sum(c.values())})" for label, c in rated][::-1]
         left = [0.0] * len(rated)
         for answer, colour in zip(answers, colours, strict=True):
             shares = [
@@ -272,8 +273,8 @@ def appraisal_figure(
             axes.barh(labels, shares, left=left, color=colour, label=answer, height=0.7)
             left = [a + b for a, b in zip(left, shares, strict=True)]
         axes.set_xlim(0, 100)
-        axes.set_xlabel("Share of the studies rated on the item (%)")
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlabel("Share of the studies rated on the item (%; n: studies rated)")
+        axes.set_xticks([0, 25, 50, 75, 100])
         axes.set_title(title, loc="left", fontweight="bold")
         axes.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         return figure

@@ -106,6 +106,17 @@ def _codebook(p: Protocol, f: Flow) -> Answer | None:
 
 
 def _appraisal(p: Protocol, f: Flow) -> Answer | None:
+    if p.appraisal.tools:
+        # Tools adopted in litrev (litrev.appraisal): name them; the team adds the rest.
+        from litrev.appraisal.tools import tool
+
+        titles = "; ".join(tool(name).title for name in p.appraisal.tools)
+        raters = (
+            "two reviewers independently, ratings reconciled"
+            if p.appraisal.double_rated
+            else "one reviewer per study"
+        )
+        return f"Appraised with {titles} ({raters}; litrev.toml [appraisal]).", "partial"
     if p.screening.quality_appraisal:
         return None
     return "No quality appraisal was done (litrev.toml: [screening] quality_appraisal = false).", (
