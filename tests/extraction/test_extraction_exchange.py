@@ -197,3 +197,18 @@ def test_old_csv_shape_per_reviewer_then_agreement(tmp_path: Path) -> None:
     _write(tmp_path / "ines.measures.csv", f"record_id,instance,measure\n{ids[0]},1,BMI\n")
     _import(project, s, tmp_path / "ines.csv", reviewer="ines")
     assert sorted(k for k in read_values(project.store, ids[0], "ines") if k[1]) == [("measure", 1)]
+
+
+def test_xlsx_export_refuses_a_group_excel_cannot_name(tmp_path: Path) -> None:
+    from litrev.protocol import Codebook, CodebookField, CodebookGroup
+    from litrev.store import Store
+
+    long = "outcomes_reported_at_every_follow_up"
+    codebook = Codebook(
+        groups=[CodebookGroup(name=long)], fields=[CodebookField(name="x", group=long)]
+    )
+    with pytest.raises(InputError, match=r"cannot be a sheet name.*export as CSV"):
+        export_extractions(Store.open("sqlite://"), codebook, tmp_path / "a.xlsx", format="xlsx")
+    assert not (tmp_path / "a.xlsx").exists()
+    written = export_extractions(Store.open("sqlite://"), codebook, tmp_path / "a.csv")
+    assert [p.name for p in written] == ["a.csv", f"a.{long}.csv"]

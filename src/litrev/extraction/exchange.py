@@ -305,6 +305,13 @@ def export_extractions(
             atomic_write_text(beside, _csv_text(group_header, group_rows))
             written.append(beside)
         return written
+    for name in groups:
+        if len(name) > 31 or name == MAIN_SHEET:
+            raise InputError(
+                str(path),
+                f"group {name!r} cannot be a sheet name (Excel allows 31 characters, and "
+                f"{MAIN_SHEET!r} is the main sheet); export as CSV or rename the group",
+            )
     from openpyxl import Workbook
 
     from litrev.records.formats.tabular_write import _xlsx_cell
