@@ -124,7 +124,8 @@ def test_two_reviewers_extract_and_the_lead_reconciles(
             assert read_values(store, 1, "rui")[("outcome", 2)].value == "deaths"
             # Alt+n: the next record of rui's
             assert "/extract/2" in rui.url  # complete moved on to the next record
-            screenshot(rui, "extract-form-laptop")
+            _view(rui, "extract-form-laptop")
+            screenshot(rui, "extract-form-laptop-full")
             screenshot(sam, "extract-form-phone")
             _view(sam, "extract-form-phone-view")
             assert sam.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
