@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -44,6 +45,60 @@ def busy_timeout_setting() -> float:
     if not value >= 0:
         raise StoreError(f"{BUSY_ENV}={text_!r}: expected a number of seconds, e.g. 60")
     return value
+
+
+# A write of one process waits at least this long for the writes ahead of it in the same
+# process (see `Store.transaction`): a turn in the queue is not a stuck writer.
+QUEUE_TIMEOUT = 60.0
+
+# One re-entrant lock per SQLite database file, shared by every `Store` of this process on it.
+_FILE_LOCKS: dict[str, threading.RLock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def _forget_file_locks() -> None:
+    # A forked child inherits the locks in the state the parent's threads left them (possibly
+    # held by a thread the child does not have): it starts with fresh ones.
+    global _FILE_LOCKS_GUARD
+    _FILE_LOCKS.clear()
+    _FILE_LOCKS_GUARD = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_file_locks)
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The real path of a SQLite engine's database file; None for PostgreSQL and for an
+    in-memory database (each connection of which is its own database, or one per thread).
+
+    >>> from sqlalchemy import create_engine
+    >>> sqlite_file(create_engine("sqlite://")) is None
+    True
+    >>> sqlite_file(create_engine("sqlite:////tmp/review/litrev.db"))
+    '/tmp/review/litrev.db'
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database or ""
+    if database in ("", ":memory:") or "mode=memory" in database:
+        return None
+    return os.path.realpath(database.removeprefix("file:").split("?", 1)[0])
+
+
+def writer_lock(engine: Engine) -> threading.RLock | None:
+    """The in-process lock that this process's writers of a SQLite file take in turn (the
+    same object for every engine on that file); None where there is none (PostgreSQL, memory).
+
+    >>> from sqlalchemy import create_engine
+    >>> a, b = create_engine("sqlite:////tmp/x.db"), create_engine("sqlite:////tmp/../tmp/x.db")
+    >>> writer_lock(a) is writer_lock(b) is not None, writer_lock(create_engine("sqlite://"))
+    (True, None)
+    """
+    path = sqlite_file(engine)
+    if path is None:
+        return None
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(path, threading.RLock())
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -163,26 +218,49 @@ class Store:
 
         On SQLite the transaction takes the write lock first (`BEGIN IMMEDIATE`), so what it
         reads cannot change before it writes: two imports cannot both allocate the same ids.
-        Another process's lock is waited for, with backoff, up to `busy_timeout` seconds, then
-        reported as one `StoreError`; nothing is written.
+        Writers of one database file in this process (the pages, the API, a command run in
+        the process) first take their turn on one in-process lock (`writer_lock`), so they
+        never poll SQLite's busy handler against each other: the next in line starts as the
+        one before commits. A turn waits for the writes ahead of it (up to `busy_timeout`,
+        at least `QUEUE_TIMEOUT`); the lock is re-entrant, so a transaction opened inside
+        another in the same thread is not queued behind itself. Another process's lock is
+        then waited for, with backoff, up to `busy_timeout` seconds. Either wait running out
+        is reported as one `StoreError`; nothing is written. PostgreSQL needs no queue: its
+        writers run concurrently.
         """
-        with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                self._begin_immediate(conn)
-            else:
-                conn.begin()
-            try:
-                yield conn
-            except BaseException:
-                conn.rollback()
-                raise
-            try:
-                conn.commit()
-            except OperationalError as error:
-                conn.rollback()
-                if _is_busy(error):
-                    raise StoreError(self._busy_message("finish writing")) from error
-                raise
+        lock = writer_lock(self.engine)
+        if lock is not None:
+            self._take_turn(lock)
+        try:
+            with self.engine.connect() as conn:
+                if conn.dialect.name == "sqlite":
+                    self._begin_immediate(conn)
+                else:
+                    conn.begin()
+                try:
+                    yield conn
+                except BaseException:
+                    conn.rollback()
+                    raise
+                try:
+                    conn.commit()
+                except OperationalError as error:
+                    conn.rollback()
+                    if _is_busy(error):
+                        raise StoreError(self._busy_message("finish writing")) from error
+                    raise
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _take_turn(self, lock: threading.RLock) -> None:
+        waited = max(self.busy_timeout, QUEUE_TIMEOUT)
+        if not lock.acquire(timeout=waited):
+            raise StoreError(
+                f"{self._where()}: the review database is busy: another write of this litrev "
+                f"process held its turn for over {waited:g} s, so this one could not start "
+                "writing; nothing was written, run it again when the other has finished"
+            )
 
     def _begin_immediate(self, conn: Connection) -> None:
         dbapi = conn.connection.dbapi_connection
