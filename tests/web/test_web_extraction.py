@@ -231,3 +231,11 @@ def test_hostile_codebook_text_and_values_render_inert(tmp_path: Path) -> None:
         assert "<svg" not in problem.text and "&lt;svg" in problem.text
     finally:
         made.workspace.close()
+
+
+def test_the_pages_helpers_have_examples_that_hold(docstring_examples: Any) -> None:
+    for name in (
+        "litrev.web.routes.extraction_view",
+        "litrev.web.routes.synthesis_pages",
+    ):
+        docstring_examples(name)

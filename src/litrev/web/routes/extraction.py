@@ -23,58 +23,20 @@ from starlette.concurrency import run_in_threadpool
 from litrev.web.render import is_fragment, page
 from litrev.web.routes.extraction_view import (
     ValueKey,
+    assignments_of,
     build_form,
     form_values,
-    location_name,
+    included_records,
+    my_records,
     parse_key,
-    value_name,
+    states_of,
+    titles_of,
 )
 from litrev.web.security import Member, lead, reviewer, viewer
-from litrev.web.workspace import Review
 
 router = APIRouter()
 
 STATE_LABELS = {"complete": "Complete", "in_progress": "In progress", None: "Not started"}
-
-
-def included_records(review: Review) -> list[int]:
-    """The records included at full text, by id (the core's inclusion rule)."""
-    from litrev.extraction.importing import inclusion_statuses
-
-    screening = review.screening
-    candidates = sorted(screening.outcomes("full_text"))
-    with review.store.connect() as conn:
-        refused = inclusion_statuses(review.store, screening, conn, candidates)
-    return [rid for rid in candidates if rid not in refused]
-
-
-def _assignments(review: Review) -> dict[int, list[str]]:
-    from litrev.extraction.assign import live_assignments
-
-    with review.store.connect() as conn:
-        return live_assignments(conn)
-
-
-def my_records(review: Review, username: str, *, is_lead: bool) -> list[int]:
-    """The records the member extracts: those assigned to them; every included record when
-    nothing is assigned yet (the core then lets anyone extract), or for the lead."""
-    included = included_records(review)
-    assignments = _assignments(review)
-    if is_lead or not assignments:
-        return included
-    return [rid for rid in included if username in assignments.get(rid, [])]
-
-
-def titles_of(review: Review, ids: list[int]) -> dict[int, str]:
-    from litrev.records.importer import stored_records
-
-    return {rid: record.title or "[no title]" for rid, record in stored_records(review.store, ids)}
-
-
-def _states(review: Review, reviewer: str | None = None) -> dict[tuple[int, str], str]:
-    from litrev.extraction.values import progress
-
-    return {(p.record_id, p.reviewer): p.state for p in progress(review.store, reviewer)}
 
 
 @dataclass(frozen=True)
@@ -95,8 +57,8 @@ def extract_list(request: Request, member: Annotated[Member, Depends(viewer)]) -
         included_records(review) if everyone else my_records(review, member.username, is_lead=False)
     )
     titles = titles_of(review, ids)
-    states = _states(review)
-    assignments = _assignments(review)
+    states = states_of(review)
+    assignments = assignments_of(review)
     rows = []
     for rid in ids:
         names = list(assignments.get(rid, []))
@@ -195,13 +157,13 @@ def _stored(member: Member, record_id: int) -> tuple[dict[ValueKey, str], dict[V
 
 
 def _state(member: Member, record_id: int) -> str | None:
-    return _states(member.review, member.username).get((record_id, member.username))
+    return states_of(member.review, member.username).get((record_id, member.username))
 
 
 def _next_record(member: Member, record_id: int) -> int | None:
     """The member's next record after this one that they have not completed (wrapping)."""
     ids = my_records(member.review, member.username, is_lead=member.is_lead)
-    states = _states(member.review, member.username)
+    states = states_of(member.review, member.username)
     todo = [r for r in ids if states.get((r, member.username)) != "complete" and r != record_id]
     later = [r for r in todo if r > record_id]
     found = later or todo
@@ -421,4 +383,4 @@ async def extract_remove_row(
     return RedirectResponse(f"/r/{member.review.key}/extract/{rid}", status_code=303)
 
 
-__all__ = ["included_records", "location_name", "my_records", "router", "value_name"]
+__all__ = ["router"]

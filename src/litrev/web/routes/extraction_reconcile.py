@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from litrev.web.render import page
-from litrev.web.routes.extraction import included_records, titles_of
+from litrev.web.routes.extraction_view import included_records, titles_of
 from litrev.web.security import Member, reviewer, viewer
 
 router = APIRouter()

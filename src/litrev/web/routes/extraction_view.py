@@ -3,7 +3,8 @@
 Every input of the form is named `f:FIELD:INSTANCE` (a quote's location `loc:FIELD:INSTANCE`;
 a multi-choice field's checkboxes share one name), instance 0 outside repeating groups and
 1, 2, ... for a group's rows. `form_values` reads them back into the core's
-`{(field, instance): value}` mappings.
+`{(field, instance): value}` mappings. Also the core reads the pages share (included records,
+assignments, states, titles).
 """
 
 from __future__ import annotations
@@ -14,17 +15,74 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from litrev.protocol import Codebook, CodebookField, CodebookGroup
+from litrev.web.workspace import Review
 
 ValueKey = tuple[str, int]
 ROW = "__row__"  # the instance placeholder of a new row's template (extract.js numbers it)
 
 
 def value_name(name: str, instance: int | str) -> str:
+    """The form name of a value.
+
+    >>> value_name("effect", 2)
+    'f:effect:2'
+    """
     return f"f:{name}:{instance}"
 
 
 def location_name(name: str, instance: int | str) -> str:
+    """The form name of a quote's location.
+
+    >>> location_name("model_quote", 0)
+    'loc:model_quote:0'
+    """
     return f"loc:{name}:{instance}"
+
+
+# ----- reads the list and the form share (core calls)
+
+
+def included_records(review: Review) -> list[int]:
+    """The records included at full text, by id (the core's inclusion rule)."""
+    from litrev.extraction.importing import inclusion_statuses
+
+    screening = review.screening
+    candidates = sorted(screening.outcomes("full_text"))
+    with review.store.connect() as conn:
+        refused = inclusion_statuses(review.store, screening, conn, candidates)
+    return [rid for rid in candidates if rid not in refused]
+
+
+def assignments_of(review: Review) -> dict[int, list[str]]:
+    """{record: its assigned extractors} (live extraction assignments)."""
+    from litrev.extraction.assign import live_assignments
+
+    with review.store.connect() as conn:
+        return live_assignments(conn)
+
+
+def my_records(review: Review, username: str, *, is_lead: bool) -> list[int]:
+    """The records the member extracts: those assigned to them; every included record when
+    nothing is assigned yet (the core then lets anyone extract), or for the lead."""
+    included = included_records(review)
+    assignments = assignments_of(review)
+    if is_lead or not assignments:
+        return included
+    return [rid for rid in included if username in assignments.get(rid, [])]
+
+
+def titles_of(review: Review, ids: list[int]) -> dict[int, str]:
+    """{record: its title} for the records among `ids` that exist."""
+    from litrev.records.importer import stored_records
+
+    return {rid: record.title or "[no title]" for rid, record in stored_records(review.store, ids)}
+
+
+def states_of(review: Review, reviewer: str | None = None) -> dict[tuple[int, str], str]:
+    """{(record, reviewer): extraction state} (the core's `progress`)."""
+    from litrev.extraction.values import progress
+
+    return {(p.record_id, p.reviewer): p.state for p in progress(review.store, reviewer)}
 
 
 @dataclass(frozen=True)
@@ -117,7 +175,12 @@ class FormView:
 
 def options_of(target: CodebookField) -> list[Option]:
     """The choices of a choice/multi-choice field, or a hierarchical field's tree (every node,
-    parents before children, indented by depth)."""
+    parents before children, indented by depth).
+
+    >>> tree = CodebookField(name="s", type="hierarchical", choices=["Health > Hospital"])
+    >>> [(o.value, o.label, o.depth) for o in options_of(tree)]
+    [('Health', 'Health', 0), ('Health > Hospital', 'Hospital', 1)]
+    """
     if str(target.type) == "hierarchical":
         from litrev.extraction.hierarchy import CodeTree
 
@@ -164,7 +227,16 @@ def build_form(
     extra_rows: Mapping[str, int] | None = None,
 ) -> FormView:
     """The form of one reviewer's record: the ungrouped fields, then each group with a row per
-    instance that has a value (at least the group's `min` rows), `extra_rows` blank rows more."""
+    instance that has a value (at least the group's `min` rows), `extra_rows` blank rows more.
+
+    >>> book = Codebook(groups=[CodebookGroup(name="arms", min=1)], fields=[
+    ...     CodebookField(name="design"), CodebookField(name="arm", group="arms")])
+    >>> form = build_form(book, {("design", 0): "RCT", ("arm", 2): "usual care"})
+    >>> [(v.name, v.value) for v in form.all_fields()]
+    [('f:design:0', 'RCT'), ('f:arm:2', 'usual care')]
+    >>> [v.name for v in form.groups[0].template.fields]
+    ['f:arm:__row__']
+    """
     locations = locations or {}
     problems = problems or {}
     options: dict[str, list[Option]] = {}
@@ -200,7 +272,11 @@ def build_form(
 
 
 def parse_key(name: str, prefix: str) -> ValueKey | None:
-    """`f:design:0` -> ("design", 0) for prefix "f"; None for any other name."""
+    """`f:design:0` -> ("design", 0) for prefix "f"; None for any other name.
+
+    >>> parse_key("f:design:0", "f"), parse_key("loc:q:1", "f"), parse_key("f:x:__row__", "f")
+    (('design', 0), None, None)
+    """
     parts = name.split(":")
     if len(parts) != 3 or parts[0] != prefix or not parts[2].isdigit():
         return None
@@ -209,7 +285,13 @@ def parse_key(name: str, prefix: str) -> ValueKey | None:
 
 def form_values(form: Any) -> tuple[dict[ValueKey, str], dict[ValueKey, str]]:
     """({key: value}, {key: location}) from a submitted form: a multi field's checked boxes
-    joined with '; ' (the core's separator), every value as typed (the core normalises)."""
+    joined with '; ' (the core's separator), every value as typed (the core normalises).
+
+    >>> from starlette.datastructures import FormData
+    >>> form_values(FormData([("f:devices:0", ""), ("f:devices:0", "scale"),
+    ...     ("f:devices:0", "app"), ("f:q:0", " words "), ("loc:q:0", "p. 4"), ("csrf_token", "x")]))
+    ({('devices', 0): 'scale; app', ('q', 0): 'words'}, {('q', 0): 'p. 4'})
+    """
     values: dict[ValueKey, list[str]] = {}
     locations: dict[ValueKey, str] = {}
     for name, raw in form.multi_items():
