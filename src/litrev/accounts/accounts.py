@@ -287,7 +287,7 @@ class Accounts(MembershipMixin, SessionsMixin):
         hashed: str | None,
         shown: str | None,
     ) -> None:
-        invitations, members, users = schema.invitations, schema.memberships, schema.users
+        invitations, users = schema.invitations, schema.users
         now = self.now()
         with self.store.transaction() as conn:
             Store.lock(conn, LOCK)
@@ -316,18 +316,8 @@ class Accounts(MembershipMixin, SessionsMixin):
             elif row is None or row.disabled_at is not None:
                 raise AccountError(f"user {name!r} was removed; ask the lead to restore it")
             old = self._role(conn, project, name)
-            if old is None:
-                conn.execute(
-                    insert(members).values(
-                        project=project, username=name, role=role, added_at=now, added_by=name
-                    )
-                )
-            elif rank(role) > rank(old):
-                conn.execute(
-                    update(members)
-                    .where(members.c.project == project, members.c.username == name)
-                    .values(role=role)
-                )
+            if old is None or rank(role) > rank(old):  # an invitation never lowers a role
+                self._set_role(conn, project, name, role, old=old, by=name, at=now)
             Store.log(
                 conn,
                 actor=name,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, delete, insert, select, update
 
 from litrev.accounts._base import (
@@ -25,7 +27,6 @@ class MembershipMixin(AccountsBase):
         review's only lead cannot be demoted: make another lead first."""
         project = check_project(project)
         check_role(role)
-        members = schema.memberships
         with self.store.transaction() as conn:
             Store.lock(conn, LOCK)
             row = self.active_row(conn, username)
@@ -34,22 +35,7 @@ class MembershipMixin(AccountsBase):
                 return
             if old == "lead":
                 self._keep_a_lead(conn, project, row.username)
-            if old is None:
-                conn.execute(
-                    insert(members).values(
-                        project=project,
-                        username=row.username,
-                        role=role,
-                        added_at=self.now(),
-                        added_by=actor,
-                    )
-                )
-            else:
-                conn.execute(
-                    update(members)
-                    .where(members.c.project == project, members.c.username == row.username)
-                    .values(role=role)
-                )
+            self._set_role(conn, project, row.username, role, old=old, by=actor, at=self.now())
             Store.log(
                 conn,
                 actor=actor,
@@ -81,6 +67,33 @@ class MembershipMixin(AccountsBase):
                 action="accounts.revoke",
                 entity="membership",
                 detail={"project": project, "username": row.username, "was": old},
+            )
+
+    @staticmethod
+    def _set_role(
+        conn: Connection,
+        project: str,
+        name: str,
+        role: str,
+        *,
+        old: str | None,
+        by: str,
+        at: datetime,
+    ) -> None:
+        """Write `name`'s membership row with `role`: a new row (added `at`, `by`) when they had
+        none (`old` is None), else their role changed. The caller logs it, in its own words."""
+        members = schema.memberships
+        if old is None:
+            conn.execute(
+                insert(members).values(
+                    project=project, username=name, role=role, added_at=at, added_by=by
+                )
+            )
+        else:
+            conn.execute(
+                update(members)
+                .where(members.c.project == project, members.c.username == name)
+                .values(role=role)
             )
 
     @staticmethod
