@@ -148,7 +148,10 @@ def main() -> None:
             "commit": commit,
             "partial": True,
             "runs": results,
+            "default_model": repr(default_components),
+            "batch_divisor": args.batch_divisor,
             "cpu_seconds": time.process_time() - cpu,
+            "wall_seconds": time.perf_counter() - wall,
         }
         args.out.write_text(json.dumps(partial, indent=1), encoding="utf-8")
     chosen = choose_k(results, args.grid, "warm", "wss95_asreview")
