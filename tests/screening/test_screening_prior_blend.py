@@ -107,7 +107,7 @@ def test_make_model_and_with_prior() -> None:
 
 
 def test_simulation_with_the_prior_finds_inclusions_sooner_on_a_cold_start() -> None:
-    data = _review()
+    data = _review(150, 10)
     plain = simulate_once(data, "default", seed=0, n_prior_included=0, n_prior_excluded=0)
     with_it = simulate_once(
         data, "default", seed=0, n_prior_included=0, n_prior_excluded=0, prior=PRIOR
@@ -120,7 +120,7 @@ def test_simulation_with_the_prior_finds_inclusions_sooner_on_a_cold_start() -> 
 
 
 def test_cut_short_runs_keep_the_inclusion_count() -> None:
-    data = _review()
+    data = _review(150, 10)
     full = simulate_once(data, "svm", seed=1)
     cut = simulate_once(data, "svm", seed=1, stop_recall=0.95, min_screened=0.1)
     assert len(cut.order) <= len(full.order)
