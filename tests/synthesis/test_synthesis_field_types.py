@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from litrev.project import Project
 from litrev.synthesis.report import write_report
 from litrev.synthesis.results import compute_results
 
@@ -187,3 +188,29 @@ def test_an_empty_review_renders(tmp_path: Path) -> None:
     assert "| retention | 0 | 0 |" in markdown
     assert not list((tmp_path / "out").glob("chart-frequency-*"))
     assert "No quality appraisal was done." in markdown
+
+
+def test_report_follows_a_changed_codebook_and_audits_misfits(tmp_path: Path) -> None:
+    project, ids, screening = make_review(tmp_path / "r", PROTOCOL, STUDIES[:2])
+    for record_id, values in zip(ids, VALUES[:2], strict=True):
+        keyed = {(k, 0) if isinstance(k, str) else k: v for k, v in values.items()}
+        save(project, screening, record_id, "ann", keyed)
+    # Mid-review: `methods` renamed `approach` (its values move), "survey" dropped as a choice.
+    changed = PROTOCOL.replace(
+        'name = "methods"\nlabel = "Methods"',
+        'name = "approach"\nlabel = "Approach"\nrenamed_from = ["methods"]',
+    ).replace('["interviews", "survey", "focus groups"]', '["interviews", "focus groups"]')
+    changed = changed.replace('["setting", "methods"]', '["setting", "approach"]')
+    (project.root / "litrev.toml").write_text(changed, encoding="utf-8")
+    results = compute_results(Project.open(project.root))
+    approach = next(t for t in results.coded.frequencies if t.field == "approach")
+    # Smith's "interviews; survey" and Okafor's "survey": kept and counted, and audited.
+    assert rows(approach) == [
+        ("interviews", 1, 50), ("focus groups", 0, 0), ("survey", 2, 100),
+    ]  # fmt: skip
+    found = [e for e in results.mismatches if e.id.startswith("codebook-misfit-")]
+    assert {e.id for e in found} == {
+        f"codebook-misfit-{ids[0]}-ann-approach-0",
+        f"codebook-misfit-{ids[1]}-ann-approach-0",
+    }
+    assert "survey" in found[0].explanation and "the value is kept" in found[0].explanation

@@ -16,9 +16,10 @@ import pandas as pd
 
 from litrev.extraction import CONSENSUS, studies_frame
 from litrev.extraction.table import record_citations, unreconciled_records
+from litrev.extraction.versions import Misfit, misfits, sync_codebook
 from litrev.project import Project
 from litrev.protocol import Protocol
-from litrev.synthesis.audit import MISMATCH, AuditEntry, run_audit
+from litrev.synthesis.audit import AGREES, MISMATCH, AuditEntry, run_audit
 from litrev.synthesis.claims import Claim, load_claims
 from litrev.synthesis.coded import CodedParts, coded_parts, group_rows, needed_groups
 from litrev.synthesis.display import NOT_STATED_CELL
@@ -215,6 +216,45 @@ def _cell(value: object, kind: str) -> str:
     return text
 
 
+def misfit_entries(found: Sequence[Misfit]) -> list[AuditEntry]:
+    """Audit entries for stored values the codebook no longer accepts (`litrev codebook check`
+    lists the same): one finding each, or one agreeing check when there are none.
+
+    >>> misfit_entries([])[0].status
+    'agrees'
+    """
+    if not found:
+        return [
+            AuditEntry(
+                id="codebook-fit",
+                kind="data-quality",
+                status=AGREES,
+                claim="Every stored extraction value fits the codebook",
+                stated=None,
+                computed=0,
+                sentence="",
+                explanation="no stored value is refused by the current codebook",
+            )
+        ]
+    return [
+        AuditEntry(
+            id=f"codebook-misfit-{m.record_id}-{m.reviewer}-{m.field}-{m.instance}",
+            kind="data-quality",
+            status=MISMATCH,
+            claim="Every stored extraction value fits the codebook",
+            stated=m.value,
+            computed=None,
+            sentence="",
+            explanation=(
+                f"record {m.record_id}, {m.reviewer}, {m.field}"
+                + (f" (row {m.instance})" if m.instance else "")
+                + f": {m.problem}; the value is kept (litrev codebook check lists them)"
+            ),
+        )
+        for m in found
+    ]
+
+
 def compute_results(project: Project, *, reviewer: str | None = None) -> Results:
     """Compute counts, tables, the flow and the audit of a review project.
 
@@ -226,6 +266,9 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
     if reviewer is None and mode == "dual":
         reviewer = CONSENSUS
     field_name = protocol.classification.field
+    # The codebook as it is now: a changed one is recorded and renamed fields' values moved
+    # before anything is read; values that no longer fit are audit findings, never dropped.
+    sync_codebook(project.store, protocol.codebook, actor="litrev report")
     studies = studies_frame(project.store, protocol.codebook, reviewer=reviewer)
     if field_name and field_name not in studies.columns:
         studies[field_name] = None
@@ -242,6 +285,7 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
     found = record_citations(project.store, included)
     labels = study_labels(studies, protocol, found, included)
     audit = run_audit(claims, studies, flow, protocol, categories, labels)
+    audit += misfit_entries(misfits(project.store, protocol.codebook))
     tables: dict[str, pd.DataFrame] = {}
     titles: dict[str, str] = {}
     ordered: set[str] = set()
