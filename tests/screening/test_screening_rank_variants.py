@@ -138,7 +138,9 @@ def test_bad_variant_options_are_refused() -> None:
         RankingModel(early_components=("forest",), switch_at=2)
 
 
-def test_previous_default_stays_available_by_name() -> None:
+def test_default_is_the_selected_ensemble_and_previous_default_stays_available() -> None:
+    assert MODELS["default"] == {"components": ("svm", "cnb"), "min_df": 2, "pseudo_negatives": 20}
+    assert make_model("default").components == ("svm", "cnb")
     assert MODELS["svm-pseudo"] == {"components": ("svm",), "min_df": 2, "pseudo_negatives": 20}
     order = make_model("svm-pseudo").fit(corpus(), labels(16)).rank()
     assert set(order[:8].tolist()) == relevant_unlabelled(16)
