@@ -146,3 +146,11 @@ def test_no_tool_says_no_appraisal_was_done(demo_dir: Path) -> None:
     assert data["appraisal"] == {
         "done": False, "double_rated": True, "note": "No quality appraisal was done.", "tools": [],
     }  # fmt: skip
+
+
+def test_study_tables_leave_the_items_out(review) -> None:
+    from litrev.synthesis.paper_tables import paper_tables
+
+    project, _ = review
+    (table,) = paper_tables(project).tables
+    assert table.headings == ["Study", "Topic"]  # no MMAT item per study

@@ -129,7 +129,11 @@ def _columns(protocol: Protocol, spec: ReportTable | None) -> tuple[list[str], l
     """(column names, headings) of a table: the protocol's, else the report's study table's."""
     if spec is None or not spec.columns:
         # The report's study table's columns (`supplementary_table` without `fields`).
+        # Appraisal items are summarised by item in the report, not tabled per study.
+        from litrev.synthesis.frequencies import appraisal_field_names
+
         skip = {*label_field_names(protocol), protocol.classification.field}
+        skip |= set(appraisal_field_names(protocol))
         names = [STUDY_COLUMN, *[f.name for f in protocol.codebook.fields if f.name not in skip]]
     else:
         names = list(spec.columns)

@@ -25,6 +25,7 @@ from litrev.synthesis.coded import CodedParts, coded_parts, group_rows, needed_g
 from litrev.synthesis.display import NOT_STATED_CELL
 from litrev.synthesis.flow import Flow, compute_flow
 from litrev.synthesis.flow_data import flow_data
+from litrev.synthesis.frequencies import appraisal_field_names
 from litrev.synthesis.labels import label_field_names, row_labels, study_labels
 from litrev.synthesis.report_parts import (
     agreement_rows,
@@ -177,7 +178,8 @@ def supplementary_table(
     """
     classification = protocol.classification
     label = next((c for c in classification.categories if c.name == category), None)
-    in_label = set(label_field_names(protocol))
+    # Appraisal items are summarised by item (litrev.synthesis.appraisal_summary), not tabled.
+    in_label = set(label_field_names(protocol)) | set(appraisal_field_names(protocol))
     shown_fields = (
         [
             f
