@@ -184,6 +184,8 @@ def test_assignment_decides_who_extracts_and_viewers_only_read(form: WebReview) 
     assert "only records included at full text" in html.unescape(answer.text)
     from litrev.extraction.assign import extractors_of
 
+    too_few = _assign(form, ["rui"], 2)  # the core's refusal, said on the page
+    assert too_few.status_code == 400 and "at least 2 distinct extractors" in too_few.text
     answer = _assign(form, ["rui"], 1)
     assert answer.status_code == 303
     store = _review(form).store
