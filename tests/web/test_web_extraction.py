@@ -231,6 +231,25 @@ def test_hostile_codebook_text_and_values_render_inert(tmp_path: Path) -> None:
         assert "&#34;&gt;&lt;script&gt;alert(4)&lt;/script&gt;</textarea>" in page
         problem = _autosave(rui, token, 1, "start_year:0", "<svg onload=alert(5)>")
         assert "<svg" not in problem.text and "&lt;svg" in problem.text
+        # side by side, both extractors' hostile values stay text
+        _assign(made, ["rui", "sam"], 2)
+        for who, words in (("rui", "<script>alert(6)</script>"), ("sam", "<i onclick=x()>")):
+            client = made.client(who)
+            done = client.post(
+                f"/r/{KEY}/extract/1/complete",
+                data={
+                    "csrf_token": made.csrf(client),
+                    "f:design:0": "cohort",
+                    "f:country:0": "Canada",
+                    "f:summary:0": words,
+                    "f:outcome:1": "admissions",
+                },
+                follow_redirects=False,
+            )
+            assert done.status_code == 303, html.unescape(done.text)[-2000:]
+        side = made.client("lena").get(f"/r/{KEY}/reconcile/1").text
+        assert "&lt;script&gt;alert(6)&lt;/script&gt;" in side and "&lt;i onclick=x()&gt;" in side
+        assert "<script>alert(6)" not in side and "<i onclick" not in side
     finally:
         made.workspace.close()
 
