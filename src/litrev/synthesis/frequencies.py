@@ -24,7 +24,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from litrev.protocol import CodebookField, Protocol
-from litrev.synthesis.tables import NOT_STATED, _as_int, _with_total_row, round_percent
+from litrev.synthesis.tables import (
+    NOT_STATED,
+    as_int,
+    number_order,
+    round_percent,
+    with_total_row,
+)
 
 #: Field types that get a frequency table by default.
 FREQUENCY_TYPES = ("choice", "multi_choice", "country", "hierarchical")
@@ -50,7 +56,7 @@ def _parts(field: CodebookField, value: object, level: int | None) -> list[str]:
     text = normalise_value(field, str(value))
     parts = split_multi(text) if field.is_multiple else [text.strip()]
     if field.type in ("integer", "year"):
-        parts = [str(n) if (n := _as_int(p)) is not None else p for p in parts]
+        parts = [str(n) if (n := as_int(p)) is not None else p for p in parts]
     if level is not None and field.type == "hierarchical":
         parts = [roll_up(p, level) for p in parts]
     return list(dict.fromkeys(p for p in parts if p))
@@ -227,13 +233,7 @@ def timeline_table(
     for record_id in record_ids:
         for value in values.get(record_id) or [NOT_STATED]:
             counts[value] = counts.get(value, 0) + 1
-    numbers = sorted(n for v in counts if (n := _as_int(v)) is not None)
-    span = numbers[-1] - numbers[0] if numbers else 0
-    ordered = [str(n) for n in range(numbers[0], numbers[-1] + 1)] if 0 < span <= 200 else []
-    ordered = ordered or [str(n) for n in numbers]
-    ordered += sorted(v for v in counts if _as_int(v) is None and v != NOT_STATED)
-    if NOT_STATED in counts:
-        ordered.append(NOT_STATED)
+    ordered = number_order(counts)
     table = pd.DataFrame({"Studies": [counts.get(v, 0) for v in ordered]}, index=ordered)
     table.index.name = field.name
     return table
@@ -270,16 +270,12 @@ def set_crosstab(
             column_total[c] = column_total.get(c, 0) + 1
     column_names = [*column_order, *sorted(set(column_total) - set(column_order))]
     if numbered:
-        numbers = sorted(n for v in row_total if (n := _as_int(v)) is not None)
-        span = numbers[-1] - numbers[0] if numbers else 0
-        index = [str(n) for n in range(numbers[0], numbers[-1] + 1)] if 0 < span <= 200 else []
-        index = index or [str(n) for n in numbers]
-        index += sorted(v for v in row_total if _as_int(v) is None and v != NOT_STATED)
+        index = number_order(row_total)
     else:
         rest = set(row_total) - set(row_order) - {NOT_STATED}
         index = [*row_order, *sorted(rest, key=lambda v: (-row_total[v], v))]
-    if NOT_STATED in row_total:
-        index.append(NOT_STATED)
+        if NOT_STATED in row_total:
+            index.append(NOT_STATED)
     table = pd.DataFrame(
         [[cells.get((r, c), 0) for c in column_names] for r in index],
         index=index,
@@ -287,6 +283,6 @@ def set_crosstab(
         dtype=int,
     )
     table["Total"] = [row_total.get(r, 0) for r in index]
-    table = _with_total_row(table, row_name)
+    table = with_total_row(table, row_name)
     table.loc["Total"] = [*(column_total.get(c, 0) for c in column_names), len(record_ids)]
     return table

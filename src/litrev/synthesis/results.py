@@ -268,9 +268,11 @@ def compute_results(project: Project, *, reviewer: str | None = None) -> Results
     if reviewer is None and mode == "dual":
         reviewer = CONSENSUS
     field_name = protocol.classification.field
-    # The codebook as it is now: a changed one is recorded and renamed fields' values moved
-    # before anything is read; values that no longer fit are audit findings, never dropped.
-    sync_codebook(project.store, protocol.codebook, actor="litrev report")
+    # Values of fields renamed with `renamed_from` move to the new name before anything is read
+    # (the commands that write extractions record codebook versions; otherwise the report
+    # writes nothing). Values that no longer fit are audit findings, never dropped.
+    if any(f.renamed_from for f in protocol.codebook.fields):
+        sync_codebook(project.store, protocol.codebook, actor="litrev report")
     studies = studies_frame(project.store, protocol.codebook, reviewer=reviewer)
     if field_name and field_name not in studies.columns:
         studies[field_name] = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -110,17 +110,23 @@ def crosstab(
     table["Total"] = table.sum(axis=1)
     totals = table["Total"].to_dict()
     table = table.loc[sorted(table.index, key=lambda name: (-int(totals[name]), str(name)))]
-    return _with_total_row(table, row_field)
+    return with_total_row(table, row_field)
 
 
-def _with_total_row(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
+def with_total_row(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
+    """`table` with a `Total` row (column sums), its index named, as whole numbers."""
     table.loc["Total"] = table.sum(axis=0)
     table.index.name = index_name
     table.columns.name = None
     return table.astype(int)
 
 
-def _as_int(value: object) -> int | None:
+def as_int(value: object) -> int | None:
+    """A whole number written as text (or as pandas' float for a column with gaps), else None.
+
+    >>> as_int("2019"), as_int(2019.0), as_int("n.d.")
+    (2019, 2019, None)
+    """
     text = str(value).strip()
     if text.endswith(".0"):
         text = text[:-2]  # pandas reads an integer column with gaps as floats
@@ -142,7 +148,7 @@ def year_crosstab(
     def label(value: object) -> str:
         if value is None or (isinstance(value, float) and value != value) or str(value) == "":
             return NOT_STATED
-        number = _as_int(value)
+        number = as_int(value)
         return str(number) if number is not None else str(value).strip()
 
     years = studies[year_field].map(label) if len(studies) else pd.Series(dtype=str)
@@ -150,14 +156,26 @@ def year_crosstab(
     table = pd.crosstab(years, categories)
     extra = sorted(set(table.columns) - set(columns))
     table = table.reindex(columns=[*columns, *extra], fill_value=0)
-    numbers = sorted(n for n in (_as_int(y) for y in table.index) if n is not None)
-    # Gaps are filled for a plausible span only: one stray value must not make a thousand rows.
-    span = numbers[-1] - numbers[0] if numbers else 0
-    ordered = [str(n) for n in range(numbers[0], numbers[-1] + 1)] if 0 < span <= 200 else []
-    ordered = ordered or [str(n) for n in numbers]
-    ordered += sorted(y for y in table.index if _as_int(y) is None and y != NOT_STATED)
-    if NOT_STATED in table.index:
-        ordered.append(NOT_STATED)
+    ordered = number_order(table.index)
     table = table.reindex(index=ordered, fill_value=0)
     table["Total"] = table.sum(axis=1)
-    return _with_total_row(table, year_field)
+    return with_total_row(table, year_field)
+
+
+def number_order(values: Iterable[object]) -> list[str]:
+    """Row labels for whole-number values (years): every number from the first to the last, so
+    gaps show, then other values sorted, then "(not stated)" if present. Gaps are filled for a
+    span of at most 200 only: one stray value must not make a thousand rows.
+
+    >>> number_order(["2003", "2001", "n.d.", NOT_STATED])
+    ['2001', '2002', '2003', 'n.d.', '(not stated)']
+    """
+    given = [str(v) for v in values]
+    numbers = sorted(n for n in (as_int(v) for v in given) if n is not None)
+    span = numbers[-1] - numbers[0] if numbers else 0
+    ordered = [str(n) for n in range(numbers[0], numbers[-1] + 1)] if 0 < span <= 200 else []
+    ordered = ordered or [str(n) for n in dict.fromkeys(numbers)]
+    ordered += sorted({v for v in given if as_int(v) is None and v != NOT_STATED})
+    if NOT_STATED in given:
+        ordered.append(NOT_STATED)
+    return ordered
