@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from litrev.screening.log import read_tracks, write_transaction
 from litrev.screening.model import (
@@ -333,11 +333,23 @@ def next_records(
     return first + [r for r in todo if r not in seen]
 
 
-def require_may_screen(screening: Screening, stage: str, reviewer: str, record_id: int) -> None:
+# The first key of the PostgreSQL advisory locks taken on a record's decisions ("litr").
+_RECORD_LOCK_SPACE = 0x6C697472
+
+
+def require_may_screen(
+    screening: Screening,
+    stage: str,
+    reviewer: str,
+    record_id: int,
+    conn: Connection | None = None,
+) -> None:
     """Refuse (ScreeningError) a decision the allocation does not allow: on a record not
     assigned to `reviewer` when the stage has an allocation, or on a record that already has
     its required live decisions from others. Changing one's own live decision is always
-    allowed. The web workspace calls this before `Screening.decide`; the CLI does not.
+    allowed. The web workspace asks `Screening.decide(..., enforce_allocation=True)`, which
+    calls this inside the decision's own write transaction (`conn`), so two reviewers deciding
+    the last open place at once cannot both get it; the CLI does not.
 
     >>> from litrev.store import Store
     >>> from litrev.screening.decisions import Screening
@@ -353,16 +365,26 @@ def require_may_screen(screening: Screening, stage: str, reviewer: str, record_i
     """
     stage_value = parse_stage(str(stage)).value
     who = reviewer_name(reviewer)
-    with screening.store.connect() as conn:
-        events = screening.events(stage_value, conn, record_id=record_id)
-        table = schema.assignments
-        live = (table.c.stage == stage_value, table.c.removed_at.is_(None))
-        allocated = conn.execute(select(table.c.id).where(*live).limit(1)).first() is not None
-        mine = conn.execute(
-            select(table.c.id)
-            .where(*live, table.c.record_id == record_id, table.c.reviewer == who)
-            .limit(1)
-        ).first()
+    if conn is None:
+        with screening.store.connect() as own:
+            require_may_screen(screening, stage_value, who, record_id, own)
+        return
+    if conn.dialect.name == "postgresql":
+        # PostgreSQL has no database-wide writer lock: serialise the decisions on this record
+        # until the transaction ends, so the count of deciders below cannot go stale.
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :record)"),
+            {"space": _RECORD_LOCK_SPACE, "record": record_id},
+        )
+    events = screening.events(stage_value, conn, record_id=record_id)
+    table = schema.assignments
+    live = (table.c.stage == stage_value, table.c.removed_at.is_(None))
+    allocated = conn.execute(select(table.c.id).where(*live).limit(1)).first() is not None
+    mine = conn.execute(
+        select(table.c.id)
+        .where(*live, table.c.record_id == record_id, table.c.reviewer == who)
+        .limit(1)
+    ).first()
     deciders = _deciders(events).get(record_id, set())
     if who in deciders:
         return
@@ -370,7 +392,7 @@ def require_may_screen(screening: Screening, stage: str, reviewer: str, record_i
         raise ScreeningError(
             f"record {record_id} is not assigned to {who} at {stage_value}", field="record_id"
         )
-    required = screening.settings(stage_value).reviewers_required
+    required = screening.settings(stage_value, conn).reviewers_required
     if len(deciders) >= required:
         raise ScreeningError(
             f"record {record_id} already has its {required} decision(s) at {stage_value}",

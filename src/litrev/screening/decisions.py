@@ -328,15 +328,18 @@ class Screening:
         reason: str | None = None,
         note: str | None = None,
         idempotency_key: str | None = None,
+        enforce_allocation: bool = False,
     ) -> DecisionEvent:
         """Record (or change) a reviewer's decision on a record; returns the appended row.
 
         With `idempotency_key`, the first call writes the decision and the key in one
         transaction; a later call with the same key (a double-submitted form) writes nothing
         and returns the first call's row. The same key from another user, or for another
-        decision, is refused."""
+        decision, is refused. With `enforce_allocation` (the web workspace), the decision is
+        refused unless `allocation.require_may_screen` allows it, checked inside the same
+        write transaction so that concurrent reviewers cannot overfill a record."""
         item = DecisionInput(record_id, reviewer, str(stage), str(decision), reason, note)
-        if idempotency_key is None:
+        if idempotency_key is None and not enforce_allocation:
             return self.decide_many([item])[0]
         request = {
             "action": "decide",
@@ -346,14 +349,20 @@ class Screening:
             "reason": (reason or "").strip() or None,
         }
         with write_transaction(self.store) as conn:
-            done = claim_key(conn, idempotency_key, reviewer_name(reviewer), request)
-            if done is not None:
-                return _replayed(conn, idempotency_key, done)
+            if idempotency_key is not None:
+                done = claim_key(conn, idempotency_key, reviewer_name(reviewer), request)
+                if done is not None:
+                    return _replayed(conn, idempotency_key, done)
+            if enforce_allocation:
+                from litrev.screening.allocation import require_may_screen
+
+                require_may_screen(self, str(stage), reviewer, record_id, conn)
             pending, problems = self._prepare(conn, [item])
             if problems:
                 raise _batch_error(problems)
             event = append_events(conn, pending, action="screening.decide")[0]
-            settle_key(conn, idempotency_key, {**request, "decision_id": event.id})
+            if idempotency_key is not None:
+                settle_key(conn, idempotency_key, {**request, "decision_id": event.id})
             return event
 
     def decide_many(self, items: Sequence[DecisionInput]) -> list[DecisionEvent]:

@@ -244,15 +244,14 @@ def decide(
     response: Response,
     idempotency_key: KeyHeader = None,
 ) -> s.DecisionOut:
-    from litrev.screening.allocation import require_may_screen
     from litrev.screening.gates import require_open
 
     screening = member.review.screening
     require_open(screening, body.stage)
     started = datetime.now(UTC)
     # As on the screening page: only a record on the caller's list (their allocation,
-    # still short of its reviewers), or a change to their own decision.
-    require_may_screen(screening, body.stage, member.username, body.record_id)
+    # still short of its reviewers), or a change to their own decision; checked inside the
+    # decision's transaction.
     event = screening.decide(
         body.record_id,
         reviewer=member.username,
@@ -261,6 +260,7 @@ def decide(
         reason=body.reason,
         note=body.note,
         idempotency_key=idempotency_key,
+        enforce_allocation=True,
     )
     _replay_status(response, idempotency_key, event, started)
     return decision_out(event)

@@ -217,6 +217,7 @@ def decide(
             reason=reason.strip() or None,
             note=note.strip() or None,
             idempotency_key=idempotency_key.strip() or None,
+            enforce_allocation=True,  # _on_list above gives the message; this closes the race
         )
     except ScreeningError as refused:
         return _answer(request, member, stage, current=record_id, error=str(refused))
