@@ -154,3 +154,23 @@ def test_study_tables_leave_the_items_out(review) -> None:
     project, _ = review
     (table,) = paper_tables(project).tables
     assert table.headings == ["Study", "Topic"]  # no MMAT item per study
+
+
+def test_an_item_with_answers_of_its_own_is_counted_by_them() -> None:
+    import pandas as pd
+
+    from litrev.protocol import parse_protocol
+    from litrev.synthesis.appraisal_summary import appraisal_summary
+
+    text = '[review]\nid="x"\ntitle="x"\n[appraisal]\ntools=["jbi-text-opinion"]\n'
+    protocol = parse_protocol(text + codebook_toml(tool("jbi-text-opinion")))
+    studies = pd.DataFrame(
+        {"record_id": [1, 2, 3], "jbi_text_overall": ["Include", "Include", "Seek further info"]}
+    )
+    (summary,) = appraisal_summary(protocol, studies).tools
+    overall = summary.items[-1]
+    assert overall.own_answers(summary.answers) == (
+        "Include 2 (67%); Exclude 0 (0%); Seek further info 1 (33%)"
+    )
+    assert summary.items[0].own_answers(summary.answers) == ""
+    assert not summary.selector and [i.field for i in summary.chart_items][-1] == "jbi_text_q6"

@@ -61,6 +61,13 @@ class ItemSummary:
     def label(self) -> str:
         return f"{self.number}. {self.text}" if not self.overall else self.text
 
+    def own_answers(self, tool_answers: list[str]) -> str:
+        """An item with answers of its own (JBI's overall appraisal): "Include 2 (67%); ..."
+        for its row, whose answer columns are the tool's; "" for the others."""
+        if self.answers == tool_answers:
+            return ""
+        return "; ".join(f"{a} {self.counts[a]} ({self.percents[a]}%)" for a in self.answers)
+
 
 @dataclass(frozen=True)
 class ToolSummary:
@@ -73,6 +80,7 @@ class ToolSummary:
     studies: int  # included studies
     items: list[ItemSummary]
     designs: dict[str, int] = field(default_factory=dict)  # selector value -> studies
+    selector: bool = False  # the tool's design decides which items apply (MMAT)
 
     @property
     def chart_items(self) -> list[ItemSummary]:
@@ -186,6 +194,7 @@ def _tool_summary(found: Tool, studies: pd.DataFrame) -> ToolSummary:
         studies=len(studies),
         items=items,
         designs=designs,
+        selector=found.selector is not None,
     )
 
 
