@@ -328,14 +328,13 @@ def _column_name(names: npt.NDArray[np.object_], column: int) -> str:
 
 
 MODELS: dict[str, dict[str, Any]] = {
-    # svm-pseudo (below) z-scored and summed with complement naive Bayes: chosen over the
-    # candidates of benchmarks/screening/select_models.py by their mean on all 12 labelled
-    # reviews (leave-one-review-out estimate in benchmarks/screening/RESULTS.md). Its lead over
-    # svm-pseudo there is 0.0003: a near tie, see docs/screening-ranking.md.
-    "default": {"components": ("svm", "cnb"), "min_df": 2, "pseudo_negatives": 20},
-    # The default until issue 13's selection (chosen on the nine SYNERGY reviews only): ELAS u4's
-    # features and SVM minus the terms of a single record, plus 20 random unscreened records as
-    # presumed exclusions in every fit (as Cormack and Grossman's AutoTAR does).
+    # Chosen by leave-one-review-out over the candidates of benchmarks/screening/select_models.py
+    # on all 12 labelled reviews (2 seeds): the best mean there, so the same settings as before
+    # the selection (svm-pseudo). Estimate and caveats: benchmarks/screening/RESULTS.md.
+    "default": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 20},
+    # The default's settings by their own name: ELAS u4's features and SVM minus the terms of a
+    # single record, plus 20 random unscreened records as presumed exclusions in every fit (as
+    # Cormack and Grossman's AutoTAR does). First tuned on the nine SYNERGY reviews only.
     "svm-pseudo": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 20},
     # The candidates of benchmarks/screening/select_models.py (each on top of svm-pseudo).
     "svm-title": {"components": ("svm",), "title_weight": 0.5, "min_df": 2, "pseudo_negatives": 20},
