@@ -40,6 +40,7 @@ DATA = REPO.parent / "shared" / "benchmarks" / "screening"
 CACHE = HERE / "out" / "embeddings"
 RESULTS = HERE / "results_embeddings.json"
 MODELS = ("default", "embeddings-only", "embeddings")
+BASELINE = ["default"]  # the TF-IDF model the rows called "default" are (--baseline)
 _ENCODER: list[Any] = []  # loaded once per process, on the first review that needs it
 
 
@@ -103,7 +104,7 @@ def make(name: str, seed: int, vectors: np.ndarray) -> Any:
     from litrev.screening.rank import make_model
     from litrev.screening.rank_embeddings import FixedVectors
 
-    model = make_model(name, seed=seed)
+    model = make_model(BASELINE[0] if name == "default" else name, seed=seed)
     if name != "default":
         model.source = FixedVectors(vectors)
     return model
@@ -206,6 +207,22 @@ def report(results: dict[str, Any]) -> str:
             + " | ".join(f"{x:.3f}" for x in rc)
             + " |"
         )
+    lines += [
+        "",
+        "| vs `default`, per review (mean of seeds) | WSS@95 A diff | reviews won | "
+        "WSS@95 classic diff | won | recall@10% diff | won |",
+        "| --- |" + " ---: |" * 6,
+    ]
+    for model in MODELS[1:]:
+        cells = []
+        for key in ("wss95_asreview", "wss95_classic", "recall_at_10"):
+            diffs = [
+                np.mean([r[key] for r in runs if r["review"] == n and r["model"] == model])
+                - np.mean([r[key] for r in runs if r["review"] == n and r["model"] == "default"])
+                for n in names
+            ]
+            cells += [f"{np.mean(diffs):+.3f}", f"{sum(d > 0 for d in diffs)}/{len(diffs)}"]
+        lines.append(f"| `{model}` | " + " | ".join(cells) + " |")
     total = sum(c["records"] for c in results["embedding"].values())
     wall = sum(c["wall_s"] for c in results["embedding"].values())
     lines += [
@@ -223,19 +240,39 @@ def main() -> None:
     parser.add_argument("--embed-only", action="store_true", help="only fill the vector cache")
     parser.add_argument("--report", action="store_true", help="print the tables of the last run")
     parser.add_argument("--reviews", nargs="*", help="review names (default: all)")
+    parser.add_argument(
+        "--baseline", default="default", help="TF-IDF model to compare with (a make_model name)"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results file")
+    parser.add_argument(
+        "--merge",
+        nargs="*",
+        type=Path,
+        default=[],
+        help="with --report: add the runs of these results files",
+    )
     args = parser.parse_args()
     if args.report:
-        print(report(json.loads(RESULTS.read_text())))
+        results = json.loads(args.out.read_text())
+        for extra in args.merge:  # e.g. a review run in a second process
+            more = json.loads(extra.read_text())
+            results["embedding"].update(more["embedding"])
+            results["runs"] += [
+                r for r in more["runs"] if r["review"] not in {x["review"] for x in results["runs"]}
+            ]
+        print(report(results))
         return
     from litrev.screening.rank import MODELS as SPECS
 
     paths = [p for p in reviews() if not args.reviews or p.stem in args.reviews]
+    BASELINE[0] = args.baseline
     started = time.perf_counter()
     results: dict[str, Any] = {
         "commit": commit(),
         "default_spec": {
-            k: list(v) if isinstance(v, tuple) else v for k, v in SPECS["default"].items()
+            k: list(v) if isinstance(v, tuple) else v for k, v in SPECS[args.baseline].items()
         },
+        "baseline": args.baseline,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), "
         f"Python {platform.python_version()}",
         "embedding": {},
@@ -247,7 +284,7 @@ def main() -> None:
             continue
         results["runs"] += run_all([path], args.seeds)
         results["wall_s"] = time.perf_counter() - started
-        RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+        args.out.write_text(json.dumps(results, indent=1) + "\n")
     if not args.embed_only:
         print(report(results))
 
