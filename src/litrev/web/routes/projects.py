@@ -15,9 +15,7 @@ router = APIRouter()
 
 
 @router.get("/")
-def project_list(
-    request: Request, visitor: Annotated[Visitor, Depends(signed_in)]
-) -> Response:
+def project_list(request: Request, visitor: Annotated[Visitor, Depends(signed_in)]) -> Response:
     workspace = workspace_of(request)
     mine = dict(workspace.accounts.projects_of(visitor.username))
     # Each card says where the review stands: title/abstract progress and open conflicts.
