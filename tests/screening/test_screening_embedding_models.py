@@ -78,6 +78,19 @@ def test_ensemble_keeps_text_terms_in_its_explanations() -> None:
     assert model.seed_X is not None and model.seed_X.shape == (1, X.shape[1])
 
 
+def test_a_corpus_is_embedded_once_for_several_models() -> None:
+    # As `litrev simulate --seeds 5` makes one model per seed with the same encoder.
+    encoder = WordHashEncoder(dims=8)
+    for seed in range(3):
+        EmbeddingOnlyModel(seed=seed, source=EncoderVectors(encoder, progress=False)).fit(
+            CORPUS, LABELS
+        )
+    assert len(encoder.encoded) == len(CORPUS)
+    other = WordHashEncoder(dims=8)  # another encoder never gets the first one's vectors
+    EmbeddingOnlyModel(source=EncoderVectors(other, progress=False)).fit(CORPUS, LABELS)
+    assert len(other.encoded) == len(CORPUS)
+
+
 def test_fixed_vectors_must_match_the_corpus() -> None:
     model = EmbeddingOnlyModel(source=FixedVectors(np.ones((2, 4))))
     with pytest.raises(ValueError, match="2 vectors were given for 6 records"):

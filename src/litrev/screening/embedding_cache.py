@@ -25,6 +25,7 @@ the packaged all-MiniLM-L6-v2 (optional extra `litrev[embeddings]`), loaded with
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -76,6 +77,7 @@ class SentenceEncoder:
         )
 
 
+@functools.lru_cache(maxsize=2)  # loading takes seconds: once per process is enough
 def load_encoder(model_name: str = DEFAULT_MODEL) -> SentenceEncoder:
     """The packaged all-MiniLM-L6-v2, loaded from site-packages with the Hugging Face hub offline,
     reading the first 128 word pieces of each text (`MAX_TOKENS`).

@@ -69,6 +69,9 @@ class VectorSource(Protocol):
         ...
 
 
+_LAST_CORPUS: dict[str, Any] = {}
+
+
 class EncoderVectors:
     """Computes vectors on demand with `encoder` (default: the packaged model, loaded lazily)."""
 
@@ -85,7 +88,18 @@ class EncoderVectors:
         return self.encoder
 
     def corpus(self, texts: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
-        return self.new(texts)
+        # The last corpus is kept per encoder, so that the models of several seeds of one
+        # `litrev simulate` run embed the data set once, not once per seed.
+        encoder = self._encoder()
+        key = (id(encoder), hash(tuple(texts)))
+        if _LAST_CORPUS.get("key") == key:
+            cached: npt.NDArray[np.float32] = _LAST_CORPUS["vectors"]
+            return cached
+        vectors = self.new(texts)
+        _LAST_CORPUS.update(
+            key=key, vectors=vectors, encoder=encoder
+        )  # encoder kept: id stays unique
+        return vectors
 
     def new(self, texts: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
         from litrev.screening.embedding_cache import embedding_text
