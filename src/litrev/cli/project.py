@@ -73,7 +73,7 @@ def _summary(results_path: Path) -> None:
             )
     console.print(
         f"Report written to [bold]{escape(str(results_path.parent))}[/]: "
-        "report.html, report.md, prisma.svg, results.json (charts beside them: chart-*.svg)"
+        "report.html, report.md, prisma.svg, results.json (charts beside them: chart-*.svg and 300-dpi chart-*.png)"
     )
 
 
