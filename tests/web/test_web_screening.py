@@ -8,6 +8,7 @@ from typing import Any
 
 from litrev.screening.fulltext import attach
 from litrev.screening.gates import open_stage
+from litrev.screening.queue import ScreeningQueue
 
 from .conftest import WebReview
 from .pdfs import pdf_with_text
@@ -46,11 +47,24 @@ def decide(web_review: WebReview, client: Any, record_id: int, **form: str) -> A
     )
 
 
+def first_in_order(web_review: WebReview, reviewer: str = "rui") -> int:
+    """The record the core's queue puts first (as `litrev screen` would: with the protocol prior)."""
+    review = web_review.workspace.reviews[web_review.key]
+    queue = ScreeningQueue(
+        review.screening, reviewer=reviewer, stage=TA, protocol=review.project.protocol
+    )
+    return int(queue.order()[0])
+
+
 def test_the_next_record_is_shown_with_its_fields_and_marks(web_review: WebReview) -> None:
     """The first record in order, its fields, criteria and reasons; protocol and strategy marks."""
     rui = web_review.client("rui")
-    page = rui.get(f"/r/{web_review.key}/screen")
-    assert page.status_code == 200
+    first = rui.get(f"/r/{web_review.key}/screen")
+    assert first.status_code == 200
+    # Before any decision the protocol ranks (criteria, strategy terms), and the page says so.
+    assert shown_id(first.text) == first_in_order(web_review)
+    assert "Ranked first by the review's protocol" in first.text
+    page = rui.get(f"/r/{web_review.key}/screen?record=1")
     assert shown_id(page.text) == 1
     title = re.search(r'data-testid="record-title">(.*?)</h2>', page.text).group(1)  # type: ignore[union-attr]
     assert title == (
@@ -63,7 +77,7 @@ def test_the_next_record_is_shown_with_its_fields_and_marks(web_review: WebRevie
     assert "No admissions outcome" not in page.text.split("data-reasons")[1].split("</fieldset>")[0]
     assert "hospital admissions reported" in page.text  # the inclusion criteria
     assert 'data-key="i"' in page.text and 'data-key="m"' in page.text
-    assert 'data-testid="remaining">12<' in page.text
+    assert 'data-testid="remaining">12<' in first.text
     # Record 4 holds the protocol's exclude words; record 3 the strategy's "telehealth".
     four = rui.get(f"/r/{web_review.key}/screen?record=4").text
     assert '<mark class="hl-exclude">protocol</mark>' in four
@@ -75,15 +89,17 @@ def test_the_next_record_is_shown_with_its_fields_and_marks(web_review: WebRevie
 
 def test_a_decision_is_stored_and_the_next_record_follows(web_review: WebReview) -> None:
     rui = web_review.client("rui")
-    answer = decide(web_review, rui, 1, decision="include")
+    first = first_in_order(web_review)
+    rui.get(f"/r/{web_review.key}/screen")
+    answer = decide(web_review, rui, first, decision="include")
     assert answer.status_code == 200
-    assert shown_id(answer.text) != 1
+    assert shown_id(answer.text) != first
     assert 'id="toast" hx-swap-oob="true"' in answer.text
-    assert "Included record 1 — press u to undo" in answer.text
-    outcome = web_review.workspace.reviews[web_review.key].screening.outcomes(TA)[1]
+    assert f"Included record {first} — press u to undo" in answer.text
+    outcome = web_review.workspace.reviews[web_review.key].screening.outcomes(TA)[first]
     assert [(v.reviewer, v.decision) for v in outcome.votes] == [("rui", "include")]
     assert 'data-testid="remaining">11<' in answer.text
-    assert 'data-testid="stopping"' in answer.text and 'data-testid="explain"' not in answer.text
+    assert 'data-testid="stopping"' in answer.text
     # An include and an exclude to learn from: the order is ranked, and the page says why.
     ranked = decide(web_review, rui, shown_id(answer.text), reason="population")
     assert 'data-testid="explain">Ranked first by words learned' in ranked.text

@@ -178,6 +178,13 @@ class ScreeningQueue:
         summary: str = self.model.explain(self._index[record_id]).summary(terms)
         return summary or None
 
+    def prior_driven(self, record_id: int) -> bool:
+        """Whether the protocol prior, not the words learned from decisions, placed the record
+        (so a screen can say which of the two its explanation is)."""
+        if not self._ranked or record_id not in self._index:
+            return False
+        return bool(getattr(self.model.explain(self._index[record_id]), "prior_driven", False))
+
     def stopping_estimate(self) -> Any:
         """The stopping estimate (`stopping.ScreenerEstimate`) over this reviewer's decisions
         in the order made, or None without the stopping module or any decision. A "maybe" is

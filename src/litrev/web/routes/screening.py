@@ -89,6 +89,7 @@ def screen_context(
     context.update(
         view=record_view(review, record_id, marker),
         explain=queue.explain(record_id),
+        explain_prior=queue.prior_driven(record_id),
         own=own,
         others=screening.visible_decisions(record_id, stage, member.username, role=member.role),
         blind=blind_for(screening, record_id, stage, member.username, role=member.role),

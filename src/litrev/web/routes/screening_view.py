@@ -164,7 +164,14 @@ class QueueView:
         with caches["lock"]:
             entry: _Entry | None = caches["queues"].get(key)
             if entry is None or entry.queue.records != eligible:
-                entry = _Entry(ScreeningQueue(screening, reviewer=member.username, stage=stage))
+                # The protocol prior orders the first records, as in `litrev screen`.
+                queue = ScreeningQueue(
+                    screening,
+                    reviewer=member.username,
+                    stage=stage,
+                    protocol=member.review.project.protocol,
+                )
+                entry = _Entry(queue)
                 caches["queues"][key] = entry
         self.entry = entry
 
@@ -177,6 +184,10 @@ class QueueView:
     def explain(self, record_id: int) -> str | None:
         with self.entry.lock:
             return self.entry.queue.explain(record_id)
+
+    def prior_driven(self, record_id: int) -> bool:
+        with self.entry.lock:
+            return bool(self.entry.queue.prior_driven(record_id))
 
 
 def toast_text(event: DecisionEvent, undone: bool = False) -> str:
