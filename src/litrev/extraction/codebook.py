@@ -46,8 +46,12 @@ MULTI_SEPARATOR = ";"
 _YEAR = re.compile(r"[12][0-9]{3}")
 
 
-def _nearest(value: str, options: Sequence[str]) -> str:
-    """' (did you mean 'x'?)' for the option closest to `value`, or ''."""
+def nearest_hint(value: str, options: Sequence[str]) -> str:
+    """' (did you mean 'x'?)' for the option closest to `value`, or ''.
+
+    >>> nearest_hint("cuontry", ["country", "design"])
+    " (did you mean 'country'?)"
+    """
     from rapidfuzz import fuzz, process
 
     found = process.extractOne(
@@ -62,9 +66,7 @@ def _choice_problem(field: CodebookField, value: str) -> str | None:
     shown = ", ".join(repr(c) for c in field.choices[:12]) + (
         ", ..." if len(field.choices) > 12 else ""
     )
-    return (
-        f"expected one of {shown} for '{field.name}', got {value!r}{_nearest(value, field.choices)}"
-    )
+    return f"expected one of {shown} for '{field.name}', got {value!r}{nearest_hint(value, field.choices)}"
 
 
 def split_multi(value: str) -> list[str]:
@@ -105,9 +107,7 @@ def _hierarchy_problem(field: CodebookField, value: str) -> str | None:
     if tree.find(value) is not None:
         return None
     shown = ", ".join(repr(c) for c in tree.nodes[:12]) + (", ..." if len(tree.nodes) > 12 else "")
-    return (
-        f"expected a code of {shown} for '{field.name}', got {value!r}{_nearest(value, tree.nodes)}"
-    )
+    return f"expected a code of {shown} for '{field.name}', got {value!r}{nearest_hint(value, tree.nodes)}"
 
 
 def _one_problem(field: CodebookField, value: str) -> str | None:
@@ -304,7 +304,7 @@ def unknown_column_problem(column: str, codebook: Codebook) -> str:
     """
     names = [f.name for f in codebook.fields]
     return (
-        f"column {column!r} is not a codebook field{_nearest(column, names)}; rename it, add it "
+        f"column {column!r} is not a codebook field{nearest_hint(column, names)}; rename it, add it "
         f"to the codebook, or pass --ignore-column {column}"
     )
 
@@ -366,7 +366,7 @@ def _unknown_field_problem(codebook: Codebook, name: str) -> str:
     if renamed:
         return f"'{name}' is now called '{renamed}' in the codebook"
     fields = [f.name for f in codebook.fields]
-    return f"'{name}' is not a codebook field{_nearest(name, fields)}"
+    return f"'{name}' is not a codebook field{nearest_hint(name, fields)}"
 
 
 def check_values(

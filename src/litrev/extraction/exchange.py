@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from litrev.errors import InputError
-from litrev.extraction.codebook import CONSENSUS
+from litrev.extraction.codebook import CONSENSUS, nearest_hint
 from litrev.protocol import Codebook, CodebookField
 from litrev.store import Store, schema
 
@@ -108,7 +108,7 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
 
     from openpyxl import load_workbook
 
-    from litrev.records.formats.tabular import MAX_XLSX_EXPANDED
+    from litrev.records.formats.tabular import MAX_XLSX_EXPANDED, cell_text
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -134,12 +134,12 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
                 worksheet.reset_dimensions()  # a declared size may lie (A1:XFD1048576)
             values = worksheet.iter_rows(values_only=True)
             first = next(values, None)
-            header = [_text(v).strip() for v in first or ()]
+            header = [cell_text(v).strip() for v in first or ()]
             while header and header[-1] == "":
                 header.pop()
             rows, numbers = [], []
             for number, cells in enumerate(values, 2):
-                texts = [unneutral(_text(v).strip()) for v in cells]
+                texts = [unneutral(cell_text(v).strip()) for v in cells]
                 if len(texts) > len(header) and any(texts[len(header) :]):
                     raise InputError(
                         f"{path}, sheet {worksheet.title!r}",
@@ -161,12 +161,6 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
     return sheets
 
 
-def _text(value: object) -> str:
-    from litrev.records.formats.tabular import _cell_text
-
-    return _cell_text(value)
-
-
 def read_sheets(path: str | Path, codebook: Codebook) -> tuple[Sheet, dict[str, Sheet]]:
     """The main table and each repeating group's table of an extraction file (.csv or .xlsx).
 
@@ -186,12 +180,10 @@ def read_sheets(path: str | Path, codebook: Codebook) -> tuple[Sheet, dict[str, 
             if sheet is main:
                 continue
             if sheet.name not in names:
-                from litrev.extraction.codebook import _nearest
-
                 raise InputError(
                     str(path),
                     f"sheet {sheet.name!r} is not a repeating group of the codebook"
-                    f"{_nearest(sheet.name or '', names)}; groups: {', '.join(names) or 'none'}",
+                    f"{nearest_hint(sheet.name or '', names)}; groups: {', '.join(names) or 'none'}",
                 )
             groups[str(sheet.name)] = sheet
         return main, groups
@@ -314,14 +306,14 @@ def export_extractions(
             )
     from openpyxl import Workbook
 
-    from litrev.records.formats.tabular_write import _xlsx_cell
+    from litrev.records.formats.tabular_write import xlsx_cell
 
     workbook = Workbook(write_only=True)
     for title, (sheet_header, sheet_rows) in [(MAIN_SHEET, (header, rows)), *groups.items()]:
         sheet = workbook.create_sheet(title)
-        sheet.append([_xlsx_cell(sheet, _neutral(h)) for h in sheet_header])
+        sheet.append([xlsx_cell(sheet, _neutral(h)) for h in sheet_header])
         for row in sheet_rows:
-            sheet.append([_xlsx_cell(sheet, _neutral(cell)) for cell in row])
+            sheet.append([xlsx_cell(sheet, _neutral(cell)) for cell in row])
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(path) as temporary:
         workbook.save(str(temporary))

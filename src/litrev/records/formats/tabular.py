@@ -104,7 +104,12 @@ def kind_of_header(header: list[str]) -> str:
     return "csv"
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A spreadsheet cell's value as the text a CSV cell would hold.
+
+    >>> [cell_text(v) for v in (None, True, 2.0, 2.5, date(2024, 3, 1), "x")]
+    ['', 'TRUE', '2', '2.5', '2024-03-01', 'x']
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -189,12 +194,12 @@ def read_xlsx(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]
         header_row = next(values, None)
         if header_row is None:
             raise InputError(str(path), "empty worksheet: expected a header row", line=1)
-        header = [_cell_text(v) for v in header_row]
+        header = [cell_text(v) for v in header_row]
         while header and header[-1] == "":
             header.pop()
         rows = []
         for number, row in enumerate(values, 2):
-            cells = [_cell_text(v) for v in row]
+            cells = [cell_text(v) for v in row]
             if any(cells):
                 rows.append((number, cells))
     except InputError:

@@ -180,7 +180,15 @@ def write_delimited(
         write(_csv_line(row, delimiter))
 
 
-def _xlsx_cell(sheet: object, text: str) -> object:
+def xlsx_cell(sheet: object, text: str) -> object:
+    r"""A write-only sheet's cell for `text`: characters XML cannot hold become U+FFFD, and
+    text starting "=" is stored as text, not run as a formula.
+
+    >>> from openpyxl import Workbook
+    >>> sheet = Workbook(write_only=True).create_sheet("s")
+    >>> xlsx_cell(sheet, "a\x0bb") == "a\ufffdb", xlsx_cell(sheet, "=1+1").data_type
+    (True, 's')
+    """
     from openpyxl.cell import WriteOnlyCell
 
     text = _XLSX_ILLEGAL.sub("\ufffd", text)
@@ -206,9 +214,9 @@ def write_xlsx(
     header, rows = table_rows(records, flavour, extra)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("records")
-    sheet.append([_xlsx_cell(sheet, neutral_cell(h) if neutralise else h) for h in header])
+    sheet.append([xlsx_cell(sheet, neutral_cell(h) if neutralise else h) for h in header])
     for row in rows:
         if neutralise:
             row = [neutral_cell(cell) for cell in row]
-        sheet.append([_xlsx_cell(sheet, cell) for cell in row])
+        sheet.append([xlsx_cell(sheet, cell) for cell in row])
     workbook.save(str(path))
