@@ -104,29 +104,11 @@ def read_csv_sheet(path: Path) -> Sheet:
 
 
 def _xlsx_sheets(path: Path) -> list[Sheet]:
-    import zipfile
+    from litrev.records.formats.tabular import cell_text, open_xlsx
 
-    from openpyxl import load_workbook
-
-    from litrev.records.formats.tabular import MAX_XLSX_EXPANDED, cell_text
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except FileNotFoundError as error:
-        raise InputError(str(path), "file not found") from error
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise InputError(str(path), f"not a readable .xlsx workbook: {error}") from error
-    if expanded > MAX_XLSX_EXPANDED:
-        raise InputError(
-            str(path),
-            f"workbook expands to {expanded:,} bytes; litrev reads workbooks of up to "
-            f"{MAX_XLSX_EXPANDED:,} bytes unpacked (save it as CSV instead)",
-        )
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises zipfile, KeyError and its own errors
-        raise InputError(str(path), f"not a readable .xlsx workbook: {error}") from error
+    if not path.exists():
+        raise InputError(str(path), "file not found")
+    workbook = open_xlsx(path)
     sheets = []
     try:
         for worksheet in workbook.worksheets:

@@ -15,6 +15,7 @@ import csv
 import io
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from litrev.errors import InputError
 from litrev.records.base import (
@@ -31,6 +32,9 @@ from litrev.records.base import (
 )
 from litrev.records.formats.wos import record_from_wos
 from litrev.records.model import Provenance, Record
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 # Column names (lower case) that hold each field in generic tables: ASReview, Rayyan, Covidence,
 # Zotero and EndNote CSV exports, litrev's own CSV.
@@ -161,8 +165,16 @@ def read_delimited(
 MAX_XLSX_EXPANDED = 512_000_000
 
 
-def read_xlsx(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and rows of the first worksheet of an Excel workbook, every cell as text."""
+def open_xlsx(path: str | Path) -> Workbook:
+    """An Excel workbook opened read-only (values, not formulas); the caller closes it. A file
+    that is not a workbook, or whose parts unpack to more than `MAX_XLSX_EXPANDED` bytes, is
+    refused with `InputError`.
+
+    >>> open_xlsx(__file__)
+    Traceback (most recent call last):
+    ...
+    litrev.errors.InputError: ...: not a readable .xlsx workbook: File is not a zip file
+    """
     import zipfile
 
     from openpyxl import load_workbook
@@ -179,9 +191,14 @@ def read_xlsx(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]
             f"{MAX_XLSX_EXPANDED:,} bytes unpacked (save it as CSV instead)",
         )
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises zipfile, KeyError and its own errors
         raise InputError(str(path), f"not a readable .xlsx workbook: {error}") from error
+
+
+def read_xlsx(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows of the first worksheet of an Excel workbook, every cell as text."""
+    workbook = open_xlsx(path)
     number = 1
     try:
         if not workbook.worksheets:
