@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from litrev.cli._app import app, console
+from litrev.cli._options import parse_ids
 
 if TYPE_CHECKING:
     from litrev.project import Project
@@ -201,30 +202,6 @@ def _open(project_dir: Path) -> Project:
     project = Project.open(project_dir)
     sync_codebook(project.store, project.protocol.codebook, actor="litrev")
     return project
-
-
-def parse_ids(text: str, option: str = "--records") -> list[int]:
-    """Record ids written as "1,2,7-9".
-
-    >>> parse_ids("1, 3-5")
-    [1, 3, 4, 5]
-    """
-    ids: list[int] = []
-    for part in text.replace(" ", "").split(","):
-        if not part:
-            continue
-        low, dash, high = part.partition("-")
-        try:
-            if dash:
-                first, last = int(low), int(high)
-                if last < first or last - first > 1_000_000:
-                    raise ValueError
-                ids.extend(range(first, last + 1))
-            else:
-                ids.append(int(part))
-        except ValueError:
-            raise typer.BadParameter(f"{option} {part!r}: expected ids like 1,2,7-9") from None
-    return ids
 
 
 def included_ids(project: Project) -> list[int]:

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from litrev.cli._app import app, console
+from litrev.cli._options import parse_ids
 from litrev.cli.screening import ProjectOpt, StageOpt, open_screening
 from litrev.errors import InputError
 
@@ -71,7 +72,7 @@ def assign(
 
     screening, _ = open_screening(project_dir)
     if records is not None:
-        ids = _ids(records)
+        ids = parse_ids(records)
         for who in reviewers:
             if remove:
                 n = allocation.unassign(screening, stage, who, ids, by=by)
@@ -89,25 +90,6 @@ def assign(
     console.print(f"Assigned {total} record slot(s):")
     for who, ids in plan.items():
         console.print(f"  {who}: {len(ids)}")
-
-
-def _ids(text: str) -> list[int]:
-    ids: list[int] = []
-    for part in text.replace(" ", "").split(","):
-        if not part:
-            continue
-        low, dash, high = part.partition("-")
-        try:
-            if dash:
-                first, last = int(low), int(high)
-                if last < first or last - first > 1_000_000:
-                    raise ValueError
-                ids.extend(range(first, last + 1))
-            else:
-                ids.append(int(part))
-        except ValueError:
-            raise typer.BadParameter(f"--records {part!r}: expected ids like 1,2,7-9") from None
-    return ids
 
 
 @stage_app.command("open")
