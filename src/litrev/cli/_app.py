@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(
     name="litrev",
@@ -17,3 +18,12 @@ app = typer.Typer(
 # scripts that grep litrev's output see it whole (tables still fit the width).
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
+
+
+def say(text: str) -> None:
+    """Print `text` to stdout as written: no rich markup ("[x]" stays) and no highlighting.
+
+    >>> say("[dim] is kept")
+    [dim] is kept
+    """
+    console.print(escape(text), highlight=False)

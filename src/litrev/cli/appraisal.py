@@ -7,19 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from litrev.cli._app import app, console
+from litrev.cli._app import app, say
 
 appraisal_app = typer.Typer(
     help="Quality appraisal tools (CASP qualitative, MMAT 2018, JBI checklists), with their "
     "sources; adopt one as codebook fields."
 )
 app.add_typer(appraisal_app, name="appraisal")
-
-
-def _say(text: str) -> None:
-    console.print(escape(text), highlight=False)
 
 
 @appraisal_app.command("list")
@@ -29,8 +24,8 @@ def list_tools() -> None:
 
     for found in load_tools():
         answers = " / ".join(found.answers)
-        _say(f"{found.name}: {found.title} — {len(found.items)} items ({answers})")
-        _say(f"  source: {found.citation}")
+        say(f"{found.name}: {found.title} — {len(found.items)} items ({answers})")
+        say(f"  source: {found.citation}")
 
 
 @appraisal_app.command("show")
@@ -41,20 +36,20 @@ def show(
     from litrev.appraisal import tool
 
     found = tool(name)
-    _say(f"{found.name}: {found.title}\nsource: {found.citation}")
+    say(f"{found.name}: {found.title}\nsource: {found.citation}")
     if found.wording_note:
-        _say(f"note: {found.wording_note}")
-    _say(f"answers: {' / '.join(found.answers)}")
+        say(f"note: {found.wording_note}")
+    say(f"answers: {' / '.join(found.answers)}")
     if found.selector is not None:
         choices = "; ".join(found.selector.choices)
-        _say(f"\n{found.selector_field}: {found.selector.label} ({choices})")
+        say(f"\n{found.selector_field}: {found.selector.label} ({choices})")
     for domain in found.domains:
         applies = f" (applies to: {'; '.join(domain.applies_to)})" if domain.applies_to else ""
-        _say(f"\n{domain.label}{applies}")
+        say(f"\n{domain.label}{applies}")
         for item in found.items:
             if item.domain == domain.name:
                 extra = f" [{' / '.join(item.answers)}]" if item.answers != found.answers else ""
-                _say(f"  {found.field_name(item)}: {item.number}. {item.text}{extra}")
+                say(f"  {found.field_name(item)}: {item.number}. {item.text}{extra}")
 
 
 @appraisal_app.command("adopt")
@@ -88,7 +83,7 @@ def adopt_command(
         typer.echo(codebook_toml(tool(name)), nl=False)
         return
     added = adopt(name, project_dir / PROTOCOL_FILE, double_rated=double)
-    _say(
+    say(
         f"added {len(added)} codebook fields ({added[0]} ... {added[-1]}) and {name!r} in "
         f"[appraisal] tools to {project_dir / PROTOCOL_FILE}"
     )

@@ -13,16 +13,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from litrev.cli._app import app, console, err_console
+from litrev.cli._app import app, err_console, say
 
 frameworks_app = typer.Typer(
     help="Co-production frameworks from the literature, with their sources; adopt one as codebook fields."
 )
 app.add_typer(frameworks_app, name="frameworks")
-
-
-def _say(text: str) -> None:
-    console.print(escape(text), highlight=False)
 
 
 @frameworks_app.command("list")
@@ -32,7 +28,7 @@ def list_frameworks() -> None:
 
     for fw in load_frameworks():
         dimensions = ", ".join(f"{d.name} ({'/'.join(d.value_names)})" for d in fw.dimensions)
-        _say(f"{fw.name}: {fw.title} — {dimensions}\n  source: {fw.citation}")
+        say(f"{fw.name}: {fw.title} — {dimensions}\n  source: {fw.citation}")
 
 
 @frameworks_app.command("show")
@@ -44,21 +40,21 @@ def show(
     from litrev.frameworks import framework
 
     fw = framework(name)
-    _say(f"{fw.name}: {fw.title}\nsource: {fw.citation}")
+    say(f"{fw.name}: {fw.title}\nsource: {fw.citation}")
     if fw.citation_note:
-        _say(f"note: {fw.citation_note}")
+        say(f"note: {fw.citation_note}")
     for dimension in fw.dimensions:
         kind = "several values" if dimension.multiple else "one value"
-        _say(f"\n{dimension.name} — {dimension.label} ({kind})")
+        say(f"\n{dimension.name} — {dimension.label} ({kind})")
         if dimension.definition:
-            _say(f"  “{dimension.definition}” [{dimension.source}]")
+            say(f"  “{dimension.definition}” [{dimension.source}]")
         for value in dimension.values:
             said = (
                 f"“{value.definition}” [{value.source}]"
                 if value.definition
                 else "no definition in the source"
             )
-            _say(f"  - {value.name}: {said}")
+            say(f"  - {value.name}: {said}")
 
 
 @frameworks_app.command("adopt")
@@ -84,7 +80,7 @@ def adopt_command(
         typer.echo(codebook_toml(framework(name), prefix=prefix), nl=False)
         return
     added = adopt(name, project_dir / PROTOCOL_FILE, prefix=prefix)
-    _say(f"added codebook fields {', '.join(added)} to {project_dir / PROTOCOL_FILE}")
+    say(f"added codebook fields {', '.join(added)} to {project_dir / PROTOCOL_FILE}")
 
 
 @app.command("match")
@@ -133,12 +129,12 @@ def match_command(
         typer.echo(json.dumps([asdict(m) for m in found], ensure_ascii=False, indent=2))
         return
     if not found:
-        _say("No model in the catalogue matches what you described; try more words or --answers.")
+        say("No model in the catalogue matches what you described; try more words or --answers.")
         return
     for rank, found_match in enumerate(found, start=1):
-        _say(f"{rank}. {found_match.label} (score {found_match.score:.2f})")
+        say(f"{rank}. {found_match.label} (score {found_match.score:.2f})")
         for fact, text in found_match.facts.items():
-            _say(f"   {fact}: {text}")
-        _say("   why:")
+            say(f"   {fact}: {text}")
+        say("   why:")
         for reason in found_match.reasons:
-            _say(f"   - {reason}")
+            say(f"   - {reason}")
