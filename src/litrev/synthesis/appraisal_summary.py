@@ -28,18 +28,9 @@ import pandas as pd
 from litrev.appraisal.tools import Tool, tool
 from litrev.protocol import Codebook, Protocol
 from litrev.store import Store
-from litrev.synthesis.tables import round_percent
+from litrev.synthesis.tables import is_blank, round_percent
 
 NONE_DONE = "No quality appraisal was done."
-
-
-def _blank(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or (isinstance(value, float) and value != value)
-        or not str(value).strip()
-    )
 
 
 @dataclass(frozen=True)
@@ -136,14 +127,14 @@ def _tool_summary(found: Tool, studies: pd.DataFrame) -> ToolSummary:
     names = found.field_names
     columns = {name: column(name) for name in names}
     appraised_rows = [
-        i for i in range(len(studies)) if any(not _blank(columns[n][i]) for n in names)
+        i for i in range(len(studies)) if any(not is_blank(columns[n][i]) for n in names)
     ]
     designs: dict[str, int] = {}
     design_of: dict[int, str] = {}
     if found.selector_field:
         for i in appraised_rows:
             value = columns[found.selector_field][i]
-            if not _blank(value):
+            if not is_blank(value):
                 design_of[i] = str(value).strip()
                 designs[design_of[i]] = designs.get(design_of[i], 0) + 1
     items = []
@@ -155,7 +146,7 @@ def _tool_summary(found: Tool, studies: pd.DataFrame) -> ToolSummary:
         not_rated = not_applicable = 0
         for i in appraised_rows:
             value = columns[name][i]
-            if _blank(value):
+            if is_blank(value):
                 design = design_of.get(i)
                 if domain.applies_to and design is not None and design not in domain.applies_to:
                     not_applicable += 1

@@ -27,6 +27,7 @@ from litrev.protocol import CodebookField, Protocol
 from litrev.synthesis.tables import (
     NOT_STATED,
     as_int,
+    is_blank,
     number_order,
     round_percent,
     with_total_row,
@@ -38,20 +39,11 @@ FREQUENCY_TYPES = ("choice", "multi_choice", "country", "hierarchical")
 ROUNDING_NOTE = "rounded half up to whole numbers"
 
 
-def _blank(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or (isinstance(value, float) and value != value)
-        or not str(value).strip()
-    )
-
-
 def _parts(field: CodebookField, value: object, level: int | None) -> list[str]:
     from litrev.extraction.codebook import normalise_value, split_multi
     from litrev.extraction.hierarchy import roll_up
 
-    if _blank(value):
+    if is_blank(value):
         return []
     text = normalise_value(field, str(value))
     parts = split_multi(text) if field.is_multiple else [text.strip()]

@@ -121,6 +121,20 @@ def with_total_row(table: pd.DataFrame, index_name: str) -> pd.DataFrame:
     return table.astype(int)
 
 
+def is_blank(value: object) -> bool:
+    """Whether a study's cell holds nothing: None, pandas' NA or NaN, or only spaces.
+
+    >>> [is_blank(v) for v in (None, pd.NA, float("nan"), "  ", "0", 0)]
+    [True, True, True, True, False, False]
+    """
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and value != value)
+        or not str(value).strip()
+    )
+
+
 def as_int(value: object) -> int | None:
     """A whole number written as text (or as pandas' float for a column with gaps), else None.
 
