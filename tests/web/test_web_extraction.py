@@ -145,6 +145,12 @@ def _complete_is_refused_with_every_problem_then_accepted(form: WebReview) -> No
     assert "'outcomes' needs at least 1 row, has 0" in text
     assert _state(form, 3, "sam") == "in_progress"
     assert _values(form, 3, "sam")[("design", 0)] == "randomised trial"  # saved meanwhile
+    assert "Not complete: 2 problems to fix" in text
+    # a plain save (no JavaScript) with a bad value: the form again, the bad value as typed
+    typo = sam.post(f"/r/{KEY}/extract/3/save", data={**post, "f:arms:0": "two"})
+    assert typo.status_code == 422
+    assert 'value="two"' in typo.text and "whole number" in html.unescape(typo.text)
+    assert ("arms", 0) not in _values(form, 3, "sam")
     post.update({"f:arms:0": "2", "f:outcome:1": "readmission", "f:effect:1": "-1.5"})
     done = sam.post(f"/r/{KEY}/extract/3/complete", data=post, follow_redirects=False)
     assert done.status_code == 303, done.text

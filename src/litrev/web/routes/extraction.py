@@ -277,6 +277,31 @@ def _status_fragment(problem: str | None, state: str) -> str:
     return f'<span class="xsaved" data-state="{escape(state)}">Saved</span>'
 
 
+async def _refused_form(
+    request: Request,
+    member: Member,
+    rid: int,
+    values: dict[ValueKey, str],
+    locations: dict[ValueKey, str],
+    refused: dict[ValueKey, str],
+    problems: dict[ValueKey, str],
+    notice: str | None = None,
+) -> Response:
+    # The form again (422): the stored values, except the `refused` ones the reviewer typed,
+    # which are shown as typed beside their problem so they can be corrected, not retyped.
+    stored, stored_locations = await run_in_threadpool(_stored, member, rid)
+    return _form_page(
+        request,
+        member,
+        rid,
+        values={**stored, **{k: v for k, v in values.items() if k in refused}},
+        locations={**stored_locations, **locations},
+        problems=problems,
+        status_code=422,
+        notice=notice,
+    )
+
+
 @router.post("/r/{key}/extract/{rid}/save")
 async def extract_save(
     request: Request, rid: int, member: Annotated[Member, Depends(reviewer)]
@@ -299,15 +324,8 @@ async def extract_save(
         return HTMLResponse(body, headers={"HX-Trigger": json.dumps(trigger)})
     add = form.get("add_row")
     if result.problems:
-        stored, stored_locations = await run_in_threadpool(_stored, member, rid)
-        return _form_page(
-            request,
-            member,
-            rid,
-            values={**stored, **{k: v for k, v in values.items() if k in result.problems}},
-            locations={**stored_locations, **locations},
-            problems=result.problems,
-            status_code=422,
+        return await _refused_form(
+            request, member, rid, values, locations, result.problems, result.problems
         )
     query = f"?{urlencode({'add': add})}" if isinstance(add, str) and add else ""
     return RedirectResponse(f"/r/{member.review.key}/extract/{rid}{query}", status_code=303)
@@ -333,15 +351,14 @@ async def extract_complete(
         )
         message = f"record {rid} complete"
         return RedirectResponse(f"{target}?{urlencode({'done': message})}", status_code=303)
-    stored, stored_locations = await run_in_threadpool(_stored, member, rid)
-    return _form_page(
+    return await _refused_form(
         request,
         member,
         rid,
-        values={**stored, **{k: v for k, v in values.items() if k in result.problems}},
-        locations={**stored_locations, **locations},
-        problems=problems,
-        status_code=422,
+        values,
+        locations,
+        result.problems,
+        problems,
         notice=f"Not complete: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
         "to fix (marked beside each field).",
     )
