@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import (
@@ -27,6 +29,15 @@ CHOICE_TYPES: tuple[str, ...] = ("choice", "multi_choice", "hierarchical")
 #: Separates the levels of a hierarchical code.
 HIERARCHY_SEPARATOR = " > "
 _IDENTIFIER = r"^[a-z_][a-z0-9_]*$"
+
+
+def repeated(values: Iterable[str]) -> list[str]:
+    """The values given more than once, sorted (names and codes a protocol must not repeat).
+
+    >>> repeated(["b", "a", "b", "c", "a", "b"])
+    ['a', 'b']
+    """
+    return sorted(value for value, n in Counter(values).items() if n > 1)
 
 
 class _Strict(BaseModel):

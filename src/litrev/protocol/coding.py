@@ -19,6 +19,7 @@ from litrev.protocol._base import (
     MULTIPLE_TYPES,
     FieldType,
     _Strict,
+    repeated,
 )
 
 
@@ -112,9 +113,9 @@ class CodebookField(_Strict):
                 f"field {name!r}: multiple = true is only for country and hierarchical fields "
                 f"(type is {self.type!r}){hint}"
             )
-        repeated = sorted({c for c in self.choices if self.choices.count(c) > 1})
-        if repeated:
-            raise ValueError(f"field {name!r}: choices must be unique; repeated: {repeated}")
+        twice = repeated(self.choices)
+        if twice:
+            raise ValueError(f"field {name!r}: choices must be unique; repeated: {twice}")
         if self.is_multiple:
             joined = [c for c in self.choices if ";" in c]
             if joined:
@@ -163,13 +164,13 @@ class Codebook(_Strict):
     @model_validator(mode="after")
     def _names_groups_and_conditions(self) -> Codebook:
         names = [f.name for f in self.fields]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"codebook field names must be unique; repeated: {repeated}")
+        twice = repeated(names)
+        if twice:
+            raise ValueError(f"codebook field names must be unique; repeated: {twice}")
         groups = [g.name for g in self.groups]
-        repeated = sorted({g for g in groups if groups.count(g) > 1})
-        if repeated:
-            raise ValueError(f"codebook group names must be unique; repeated: {repeated}")
+        twice = repeated(groups)
+        if twice:
+            raise ValueError(f"codebook group names must be unique; repeated: {twice}")
         clash = sorted(set(groups) & set(names))
         if clash:
             raise ValueError(f"codebook group names must differ from field names; both: {clash}")
@@ -301,9 +302,9 @@ class ExtractionSettings(_Strict):
             raise ValueError(
                 "'consensus' is the reconciled extraction's name, not an extractor; leave it out"
             )
-        repeated = sorted({name for name in value if value.count(name) > 1})
-        if repeated:
-            raise ValueError(f"extractors must be named once; repeated: {repeated}")
+        twice = repeated(value)
+        if twice:
+            raise ValueError(f"extractors must be named once; repeated: {twice}")
         return value
 
 

@@ -11,7 +11,7 @@ from pydantic import (
     model_validator,
 )
 
-from litrev.protocol._base import ReviewType, Stage, _Strict
+from litrev.protocol._base import ReviewType, Stage, _Strict, repeated
 
 
 class ReviewInfo(_Strict):
@@ -87,9 +87,9 @@ class Eligibility(_Strict):
     @model_validator(mode="after")
     def _unique_codes(self) -> Eligibility:
         codes = [reason.code for reason in self.exclusion_reasons]
-        repeated = sorted({c for c in codes if codes.count(c) > 1})
-        if repeated:
-            raise ValueError(f"exclusion reason codes must be unique; repeated: {repeated}")
+        twice = repeated(codes)
+        if twice:
+            raise ValueError(f"exclusion reason codes must be unique; repeated: {twice}")
         return self
 
 
