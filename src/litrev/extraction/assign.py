@@ -21,7 +21,6 @@ plan). Existing assignments are kept: assigning again only tops up records short
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -31,6 +30,7 @@ from sqlalchemy import Connection, select
 from litrev.extraction.codebook import CONSENSUS
 from litrev.extraction.progress import EXTRACTION_STAGE, states_on
 from litrev.extraction.values import ExtractionError
+from litrev.screening.slots import fill_slots
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
@@ -107,21 +107,7 @@ def assign_extractors(
             )
         current = live_assignments(conn)
         load = {who: sum(who in ids for ids in current.values()) for who in names}
-        rng = random.Random(seed)
-        order = list(wanted)
-        rng.shuffle(order)
-        tiebreak = {who: rng.random() for who in names}
-        plan: dict[str, list[int]] = {who: [] for who in names}
-        for record_id in order:
-            have = current.get(record_id, [])
-            slots = per_record - len(have)
-            if slots <= 0:
-                continue
-            free = [w for w in names if w not in have]
-            free.sort(key=lambda w: (load[w], tiebreak[w]))
-            for who in free[:slots]:
-                plan[who].append(record_id)
-                load[who] += 1
+        plan = fill_slots(wanted, names, current, per_record, load, seed=seed)
         now = datetime.now(UTC)
         rows = [
             {

@@ -20,7 +20,6 @@ True
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from litrev.screening.model import (
     parse_stage,
     reviewer_name,
 )
+from litrev.screening.slots import fill_slots
 from litrev.store import Store, schema
 
 if TYPE_CHECKING:
@@ -233,23 +233,13 @@ def allocate(
         current = _live_assignments(conn, stage_value)
         decided = _deciders(read_tracks(conn, stage_value))
         load = {who: sum(who in current.get(r, ()) for r in eligible) for who in names}
-        rng = random.Random(seed)
-        order = list(eligible)
-        rng.shuffle(order)
-        tiebreak = {who: rng.random() for who in names}
-        plan: dict[str, list[int]] = {who: [] for who in names}
-        for record_id in order:
-            filled = current.get(record_id, set()) | decided.get(record_id, set())
-            slots = need - len(filled)
-            if slots <= 0:
-                continue
-            free = [w for w in names if w not in filled]
-            # Sainte-Laguë: the next slot goes to the lowest (load + 1/2) / share, the
-            # apportionment closest to the shares (equal shares: loads within one record).
-            free.sort(key=lambda w: ((load[w] + 0.5) / weights[w], tiebreak[w]))
-            for who in free[:slots]:
-                plan[who].append(record_id)
-                load[who] += 1
+        filled = {
+            r: current.get(r, set()) | decided.get(r, set())
+            for r in current.keys() | decided.keys()
+        }
+        # Sainte-Laguë by the shares: the apportionment closest to them (equal shares: loads
+        # within one record of each other).
+        plan = fill_slots(eligible, names, filled, need, load, seed=seed, weights=weights)
         for ids in plan.values():
             ids.sort()
         _insert(conn, stage_value, plan, lead)
