@@ -24,6 +24,7 @@ nothing is downloaded at run time. The extra is imported only when vectors must 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -186,7 +187,7 @@ def _signed_spec(base: str) -> dict[str, Any]:
     return spec
 
 
-class _Embedded(RankingModel):
+class _Embedded(RankingModel, ABC):
     """What both embedding models share: a vector source and text pairs of the corpus."""
 
     source: VectorSource
@@ -224,8 +225,10 @@ class _Embedded(RankingModel):
             np.asarray(X_new @ self.coef_.astype(X_new.dtype), dtype=np.float64) + self.intercept_
         )
 
+    @abstractmethod
     def _transform_new(self, records: Sequence[RecordLike]) -> sp.csr_matrix:
-        raise NotImplementedError
+        """The feature rows of records outside the fitted corpus (seed papers, new records),
+        in the same columns as the corpus: each model adds its own embedding block."""
 
 
 class EmbeddingRankingModel(_Embedded):
