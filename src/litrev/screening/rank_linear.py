@@ -54,6 +54,43 @@ def balanced_weights(y: npt.NDArray[Any], ratio: float) -> npt.NDArray[np.float6
     return weights * (len(y) / weights.sum())
 
 
+def _liblinear(
+    X: sp.csr_matrix,
+    y: npt.NDArray[Any],
+    C: float,
+    tol: float,
+    seed: int,
+    loss: str,
+    weights: npt.NDArray[np.float64],
+) -> LinearScore | None:
+    """The solver LinearSVC and LogisticRegression(solver="liblinear") call, without their
+    per-fit validation and label encoding, which cost as much as the solve on a few hundred
+    labelled rows; None when scikit-learn no longer has it (the callers fall back to the
+    estimators). Same arguments as the estimators with an intercept, L2, dual, 1000 iterations."""
+    if _fit_liblinear is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        coef, intercept, _ = _fit_liblinear(
+            X,
+            np.asarray(y, dtype=np.int64),
+            C,
+            True,
+            1.0,
+            None,
+            "l2",
+            True,
+            0,
+            1000,
+            tol,
+            np.random.RandomState(seed),
+            "ovr",
+            loss,
+            sample_weight=weights,
+        )
+    return LinearScore(np.asarray(coef, dtype=np.float64).ravel(), float(np.ravel(intercept)[0]))
+
+
 def svm(
     X: sp.csr_matrix,
     y: npt.NDArray[Any],
@@ -64,32 +101,11 @@ def svm(
 ) -> LinearScore:
     """Linear SVM (squared hinge) with balanced sample weights."""
     weights = balanced_weights(y, ratio)
+    fitted = _liblinear(X, y, C, tol, seed, "squared_hinge", weights)
+    if fitted is not None:
+        return fitted
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        if _fit_liblinear is not None:
-            # The solver LinearSVC itself calls, without its per-fit validation and label
-            # encoding, which cost as much as the solve on a few hundred labelled rows. Same
-            # arguments as LinearSVC(C=C, loss="squared_hinge", tol=tol, random_state=seed).fit(...).
-            coef, intercept, _ = _fit_liblinear(
-                X,
-                np.asarray(y, dtype=np.int64),
-                C,
-                True,
-                1.0,
-                None,
-                "l2",
-                True,
-                0,
-                1000,
-                tol,
-                np.random.RandomState(seed),
-                "ovr",
-                "squared_hinge",
-                sample_weight=weights,
-            )
-            return LinearScore(
-                np.asarray(coef, dtype=np.float64).ravel(), float(np.ravel(intercept)[0])
-            )
         model = LinearSVC(C=C, loss="squared_hinge", tol=tol, random_state=seed)
         model.fit(X, y, sample_weight=weights)
     return LinearScore(model.coef_.ravel().astype(np.float64), float(model.intercept_[0]))
@@ -105,29 +121,9 @@ def logistic(
     reaches the same weights (to the solver's tolerance).
     """
     weights = balanced_weights(y, ratio)
-    if _fit_liblinear is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            coef, intercept, _ = _fit_liblinear(
-                X,
-                np.asarray(y, dtype=np.int64),
-                C,
-                True,
-                1.0,
-                None,
-                "l2",
-                True,
-                0,
-                1000,
-                1e-4,
-                np.random.RandomState(seed),
-                "ovr",
-                "logistic_regression",
-                sample_weight=weights,
-            )
-        return LinearScore(
-            np.asarray(coef, dtype=np.float64).ravel(), float(np.ravel(intercept)[0])
-        )
+    fitted = _liblinear(X, y, C, 1e-4, seed, "logistic_regression", weights)
+    if fitted is not None:
+        return fitted
     model = LogisticRegression(C=C, solver="liblinear", dual=True, random_state=seed, max_iter=1000)
     model.fit(X, y, sample_weight=weights)
     return LinearScore(model.coef_.ravel().astype(np.float64), float(model.intercept_[0]))
