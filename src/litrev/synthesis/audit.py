@@ -261,6 +261,18 @@ def _cell(value: object) -> str:
     return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text  # pandas floats
 
 
+def _prisma(
+    id: str,
+    claim: str,
+    stated: int | None,
+    computed: int | None,
+    explanation: str,
+    status: str = MISMATCH,
+) -> AuditEntry:
+    """A finding of the PRISMA flow (it quotes no sentence of the paper)."""
+    return AuditEntry(id, "prisma", status, claim, stated, computed, "", explanation)
+
+
 def check_flow(flow: Flow) -> list[AuditEntry]:
     """PRISMA 2020 arithmetic and completeness of the flow, and imports no search accounts for."""
     entries = []
@@ -269,45 +281,34 @@ def check_flow(flow: Flow) -> list[AuditEntry]:
             entries.append(_identified_gap(flow, equation))
             continue
         entries.append(
-            AuditEntry(
-                id=equation.id,
-                kind="prisma",
-                status=MISMATCH,
-                claim=f"The PRISMA boxes add up: {equation.text}",
-                stated=equation.result.count.value,
-                computed=equation.expected,
-                sentence="",
-                explanation=equation.explanation() + ".",
+            _prisma(
+                equation.id,
+                f"The PRISMA boxes add up: {equation.text}",
+                equation.result.count.value,
+                equation.expected,
+                equation.explanation() + ".",
             )
         )
     for name, (imported, hits) in flow.imported_vs_hits.items():
         entries.append(
-            AuditEntry(
-                id=f"prisma-hits-vs-imported-{_slug(name)}",
-                kind="prisma",
-                status=MISMATCH,
-                claim=f"The records imported from {name} are the hits its search reported",
-                stated=hits,
-                computed=imported,
-                sentence="",
-                explanation=f"{name}: {hits:,} hits reported in litrev.toml, {imported:,} records "
+            _prisma(
+                f"prisma-hits-vs-imported-{_slug(name)}",
+                f"The records imported from {name} are the hits its search reported",
+                hits,
+                imported,
+                f"{name}: {hits:,} hits reported in litrev.toml, {imported:,} records "
                 "imported. The flow counts the imported records (once, not both); export the "
                 "whole result set or correct the reported hits.",
             )
         )
     for match in flow.unmatched_sources:
         entries.append(
-            AuditEntry(
-                id=f"prisma-unmatched-import-{_slug(match.source)}",
-                kind="prisma",
-                status=MISMATCH,
-                claim=f"Imported records from “{match.source}” belong to a search of the protocol",
-                stated=None,
-                computed=flow.databases[match.source].value
-                if match.source in flow.databases
-                else None,
-                sentence="",
-                explanation=match.message()
+            _prisma(
+                f"prisma-unmatched-import-{_slug(match.source)}",
+                f"Imported records from “{match.source}” belong to a search of the protocol",
+                None,
+                flow.databases[match.source].value if match.source in flow.databases else None,
+                match.message()
                 + ". They are counted under their own name; give the search's name with "
                 "`litrev import --source`, or add it to that search's `aliases`.",
             )
@@ -317,16 +318,13 @@ def check_flow(flow: Flow) -> list[AuditEntry]:
         status = UNVERIFIABLE if computed is None else (AGREES if computed == shown else MISMATCH)
         was = "litrev did not compute it" if computed is None else f"litrev counted {computed:,}"
         entries.append(
-            AuditEntry(
-                id=f"prisma-override-{_slug(name)}",
-                kind="prisma",
-                status=status,
-                claim=f"The PRISMA count {name} is the one litrev computes",
-                stated=shown,
-                computed=computed,
-                sentence="",
-                explanation=f"{name} = {shown:,} is set in [flow.overrides] ({was}); the "
-                "diagram marks it §.",
+            _prisma(
+                f"prisma-override-{_slug(name)}",
+                f"The PRISMA count {name} is the one litrev computes",
+                shown,
+                computed,
+                f"{name} = {shown:,} is set in [flow.overrides] ({was}); the diagram marks it §.",
+                status,
             )
         )
     if (
@@ -335,15 +333,12 @@ def check_flow(flow: Flow) -> list[AuditEntry]:
         and not flow.full_text_excluded_reasons
     ):
         entries.append(
-            AuditEntry(
-                id="prisma-full-text-reasons",
-                kind="prisma",
-                status=MISMATCH,
-                claim="Reports excluded at full text are given with reasons",
-                stated=None,
-                computed=flow.full_text_excluded.value,
-                sentence="",
-                explanation=f"{flow.full_text_excluded.value} reports were excluded at full text "
+            _prisma(
+                "prisma-full-text-reasons",
+                "Reports excluded at full text are given with reasons",
+                None,
+                flow.full_text_excluded.value,
+                f"{flow.full_text_excluded.value} reports were excluded at full text "
                 "(assessed minus included) with no reasons reported; PRISMA 2020 asks for the reasons.",
             )
         )
@@ -354,21 +349,16 @@ def _identified_gap(flow: Flow, equation: Equation) -> AuditEntry:
     removed = sum(t.count.value or 0 for t in equation.terms)
     gap = (equation.expected or 0) - (flow.records_screened.value or 0)
     missing = equation.not_reported
-    return AuditEntry(
-        id="prisma-identified-vs-screened",
-        kind="prisma",
-        status=MISMATCH,
-        claim="Records identified minus records removed before screening equals records screened",
-        stated=flow.identified.value,
-        computed=flow.records_screened.value,
-        sentence="",
-        explanation=(
-            f"{flow.identified.value:,} records identified, {removed:,} reported removed, "
-            f"{flow.records_screened.value:,} screened: {gap:,} records unaccounted for. "
-            + (f"Not reported: {', '.join(missing)}. " if missing else "")
-            + "PRISMA 2020 (item 16a, flow diagram) asks for the number of duplicates and "
-            "of other records removed before screening."
-        ),
+    return _prisma(
+        "prisma-identified-vs-screened",
+        "Records identified minus records removed before screening equals records screened",
+        flow.identified.value,
+        flow.records_screened.value,
+        f"{flow.identified.value:,} records identified, {removed:,} reported removed, "
+        f"{flow.records_screened.value:,} screened: {gap:,} records unaccounted for. "
+        + (f"Not reported: {', '.join(missing)}. " if missing else "")
+        + "PRISMA 2020 (item 16a, flow diagram) asks for the number of duplicates and "
+        "of other records removed before screening.",
     )
 
 
