@@ -442,7 +442,7 @@ class ProtocolPrior:
         out: dict[str, npt.NDArray[np.float64]] = {}
         if not fields:
             return out
-        docs = [tokens(t) + tokens(t) + tokens(a) for t, a in fields]  # the title counts twice
+        docs = [2 * tokens(t) + tokens(a) for t, a in fields]  # the title counts twice
         for name, text in (("criteria", self.criteria), ("exclusion", self.negative)):
             query = set(tokens(text))
             if query:
@@ -462,11 +462,15 @@ class ProtocolPrior:
         [0.0, 0.0]
         """
         parts = self.parts(records)
+        weighted = {
+            name: (-self.negative_weight if name == "exclusion" else 1.0) * _standardise(values)
+            for name, values in parts.items()
+        }
         total = np.zeros(len(records))
-        for name, values in parts.items():
-            weight = -self.negative_weight if name == "exclusion" else 1.0
-            total += weight * _standardise(values)
+        for values in weighted.values():
+            total += values
         self._last["parts"] = parts
+        self._last["weighted"] = weighted  # for explain(), which reads one record's values
         self._last["total"] = total
         return total
 
@@ -479,11 +483,8 @@ class ProtocolPrior:
         >>> p.explain(0)[0][0]
         'criteria'
         """
-        parts: dict[str, npt.NDArray[np.float64]] = self._last.get("parts", {})
-        out = []
-        for name, values in parts.items():
-            weight = -self.negative_weight if name == "exclusion" else 1.0
-            out.append((name, float(weight * _standardise(values)[index])))
+        weighted: dict[str, npt.NDArray[np.float64]] = self._last.get("weighted", {})
+        out = [(name, float(values[index])) for name, values in weighted.items()]
         out.sort(key=lambda item: -abs(item[1]))
         matched = self._last.get("criteria_terms")
         if matched is not None:
