@@ -155,3 +155,21 @@ def test_an_imported_extraction_is_complete_and_checked_again_when_edited(review
     assert [p.state for p in progress(project.store, "ines")] == ["complete"]
     assert _save(review, ids[0], "ines", {"aim": "Peer-led play"}).state == "complete"
     assert _save(review, ids[0], "ines", {"delivery": ""}).state == "in_progress"
+
+
+def test_key_problem_names_a_renamed_field_as_check_values_does() -> None:
+    """A key under a field's old name gets the same message whether or not it carries a value
+    (key_problem is check_values's structural check: before, it said only 'not a codebook
+    field' for a renamed one)."""
+    from litrev.extraction.codebook import check_values
+    from litrev.extraction.values import key_problem
+    from litrev.protocol import Codebook, CodebookField
+
+    codebook = Codebook(fields=[CodebookField(name="country", renamed_from=["nation"])])
+    assert (
+        key_problem(codebook, ("nation", 0)) == "'nation' is now called 'country' in the codebook"
+    )
+    assert check_values(codebook, {("nation", 0): "UK"}, complete=False) == {
+        ("nation", 0): "'nation' is now called 'country' in the codebook"
+    }
+    assert key_problem(codebook, ("country", 0)) is None

@@ -369,6 +369,30 @@ def _unknown_field_problem(codebook: Codebook, name: str) -> str:
     return f"'{name}' is not a codebook field{nearest_hint(name, fields)}"
 
 
+def key_problem(codebook: Codebook, key: ValueKey) -> str | None:
+    """Why a (field, instance) key cannot hold a value (unknown field, wrong row), or None;
+    the structural checks `check_values` makes of each key before its value.
+
+    >>> key_problem(Codebook(fields=[CodebookField(name="country")]), ("country", 2))
+    "'country' is not in a repeating group; it has no row 2"
+    """
+    return _key_problem(codebook, codebook.field(key[0]), key)
+
+
+def _key_problem(codebook: Codebook, field: CodebookField | None, key: ValueKey) -> str | None:
+    name, instance = key
+    if field is None:
+        return _unknown_field_problem(codebook, name)
+    if field.group and instance < 1:
+        return (
+            f"'{name}' belongs to the repeating group '{field.group}': give its row "
+            "(instance 1, 2, ...)"
+        )
+    if not field.group and instance != 0:
+        return f"'{name}' is not in a repeating group; it has no row {instance}"
+    return None
+
+
 def check_values(
     codebook: Codebook,
     values: Mapping[ValueKey, str],
@@ -402,18 +426,11 @@ def check_values(
     for key, value in present.items():
         name, instance = key
         field = by_name.get(name)
-        if field is None:
-            problems[key] = _unknown_field_problem(codebook, name)
+        misplaced = _key_problem(codebook, field, key)
+        if misplaced is not None:
+            problems[key] = misplaced
             continue
-        if field.group and instance < 1:
-            problems[key] = (
-                f"'{name}' belongs to the repeating group '{field.group}': give its row "
-                "(instance 1, 2, ...)"
-            )
-            continue
-        if not field.group and instance != 0:
-            problems[key] = f"'{name}' is not in a repeating group; it has no row {instance}"
-            continue
+        assert field is not None  # _key_problem refuses a key naming no field
         problem = check_value(field, value)
         if (
             problem is None

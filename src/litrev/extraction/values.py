@@ -47,8 +47,8 @@ from litrev.extraction.codebook import (
     ValueKey,
     check_values,
     normalise_value,
-    unknown_column_problem,
 )
+from litrev.extraction.codebook import key_problem as key_problem
 from litrev.extraction.progress import (
     COMPLETE,
     IMPORTED,
@@ -103,27 +103,6 @@ def group_of(field: CodebookField) -> str:
 def is_quote(field: CodebookField) -> bool:
     """Whether the field is a quote (a value with its location)."""
     return field.type == "quote"
-
-
-def key_problem(codebook: Codebook, key: ValueKey) -> str | None:
-    """Why a (field, instance) key cannot hold a value (unknown field, wrong row), or None;
-    worded as `check_values` words them.
-
-    >>> key_problem(Codebook(fields=[CodebookField(name="country")]), ("country", 2))
-    "'country' is not in a repeating group; it has no row 2"
-    """
-    name, instance = key
-    found = codebook.field(name)
-    if found is None:
-        return unknown_column_problem(name, codebook).split(";")[0].removeprefix("column ")
-    if found.group and instance < 1:
-        return (
-            f"'{name}' belongs to the repeating group '{found.group}': give its row "
-            "(instance 1, 2, ...)"
-        )
-    if not found.group and instance != 0:
-        return f"'{name}' is not in a repeating group; it has no row {instance}"
-    return None
 
 
 def value_problems(
