@@ -212,11 +212,12 @@ def appraisal_studies(store: Store, protocol: Protocol, studies: pd.DataFrame) -
     protocol's `[appraisal] double_rated` asks (the consensus for double rating, else the one
     rater's), otherwise the tools' fields read again that way for the same studies."""
     from litrev.extraction import CONSENSUS, studies_frame
+    from litrev.synthesis.frequencies import appraisal_field_names
 
     dual = protocol.extraction.mode == "dual"
     if not protocol.appraisal.tools or protocol.appraisal.double_rated == dual:
         return studies
-    names = [n for t in protocol.appraisal.tools for n in tool(t).field_names]
+    names = set(appraisal_field_names(protocol))
     fields = [f for f in protocol.codebook.fields if f.name in names]
     reviewer = CONSENSUS if protocol.appraisal.double_rated else None
     frame = studies_frame(store, Codebook(fields=fields), reviewer=reviewer)

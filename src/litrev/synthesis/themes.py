@@ -65,9 +65,7 @@ def theme_members(
     `coded` is each study's values of the theme field (`frequencies.study_values`). A `studies`
     entry that is no included study, or a label two studies share, raises `ProtocolError`.
     """
-    by_label: dict[str, list[int]] = {}
-    for record_id in included:
-        by_label.setdefault(labels.get(record_id, ""), []).append(record_id)
+    by_label = _by_label(included, labels)
     known = set(included)
     members: list[list[int]] = []
     for n, theme in enumerate(protocol.themes, start=1):
@@ -93,6 +91,14 @@ def theme_members(
                 elif record_id not in members[index]:
                     members[index].append(record_id)
     return members, unmatched
+
+
+def _by_label(included: Sequence[int], labels: Mapping[int, str]) -> dict[str, list[int]]:
+    """{study label: the included record ids printed with it} (two studies may share one)."""
+    by_label: dict[str, list[int]] = {}
+    for record_id in included:
+        by_label.setdefault(labels.get(record_id, ""), []).append(record_id)
+    return by_label
 
 
 def _key(text: str) -> str:
@@ -301,9 +307,7 @@ def build_themes(
     order (record ids)."""
     _distinct_paths(protocol)
     members, unmatched = theme_members(protocol, included, labels, coded)
-    by_label: dict[str, list[int]] = {}
-    for record_id in included:
-        by_label.setdefault(labels.get(record_id, ""), []).append(record_id)
+    by_label = _by_label(included, labels)
     known = set(included)
     order: list[int] = []
     section = ThemesSection(unmatched=unmatched)
