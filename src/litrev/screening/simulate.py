@@ -171,12 +171,13 @@ def simulate_once(
     (records_to_100, the stopping rules) are not, as the records left count as exclusions.
     """
     start = time.perf_counter()
+    from litrev.screening.rank_prior import DEFAULT_K, PriorRankingModel, with_prior
+
     ranker = make_model(model, seed=seed) if isinstance(model, str) else model
     if prior is not None:
-        from litrev.screening.rank_prior import DEFAULT_K, with_prior
-
         ranker = with_prior(ranker, prior, DEFAULT_K if prior_k is None else prior_k)
-    learns_cold = hasattr(ranker, "prior")  # the prior ranks before there is anything to learn
+    # A model with the protocol prior ranks before there is anything to learn.
+    learns_cold = isinstance(ranker, PriorRankingModel)
     y = data.labels.astype(np.int8)
     prior_list = list(priors) if priors is not None else draw_priors(
         y, seed, n_prior_included, n_prior_excluded)
@@ -197,7 +198,7 @@ def simulate_once(
             index = np.asarray(labelled, dtype=int)
             seen = y[index]
             if learns_cold or ((seen == 1).any() and (seen == 0).any()):
-                scores = ranker.fit_indices(X, index, y[index]).copy()
+                scores = ranker.fit_indices(X, index, seen).copy()
                 n_fits += 1
             elif ranking.size == 0:  # cold start without a prior: a seeded random order
                 scores = np.random.RandomState(seed).permutation(len(y)).astype(float)
