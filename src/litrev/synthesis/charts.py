@@ -167,19 +167,29 @@ def stacked_figure(
             axes.set_ylabel("")
             axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         else:
-            figure, axes = plt.subplots(figsize=(max(6.0, min(14.0, 0.28 * len(data) + 3)), 3.8))
+            figure, axes = plt.subplots(figsize=(_years_width(len(data)), 3.8))
             data.plot.bar(stacked=True, ax=axes, color=colours, width=0.8)
             axes.set_ylabel("Number of included studies")
             axes.set_xlabel("")
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-            step = max(1, -(-len(data) // 20))  # at most ~20 labels: every year stays a bar
-            for i, label in enumerate(axes.get_xticklabels()):
-                label.set_visible(i % step == 0)
-            axes.tick_params(axis="x", labelrotation=90 if len(data) > 12 else 0)
+            _thin_year_ticks(axes, len(data))
         axes.set_title(title, loc="left", fontweight="bold")
         # Beside the plot, not over the bars.
         axes.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         return figure
+
+
+def _years_width(bars: int) -> float:
+    """The width (inches) of a chart with a vertical bar per year: 6 to 14."""
+    return max(6.0, min(14.0, 0.28 * bars + 3))
+
+
+def _thin_year_ticks(axes: Any, bars: int) -> None:
+    """At most ~20 tick labels, so they never overlap: every year stays a bar."""
+    step = max(1, -(-bars // 20))
+    for i, label in enumerate(axes.get_xticklabels()):
+        label.set_visible(i % step == 0)
+    axes.tick_params(axis="x", labelrotation=90 if bars > 12 else 0)
 
 
 def frequency_figure(
@@ -226,14 +236,11 @@ def timeline_figure(table: pd.DataFrame, title: str) -> plt.Figure | None:
     if data.empty or int(data.iloc[:, 0].sum()) == 0:
         return None
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(max(6.0, min(14.0, 0.28 * len(data) + 3)), 3.6))
+        figure, axes = plt.subplots(figsize=(_years_width(len(data)), 3.6))
         axes.bar([_short(str(i), 16) for i in data.index], data.iloc[:, 0], color=PALETTE[0])
         axes.set_ylabel("Number of included studies")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        step = max(1, -(-len(data) // 20))
-        for i, label in enumerate(axes.get_xticklabels()):
-            label.set_visible(i % step == 0)
-        axes.tick_params(axis="x", labelrotation=90 if len(data) > 12 else 0)
+        _thin_year_ticks(axes, len(data))
         axes.set_title(title, loc="left", fontweight="bold")
         return figure
 
