@@ -49,7 +49,6 @@ from litrev.extraction.matching import (
 )
 from litrev.extraction.progress import COMPLETE, EXTRACTION_STAGE
 from litrev.extraction.reading import record_values_on
-from litrev.extraction.values import group_of
 from litrev.protocol import Codebook
 from litrev.store import Store, schema
 
@@ -240,7 +239,7 @@ def field_agreement(
                 kappa_ci=interval,
                 similarity=_similarity(kind, left, right) if pairs else None,
                 type=str(target.type),
-                group=group_of(target),
+                group=target.group,
                 disagreements=tuple(w for w, ok in zip(where, agreed, strict=True) if not ok),
             )
         )

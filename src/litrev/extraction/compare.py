@@ -19,7 +19,6 @@ from litrev.extraction.codebook import CONSENSUS, ValueKey
 from litrev.extraction.matching import applies_for, codebook_keys, same
 from litrev.extraction.progress import COMPLETE, states_on
 from litrev.extraction.reading import StoredValue, record_values_on
-from litrev.extraction.values import group_of
 from litrev.protocol import Codebook
 from litrev.store import Store, schema
 
@@ -146,7 +145,7 @@ def comparisons(
                 label=target.heading
                 if hasattr(target, "heading")
                 else (target.label or target.name),
-                group=group_of(target),
+                group=target.group,
             )
         )
     stored = {k for w in extractors for k in by_reviewer.get(w, {})} | set(consensus)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from litrev.extraction.codebook import ValueKey, applies, split_multi
-from litrev.extraction.values import StoredValue, group_of, is_quote
+from litrev.extraction.values import StoredValue
 from litrev.protocol import Codebook, CodebookField
 
 CATEGORICAL_TYPES = ("choice", "country", "hierarchical", "year", "integer")
@@ -54,9 +54,9 @@ def same(target: CodebookField | None, a: StoredValue | None, b: StoredValue | N
         except ValueError:
             return left.strip() == right.strip()
     if kind == "text":
-        where = is_quote(target) and normal_text((a.location if a else "") or "") != normal_text(
-            (b.location if b else "") or ""
-        )
+        where = target.type == "quote" and normal_text(
+            (a.location if a else "") or ""
+        ) != normal_text((b.location if b else "") or "")
         return normal_text(left) == normal_text(right) and not where
     return left.strip() == right.strip()
 
@@ -73,13 +73,13 @@ def _instances(
 ) -> dict[str, list[int]]:
     """{group: row numbers any of the extractions has}, groups in codebook order."""
     order = [g.name for g in codebook.groups]
-    order += [group_of(f) for f in codebook.fields if group_of(f) and group_of(f) not in order]
+    order += [f.group for f in codebook.fields if f.group and f.group not in order]
     rows: dict[str, set[int]] = {g: set() for g in order}
     for values in extractions:
         for name, instance in values:
             target = codebook.field(name)
-            if target is not None and group_of(target) and instance > 0:
-                rows[group_of(target)].add(instance)
+            if target is not None and target.group and instance > 0:
+                rows[target.group].add(instance)
     return {g: sorted(r) for g, r in rows.items()}
 
 
@@ -88,8 +88,8 @@ def codebook_keys(
 ) -> list[tuple[CodebookField, int]]:
     """The (field, instance) slots of a record in form order: every field outside a group, then
     each group's fields for each row any of the extractions has."""
-    keys: list[tuple[CodebookField, int]] = [(f, 0) for f in codebook.fields if not group_of(f)]
+    keys: list[tuple[CodebookField, int]] = [(f, 0) for f in codebook.fields_of("")]
     for group, rows in _instances(codebook, *extractions).items():
-        members = [f for f in codebook.fields if group_of(f) == group]
+        members = codebook.fields_of(group)
         keys += [(f, row) for row in rows for f in members]
     return keys

@@ -9,7 +9,6 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from litrev.extraction.codebook import CONSENSUS
-from litrev.extraction.values import group_of
 from litrev.protocol import Codebook, Protocol
 from litrev.store import Store, schema
 
@@ -89,7 +88,7 @@ def studies_frame(
     for record_id, field, value, _ in ordered:
         if record_id in by_record:
             by_record[record_id][field] = value  # later rows win: the latest extraction
-    names = [f.name for f in codebook.fields if not group_of(f)]
+    names = [f.name for f in codebook.fields_of("")]
     rows = []
     for record_id in included:
         extra = {f"source_{k}": v for k, v in (raw_fields.get(record_id) or {}).items()}
@@ -109,7 +108,7 @@ def group_frame(store: Store, protocol: Protocol, group: str) -> pd.DataFrame:
     >>> group_frame(Store.open("sqlite://"), protocol, "outcomes").columns.tolist()
     ['record_id', 'instance']
     """
-    names = [f.name for f in protocol.codebook.fields if group_of(f) == group]
+    names = [f.name for f in protocol.codebook.fields_of(group)]
     table = schema.extractions
     query = select(
         table.c.record_id, table.c.instance, table.c.field, table.c.value, table.c.reviewer

@@ -91,20 +91,6 @@ class SaveResult:
     missing: dict[ValueKey, str] = field(default_factory=dict)  # completeness problems
 
 
-def group_of(field: CodebookField) -> str:
-    """The repeating group a field belongs to ("" outside any group).
-
-    >>> group_of(CodebookField(name="country"))
-    ''
-    """
-    return field.group
-
-
-def is_quote(field: CodebookField) -> bool:
-    """Whether the field is a quote (a value with its location)."""
-    return field.type == "quote"
-
-
 def value_problems(
     codebook: Codebook,
     values: Mapping[ValueKey, str],
@@ -356,7 +342,7 @@ def remove_instance(
     now = datetime.now(UTC)
     with store.transaction() as conn:
         known = codebook or _recorded_codebook(conn)
-        members = sorted(f.name for f in known.fields if group_of(f) == group)
+        members = sorted(f.name for f in known.fields_of(group))
         if not members:
             raise ExtractionError(f"no repeating group {group!r} in the codebook", field=group)
         lock_record(conn, record_id)
