@@ -198,9 +198,8 @@ def embed_records(
     digests = [text_digest(t) for t in wanted]
     cached = _cached(store, model_name, ids)
     out: list[npt.NDArray[np.float32] | None] = [None] * len(ids)
-    todo: dict[
-        int, list[int]
-    ] = {}  # record id -> its positions (an id given twice is embedded once)
+    # record id -> its positions (an id given twice is embedded once)
+    todo: dict[int, list[int]] = {}
     for position, (rid, digest) in enumerate(zip(ids, digests, strict=True)):
         hit = cached.get(rid)
         if hit is not None and hit[0] == digest:
