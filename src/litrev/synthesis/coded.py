@@ -77,12 +77,21 @@ def _group_label(protocol: Protocol, name: str) -> str:
     return (group.label or group.name) if group else name
 
 
-def _values(
+def field_values(
     protocol: Protocol,
     studies: pd.DataFrame,
     found: CodebookField,
     groups: Mapping[str, pd.DataFrame],
 ) -> dict[int, list[str]]:
+    """`study_values` of `found` at its `[report] levels` level, from `groups` (each repeating
+    group's rows, `group_rows`) for a field of a group.
+
+    >>> from litrev.protocol import parse_protocol
+    >>> p = parse_protocol('[review]\\nid="x"\\ntitle="x"')
+    >>> f = CodebookField(name="n", type="multi_choice", choices=["a", "b"])
+    >>> field_values(p, pd.DataFrame({"record_id": [1], "n": ["a; b"]}), f, {})
+    {1: ['a', 'b']}
+    """
     level = protocol.report.levels.get(found.name)
     return study_values(studies, found, groups.get(found.group), level)
 
@@ -108,7 +117,7 @@ def coded_parts(
     frequencies = [
         frequency_table(
             f,
-            _values(protocol, studies, f, rows),
+            field_values(protocol, studies, f, rows),
             record_ids,
             level=protocol.report.levels.get(f.name),
             group_label=_group_label(protocol, f.group) if f.group else "",
@@ -117,10 +126,12 @@ def coded_parts(
     ]
     shown_timeline = None
     if timeline is not None:
-        table = timeline_table(timeline, _values(protocol, studies, timeline, rows), record_ids)
+        table = timeline_table(
+            timeline, field_values(protocol, studies, timeline, rows), record_ids
+        )
         title = f"Included studies by {(timeline.label or timeline.name).lower()}"
         shown_timeline = Timeline(timeline.name, title, table)
     appraisal = appraisal_summary(protocol, appraisal_studies(project.store, protocol, studies))
-    coded = _values(protocol, studies, theme, rows) if theme is not None else None
+    coded = field_values(protocol, studies, theme, rows) if theme is not None else None
     themes = build_themes(project.root, protocol, included, labels, coded)
     return CodedParts(frequencies, shown_timeline, appraisal, themes, rows)

@@ -134,15 +134,15 @@ def _set_crosstab_table(
     protocol: Protocol,
     groups: Mapping[str, pd.DataFrame],
 ) -> pd.DataFrame:
-    from litrev.synthesis.frequencies import set_crosstab, study_values, value_order
+    from litrev.synthesis.coded import field_values
+    from litrev.synthesis.frequencies import set_crosstab, value_order
 
     def values(name: str) -> tuple[dict[int, list[str]], list[str]]:
         found = protocol.codebook.field(name)
         if found is None:
             return {}, []
-        level = protocol.report.levels.get(name)
-        rows = groups.get(found.group) if found.group else None
-        return study_values(studies, found, rows, level), value_order(found, level)
+        order = value_order(found, protocol.report.levels.get(name))
+        return field_values(protocol, studies, found, groups), order
 
     row_values, row_order = values(spec.row)
     column_values, column_order = values(spec.column)
