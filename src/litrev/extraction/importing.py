@@ -90,9 +90,9 @@ _CITED_ALIASES = {
 CITATION_COLUMNS = frozenset(alias for names in _CITED_ALIASES.values() for alias in names)
 
 
-def _cited(row: Mapping[str, str], name: str) -> str:
-    """The row's value for a citation field, under any of its column names ("" if none)."""
-    by_lower = {key.strip().lower(): value for key, value in row.items()}
+def _cited(by_lower: Mapping[str, str], name: str) -> str:
+    """The row's value for a citation field, under any of its column names ("" if none);
+    `by_lower` is the row keyed by lower-cased, stripped column name."""
     for alias in _CITED_ALIASES[name]:
         if by_lower.get(alias):
             return by_lower[alias].strip()
@@ -376,16 +376,18 @@ def _insert_row(
     position: int,
     now: datetime,
 ) -> int:
-    year = _cited(row, "year")
-    authors = [a.strip() for a in _cited(row, "authors").split(";") if a.strip()]
+    # Keyed once per row, not once per citation field.
+    by_lower = {key.strip().lower(): value for key, value in row.items()}
+    year = _cited(by_lower, "year")
+    authors = [a.strip() for a in _cited(by_lower, "authors").split(";") if a.strip()]
     result = conn.execute(
         schema.records.insert().values(
-            title=_cited(row, "title") or None,
-            abstract=_cited(row, "abstract") or None,
+            title=_cited(by_lower, "title") or None,
+            abstract=_cited(by_lower, "abstract") or None,
             authors=authors,
             year=int(year) if year.isdigit() else None,
-            journal=_cited(row, "journal") or None,
-            doi=_cited(row, "doi") or None,
+            journal=_cited(by_lower, "journal") or None,
+            doi=_cited(by_lower, "doi") or None,
             fields=dict(row),
             created_at=now,
         )
