@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from litrev.cli._app import app, console
+from litrev.cli._app import app, say
 
 if TYPE_CHECKING:
     from litrev.project import Project
@@ -26,8 +25,7 @@ ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="The review
 
 def _context(project: Project) -> tuple[list[int], dict[int, str], dict[int, list[str]] | None]:
     """Included studies, their labels and theme-field values, as the report has them."""
-    from litrev.synthesis.coded import group_rows, needed_groups
-    from litrev.synthesis.frequencies import study_values
+    from litrev.synthesis.coded import field_values
     from litrev.synthesis.results import compute_results
 
     results = compute_results(project)
@@ -37,36 +35,30 @@ def _context(project: Project) -> tuple[list[int], dict[int, str], dict[int, lis
     field = protocol.codebook.field(protocol.report.theme_field)
     if field is None:
         return included, labels, None
-    rows = group_rows(project, needed_groups(protocol, [field.name]))
-    level = protocol.report.levels.get(field.name)
-    return included, labels, study_values(results.studies, field, rows.get(field.group), level)
+    # compute_results has read the theme field's group rows already (coded.groups).
+    groups = results.coded.groups if results.coded is not None else {}
+    return included, labels, field_values(protocol, results.studies, field, groups)
 
 
 @themes_app.command("list")
 def list_themes(project_dir: ProjectOption = Path(".")) -> None:
     """Each theme: its category, studies and narrative file (written, stub or missing)."""
     from litrev.project import Project
-    from litrev.synthesis.themes import build_themes
+    from litrev.synthesis.results import compute_results
 
     project = Project.open(project_dir)
     if not project.protocol.themes:
-        console.print("No [[themes]] in the protocol.", highlight=False)
+        say("No [[themes]] in the protocol.")
         return
-    included, labels, coded = _context(project)
-    section = build_themes(project.root, project.protocol, included, labels, coded)
+    coded = compute_results(project).coded
+    if coded is None:
+        return
+    section = coded.themes  # built by compute_results, as the report shows it
     for theme in section.themes:
         category = f" [{theme.category}]" if theme.category else ""
-        console.print(
-            escape(
-                f"{theme.name}{category}: {len(theme.studies)} studies; {theme.path} ({theme.state})"
-            ),
-            highlight=False,
-        )
+        say(f"{theme.name}{category}: {len(theme.studies)} studies; {theme.path} ({theme.state})")
     for value, n in section.unmatched.items():
-        console.print(
-            escape(f"note: theme field value {value!r} ({n} studies) names no theme"),
-            highlight=False,
-        )
+        say(f"note: theme field value {value!r} ({n} studies) names no theme")
 
 
 @themes_app.command("init")
@@ -78,11 +70,11 @@ def init(project_dir: ProjectOption = Path(".")) -> None:
 
     project = Project.open(project_dir)
     if not project.protocol.themes:
-        console.print("No [[themes]] in the protocol: nothing to write.", highlight=False)
+        say("No [[themes]] in the protocol: nothing to write.")
         return
     included, labels, coded = _context(project)
     written, kept = init_stubs(project.root, project.protocol, included, labels, coded)
     for path in written:
-        console.print(escape(f"wrote {path}"), highlight=False)
+        say(f"wrote {path}")
     for path in kept:
-        console.print(escape(f"kept {path} (exists)"), highlight=False)
+        say(f"kept {path} (exists)")
