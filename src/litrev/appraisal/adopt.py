@@ -35,6 +35,20 @@ def _list(values: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(_q(v) for v in values) + "]"
 
 
+def _choice_field(name: str, label: str, choices: tuple[str, ...], help: str) -> list[str]:
+    """One optional `choice` field as `[[codebook.fields]]` lines (a blank line first)."""
+    return [
+        "",
+        "[[codebook.fields]]",
+        f"name = {_q(name)}",
+        f"label = {_q(label)}",
+        'type = "choice"',
+        "required = false",
+        f"choices = {_list(choices)}",
+        f"help = {_q(help)}",
+    ]
+
+
 def codebook_toml(found: Tool) -> str:
     """The tool's fields as `[[codebook.fields]]` TOML, with its citation and wording note as
     comments."""
@@ -45,28 +59,17 @@ def codebook_toml(found: Tool) -> str:
     if found.wording_note:
         lines.append(f"# {found.wording_note}")
     if found.selector is not None and found.selector_field:
-        lines += [
-            "",
-            "[[codebook.fields]]",
-            f"name = {_q(found.selector_field)}",
-            f"label = {_q(f'{found.short}: {found.selector.label}')}",
-            'type = "choice"',
-            "required = false",
-            f"choices = {_list(found.selector.choices)}",
-            f"help = {_q('Decides which ' + found.short + ' criteria apply to the study')}",
-        ]
+        lines += _choice_field(
+            found.selector_field,
+            f"{found.short}: {found.selector.label}",
+            found.selector.choices,
+            f"Decides which {found.short} criteria apply to the study",
+        )
     for item in found.items:
         domain = found.domain(item.domain)
-        lines += [
-            "",
-            "[[codebook.fields]]",
-            f"name = {_q(found.field_name(item))}",
-            f"label = {_q(found.item_label(item))}",
-            'type = "choice"',
-            "required = false",
-            f"choices = {_list(item.answers)}",
-            f"help = {_q(domain.label)}",
-        ]
+        lines += _choice_field(
+            found.field_name(item), found.item_label(item), item.answers, domain.label
+        )
         if domain.applies_to and found.selector_field:
             lines.append(
                 f"when = {{ field = {_q(found.selector_field)}, in = {_list(domain.applies_to)} }}"
