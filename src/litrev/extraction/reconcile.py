@@ -224,12 +224,9 @@ def reconcile(
             raise ExtractionError("give a value, or the extractor whose value to take", field=field)
         value = normalised(target, value)
         location = (location or "").strip() or None
-        consensus = {k: v.value for k, v in read_values_on(conn, record_id, CONSENSUS).items()}
-        places = {
-            k: v.location or ""
-            for k, v in read_values_on(conn, record_id, CONSENSUS).items()
-            if v.location
-        }
+        agreed = read_values_on(conn, record_id, CONSENSUS)
+        consensus = {k: v.value for k, v in agreed.items()}
+        places = {k: v.location or "" for k, v in agreed.items() if v.location}
         consensus[key] = value
         places[key] = location or ""
         found = value_problems(codebook, consensus, places, complete=False).get(key)
