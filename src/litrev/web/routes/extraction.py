@@ -156,14 +156,14 @@ def _stored(member: Member, record_id: int) -> tuple[dict[ValueKey, str], dict[V
     return values, locations
 
 
-def _state(member: Member, record_id: int) -> str | None:
-    return states_of(member.review, member.username).get((record_id, member.username))
-
-
-def _next_record(member: Member, record_id: int) -> int | None:
-    """The member's next record after this one that they have not completed (wrapping)."""
+def _next_record(
+    member: Member, record_id: int, states: dict[tuple[int, str], str] | None = None
+) -> int | None:
+    """The member's next record after this one that they have not completed (wrapping);
+    `states` is the member's `states_of`, when the caller has read it already."""
     ids = my_records(member.review, member.username, is_lead=member.is_lead)
-    states = states_of(member.review, member.username)
+    if states is None:
+        states = states_of(member.review, member.username)
     todo = [r for r in ids if states.get((r, member.username)) != "complete" and r != record_id]
     later = [r for r in todo if r > record_id]
     found = later or todo
@@ -191,6 +191,7 @@ def _form_page(
     if record_id not in titles:
         raise HTTPException(404, f"record {record_id}: no such record in this review")
     uses_country = any(str(f.type) == "country" for f in codebook.fields)
+    states = states_of(review, member.username)  # read once: the state and the next record
     return page(
         request,
         "extract_form.html",
@@ -201,9 +202,9 @@ def _form_page(
         title=titles[record_id],
         form=form,
         problems=problems or {},
-        state=_state(member, record_id),
+        state=states.get((record_id, member.username)),
         state_labels=STATE_LABELS,
-        next_record=_next_record(member, record_id),
+        next_record=_next_record(member, record_id, states),
         countries=country_names() if uses_country else [],
         notice=notice,
     )
