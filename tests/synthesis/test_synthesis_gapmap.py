@@ -16,7 +16,14 @@ from litrev.project import Project
 from litrev.protocol import parse_protocol
 from litrev.synthesis.catalogue import Catalogue, StudyRow
 from litrev.synthesis.gapmap import build_gapmap, choices_of, project_gapmap
-from litrev.synthesis.gapmap_html import colours, legend, render, render_gapmap, script_json
+from litrev.synthesis.gapmap_html import (
+    colours,
+    legend,
+    map_data,
+    render,
+    render_gapmap,
+    script_json,
+)
 from litrev.synthesis.tables import NOT_STATED, variant_key
 
 # A review unlike the built-in one: falls prevention, a multi-choice design, a choice with an
@@ -92,6 +99,15 @@ def test_colour_splits_cells_into_segments() -> None:
         ("Residential care", (12,)),
     ]
     assert m.colours == ("Nursing home", "Residential care", NOT_STATED)
+
+
+def test_each_study_lists_rows_cols_then_colour_values_in_that_order() -> None:
+    # They were a set's order, which changes with the string hash seed: `litrev demo` wrote a
+    # different gapmap.html on each run.
+    c = catalogue()
+    m = build_gapmap(c, rows="region", cols="design", colour="setting")
+    data = map_data(m, c, title="Falls")
+    assert [list(s["values"]) for s in data["studies"]] == [["region", "design", "setting"]] * 4
 
 
 def test_unknown_field_is_refused_with_the_known_fields() -> None:

@@ -99,9 +99,10 @@ def map_data(gapmap: GapMap, catalogue: Catalogue, *, title: str) -> dict[str, A
     """The document the page's script draws from: axes, colours, filters and the studies with
     the values of every field they are placed or filtered by."""
     facets = [f for f in catalogue.facets(catalogue.parse_filters([])) if f.field.facet]
-    used = {gapmap.rows_field.name, gapmap.cols_field.name}
+    # A list, not a set: the page's bytes must not depend on the string hash seed.
+    used = [gapmap.rows_field.name, gapmap.cols_field.name]
     if gapmap.colour_field is not None:
-        used.add(gapmap.colour_field.name)
+        used.append(gapmap.colour_field.name)
     names = list(dict.fromkeys([*used, *(f.field.name for f in facets)]))
     studies = [
         {
