@@ -4,8 +4,10 @@ the flow where litrev knows the answer, the rest left for the team; Markdown and
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 from litrev.cli import run
@@ -135,6 +137,19 @@ def test_markdown_and_docx_hold_every_item(tmp_path: Path) -> None:
     assert 'w:tblHeader w:val="true"' in table.rows[0]._tr.xml
     by_number = {row.cells[1].text: row.cells[4].text for row in table.rows[1:]}
     assert by_number["6"] == checklist.items[5].answer and by_number["25"] == TEAM
+
+
+def test_docx_members_carry_source_date_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # They carried the time of writing, so `litrev demo` wrote different checklist bytes per run.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
+    protocol, flow = _flow()
+    checklist = fill_checklist("prisma2020", protocol, flow)
+    one = write_checklist_docx(checklist, tmp_path / "one.docx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "one.docx") as archive:
+        assert {m.date_time for m in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+    assert write_checklist_docx(checklist, tmp_path / "two.docx").read_bytes() == one
 
 
 def test_litrev_prisma_on_the_built_in_review(demo_dir: Path, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ Exported as Markdown and DOCX.
 
 from __future__ import annotations
 
+import io
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -143,7 +144,7 @@ def write_checklist_docx(checklist: Checklist, path: str | Path) -> Path:
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    from litrev.fileio import atomic_output
+    from litrev.synthesis.ooxml import document_time, write_package
 
     document = Document()
     document.core_properties.title = f"{checklist.name} checklist"
@@ -180,9 +181,10 @@ def write_checklist_docx(checklist: Checklist, path: str | Path) -> Path:
                     run.font.size = Pt(8)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_output(target) as temporary:
-        document.save(str(temporary))
-    return target
+    # Members dated SOURCE_DATE_EPOCH (else now), as the tables' DOCX: reproducible bytes.
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return write_package(target, buffer.getvalue(), document_time())
 
 
 def write_checklists(
