@@ -71,12 +71,18 @@ def sync_codebook(store: Store, codebook: Codebook, *, actor: str) -> CodebookSy
     """Record the codebook if it changed since the last recorded version, and migrate values.
 
     One transaction; logged in the audit log ("codebook_version", and "codebook_migrate" when
-    values moved). Cheap when nothing changed (one query).
+    values moved). Cheap when nothing changed: one read, no write transaction (every autosave
+    of the web form calls this, and on SQLite a write transaction takes the writer lock).
     """
+    digest = codebook_digest(codebook)
+    with store.connect() as conn:
+        latest = _latest(conn)
+    if latest is not None and latest.digest == digest:
+        return CodebookSync(version=int(latest.version), changed=False)
     for attempt in range(2):
         try:
             with store.transaction() as conn:
-                return _sync(conn, codebook, actor=actor)
+                return _sync(conn, codebook, actor=actor, digest=digest)
         except IntegrityError:
             # Another process recorded the same version number first: read it again.
             if attempt:
@@ -84,14 +90,22 @@ def sync_codebook(store: Store, codebook: Codebook, *, actor: str) -> CodebookSy
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _sync(conn: Connection, codebook: Codebook, *, actor: str) -> CodebookSync:
+def _latest(conn: Connection) -> Any:
+    """The newest recorded codebook version's row (version, digest, codebook), or None."""
     table = schema.codebook_versions
-    digest = codebook_digest(codebook)
-    latest = conn.execute(
+    return conn.execute(
         select(table.c.version, table.c.digest, table.c.codebook)
         .order_by(table.c.version.desc())
         .limit(1)
     ).first()
+
+
+def _sync(
+    conn: Connection, codebook: Codebook, *, actor: str, digest: str | None = None
+) -> CodebookSync:
+    table = schema.codebook_versions
+    digest = digest or codebook_digest(codebook)
+    latest = _latest(conn)  # again, inside the write transaction: another writer may have won
     if latest is not None and latest.digest == digest:
         return CodebookSync(version=int(latest.version), changed=False)
     version = 1 if latest is None else int(latest.version) + 1
