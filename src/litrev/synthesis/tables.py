@@ -160,7 +160,9 @@ def year_crosstab(
     """
 
     def label(value: object) -> str:
-        if value is None or (isinstance(value, float) and value != value) or str(value) == "":
+        # Blank text, None, NaN and pandas' NA (a "string" column's gap) are all "not stated";
+        # a label left blank or "<NA>" would be a row of its own sorted among the other values.
+        if is_blank(value):
             return NOT_STATED
         number = as_int(value)
         return str(number) if number is not None else str(value).strip()
