@@ -218,31 +218,31 @@ def _numbered(
     `order` (every narrative's citations so far) and `cited` (this one's) are extended."""
     html_lines, md_lines = [], []
     for line_no, line in enumerate(text.splitlines(), start=1):
-
-        def numbers(match: re.Match[str], _line: int = line_no) -> list[int]:
-            out = []
+        # Each marker is resolved once; the HTML and the Markdown text are spliced from the
+        # same numbers (resolving again for the second text did every look-up twice).
+        html_parts: list[str] = []
+        md_parts: list[str] = []
+        end = 0
+        for match in _MARKER.finditer(line):
+            numbers = []
             for part in match.group(1).split(";"):
                 found = _resolve(part, known, by_label, "citation")
                 if isinstance(found, str):
                     raise InputError(
-                        path, f"[@{match.group(1)}]: {found.removeprefix('citation: ')}", _line
+                        path, f"[@{match.group(1)}]: {found.removeprefix('citation: ')}", line_no
                     )
                 if found not in order:
                     order.append(found)
                 if found not in cited:
                     cited.append(found)
-                out.append(order.index(found) + 1)
-            return out
-
-        html_lines.append(
-            _MARKER.sub(
-                lambda m: "\\[" + ", ".join(f"[{n}](#theme-ref-{n})" for n in numbers(m)) + "\\]",
-                line,
-            )
-        )
-        md_lines.append(
-            _MARKER.sub(lambda m: "\\[" + ", ".join(str(n) for n in numbers(m)) + "\\]", line)
-        )
+                numbers.append(order.index(found) + 1)
+            before = line[end : match.start()]
+            links = ", ".join(f"[{n}](#theme-ref-{n})" for n in numbers)
+            html_parts.append(f"{before}\\[{links}\\]")
+            md_parts.append(f"{before}\\[{', '.join(str(n) for n in numbers)}\\]")
+            end = match.end()
+        html_lines.append("".join(html_parts) + line[end:])
+        md_lines.append("".join(md_parts) + line[end:])
     return "\n".join(html_lines), "\n".join(md_lines)
 
 
