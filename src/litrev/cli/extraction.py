@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from litrev.cli._app import app, console
+from litrev.cli._open_project import open_for_extraction
 from litrev.cli._options import parse_ids
 
 if TYPE_CHECKING:
@@ -195,15 +196,6 @@ def extract_list(
     console.print(now)
 
 
-def _open(project_dir: Path) -> Project:
-    from litrev.extraction.versions import sync_codebook
-    from litrev.project import Project
-
-    project = Project.open(project_dir)
-    sync_codebook(project.store, project.protocol.codebook, actor="litrev")
-    return project
-
-
 def included_ids(project: Project) -> list[int]:
     """The review's records included at full text (as the protocol's screening judges)."""
     from litrev.screening.flow import included_record_ids
@@ -239,7 +231,7 @@ def extract_assign(
     from litrev.extraction.assign import assign_extractors
     from litrev.screening import Screening
 
-    project = _open(project_dir)
+    project = open_for_extraction(project_dir)
     settings = project.protocol.extraction
     names = extractors or settings.extractors or project.protocol.screening.reviewers
     if not names:
@@ -319,7 +311,7 @@ def extract_status(
 ) -> None:
     """Each extractor's records (assigned, not started, in progress, complete) and, in dual
     mode, each record's extractors and whether it is reconciled."""
-    project = _open(project_dir)
+    project = open_for_extraction(project_dir)
     people, records = status_rows(project)
     if as_json:
         print(json.dumps({"extractors": people, "records": records}, indent=2, ensure_ascii=False))
@@ -364,7 +356,7 @@ def extract_export(
     chosen = (format or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")).lower()
     if chosen not in ("csv", "xlsx"):
         raise typer.BadParameter(f"{chosen!r}: give csv or xlsx", param_hint="--format")
-    project = _open(project_dir)
+    project = open_for_extraction(project_dir)
     written = export_extractions(
         project.store, project.protocol.codebook, path, reviewer=reviewer, format=chosen
     )

@@ -20,7 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 from litrev.cli._app import console
-from litrev.cli.extraction import ByOpt, ProjectOpt, _open, extract_app
+from litrev.cli._open_project import open_for_extraction
+from litrev.cli.extraction import ByOpt, ProjectOpt, extract_app
 
 if TYPE_CHECKING:
     from litrev.extraction.agreement import FieldAgreement
@@ -74,7 +75,7 @@ def extract_agreement(
         if len(names) != 2 or names[0] == names[1]:
             raise typer.BadParameter("give two different extractors, A,B", param_hint="--reviewers")
         pair = (names[0], names[1])
-    project = _open(project_dir)
+    project = open_for_extraction(project_dir)
     rows = field_agreement(project.store, project.protocol.codebook, pair)
     if format == "json":
         print(json.dumps(agreement_table(rows), indent=2, ensure_ascii=False))
@@ -145,7 +146,7 @@ def extract_compare(
     whether they agree, and the consensus with who settled it and why."""
     from litrev.extraction.agreement import comparisons
 
-    project = _open(project_dir)
+    project = open_for_extraction(project_dir)
     rows = comparisons(project.store, project.protocol.codebook, record)
     names = list(dict.fromkeys(w for row in rows for w in row.values))
     if as_json:
@@ -207,7 +208,7 @@ def extract_reconcile(
 
     if (take is None) == (value is None):
         raise typer.BadParameter("give one of --take REVIEWER or --value V")
-    project = _open(project_dir)
+    project = open_for_extraction(project_dir)
     who, lead = _lead(project, by)
     done = reconcile(
         project.store,
@@ -242,7 +243,7 @@ def extract_accept_agreed(
     completed; fields already settled are left alone)."""
     from litrev.extraction.reconcile import accept_agreements
 
-    project = _open(project_dir)
+    project = open_for_extraction(project_dir)
     who, lead = _lead(project, by)
     n = accept_agreements(project.store, project.protocol.codebook, record, by=who, is_lead=lead)
     console.print(f"{n} agreed value(s) made consensus.")
