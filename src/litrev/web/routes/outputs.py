@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlencode
@@ -33,8 +34,9 @@ REPORT_TYPES = {
     ".md": "text/markdown; charset=utf-8",
     ".json": "application/json",
     ".svg": "image/svg+xml",
+    ".png": "image/png",
 }
-REPORT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}\.(html|md|json|svg)$")
+REPORT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}\.(html|md|json|svg|png)$")
 EXPORTS = {
     "ris": ("application/x-research-info-systems", "ris"),
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -48,10 +50,37 @@ def report_cache(review: Review) -> Path:
     return review.project.root / CACHE_DIR / "report"
 
 
-def _report_links(review: Review, folder: Path) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class ReportLink:
+    """A file of the report on the report page; `png_url` is the 300-dpi PNG written beside an
+    SVG chart (for a journal), when there is one."""
+
+    name: str
+    url: str
+    png_name: str | None = None
+    png_url: str | None = None
+
+
+def report_links(key: str, folder: Path) -> list[ReportLink]:
+    """The report's files to list for review `key`: the reports, the PRISMA diagram, then each
+    chart's SVG with its PNG beside it. Names are quoted in the URLs (the page escapes the text).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("chart-year.svg", "chart-year.png", "chart-kind.svg"):
+    ...     _ = (folder / name).write_text("x")
+    >>> [(link.name, link.png_url) for link in report_links("r1", folder)][4:]
+    [('chart-kind.svg', None), ('chart-year.svg', '/r/r1/report/files/chart-year.png')]
+    """
+    base = f"/r/{quote(key, safe='')}/report/files/"
     names = ["report.html", "report.md", "results.json", "prisma.svg"]
-    charts = sorted(p.name for p in folder.glob("chart-*.svg"))
-    return [(n, f"/r/{review.key}/report/files/{n}") for n in [*names, *charts]]
+    links = [ReportLink(name, base + quote(name, safe="")) for name in names]
+    for svg in sorted(folder.glob("chart-*.svg")):
+        png = svg.with_suffix(".png")
+        png_name = png.name if png.is_file() else None
+        png_url = base + quote(png.name, safe="") if png_name else None
+        links.append(ReportLink(svg.name, base + quote(svg.name, safe=""), png_name, png_url))
+    return links
 
 
 @router.get("/r/{key}/report")
@@ -66,7 +95,7 @@ def report(request: Request, member: Annotated[Member, Depends(viewer)]) -> Resp
         member=member,
         review=member.review,
         built=built,
-        links=_report_links(member.review, built.folder),
+        links=report_links(member.review.key, built.folder),
     )
 
 
