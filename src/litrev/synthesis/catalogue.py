@@ -178,13 +178,23 @@ class Catalogue:
     @classmethod
     def from_rows(cls, protocol: Protocol, studies: Sequence[StudyRow]) -> Catalogue:
         """A catalogue of `studies` over the protocol's codebook fields (facets chosen by the
-        fields' types and values, see DISTINCT_SHARE), the classification field first."""
+        fields' types and values, see DISTINCT_SHARE), the classification field first.
+
+        The fields of the review's appraisal tools (`[appraisal] tools`, adopted with `litrev
+        appraisal adopt`) are no facets: a catalogue is filtered by what the studies are, not
+        by how they were rated. They stay fields: shown, exported and filterable by name.
+        """
+        from litrev.synthesis.frequencies import appraisal_field_names
         from litrev.synthesis.labels import label_field_names
 
         in_label = set(label_field_names(protocol))
+        appraisal = set(appraisal_field_names(protocol))
         first = protocol.classification.field
         ordered = sorted(protocol.codebook.fields, key=lambda f: f.name != first)
-        fields = [_catalogue_field(f, studies, f.name in in_label) for f in ordered]
+        fields = [
+            _catalogue_field(f, studies, f.name in in_label, appraisal=f.name in appraisal)
+            for f in ordered
+        ]
         return cls(fields, studies)
 
     def field(self, name: str) -> CatalogueField | None:
@@ -306,10 +316,10 @@ class Catalogue:
 
 
 def _catalogue_field(
-    f: CodebookField, studies: Sequence[StudyRow], in_label: bool
+    f: CodebookField, studies: Sequence[StudyRow], in_label: bool, *, appraisal: bool = False
 ) -> CatalogueField:
     label = f.label or f.name
-    if f.type in PROSE_TYPES:
+    if f.type in PROSE_TYPES or appraisal:
         return CatalogueField(f.name, label, f.type, False, in_label)
     if f.type in CATEGORY_TYPES:
         return CatalogueField(f.name, label, f.type, True, in_label)
