@@ -83,12 +83,15 @@ class ExtractionError(LitrevError):
 @dataclass(frozen=True)
 class SaveResult:
     """What `save_values` did: the keys written (or deleted), the keys refused with their
-    problem (not saved), and the record's state for the reviewer afterwards."""
+    problem (not saved), and the record's state for the reviewer afterwards. `values` are the
+    reviewer's values of the record once saved, as `read_values` would read them ({key: value
+    text}; a key holding only a location has ""), so a caller need not read them again."""
 
     saved: list[ValueKey]
     problems: dict[ValueKey, str]
     state: str
     missing: dict[ValueKey, str] = field(default_factory=dict)  # completeness problems
+    values: dict[ValueKey, str] = field(default_factory=dict)
 
 
 def value_problems(
@@ -269,6 +272,8 @@ def save_values(
             else:
                 merged_locations.pop(key, None)
             saved.append(key)
+        # The rows the store now holds (write_value keeps a key with a value or a location).
+        after = {k: v for k, v in merged.items() if v != "" or k in merged_locations}
         merged = {k: v for k, v in merged.items() if v != ""}
         recorded = state_on(conn, record_id, who)
         # Values with no progress row were imported: a completed extraction, checked again
@@ -297,7 +302,7 @@ def save_values(
                     "state": state,
                 },
             )
-    return SaveResult(saved, problems, state, missing)
+    return SaveResult(saved, problems, state, missing, values=after)
 
 
 def _new_state(

@@ -222,13 +222,12 @@ def extract_form(
     return _form_page(request, member, rid, values=values, locations=locations, extra_rows=extra)
 
 
-def _applies_map(member: Member, record_id: int) -> dict[str, bool]:
-    """{"FIELD:INSTANCE": applies} for the conditional fields, from the stored values (the
-    form shows and hides them by this after each save)."""
+def _applies_map(member: Member, values: dict[ValueKey, str]) -> dict[str, bool]:
+    """{"FIELD:INSTANCE": applies} for the conditional fields, from the record's stored
+    `values` (the form shows and hides them by this after each save)."""
     from litrev.extraction.codebook import applies
 
     codebook = member.review.project.protocol.codebook
-    values, _ = _stored(member, record_id)
     instances: dict[str, set[int]] = {}
     for name, instance in values:
         instances.setdefault(name, set()).add(instance)
@@ -253,21 +252,26 @@ def _save(
     *,
     complete: bool = False,
 ) -> Any:
-    from litrev.extraction.values import save_values
+    """Save the member's values; 403 when the record is not theirs to extract (save_values
+    checks that inside its transaction, so the routes that only save need no check first)."""
+    from litrev.extraction.values import ExtractionError, save_values
 
     review = member.review
-    return save_values(
-        review.store,
-        review.project.protocol.codebook,
-        record_id,
-        member.username,
-        values,
-        locations,
-        actor=member.username,
-        complete=complete,
-        is_lead=member.is_lead,
-        screening=review.screening,
-    )
+    try:
+        return save_values(
+            review.store,
+            review.project.protocol.codebook,
+            record_id,
+            member.username,
+            values,
+            locations,
+            actor=member.username,
+            complete=complete,
+            is_lead=member.is_lead,
+            screening=review.screening,
+        )
+    except ExtractionError as refused:
+        raise HTTPException(403, str(refused)) from None
 
 
 def _status_fragment(problem: str | None, state: str) -> str:
@@ -316,10 +320,9 @@ async def extract_save(
     if one is not None:
         values = {one: values.get(one, "")}
         locations = {one: locations[one]} if one in locations else {}
-    await run_in_threadpool(_check_may_extract, member, rid)
     result = await run_in_threadpool(_save, member, rid, values, locations)
     if one is not None and is_fragment(request):
-        applies_now = await run_in_threadpool(_applies_map, member, rid)
+        applies_now = _applies_map(member, result.values)  # no read: the save returns them
         body = _status_fragment(result.problems.get(one), result.state)
         trigger = {"litrev-applies": applies_now, "litrev-state": {"state": result.state}}
         return HTMLResponse(body, headers={"HX-Trigger": json.dumps(trigger)})
@@ -340,7 +343,6 @@ async def extract_complete(
     its field (nothing is marked complete while one remains)."""
     form = await request.form()
     values, locations = form_values(form)
-    await run_in_threadpool(_check_may_extract, member, rid)
     result = await run_in_threadpool(_save, member, rid, values, locations, complete=True)
     problems = {**result.missing, **result.problems}
     if result.state == "complete" and not problems:
