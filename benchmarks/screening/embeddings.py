@@ -59,8 +59,8 @@ def cpu() -> float:
 
 def embed_all(paths: list[Path]) -> dict[str, dict[str, float]]:
     """Embed every review once (or reuse the file cache); return each review's embedding cost."""
-    from litrev.screening.embedding_cache import embed_texts_cached, load_encoder
-    from litrev.screening.simulate import load_labelled_csv
+    from litrev.screening.ranking.embedding_cache import embed_texts_cached, load_encoder
+    from litrev.screening.ranking.simulate import load_labelled_csv
 
     encoder = _ENCODER[0] if _ENCODER else None
     costs: dict[str, dict[str, float]] = {}
@@ -101,8 +101,8 @@ def embed_all(paths: list[Path]) -> dict[str, dict[str, float]]:
 
 
 def make(name: str, seed: int, vectors: np.ndarray) -> Any:
-    from litrev.screening.rank import make_model
-    from litrev.screening.rank_embeddings import FixedVectors
+    from litrev.screening.ranking.embeddings import FixedVectors
+    from litrev.screening.ranking.model import make_model
 
     model = make_model(BASELINE[0] if name == "default" else name, seed=seed)
     if name != "default":
@@ -111,8 +111,8 @@ def make(name: str, seed: int, vectors: np.ndarray) -> Any:
 
 
 def run_all(paths: list[Path], seeds: int) -> list[dict[str, Any]]:
-    from litrev.screening.embedding_cache import embed_texts_cached
-    from litrev.screening.simulate import draw_priors, load_labelled_csv, simulate_once
+    from litrev.screening.ranking.embedding_cache import embed_texts_cached
+    from litrev.screening.ranking.simulate import draw_priors, load_labelled_csv, simulate_once
 
     runs: list[dict[str, Any]] = []
     for path in paths:
@@ -262,7 +262,7 @@ def main() -> None:
             ]
         print(report(results))
         return
-    from litrev.screening.rank import MODELS as SPECS
+    from litrev.screening.ranking.model import MODELS as SPECS
 
     paths = [p for p in reviews() if not args.reviews or p.stem in args.reviews]
     BASELINE[0] = args.baseline

@@ -3,7 +3,7 @@
 Every labelled review in `shared/benchmarks/screening/` (synergy_v1/ and extra/) is normalised to
 one CSV with exactly `title, abstract, label_included` (so both tools read the same text, whatever
 the source's extra columns), ASReview runs `asreview simulate --ai elas_u4` from the starting
-records `draw_priors(labels, seed)`, and its metrics (computed by `litrev.screening.metrics` on its
+records `draw_priors(labels, seed)`, and its metrics (computed by `litrev.screening.ranking.metrics` on its
 order) are cached in `benchmarks/screening/cache/asreview_<review>_<seed>.json`. A cached run is
 never recomputed: `select.py` and `run_benchmark.py` both read the cache.
 
@@ -32,8 +32,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from litrev.screening.metrics import compute_metrics  # noqa: E402
-from litrev.screening.simulate import LabelledDataset, draw_priors, load_labelled_csv  # noqa: E402
+from litrev.screening.ranking.metrics import compute_metrics  # noqa: E402
+from litrev.screening.ranking.simulate import LabelledDataset, draw_priors, load_labelled_csv  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "benchmarks" / "screening"
 CACHE = HERE / "cache"

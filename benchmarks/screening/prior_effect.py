@@ -59,7 +59,7 @@ def run_one(
 ) -> dict[str, float]:
     """One simulation, cut short once 95% of the inclusions are found and 10% of the records
     screened: every figure reported here is exact at that point (see `simulate_once`)."""
-    from litrev.screening.simulate import simulate_once
+    from litrev.screening.ranking.simulate import simulate_once
 
     start = time.process_time()
     kwargs = {"n_prior_included": 0, "n_prior_excluded": 0} if cold else {}
@@ -103,15 +103,15 @@ def main() -> None:
         print(report_file(args.report, args.grid, args.seeds))
         return
 
-    from litrev.screening.prior import ProtocolPrior
-    from litrev.screening.rank import make_model
-    from litrev.screening.rank_prior import PriorRankingModel
-    from litrev.screening.simulate import load_labelled_csv
+    from litrev.screening.ranking.blend import PriorRankingModel
+    from litrev.screening.ranking.model import make_model
+    from litrev.screening.ranking.prior import ProtocolPrior
+    from litrev.screening.ranking.simulate import load_labelled_csv
 
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
-    from litrev.screening import rank as rank_module
+    from litrev.screening.ranking import model as rank_module
 
     default_components = getattr(rank_module, "MODELS", {}).get("default")
     results: dict[str, dict[str, list[dict[str, float]]]] = {}

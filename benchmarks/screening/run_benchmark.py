@@ -2,7 +2,7 @@
 
 For each review in `shared/benchmarks/screening/` (synergy_v1/ and extra/: 12) and seed, both tools
 start from the same two records (one inclusion, one exclusion, `draw_priors(labels, seed)`) and
-screen until the last inclusion is found. Metrics for both come from `litrev.screening.metrics`
+screen until the last inclusion is found. Metrics for both come from `litrev.screening.ranking.metrics`
 applied to each tool's order after the priors.
 
     nice -n 10 .venv/bin/python benchmarks/screening/run_benchmark.py --seeds 5 \
@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 import peer  # noqa: E402
 import select_models  # noqa: E402
 
-from litrev.screening.rank import MODELS  # noqa: E402
+from litrev.screening.ranking.model import MODELS  # noqa: E402
 
 
 def candidate_of(model: str) -> tuple[str, dict]:

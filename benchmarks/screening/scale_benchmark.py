@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from litrev.screening.rank import make_model
+from litrev.screening.ranking.model import make_model
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "screening" / "synergy_v1"
 

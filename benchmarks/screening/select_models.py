@@ -38,8 +38,8 @@ sys.path.insert(0, str(HERE))
 
 import peer  # noqa: E402
 
-from litrev.screening.rank import RankingModel  # noqa: E402
-from litrev.screening.simulate import simulate_once  # noqa: E402
+from litrev.screening.ranking.model import RankingModel  # noqa: E402
+from litrev.screening.ranking.simulate import simulate_once  # noqa: E402
 
 BASE: dict[str, Any] = {"min_df": 2, "pseudo_negatives": 20}
 CANDIDATES: dict[str, dict[str, Any]] = {

@@ -26,8 +26,8 @@ sys.path.insert(0, str(HERE))
 
 import peer  # noqa: E402
 
-from litrev.screening.rank import RankingModel  # noqa: E402
-from litrev.screening.simulate import simulate_once  # noqa: E402
+from litrev.screening.ranking.model import RankingModel  # noqa: E402
+from litrev.screening.ranking.simulate import simulate_once  # noqa: E402
 
 REVIEWS = peer.REVIEWS
 FIGURES = ("wss95_asreview", "wss95_classic", "recall_at_10")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from litrev.screening.prior import ProtocolPrior
 from litrev.screening.queue import ScreeningQueue
-from litrev.screening.rank import make_model
-from litrev.screening.rank_prior import PriorRankingModel
-from litrev.screening.simulate import LabelledDataset, simulate_once
-from litrev.screening.stopping import screener_estimate
+from litrev.screening.ranking.blend import PriorRankingModel
+from litrev.screening.ranking.model import make_model
+from litrev.screening.ranking.prior import ProtocolPrior
+from litrev.screening.ranking.simulate import LabelledDataset, simulate_once
+from litrev.screening.ranking.stopping import screener_estimate
 
 PRIOR = ProtocolPrior.from_text("Physiotherapy after hip fracture in older people")
 

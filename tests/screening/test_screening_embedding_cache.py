@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select, update
 
 from litrev.errors import StoreError
-from litrev.screening import embedding_cache
 from litrev.screening.demo import add_records
-from litrev.screening.embedding_cache import (
+from litrev.screening.ranking import embedding_cache as embedding_cache
+from litrev.screening.ranking.embedding_cache import (
     embed_records,
     embed_texts_cached,
     embedded_count,

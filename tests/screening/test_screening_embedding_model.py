@@ -23,8 +23,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_packaged_model_embeds_into_the_store_offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    from litrev.screening import embedding_cache
-    from litrev.screening.rank_embeddings import EmbeddingOnlyModel, StoreVectors
+    from litrev.screening.ranking import embedding_cache as embedding_cache
+    from litrev.screening.ranking.embeddings import EmbeddingOnlyModel, StoreVectors
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     store = Store.open("sqlite://")

@@ -12,19 +12,19 @@ import numpy as np
 import pytest
 from test_screening_embedding_cache import WordHashEncoder  # type: ignore[import-not-found]
 
-from litrev.screening import rank_embeddings
 from litrev.screening.decisions import Screening
 from litrev.screening.demo import add_records
-from litrev.screening.embedding_cache import DEFAULT_MODEL, embedded_count
 from litrev.screening.queue import ScreeningQueue
-from litrev.screening.rank import make_model
-from litrev.screening.rank_embeddings import (
+from litrev.screening.ranking import embeddings as rank_embeddings
+from litrev.screening.ranking.embedding_cache import DEFAULT_MODEL, embedded_count
+from litrev.screening.ranking.embeddings import (
     EmbeddingOnlyModel,
     EmbeddingRankingModel,
     EncoderVectors,
     FixedVectors,
 )
-from litrev.screening.simulate import LabelledDataset, simulate_once
+from litrev.screening.ranking.model import make_model
+from litrev.screening.ranking.simulate import LabelledDataset, simulate_once
 from litrev.store import Store
 
 CORPUS = [

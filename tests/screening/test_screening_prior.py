@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from litrev.protocol import load_protocol, parse_protocol
-from litrev.screening.prior import ProtocolPrior, concept_blocks, tokens
+from litrev.screening.ranking.prior import ProtocolPrior, concept_blocks, tokens
 from litrev.search import parse
 
 EXAMPLE = (
@@ -18,7 +18,7 @@ EXAMPLE = (
 
 
 def test_examples(docstring_examples: Callable[[str], None]) -> None:
-    docstring_examples("litrev.screening.prior")
+    docstring_examples("litrev.screening.ranking.prior")
 
 
 def test_tokens_fold_accents_and_cut_cjk_into_character_pairs() -> None:

@@ -8,10 +8,10 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from litrev.screening.prior import ProtocolPrior
-from litrev.screening.rank import RankingModel, make_model
-from litrev.screening.rank_prior import DEFAULT_K, PriorRankingModel, with_prior
-from litrev.screening.simulate import LabelledDataset, simulate_once
+from litrev.screening.ranking.blend import DEFAULT_K, PriorRankingModel, with_prior
+from litrev.screening.ranking.model import RankingModel, make_model
+from litrev.screening.ranking.prior import ProtocolPrior
+from litrev.screening.ranking.simulate import LabelledDataset, simulate_once
 
 PRIOR = ProtocolPrior.from_text("Home telemonitoring for adults with heart failure")
 
@@ -46,7 +46,7 @@ def _review(n: int = 300, every: int = 15, seed: int = 3) -> LabelledDataset:
 
 
 def test_examples(docstring_examples: Callable[[str], None]) -> None:
-    docstring_examples("litrev.screening.rank_prior")
+    docstring_examples("litrev.screening.ranking.blend")
 
 
 def test_weight_fades_and_never_outweighs_a_trained_model() -> None:

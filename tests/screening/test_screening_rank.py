@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from litrev.records.model import Record
-from litrev.screening.rank import make_model, parse_labels
+from litrev.screening.ranking.model import make_model, parse_labels
 
 TOPIC = [
     "co-design of mental health services with service users",
@@ -136,7 +136,7 @@ def test_other_models_rank_too(name: str) -> None:
 def test_embeddings_model_is_optional_and_says_how_to_install() -> None:
     import importlib.util
 
-    from litrev.screening.rank_embeddings import EmbeddingsUnavailable
+    from litrev.screening.ranking.embeddings import EmbeddingsUnavailable
 
     model = make_model("embeddings")
     assert model.name == "embeddings"  # constructing it imports nothing heavy

@@ -8,9 +8,9 @@ import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from litrev.screening.rank import MODELS, RankingModel, make_model
-from litrev.screening.rank_balance import double_balance_rows
-from litrev.screening.rank_linear import balanced_weights, complement_nb, logistic, naive_bayes
+from litrev.screening.ranking.balance import double_balance_rows
+from litrev.screening.ranking.linear import balanced_weights, complement_nb, logistic, naive_bayes
+from litrev.screening.ranking.model import MODELS, RankingModel, make_model
 
 # Plant-disease abstracts vs. unrelated engineering ones: nothing like the built-in example.
 TOPIC = [

@@ -11,7 +11,12 @@ from typer.testing import CliRunner
 
 from litrev.cli import app
 from litrev.errors import InputError
-from litrev.screening.simulate import draw_priors, load_labelled_csv, simulate, simulate_once
+from litrev.screening.ranking.simulate import (
+    draw_priors,
+    load_labelled_csv,
+    simulate,
+    simulate_once,
+)
 
 # 120 SYNERGY (CC0) records of Sep_2021: 20 inclusions, 100 exclusions, 5 without abstract.
 SAMPLE = Path(__file__).parent / "data" / "sep_2021_sample.csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from litrev.screening.metrics import (
+from litrev.screening.ranking.metrics import (
     compute_metrics,
     erf_at,
     recall_at,

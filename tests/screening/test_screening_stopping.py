@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from litrev.screening.stopping import (
+from litrev.screening.ranking.stopping import (
     first_stop,
     hypergeometric_estimate,
     hypergeometric_min_p,

@@ -11,7 +11,7 @@ import pytest
 from litrev.screening import Screening, StageSettings
 from litrev.screening.demo import add_records
 from litrev.screening.queue import ScreeningQueue
-from litrev.screening.stopping import (
+from litrev.screening.ranking.stopping import (
     default_min_run,
     hypergeometric_estimate,
     screener_estimate,

@@ -130,7 +130,7 @@ TOPIC = [
 
 
 def test_queue_reranks_after_each_decision_and_explains(tmp_path: Path) -> None:
-    pytest.importorskip("litrev.screening.rank", reason="ranking model not installed yet")
+    pytest.importorskip("litrev.screening.ranking.model", reason="ranking model not installed yet")
     store = Store.open(tmp_path / "litrev.db")
     add_records(store, TOPIC)
     screening = Screening(store, defaults=StageSettings(blind=True, reviewers_required=1))

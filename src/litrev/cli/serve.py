@@ -73,7 +73,7 @@ def serve(
         if mode != "wal":
             err_console.print(f"note: {review.project.root}: journal mode {mode}, not WAL")
     # Load the ranking model's libraries now, not on the first screening page (5-8 s).
-    import litrev.screening.rank  # noqa: F401
+    import litrev.screening.ranking.model  # noqa: F401
     _first_leads(workspace, lead, password_stdin)
     if host not in ("127.0.0.1", "localhost", "::1") and not secure_cookies:
         err_console.print(

@@ -1,6 +1,6 @@
 """`litrev simulate`: replay a labelled review with the ranking model and report the savings."""
 
-# Stage modules (litrev.screening.simulate) are imported inside the command: they load
+# Stage modules (litrev.screening.ranking.simulate) are imported inside the command: they load
 # scikit-learn and pandas, and every `litrev` run imports this module.
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from litrev.cli._app import app, console
 from litrev.errors import InputError
 
 if TYPE_CHECKING:
-    from litrev.screening.simulate import SimulationSummary
+    from litrev.screening.ranking.simulate import SimulationSummary
 
 _FIGURES = [
     ("recall_at_10", "Recall after 10% screened", "{:.1%}"),
@@ -70,7 +70,7 @@ def simulate(
 
     Example: litrev simulate Sep_2021.csv --seeds 5 --out sim/ --criteria-file criteria.md
     """
-    from litrev.screening.simulate import (
+    from litrev.screening.ranking.simulate import (
         SimulationSummary,
         load_labelled_csv,
         recall_curve_svg,
@@ -119,7 +119,7 @@ def _prior(protocol: Path | None, criteria: str | None, criteria_file: Path | No
                                    f"not {' and '.join(given)}")
     if not given:
         return None
-    from litrev.screening.prior import ProtocolPrior
+    from litrev.screening.ranking.prior import ProtocolPrior
 
     if protocol is not None:
         from litrev.protocol import load_protocol
@@ -142,11 +142,11 @@ def _prior(protocol: Path | None, criteria: str | None, criteria_file: Path | No
 
 
 def _ranker(model: str, seed: int, prior: Any, k: float | None, prior_only: bool) -> Any:
-    from litrev.screening.rank import make_model
+    from litrev.screening.ranking.model import make_model
 
     if prior is None:
         return make_model(model, seed=seed)
-    from litrev.screening.rank_prior import DEFAULT_K, PriorRankingModel
+    from litrev.screening.ranking.blend import DEFAULT_K, PriorRankingModel
 
     base = None if prior_only else make_model(model, seed=seed)
     return PriorRankingModel(base, prior, DEFAULT_K if k is None else k)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     )
 
 # Loaded on first use (PEP 562): `litrev simulate` and the ranking models import
-# `litrev.screening.rank` without paying for the store (SQLAlchemy) that decisions need.
+# `litrev.screening.ranking.model` without paying for the store (SQLAlchemy) that decisions need.
 _HOMES = {
     "DecisionInput": "decisions",
     "Screening": "decisions",

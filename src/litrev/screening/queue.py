@@ -1,12 +1,12 @@
 """The screener's queue: which record comes next, why, and when screening could stop.
 
 Records this reviewer has decided come first (in the order decided), then the undecided ones,
-most likely relevant first by `litrev.screening.rank` once there is at least one include and one
+most likely relevant first by `litrev.screening.ranking.model` once there is at least one include and one
 exclude to learn from (by record id before that, or when the ranking module is absent). Given
 the review's `protocol` (as `litrev screen` and the web workspace pass it), the queue also uses
-the protocol prior (`litrev.screening.prior`: the question, criteria, exclusion reasons,
+the protocol prior (`litrev.screening.ranking.prior`: the question, criteria, exclusion reasons,
 highlight terms and search strategy): the protocol orders the records before the first decision
-and counts for less with every inclusion (`rank_prior.PriorRankingModel`); `prior=False`
+and counts for less with every inclusion (`ranking.blend.PriorRankingModel`); `prior=False`
 turns it off, and a protocol with only a title changes nothing. The
 model is retrained after every decision. Ranking labels: include and maybe count as relevant
 (a maybe is worth seeing more of), exclude as not; the stopping estimate leaves maybes out. In blind mode the model learns only from this reviewer's own decisions and settled
@@ -30,7 +30,6 @@ outcomes, so the order cannot leak another reviewer's undisclosed votes.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from litrev.screening.decisions import Screening
@@ -43,14 +42,6 @@ from litrev.screening.model import (
     stage_outcomes,
 )
 from litrev.screening.texts import record_texts
-
-
-def _module(name: str) -> Any:
-    """The ranking/stopping modules are optional at run time: absent, the queue orders by id."""
-    try:
-        return importlib.import_module(f"litrev.screening.{name}")
-    except ImportError:
-        return None
 
 
 class ScreeningQueue:
@@ -72,22 +63,23 @@ class ScreeningQueue:
         self.stage = parse_stage(str(stage))
         self.records = screening.eligible_records(self.stage)
         self._index = {rid: i for i, rid in enumerate(self.records)}
-        self._rank = _module("rank")
-        self._stopping = _module("stopping")
-        self.model: Any = None
-        self.prior: Any = None
-        if self._rank is not None:
-            self.model = self._rank.make_model(model_name, seed=seed)
-            if hasattr(self.model, "use_store"):  # embedding models: vectors cached in the store
-                self.model.use_store(screening.store, self.records)
-            if protocol is not None and prior:
-                from litrev.screening.prior import ProtocolPrior
-                from litrev.screening.rank_prior import PriorRankingModel
+        # Imported here, not at module level: scikit-learn loads only when a queue is made.
+        # (These imports used to be optional, falling back to corpus order on ImportError;
+        # they are core dependencies, so a broken import must fail loudly, not reorder.)
+        from litrev.screening.ranking.model import make_model
 
-                candidate = ProtocolPrior.from_protocol(protocol)
-                if candidate.has_protocol_text():
-                    self.prior = candidate
-                    self.model = PriorRankingModel(self.model, candidate)
+        self.model: Any = make_model(model_name, seed=seed)
+        self.prior: Any = None
+        if hasattr(self.model, "use_store"):  # embedding models: vectors cached in the store
+            self.model.use_store(screening.store, self.records)
+        if protocol is not None and prior:
+            from litrev.screening.ranking.blend import PriorRankingModel
+            from litrev.screening.ranking.prior import ProtocolPrior
+
+            candidate = ProtocolPrior.from_protocol(protocol)
+            if candidate.has_protocol_text():
+                self.prior = candidate
+                self.model = PriorRankingModel(self.model, candidate)
         self._texts: list[tuple[str | None, str | None]] | None = None
         self._ranked = False
         self._settings: StageSettings | None = None
@@ -187,15 +179,15 @@ class ScreeningQueue:
 
     def stopping_estimate(self) -> Any:
         """The stopping estimate (`stopping.ScreenerEstimate`) over this reviewer's decisions
-        in the order made, or None without the stopping module or any decision. A "maybe" is
+        in the order made, or None before any decision. A "maybe" is
         undecided: it counts neither as relevant nor as excluded (the record stays among those
         left), so it cannot inflate the recall estimate."""
-        if self._stopping is None:
-            return None
+        from litrev.screening.ranking.stopping import screener_estimate
+
         labels = [int(d == "include") for _, d in self._own_in_order() if d != "maybe"]
         if not labels:
             return None
-        return self._stopping.screener_estimate(labels, n_total=len(self.records))
+        return screener_estimate(labels, n_total=len(self.records))
 
     def stopping_message(self) -> str | None:
         """The stopping estimate as a sentence for the screen."""

@@ -34,12 +34,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from litrev.errors import InputError
-from litrev.screening.metrics import ScreeningMetrics, compute_metrics
-from litrev.screening.rank import RankingModel, make_model
-from litrev.screening.stopping import StopPoint, first_stop
+from litrev.screening.ranking.metrics import ScreeningMetrics, compute_metrics
+from litrev.screening.ranking.model import RankingModel, make_model
+from litrev.screening.ranking.stopping import StopPoint, first_stop
 
 if TYPE_CHECKING:
-    from litrev.screening.prior import ProtocolPrior
+    from litrev.screening.ranking.prior import ProtocolPrior
 
 LABEL_COLUMNS = ("label_included", "included", "final_included", "label", "included_label",
                  "label_abstract_screening")
@@ -159,7 +159,7 @@ def simulate_once(
     """Screen `data` in the order the model proposes, starting from priors drawn by `seed`.
 
     `prior` (a `ProtocolPrior`) blends the protocol's relevance score into the model
-    (`rank_prior.PriorRankingModel`, blend constant `prior_k`). With no starting inclusion
+    (`ranking.blend.PriorRankingModel`, blend constant `prior_k`). With no starting inclusion
     (`n_prior_included=0`, a cold start), a model that cannot learn yet takes records in a
     seeded random order until it has an inclusion and an exclusion, as a screener without a
     ranking would; a model with a prior takes them in the prior's order instead.
@@ -171,7 +171,7 @@ def simulate_once(
     (records_to_100, the stopping rules) are not, as the records left count as exclusions.
     """
     start = time.perf_counter()
-    from litrev.screening.rank_prior import DEFAULT_K, PriorRankingModel, with_prior
+    from litrev.screening.ranking.blend import DEFAULT_K, PriorRankingModel, with_prior
 
     ranker = make_model(model, seed=seed) if isinstance(model, str) else model
     if prior is not None:

@@ -48,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from litrev.screening.rank_features import RecordLike, record_fields
+from litrev.screening.ranking.features import RecordLike, record_fields
 
 if TYPE_CHECKING:
     from litrev.search.ast import Node

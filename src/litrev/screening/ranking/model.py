@@ -30,9 +30,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from litrev.screening.rank_balance import double_balance_rows
-from litrev.screening.rank_features import FeatureSpace, RecordLike, record_fields
-from litrev.screening.rank_linear import COMPONENTS, LinearScore
+from litrev.screening.ranking.balance import double_balance_rows
+from litrev.screening.ranking.features import FeatureSpace, RecordLike, record_fields
+from litrev.screening.ranking.linear import COMPONENTS, LinearScore
 
 LabelsLike = Sequence[int | None] | Mapping[int, int] | npt.NDArray[Any]
 
@@ -97,11 +97,11 @@ def _one_label(value: Any) -> int:
 class RankingModel:
     """TF-IDF features + an ensemble of linear scorers, z-scored and summed.
 
-    `components` name linear scorers from `rank_linear.COMPONENTS` ('svm', 'nb', 'cnb',
+    `components` name linear scorers from `ranking.linear.COMPONENTS` ('svm', 'nb', 'cnb',
     'logistic', 'centroid'). Each is fitted on the labelled rows; its corpus scores are
     standardised so that no component dominates by scale, and the sum is the ranking score.
 
-    `balance="double"` trains on a resampled set (`rank_balance.double_balance_rows`) instead of
+    `balance="double"` trains on a resampled set (`ranking.balance.double_balance_rows`) instead of
     the labelled rows as they are. `early_components` with `switch_at` = k: while the training
     set holds fewer than k inclusions, those components are used instead of `components` (a model
     that switches as labels accumulate). `char_weight` > 0 adds a character 3-5-gram block.
@@ -367,22 +367,22 @@ MODELS: dict[str, dict[str, Any]] = {
 def make_model(name: str = "default", seed: int = 0, prior: Any = None) -> RankingModel:
     """A ranking model by name: see `MODELS` ('default', 'two-views', 'svm', ...) or 'embeddings'.
 
-    `prior`, a `litrev.screening.prior.ProtocolPrior`, blends the protocol's relevance score in
-    (`rank_prior.PriorRankingModel`: it orders the first records, then fades as labels arrive).
+    `prior`, a `litrev.screening.ranking.prior.ProtocolPrior`, blends the protocol's relevance score in
+    (`ranking.blend.PriorRankingModel`: it orders the first records, then fades as labels arrive).
 
     >>> make_model("svm").components
     ('svm',)
     """
     if prior is not None:
-        from litrev.screening.rank_prior import with_prior
+        from litrev.screening.ranking.blend import with_prior
 
         return with_prior(make_model(name, seed), prior)
     if name == "embeddings":
-        from litrev.screening.rank_embeddings import EmbeddingRankingModel
+        from litrev.screening.ranking.embeddings import EmbeddingRankingModel
 
         return EmbeddingRankingModel(seed=seed)
-    if name == "embeddings-only":  # optional extra, like 'embeddings': rank_embeddings.py
-        from litrev.screening.rank_embeddings import EmbeddingOnlyModel
+    if name == "embeddings-only":  # optional extra, like 'embeddings': ranking/embeddings.py
+        from litrev.screening.ranking.embeddings import EmbeddingOnlyModel
 
         return EmbeddingOnlyModel(seed=seed)
     if name not in MODELS:

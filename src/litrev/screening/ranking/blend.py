@@ -12,8 +12,8 @@ k inclusions. k was chosen out of sample, by leave-one-review-out over the 12 la
 (benchmarks/screening/prior_effect.py; docs/screening-prior.md). With `base=None` the model
 ranks by the prior only and never learns.
 
->>> from litrev.screening.prior import ProtocolPrior
->>> from litrev.screening.rank import make_model
+>>> from litrev.screening.ranking.prior import ProtocolPrior
+>>> from litrev.screening.ranking.model import make_model
 >>> records = [("Telemonitoring in heart failure", ""), ("Soil bacteria", ""),
 ...            ("Heart failure nurse telemonitoring", ""), ("Wheat yields", "")]
 >>> model = PriorRankingModel(make_model("svm"), ProtocolPrior.from_text("heart failure telemonitoring"))
@@ -35,15 +35,15 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from litrev.screening.prior import ProtocolPrior
-from litrev.screening.rank import (
+from litrev.screening.ranking.features import RecordLike, record_fields
+from litrev.screening.ranking.model import (
     Explanation,
     LabelsLike,
     RankingModel,
     TermContribution,
     parse_labels,
 )
-from litrev.screening.rank_features import RecordLike, record_fields
+from litrev.screening.ranking.prior import ProtocolPrior
 
 #: The blend constant k, chosen by leave-one-review-out (see the module docstring).
 DEFAULT_K = 1.0

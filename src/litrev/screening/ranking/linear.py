@@ -46,7 +46,7 @@ def balanced_weights(y: npt.NDArray[Any], ratio: float) -> npt.NDArray[np.float6
     >>> balanced_weights(np.array([1, 0, 0, 0]), 1.0).round(2).tolist()
     [2.0, 0.67, 0.67, 0.67]
     """
-    if ratio <= 0:  # no reweighting: the rows were balanced by resampling (rank_balance)
+    if ratio <= 0:  # no reweighting: the rows were balanced by resampling (ranking.balance)
         return np.ones(len(y))
     n_pos = float((y == 1).sum())
     n_neg = float((y == 0).sum())

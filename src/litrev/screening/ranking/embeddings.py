@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from litrev.screening.embedding_cache import (
+from litrev.screening.ranking.embedding_cache import (
     DEFAULT_MODEL,
     EmbeddingsUnavailable,
     Encoder,
@@ -40,8 +40,8 @@ from litrev.screening.embedding_cache import (
     encode_in_batches,
     load_encoder,
 )
-from litrev.screening.rank import MODELS, Explanation, RankingModel, TermContribution
-from litrev.screening.rank_features import RecordLike, record_fields
+from litrev.screening.ranking.features import RecordLike, record_fields
+from litrev.screening.ranking.model import MODELS, Explanation, RankingModel, TermContribution
 
 __all__ = [
     "EmbeddingOnlyModel",
@@ -103,7 +103,7 @@ class EncoderVectors:
         return vectors
 
     def new(self, texts: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
-        from litrev.screening.embedding_cache import embedding_text
+        from litrev.screening.ranking.embedding_cache import embedding_text
 
         strings = [embedding_text(t, a) for t, a in texts]
         parts = [
