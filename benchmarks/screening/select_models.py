@@ -61,6 +61,9 @@ CANDIDATES: dict[str, dict[str, Any]] = {
         "switch_at": 5,
         **BASE,
     },
+    # Added in a second round (session 17): more presumed exclusions per fit, as AutoTAR's 100.
+    "svm-pn50": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 50},
+    "svm-pn100": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 100},
 }
 # Smallest first, so that a grid cut short still covers most reviews.
 ORDER = sorted(peer.REVIEWS, key=lambda r: peer.source_csv(r).stat().st_size)

@@ -98,3 +98,16 @@ def test_maybe_counts_neither_as_relevant_nor_as_screened(tmp_path: Path) -> Non
     assert (est.relevant_found, est.screened, est.run) == (5, 30, 25)
     # The ten maybes stay among the records left: 30 of 60 screened, not 40.
     assert est.n_total == 60 and est.relevant_left_upper > 0
+
+
+def test_a_broken_ranking_import_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue used to import the ranking modules 'optionally': on ImportError it fell back
+    to corpus order and no stopping estimate, without a word. They are core dependencies, so a
+    broken import now raises where the queue is made."""
+    import sys
+
+    store = Store.open("sqlite://")
+    add_records(store, [("Co-design in care", ""), ("Soil bacteria", "")])
+    monkeypatch.setitem(sys.modules, "litrev.screening.ranking.model", None)
+    with pytest.raises(ImportError):
+        ScreeningQueue(Screening(store), reviewer="ann")
