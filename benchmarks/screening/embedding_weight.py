@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 
 import peer  # noqa: E402
 import select_models  # noqa: E402
+from run_benchmark import candidate_of  # noqa: E402
 
 VECTORS = HERE / "out" / "embeddings"
 RESULTS = HERE / "results_embedding_weight.json"
@@ -69,6 +70,7 @@ def report(results: dict[str, Any]) -> str:
     weights = sorted({r["weight"] for r in runs})
     seeds = results["seeds"]
     reviews = [rv for rv in peer.REVIEWS if any(r["review"] == rv for r in runs)]
+    tfidf = results.get("tfidf_candidate", "svm")  # the TF-IDF default the ensemble is built on
 
     def mean(rows: list[dict[str, Any]], key: str) -> float:
         return float(np.mean([score(r) if key == "score" else r[key] for r in rows]))
@@ -78,7 +80,7 @@ def report(results: dict[str, Any]) -> str:
         for w in weights:
             table[(f"{w:g}", rv)] = [r for r in runs if r["review"] == rv and r["weight"] == w]
         table[("tfidf", rv)] = [
-            json.loads(select_models.cache_path("svm", rv, s).read_text()) for s in seeds
+            json.loads(select_models.cache_path(tfidf, rv, s).read_text()) for s in seeds
         ]
         table[("asreview", rv)] = [json.loads(peer.cache_path(rv, s).read_text()) for s in seeds]
     names = [f"{w:g}" for w in weights]
@@ -89,7 +91,7 @@ def report(results: dict[str, Any]) -> str:
         "| --- | ---: | ---: | ---: |",
     ]
     for name in [*names, "tfidf", "asreview"]:
-        label = {"tfidf": "TF-IDF default (`svm`)", "asreview": "ASReview ELAS u4"}.get(
+        label = {"tfidf": f"TF-IDF default (`{tfidf}`)", "asreview": "ASReview ELAS u4"}.get(
             name, f"TF-IDF + embeddings, weight {name}"
         )
         w = np.mean([mean(table[(name, rv)], "wss95_asreview") for rv in reviews])
@@ -143,7 +145,12 @@ def main() -> None:
     jobs = [(w, rv, s) for rv in reviews for w in args.weights for s in seeds]
     with multiprocessing.Pool(2) as pool:
         runs = pool.map(run_one, jobs, chunksize=1)
-    results = {"seeds": seeds, "weights": args.weights, "runs": runs}
+    results = {
+        "seeds": seeds,
+        "weights": args.weights,
+        "tfidf_candidate": candidate_of("default")[0],
+        "runs": runs,
+    }
     RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(report(results))
 

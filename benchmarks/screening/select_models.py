@@ -64,6 +64,13 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     # Added in a second round (session 17): more presumed exclusions per fit, as AutoTAR's 100.
     "svm-pn50": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 50},
     "svm-pn100": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 100},
+    # 100, but at most a tenth of the unscreened records (small reviews with many inclusions).
+    "svm-pn100-cap": {
+        "components": ("svm",),
+        "min_df": 2,
+        "pseudo_negatives": 100,
+        "pseudo_share": 0.1,
+    },
 }
 # Smallest first, so that a grid cut short still covers most reviews.
 ORDER = sorted(peer.REVIEWS, key=lambda r: peer.source_csv(r).stat().st_size)

@@ -139,9 +139,28 @@ def test_bad_variant_options_are_refused() -> None:
 
 
 def test_default_is_the_selected_candidate_and_the_candidates_stay_available() -> None:
-    # select_models.py (LORO over 12 reviews, 2 seeds) chose svm-pseudo's settings.
-    assert MODELS["default"] == MODELS["svm-pseudo"]
+    # select_models.py (12 reviews, 2 seeds; estimate by LORO) chose svm-pn100's settings.
+    assert MODELS["default"] == MODELS["svm-pn100"]
+    assert MODELS["svm-pn100"] == {"components": ("svm",), "min_df": 2, "pseudo_negatives": 100}
     assert make_model("svm-cnb").components == ("svm", "cnb")
     assert MODELS["svm-pseudo"] == {"components": ("svm",), "min_df": 2, "pseudo_negatives": 20}
     order = make_model("svm-pseudo").fit(corpus(), labels(16)).rank()
     assert set(order[:8].tolist()) == relevant_unlabelled(16)
+
+
+def test_presumed_exclusions_are_capped_by_their_share_of_the_unscreened() -> None:
+    """100 presumed exclusions from a 48-record review would be every unscreened record, the
+    inclusions among them; `pseudo_share` caps the draw at that share of the unscreened."""
+    sizes: list[int] = []
+
+    class Counting(RankingModel):
+        def _fit_rows(self, X_train, y_train):  # type: ignore[no-untyped-def]
+            sizes.append(int((y_train == 0).sum()))
+            super()._fit_rows(X_train, y_train)
+
+    n_labelled = 8  # 6 exclusions among them; 40 records unscreened
+    Counting(pseudo_negatives=100).fit(corpus(), labels(n_labelled))
+    Counting(pseudo_negatives=100, pseudo_share=0.1).fit(corpus(), labels(n_labelled))
+    assert sizes == [6 + 40, 6 + 4]
+    with pytest.raises(ValueError, match="pseudo_share"):
+        RankingModel(pseudo_share=1.5)

@@ -105,6 +105,8 @@ class RankingModel:
     the labelled rows as they are. `early_components` with `switch_at` = k: while the training
     set holds fewer than k inclusions, those components are used instead of `components` (a model
     that switches as labels accumulate). `char_weight` > 0 adds a character 3-5-gram block.
+    `pseudo_negatives` = n adds n random unscreened records to every fit as presumed exclusions,
+    at most `pseudo_share` of the unscreened records.
     """
 
     def __init__(
@@ -115,6 +117,7 @@ class RankingModel:
         seed: int = 0,
         params: Mapping[str, Mapping[str, float]] | None = None,
         pseudo_negatives: int = 0,
+        pseudo_share: float = 1.0,
         stop_words: str | None = None,
         content_weight: float = 0.0,
         min_df: int | None = None,
@@ -137,6 +140,9 @@ class RankingModel:
         self.seed = seed
         self.params = {k: dict(v) for k, v in (params or {}).items()}
         self.pseudo_negatives = pseudo_negatives
+        if not 0.0 <= pseudo_share <= 1.0:
+            raise ValueError(f"pseudo_share must be between 0 and 1, got {pseudo_share}")
+        self.pseudo_share = pseudo_share
         self.features = FeatureSpace(
             title_weight=title_weight,
             stop_words=stop_words,
@@ -231,7 +237,10 @@ class RankingModel:
             unlabelled[index] = False
             pool = np.flatnonzero(unlabelled)
             rng = np.random.RandomState(self.seed + len(index))
-            picked = rng.choice(pool, min(self.pseudo_negatives, pool.size), replace=False)
+            # At most `pseudo_share` of the unscreened pool: in a small review with many
+            # inclusions a fixed 100 would be a large share of them.
+            n_pseudo = min(self.pseudo_negatives, int(self.pseudo_share * pool.size))
+            picked = rng.choice(pool, n_pseudo, replace=False)
             blocks.append(self.X[np.sort(picked)])
             targets.append(np.zeros(picked.size, dtype=np.int8))
         X_train = sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
@@ -328,13 +337,15 @@ def _column_name(names: npt.NDArray[np.object_], column: int) -> str:
 
 
 MODELS: dict[str, dict[str, Any]] = {
-    # Chosen by leave-one-review-out over the candidates of benchmarks/screening/select_models.py
-    # on all 12 labelled reviews (2 seeds): the best mean there, so the same settings as before
-    # the selection (svm-pseudo). Estimate and caveats: benchmarks/screening/RESULTS.md.
-    "default": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 20},
-    # The default's settings by their own name: ELAS u4's features and SVM minus the terms of a
-    # single record, plus 20 random unscreened records as presumed exclusions in every fit (as
-    # Cormack and Grossman's AutoTAR does). First tuned on the nine SYNERGY reviews only.
+    # Chosen over the candidates of benchmarks/screening/select_models.py on all 12 labelled
+    # reviews (2 seeds; its out-of-sample estimate is leave-one-review-out): svm-pn100, ELAS u4's
+    # features and SVM plus 100 random unscreened records as presumed exclusions in every fit, as
+    # AutoTAR does. Estimate and caveats: benchmarks/screening/RESULTS.md.
+    "default": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 100},
+    "svm-pn100": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 100},
+    # The default before session 17's selection round: ELAS u4's features and SVM minus the terms
+    # of a single record, plus 20 random unscreened records as presumed exclusions in every fit.
+    # First tuned on the nine SYNERGY reviews only.
     "svm-pseudo": {"components": ("svm",), "min_df": 2, "pseudo_negatives": 20},
     # The candidates of benchmarks/screening/select_models.py (each on top of svm-pseudo).
     "svm-title": {"components": ("svm",), "title_weight": 0.5, "min_df": 2, "pseudo_negatives": 20},
