@@ -45,9 +45,9 @@ _ENCODER: list[Any] = []  # loaded once per process, on the first review that ne
 
 
 def reviews() -> list[Path]:
-    """Every labelled review (synergy_v1/ and extra/), smallest first, so that a run cut short
+    """Every labelled review (each CSV one folder down: synergy_v1/, extra/, ...), smallest first, so that a run cut short
     still has whole reviews."""
-    paths = list(DATA.glob("synergy_v1/*.csv")) + list(DATA.glob("extra/*.csv"))
+    paths = list(DATA.glob("*/*.csv"))
     return sorted(paths, key=lambda p: (p.stat().st_size, p.name))
 
 

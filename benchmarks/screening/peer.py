@@ -1,6 +1,7 @@
 """ASReview (ELAS u4) runs for the screening benchmarks, cached one JSON per review and seed.
 
-Every labelled review in `shared/benchmarks/screening/` (synergy_v1/ and extra/) is normalised to
+Every labelled review in `shared/benchmarks/screening/` (each CSV one folder down: synergy_v1/,
+extra/ and any folder added later) is normalised to
 one CSV with exactly `title, abstract, label_included` (so both tools read the same text, whatever
 the source's extra columns), ASReview runs `asreview simulate --ai elas_u4` from the starting
 records `draw_priors(labels, seed)`, and its metrics (computed by `litrev.screening.ranking.metrics` on its
@@ -38,19 +39,36 @@ from litrev.screening.ranking.simulate import LabelledDataset, draw_priors, load
 SHARED = REPO.parent / "shared" / "benchmarks" / "screening"
 CACHE = HERE / "cache"
 ASREVIEW_VENV = Path("/work/venvs/asreview")
-SYNERGY = [
-    "Chou_2004",
-    "Donners_2021",
-    "Jeyaraman_2020",
-    "Meijboom_2021",
-    "Menon_2022",
-    "Nelson_2002",
-    "Oud_2018",
-    "Sep_2021",
-    "van_der_Valk_2021",
-]
-EXTRA = ["Appenzeller-Herzog_2020", "Kwok_2020", "van_de_Schoot_2017"]
-REVIEWS = SYNERGY + EXTRA
+# The folders first in this order (the nine SYNERGY reviews, then the three ASReview data sets);
+# any other folder of labelled CSVs added under SHARED is picked up after them, alphabetically.
+FOLDER_ORDER = ("synergy_v1", "extra")
+
+
+def discover(root: Path = SHARED) -> dict[str, Path]:
+    """Every labelled review under `root`: each `*.csv` one folder down, by file stem.
+
+    Found, not listed: a data set added to the shared folder joins every benchmark. Two files
+    with the same stem in different folders are refused (a review's name is its key in every
+    cache and table).
+    """
+    found: dict[str, Path] = {}
+    folders = sorted(
+        (p for p in root.glob("*") if p.is_dir()),
+        key=lambda p: (FOLDER_ORDER.index(p.name) if p.name in FOLDER_ORDER else 99, p.name),
+    )
+    for folder in folders:
+        for path in sorted(folder.glob("*.csv"), key=lambda p: p.stem.lower()):
+            if path.stem in found:
+                raise SystemExit(
+                    f"two labelled data sets named {path.stem!r}: {found[path.stem]} "
+                    f"and {path}; rename one"
+                )
+            found[path.stem] = path
+    return found
+
+
+SOURCES = discover()
+REVIEWS = list(SOURCES)
 FIGURES = (
     "n_records",
     "n_relevant",
@@ -65,12 +83,10 @@ FIGURES = (
 
 
 def source_csv(review: str) -> Path:
-    """The shared CSV of a review (synergy_v1/ or extra/)."""
-    for folder in ("synergy_v1", "extra"):
-        path = SHARED / folder / f"{review}.csv"
-        if path.exists():
-            return path
-    raise FileNotFoundError(f"no labelled CSV for review {review!r} under {SHARED}")
+    """The shared CSV of a review (in any folder under SHARED)."""
+    if review not in SOURCES:
+        raise FileNotFoundError(f"no labelled CSV for review {review!r} under {SHARED}")
+    return SOURCES[review]
 
 
 def load(review: str) -> LabelledDataset:

@@ -44,7 +44,9 @@ GRID = (1.0, 4.0)  # two candidates keep the runs within the CPU budget
 
 
 def datasets() -> dict[str, Path]:
+    # Every labelled CSV one folder down (synergy_v1/, extra/ and any folder added later).
     found = sorted(DATA.glob("synergy_v1/*.csv")) + sorted(DATA.glob("extra/*.csv"))
+    found += sorted(p for p in DATA.glob("*/*.csv") if p.parent.name not in ("synergy_v1", "extra"))
     return {p.stem: p for p in found}
 
 
@@ -121,8 +123,12 @@ def main() -> None:
     for name, path in datasets().items():
         if args.reviews and name not in args.reviews:
             continue
+        criteria = CRITERIA / f"{name}.md"
+        if not criteria.exists():  # said, not skipped silently: the prior needs a criteria text
+            print(f"{name}: no criteria text at {criteria}; write one to include it", flush=True)
+            continue
         data = load_labelled_csv(path)
-        prior = ProtocolPrior.from_text((CRITERIA / f"{name}.md").read_text(encoding="utf-8"))
+        prior = ProtocolPrior.from_text(criteria.read_text(encoding="utf-8"))
         loaded[name] = (data, prior)
     # Smallest reviews first, and the file rewritten after each one: a run stopped early still
     # leaves complete reviews behind.

@@ -77,7 +77,9 @@ def records_to_inclusions(job: tuple[str, float, str]) -> tuple[str, float, str,
 
 
 def main() -> None:
-    names = list(prior_effect.datasets())
+    names = [n for n in prior_effect.datasets() if (prior_effect.CRITERIA / f"{n}.md").exists()]
+    for missing in sorted(set(prior_effect.datasets()) - set(names)):
+        print(f"{missing}: no criteria text in {prior_effect.CRITERIA}; left out", flush=True)
     jobs = [(n, g, m) for n in names for g, m in CONFIGS]
     with multiprocessing.Pool(2) as pool:
         rows = pool.map(records_to_inclusions, jobs, chunksize=1)
