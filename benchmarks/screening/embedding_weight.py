@@ -6,7 +6,7 @@ Needs the vectors cached by `embeddings.py` (`out/embeddings/<review>.npz`; run 
 
     nice -n 5 .venv/bin/python benchmarks/screening/embedding_weight.py --weights 0.2 0.4 1.0 \
         > benchmarks/screening/logs/embedding_weight.log 2>&1
-    .venv/bin/python benchmarks/screening/embedding_weight.py --report
+    .venv/bin/python benchmarks/screening/embedding_weight.py --report [--seeds 0,1,2,3,4]
 
 Each run starts from ASReview's starting records for that review and seed (`peer.draw_priors`),
 on 2 processes; CPU seconds are each run's process time (the vectors' one-off cost is in
@@ -65,10 +65,16 @@ def score(run: dict[str, Any]) -> float:
     return (run["wss95_asreview"] + run["recall_at_10"]) / 2
 
 
-def report(results: dict[str, Any]) -> str:
-    runs = results["runs"]
-    weights = sorted({r["weight"] for r in runs})
-    seeds = results["seeds"]
+def report(results: dict[str, Any], seeds: list[int]) -> str:
+    """Tables over `seeds`, for the weights that have a run on every review for each of them."""
+    runs = [r for r in results["runs"] if r["seed"] in seeds]
+    every = {(r["review"], r["seed"]) for r in runs}
+    weights = sorted(
+        w
+        for w in {r["weight"] for r in runs}
+        if {(r["review"], r["seed"]) for r in runs if r["weight"] == w} == every
+    )
+    runs = [r for r in runs if r["weight"] in weights]
     reviews = [rv for rv in peer.REVIEWS if any(r["review"] == rv for r in runs)]
     tfidf = results.get("tfidf_candidate", "svm")  # the TF-IDF default the ensemble is built on
 
@@ -130,12 +136,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--weights", type=float, nargs="*", default=[0.2, 0.4, 1.0])
     parser.add_argument("--seeds", default="0,1")
-    parser.add_argument("--report", action="store_true")
+    parser.add_argument("--report", action="store_true", help="only print the tables")
     args = parser.parse_args()
-    if args.report:
-        print(report(json.loads(RESULTS.read_text(encoding="utf-8"))))
-        return
     seeds = [int(s) for s in args.seeds.split(",")]
+    if args.report:
+        print(report(json.loads(RESULTS.read_text(encoding="utf-8")), seeds))
+        return
     reviews = [rv for rv in peer.REVIEWS if (VECTORS / f"{rv}.npz").exists()]
     missing = sorted(set(peer.REVIEWS) - set(reviews))
     if missing:
@@ -145,14 +151,26 @@ def main() -> None:
     jobs = [(w, rv, s) for rv in reviews for w in args.weights for s in seeds]
     with multiprocessing.Pool(2) as pool:
         runs = pool.map(run_one, jobs, chunksize=1)
-    results = {
-        "seeds": seeds,
-        "weights": args.weights,
-        "tfidf_candidate": candidate_of("default")[0],
-        "runs": runs,
-    }
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    print(report(results))
+    # Merged into the results file: a run of these weights and seeds replaces an earlier one.
+    tfidf = candidate_of("default")[0]
+    results: dict[str, Any] = {"tfidf_candidate": tfidf, "runs": []}
+    if RESULTS.exists():
+        results = json.loads(RESULTS.read_text(encoding="utf-8"))
+        if results.get("tfidf_candidate", "svm") != tfidf:
+            raise SystemExit(
+                f"{RESULTS} holds runs built on {results['tfidf_candidate']!r}, "
+                f"the default is now {tfidf!r}: move the file aside first"
+            )
+    done = {(r["weight"], r["review"], r["seed"]) for r in runs}
+    results["runs"] = [
+        r for r in results["runs"] if (r["weight"], r["review"], r["seed"]) not in done
+    ] + runs
+    results.pop("seeds", None)
+    results.pop("weights", None)
+    tmp = RESULTS.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(RESULTS)
+    print(report(results, seeds))
 
 
 if __name__ == "__main__":
