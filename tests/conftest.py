@@ -44,7 +44,7 @@ def shared_dir() -> Path:
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built-in review built and reported once for the session (read-only for tests)."""
     from litrev.examples import build_example
-    from litrev.synthesis.report import write_report
+    from litrev.synthesis.report.writer import write_report
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: stable report dates
     out = tmp_path_factory.mktemp("demo") / "coproduction-review"

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pandas as pd
 
 from litrev.protocol import parse_protocol
-from litrev.synthesis.audit import (
+from litrev.synthesis.prisma.flow import FlowData, compute_flow
+from litrev.synthesis.report.audit import (
     check_claim,
     check_duplicate_rows,
     check_flow,
     check_rounding,
     run_audit,
 )
-from litrev.synthesis.claims import Claim
-from litrev.synthesis.flow import FlowData, compute_flow
+from litrev.synthesis.report.claims import Claim
 from litrev.synthesis.tables import category_counts
 
 PROTOCOL = parse_protocol("""

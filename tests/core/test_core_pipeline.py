@@ -16,7 +16,7 @@ from litrev.extraction import import_table
 from litrev.project import Project
 from litrev.records.importer import import_files
 from litrev.screening.decisions import Screening
-from litrev.synthesis.report import write_report
+from litrev.synthesis.report.writer import write_report
 
 PROTOCOL = """
 [review]

@@ -117,7 +117,7 @@ def test_toml_syntax_errors_show_the_offending_line() -> None:
 
 def test_docs_give_the_flows_rule_for_hits_imported_records_first() -> None:
     # docs/protocol.md said "reported `hits` when given, otherwise the records imported", the
-    # opposite of the flow (litrev.synthesis.flow counts imported records, else the hits).
+    # opposite of the flow (litrev.synthesis.prisma.flow counts imported records, else the hits).
     text = DOCS.read_text(encoding="utf-8")
     assert "reported `hits` when given" not in text
     row = next(line for line in text.splitlines() if line.startswith("| `searches[].hits`"))

@@ -14,7 +14,7 @@ from litrev.extraction import studies_frame
 from litrev.project import Project
 from litrev.store import HEAD, Store, schema, upgrade
 from litrev.store.migrations import MIGRATIONS
-from litrev.synthesis.report import write_report
+from litrev.synthesis.report.writer import write_report
 
 POSTGRES_URL = os.environ.get("LITREV_TEST_POSTGRES_URL")
 

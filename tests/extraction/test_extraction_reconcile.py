@@ -45,7 +45,7 @@ def _save(project, rid, who, values, *, complete=True):
 
 
 def test_single_extraction_values_are_the_studys(tmp_path: Path) -> None:
-    from litrev.synthesis.results import compute_results
+    from litrev.synthesis.report.results import compute_results
 
     project, ids = make_review(tmp_path / "r", records=2, mode="single", extra=EXTRA)
     s = Screening.from_protocol(project.store, project.protocol)
@@ -67,7 +67,7 @@ def test_single_extraction_values_are_the_studys(tmp_path: Path) -> None:
 
 
 def test_report_lists_records_lacking_a_reconciled_extraction(tmp_path: Path) -> None:
-    from litrev.synthesis.results import compute_results
+    from litrev.synthesis.report.results import compute_results
 
     project, ids = make_review(tmp_path / "r", records=2, extra=EXTRA)
     codebook = project.protocol.codebook

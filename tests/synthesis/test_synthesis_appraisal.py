@@ -13,8 +13,8 @@ from litrev.appraisal.adopt import codebook_toml
 from litrev.appraisal.tools import tool
 from litrev.extraction.agreement import field_agreement
 from litrev.extraction.reconcile import accept_agreements, reconcile
-from litrev.synthesis.report import write_report
-from litrev.synthesis.results import compute_results
+from litrev.synthesis.report.results import compute_results
+from litrev.synthesis.report.writer import write_report
 
 from .coded_review import make_review, save
 
@@ -149,7 +149,7 @@ def test_no_tool_says_no_appraisal_was_done(demo_dir: Path) -> None:
 
 
 def test_study_tables_leave_the_items_out(review) -> None:
-    from litrev.synthesis.paper_tables import paper_tables
+    from litrev.synthesis.paper.tables import paper_tables
 
     project, _ = review
     (table,) = paper_tables(project).tables

@@ -1,5 +1,5 @@
-"""The included studies as a catalogue (litrev.synthesis.catalogue) and the cached report
-(litrev.synthesis.report_cache)."""
+"""The included studies as a catalogue (litrev.synthesis.maps.catalogue) and the cached report
+(litrev.synthesis.report.cache)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from litrev.errors import InputError
 from litrev.protocol import parse_protocol
-from litrev.synthesis.catalogue import Catalogue, StudyRow, build_catalogue
+from litrev.synthesis.maps.catalogue import Catalogue, StudyRow, build_catalogue
 
 PROTOCOL = """
 [review]
@@ -193,7 +193,7 @@ def test_report_cache_rebuilds_only_when_the_report_can_change(tmp_path: Path) -
     from litrev.screening.decisions import Screening
     from litrev.screening.demo import add_records
     from litrev.screening.notes import add_note
-    from litrev.synthesis.report_cache import cached_report, report_file, report_state
+    from litrev.synthesis.report.cache import cached_report, report_file, report_state
 
     project = Project.init(tmp_path / "r")
     add_records(project.store, 2)
@@ -220,6 +220,8 @@ def test_report_cache_rebuilds_only_when_the_report_can_change(tmp_path: Path) -
     project.store.close()
 
 
-@pytest.mark.parametrize("module", ["litrev.synthesis.catalogue", "litrev.synthesis.report_cache"])
+@pytest.mark.parametrize(
+    "module", ["litrev.synthesis.maps.catalogue", "litrev.synthesis.report.cache"]
+)
 def test_docstring_examples(module: str, docstring_examples: Any) -> None:
     docstring_examples(module)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from litrev.appraisal.adopt import adopt
 from litrev.protocol import load_protocol
-from litrev.synthesis.catalogue import Catalogue, StudyRow
-from litrev.synthesis.gapmap import build_gapmap
-from litrev.synthesis.gapmap_html import map_data
+from litrev.synthesis.maps.catalogue import Catalogue, StudyRow
+from litrev.synthesis.maps.gapmap import build_gapmap
+from litrev.synthesis.maps.gapmap_html import map_data
 
 PROTOCOL = """
 [review]

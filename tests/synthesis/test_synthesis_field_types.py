@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from litrev.project import Project
-from litrev.synthesis.report import write_report
-from litrev.synthesis.results import compute_results
+from litrev.synthesis.report.results import compute_results
+from litrev.synthesis.report.writer import write_report
 
 from .coded_review import make_review, save
 

@@ -10,10 +10,10 @@ from litrev.project import Project
 from litrev.records.importer import import_files
 from litrev.screening.decisions import DecisionInput, Screening
 from litrev.screening.model import settings_from_protocol
-from litrev.synthesis.flow_checks import failing_equations
-from litrev.synthesis.prisma import flow_diagram_svg
-from litrev.synthesis.report import write_report
-from litrev.synthesis.results import compute_results
+from litrev.synthesis.prisma.diagram import flow_diagram_svg
+from litrev.synthesis.prisma.flow_checks import failing_equations
+from litrev.synthesis.report.results import compute_results
+from litrev.synthesis.report.writer import write_report
 
 HEAD = """
 [review]
@@ -237,8 +237,8 @@ hits = 7
 
 
 def test_a_hits_claim_finds_registers_and_other_methods(tmp_path: Path) -> None:
-    from litrev.synthesis.audit import check_claim
-    from litrev.synthesis.claims import Claim
+    from litrev.synthesis.report.audit import check_claim
+    from litrev.synthesis.report.claims import Claim
 
     protocol = """
 [[searches]]

@@ -1,4 +1,4 @@
-"""The evidence-and-gap map (litrev.synthesis.gapmap, gapmap_html, `litrev map`)."""
+"""The evidence-and-gap map (litrev.synthesis.maps.gapmap, gapmap_html, `litrev map`)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from litrev.cli import run
 from litrev.errors import InputError
 from litrev.project import Project
 from litrev.protocol import parse_protocol
-from litrev.synthesis.catalogue import Catalogue, StudyRow
-from litrev.synthesis.gapmap import build_gapmap, choices_of, project_gapmap
-from litrev.synthesis.gapmap_html import (
+from litrev.synthesis.maps.catalogue import Catalogue, StudyRow
+from litrev.synthesis.maps.gapmap import build_gapmap, choices_of, project_gapmap
+from litrev.synthesis.maps.gapmap_html import (
     colours,
     legend,
     map_data,
@@ -245,8 +245,8 @@ def test_render_serves_the_workspace_a_string(demo_dir: Path) -> None:
 
 
 def test_docstring_examples(docstring_examples) -> None:  # type: ignore[no-untyped-def]
-    docstring_examples("litrev.synthesis.gapmap")
-    docstring_examples("litrev.synthesis.gapmap_html")
+    docstring_examples("litrev.synthesis.maps.gapmap")
+    docstring_examples("litrev.synthesis.maps.gapmap_html")
 
 
 def test_a_review_of_its_own_through_the_store_and_the_cli(tmp_path: Path) -> None:

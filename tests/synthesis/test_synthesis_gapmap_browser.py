@@ -15,9 +15,9 @@ import pytest
 
 from litrev.project import Project
 from litrev.protocol import parse_protocol
-from litrev.synthesis.catalogue import Catalogue, StudyRow
-from litrev.synthesis.gapmap import GapMap, build_gapmap
-from litrev.synthesis.gapmap_html import render_gapmap, write_gapmap
+from litrev.synthesis.maps.catalogue import Catalogue, StudyRow
+from litrev.synthesis.maps.gapmap import GapMap, build_gapmap
+from litrev.synthesis.maps.gapmap_html import render_gapmap, write_gapmap
 from litrev.synthesis.tables import variant_key
 
 pytestmark = pytest.mark.browser

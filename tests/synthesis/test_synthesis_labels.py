@@ -21,7 +21,7 @@ from litrev.records.importer import import_files
 from litrev.screening.decisions import Screening
 from litrev.screening.model import settings_from_protocol
 from litrev.synthesis.labels import citation_labels, render_template, study_labels, surname
-from litrev.synthesis.results import compute_results
+from litrev.synthesis.report.results import compute_results
 
 CODEBOOK = """
 [codebook]

@@ -13,11 +13,11 @@ from litrev.extraction import import_table
 from litrev.project import Project
 from litrev.protocol import DIALECT_NAMES, parse_protocol
 from litrev.search.dialects import DIALECTS
-from litrev.synthesis.flow import Count, Flow
-from litrev.synthesis.prisma import flow_diagram_svg
-from litrev.synthesis.report import write_report
-from litrev.synthesis.report_parts import crosstab_specs, crosstab_table
-from litrev.synthesis.search_notes import strategy_report
+from litrev.synthesis.prisma.diagram import flow_diagram_svg
+from litrev.synthesis.prisma.flow import Count, Flow
+from litrev.synthesis.report.parts import crosstab_specs, crosstab_table
+from litrev.synthesis.report.search_notes import strategy_report
+from litrev.synthesis.report.writer import write_report
 
 REVIEW = '[review]\nid = "gl"\ntitle = "Gambling and loneliness"\ntype = "scoping"\n'
 CODEBOOK = """

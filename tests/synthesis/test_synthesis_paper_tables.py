@@ -20,8 +20,8 @@ from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from litrev.cli import app, run
-from litrev.synthesis.paper_tables import filing_key
-from litrev.synthesis.paper_xlsx import sheet_names
+from litrev.synthesis.paper.tables import filing_key
+from litrev.synthesis.paper.xlsx import sheet_names
 
 SEED = "seed/000_ba6e7b868008b380.txt"
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
@@ -446,7 +446,7 @@ def test_unlisted_category_and_missing_extraction_are_tabled_and_warned() -> Non
     import pandas as pd
 
     from litrev.protocol import parse_protocol
-    from litrev.synthesis.paper_tables import build_paper_tables
+    from litrev.synthesis.paper.tables import build_paper_tables
 
     protocol = parse_protocol(PROTOCOL)
     # Single extraction can hold a value the protocol no longer lists (a renamed category).
@@ -468,9 +468,9 @@ def test_unlisted_category_and_missing_extraction_are_tabled_and_warned() -> Non
 @pytest.mark.parametrize(
     "name",
     [
-        "litrev.synthesis.paper_tables",
-        "litrev.synthesis.paper_docx",
-        "litrev.synthesis.paper_xlsx",
+        "litrev.synthesis.paper.tables",
+        "litrev.synthesis.paper.docx",
+        "litrev.synthesis.paper.xlsx",
         "litrev.synthesis.ooxml",
         "litrev.cli.tables",
     ],

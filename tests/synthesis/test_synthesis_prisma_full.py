@@ -18,11 +18,11 @@ from litrev.cli import run
 from litrev.project import Project
 from litrev.screening.decisions import DecisionInput, Screening
 from litrev.screening.model import settings_from_protocol
-from litrev.synthesis.flow import Count, Flow, FlowData, compute_flow
-from litrev.synthesis.flow_checks import failing_equations
-from litrev.synthesis.flow_data import flow_data
-from litrev.synthesis.prisma import flow_diagram_svg
-from litrev.synthesis.prisma_export import overflowing_lines, write_diagram
+from litrev.synthesis.prisma.diagram import flow_diagram_svg
+from litrev.synthesis.prisma.export import overflowing_lines, write_diagram
+from litrev.synthesis.prisma.flow import Count, Flow, FlowData, compute_flow
+from litrev.synthesis.prisma.flow_checks import failing_equations
+from litrev.synthesis.prisma.flow_data import flow_data
 
 NS = "{http://www.w3.org/2000/svg}"
 N = re.compile(r"n = (not reported|[\d,]+)")

@@ -13,15 +13,15 @@ from docx import Document
 from litrev.cli import run
 from litrev.project import Project
 from litrev.protocol import parse_protocol
-from litrev.synthesis.checklists import (
+from litrev.synthesis.checklists.checklist import (
     TEAM,
     checklist_markdown,
     fill_checklist,
     load_items,
     write_checklist_docx,
 )
-from litrev.synthesis.flow import FlowData, compute_flow
-from litrev.synthesis.flow_data import flow_data
+from litrev.synthesis.prisma.flow import FlowData, compute_flow
+from litrev.synthesis.prisma.flow_data import flow_data
 
 PROTOCOL = """
 [review]

@@ -15,7 +15,7 @@ from litrev.project import Project
 from litrev.records.importer import import_files
 from litrev.screening.decisions import DecisionInput, Screening
 from litrev.synthesis.charts import stacked_chart
-from litrev.synthesis.report import write_report
+from litrev.synthesis.report.writer import write_report
 from litrev.synthesis.tables import year_crosstab
 
 REVIEW = '[review]\nid = "any"\ntitle = "Any review"\n'

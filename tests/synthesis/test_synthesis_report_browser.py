@@ -12,7 +12,7 @@ from litrev.project import Project
 from litrev.records.importer import import_files
 from litrev.screening.decisions import DecisionInput, Screening
 from litrev.screening.model import settings_from_protocol
-from litrev.synthesis.report import write_report
+from litrev.synthesis.report.writer import write_report
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from litrev.cli import app
 from litrev.errors import InputError, ProtocolError
 from litrev.project import Project
-from litrev.synthesis.report import write_report
-from litrev.synthesis.results import compute_results
+from litrev.synthesis.report.results import compute_results
+from litrev.synthesis.report.writer import write_report
 from litrev.synthesis.themes import STUB_MARK, render_html, safe_markdown
 
 from .coded_review import make_review, save

@@ -40,7 +40,7 @@ def test_the_map_page(coded: WebReview) -> None:
 
 
 def _draws_any_two_fields_with_the_cores_counts(coded: WebReview) -> None:
-    from litrev.synthesis.gapmap import project_gapmap
+    from litrev.synthesis.maps.gapmap import project_gapmap
 
     review = coded.workspace.reviews[KEY]
     vic = coded.client("vic")  # a viewer reads the map
@@ -190,7 +190,7 @@ def _hostile_descriptions_are_inert(coded: WebReview) -> None:
 def test_the_map_filters_and_lists_studies_on_click_and_match_answers(
     coded: WebReview, browser: Any, screenshot: Any
 ) -> None:
-    from litrev.synthesis.gapmap import project_gapmap
+    from litrev.synthesis.maps.gapmap import project_gapmap
 
     review = coded.workspace.reviews[KEY]
     gapmap, _ = project_gapmap(review.project, rows="design", cols="setting", colour="funder")

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 def write_map(
     project: Project, out: Path, *, rows: str, cols: str, colour: str | None = None
 ) -> Path:
-    """Write the map (`litrev.synthesis.gapmap_html.write_gapmap`) and say where and what."""
-    from litrev.synthesis.gapmap_html import write_gapmap
+    """Write the map (`litrev.synthesis.maps.gapmap_html.write_gapmap`) and say where and what."""
+    from litrev.synthesis.maps.gapmap_html import write_gapmap
 
     path, gapmap = write_gapmap(project, out, rows=rows, cols=cols, colour=colour)
     console.print(

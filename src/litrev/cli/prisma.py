@@ -40,11 +40,11 @@ def prisma(
     the template [flow] template names, and the PRISMA 2020 and PRISMA-S checklists filled
     where litrev knows the answer. Counts set in [flow.overrides] are listed."""
     from litrev.project import Project
-    from litrev.synthesis.checklists import write_checklists
-    from litrev.synthesis.flow import compute_flow
-    from litrev.synthesis.flow_data import flow_data
-    from litrev.synthesis.prisma_export import write_diagram
-    from litrev.synthesis.prisma_layout import layout
+    from litrev.synthesis.checklists.checklist import write_checklists
+    from litrev.synthesis.prisma.export import write_diagram
+    from litrev.synthesis.prisma.flow import compute_flow
+    from litrev.synthesis.prisma.flow_data import flow_data
+    from litrev.synthesis.prisma.layout import layout
 
     wanted = parse_formats(formats, FORMATS)
     project = Project.open(project_dir)

@@ -33,7 +33,7 @@ def _progress() -> Progress:
 
 
 def _report(project: Project, out: Path | None) -> dict[str, Path]:
-    from litrev.synthesis.report import write_report
+    from litrev.synthesis.report.writer import write_report
 
     with _progress() as progress:
         task = progress.add_task("report", total=4)

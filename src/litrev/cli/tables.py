@@ -25,11 +25,11 @@ FILE_STEM = "tables"
 
 
 def write_tables(project: Project, out: Path, formats: list[str]) -> dict[str, Path]:
-    """Write the review's tables (`litrev.synthesis.paper_tables`) to OUT/tables.FORMAT, print
+    """Write the review's tables (`litrev.synthesis.paper.tables`) to OUT/tables.FORMAT, print
     each table with its n and every warning; return {format: path}."""
-    from litrev.synthesis.paper_docx import write_paper_docx
-    from litrev.synthesis.paper_tables import paper_tables
-    from litrev.synthesis.paper_xlsx import write_paper_xlsx
+    from litrev.synthesis.paper.docx import write_paper_docx
+    from litrev.synthesis.paper.tables import paper_tables
+    from litrev.synthesis.paper.xlsx import write_paper_xlsx
 
     tables = paper_tables(project)
     out.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="The review
 def _context(project: Project) -> tuple[list[int], dict[int, str], dict[int, list[str]] | None]:
     """Included studies, their labels and theme-field values, as the report has them."""
     from litrev.synthesis.coded import field_values
-    from litrev.synthesis.results import compute_results
+    from litrev.synthesis.report.results import compute_results
 
     results = compute_results(project)
     included = [int(c["record_id"]) for c in results.citations]
@@ -44,7 +44,7 @@ def _context(project: Project) -> tuple[list[int], dict[int, str], dict[int, lis
 def list_themes(project_dir: ProjectOption = Path(".")) -> None:
     """Each theme: its category, studies and narrative file (written, stub or missing)."""
     from litrev.project import Project
-    from litrev.synthesis.results import compute_results
+    from litrev.synthesis.report.results import compute_results
 
     project = Project.open(project_dir)
     if not project.protocol.themes:

@@ -62,7 +62,7 @@ def build_example(name: str, out_dir: str | Path) -> Project:
     """
     from litrev.extraction import import_table
     from litrev.project import DATABASE_FILE, PROTOCOL_FILE, Project
-    from litrev.synthesis.claims import CLAIMS_FILE, load_claims
+    from litrev.synthesis.report.claims import CLAIMS_FILE, load_claims
 
     source = _folder(name)
     out = Path(out_dir)

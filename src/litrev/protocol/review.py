@@ -137,7 +137,7 @@ FlowSkip = Literal[
     "included_reports",
 ]
 
-#: The counts `[flow.overrides]` may replace (names of `litrev.synthesis.flow.Flow` counts;
+#: The counts `[flow.overrides]` may replace (names of `litrev.synthesis.prisma.flow.Flow` counts;
 #: `other.NAME` for the other-methods column). Records identified are not among them: the
 #: diagram shows them per source, from `[[searches]]` (imported records, else `hits`).
 FLOW_OVERRIDABLE: tuple[str, ...] = (

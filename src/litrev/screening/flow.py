@@ -1,6 +1,6 @@
 """The screening counts of the PRISMA 2020 flow, taken from the decisions in a review database.
 
-`litrev.synthesis.results.flow_data` turns them into the PRISMA diagram's boxes; the
+`litrev.synthesis.prisma.flow_data.flow_data` turns them into the PRISMA diagram's boxes; the
 `*_pending` and `*_conflicts` keys say what is still open. A stage nobody has screened gives `None`
 (not reported), never zero.
 

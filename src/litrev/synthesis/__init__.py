@@ -3,12 +3,12 @@
 >>> from litrev.synthesis import compute_results, write_report  # doctest: +SKIP
 """
 
-from litrev.synthesis.audit import AuditEntry, run_audit
-from litrev.synthesis.claims import Claim, load_claims
-from litrev.synthesis.flow import Flow, FlowData, compute_flow
-from litrev.synthesis.prisma import flow_diagram_svg
-from litrev.synthesis.report import write_report
-from litrev.synthesis.results import Results, compute_results
+from litrev.synthesis.prisma.diagram import flow_diagram_svg
+from litrev.synthesis.prisma.flow import Flow, FlowData, compute_flow
+from litrev.synthesis.report.audit import AuditEntry, run_audit
+from litrev.synthesis.report.claims import Claim, load_claims
+from litrev.synthesis.report.results import Results, compute_results
+from litrev.synthesis.report.writer import write_report
 
 __all__ = [
     "AuditEntry",

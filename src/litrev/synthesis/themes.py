@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from litrev.errors import InputError, ProtocolError
 from litrev.protocol import Protocol, Theme
-from litrev.synthesis.markdown import MarkdownSafe
+from litrev.synthesis.report.markdown import MarkdownSafe
 
 THEMES_DIR = "themes"
 #: The first line of a stub written by `litrev themes init`: a narrative still holding it is

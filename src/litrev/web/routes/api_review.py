@@ -133,8 +133,8 @@ def _finite(value: Any) -> float | None:
 
 @router.get("/r/{key}/flow", response_model=s.FlowOut, summary="The PRISMA 2020 flow counts")
 def flow(member: Viewer) -> s.FlowOut:
-    from litrev.synthesis.flow import compute_flow
-    from litrev.synthesis.flow_data import flow_data
+    from litrev.synthesis.prisma.flow import compute_flow
+    from litrev.synthesis.prisma.flow_data import flow_data
 
     project = member.review.project
     counts = compute_flow(project.protocol, flow_data(project.store, project.protocol)).as_dict()

@@ -159,9 +159,9 @@ def dashboard(request: Request, member: Annotated[Member, Depends(viewer)]) -> R
 def live_flow_svg(member: Member) -> str:
     """The review's PRISMA 2020 flow diagram from the store now, drawn as `litrev report`
     draws it."""
-    from litrev.synthesis.flow import compute_flow
-    from litrev.synthesis.flow_data import flow_data
-    from litrev.synthesis.prisma import flow_diagram_svg
+    from litrev.synthesis.prisma.diagram import flow_diagram_svg
+    from litrev.synthesis.prisma.flow import compute_flow
+    from litrev.synthesis.prisma.flow_data import flow_data
 
     project = member.review.project
     flow = compute_flow(project.protocol, flow_data(project.store, project.protocol))

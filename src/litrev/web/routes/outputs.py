@@ -1,8 +1,8 @@
 """The review's outputs in the browser: the report `litrev report` writes, the included studies
 as a filterable catalogue, exports of any filtered set, and the optional public catalogue link.
 
-The report is built by `litrev.synthesis.report_cache` (once per state of the store) and the
-catalogue by `litrev.synthesis.catalogue`; these handlers only render and serve.
+The report is built by `litrev.synthesis.report.cache` (once per state of the store) and the
+catalogue by `litrev.synthesis.maps.catalogue`; these handlers only render and serve.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def report_links(key: str, folder: Path) -> list[ReportLink]:
 @router.get("/r/{key}/report")
 def report(request: Request, member: Annotated[Member, Depends(viewer)]) -> Response:
     # A plain `def`: a build runs in the thread pool, not on the event loop.
-    from litrev.synthesis.report_cache import cached_report
+    from litrev.synthesis.report.cache import cached_report
 
     built = cached_report(member.review.project, report_cache(member.review))
     return page(
@@ -101,7 +101,7 @@ def report(request: Request, member: Annotated[Member, Depends(viewer)]) -> Resp
 
 @router.post("/r/{key}/report/rebuild")
 def rebuild_report(member: Annotated[Member, Depends(lead)]) -> Response:
-    from litrev.synthesis.report_cache import cached_report
+    from litrev.synthesis.report.cache import cached_report
 
     cached_report(member.review.project, report_cache(member.review), rebuild=True)
     return RedirectResponse(f"/r/{member.review.key}/report", status_code=303)
@@ -109,7 +109,7 @@ def rebuild_report(member: Annotated[Member, Depends(lead)]) -> Response:
 
 @router.get("/r/{key}/report/files/{name}")
 def report_file(name: str, member: Annotated[Member, Depends(viewer)]) -> Response:
-    from litrev.synthesis.report_cache import report_file as read
+    from litrev.synthesis.report.cache import report_file as read
 
     if not REPORT_FILE.match(name):
         raise HTTPException(404, f"{name}: not a file of the report")
@@ -143,7 +143,7 @@ def _public_review(request: Request, key: str) -> Review:
 def _catalogue_page(
     request: Request, review: Review, member: Member | None, *, public: bool
 ) -> Response:
-    from litrev.synthesis.catalogue import build_catalogue
+    from litrev.synthesis.maps.catalogue import build_catalogue
 
     catalogue = build_catalogue(review.project)
     filters = catalogue.parse_filters(request.query_params.multi_items())
@@ -183,7 +183,7 @@ def _catalogue_page(
 
 def _export(request: Request, review: Review, actor: str) -> Response:
     from litrev.records.export import export_records
-    from litrev.synthesis.catalogue import build_catalogue
+    from litrev.synthesis.maps.catalogue import build_catalogue
 
     fmt = request.query_params.get("format", "")
     if fmt not in EXPORTS:

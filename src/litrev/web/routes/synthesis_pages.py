@@ -1,7 +1,7 @@
 """Synthesis in the browser: the evidence-and-gap map and the framework match.
 
 `GET /r/{key}/map?rows=&cols=&colour=` chooses any two coded fields (and a colour field) and
-shows the map `litrev map` writes (`litrev.synthesis.gapmap_html`), served by
+shows the map `litrev map` writes (`litrev.synthesis.maps.gapmap_html`), served by
 `GET /r/{key}/map/frame` into a sandboxed frame: that page carries its own inline script, which
 the frame's Content-Security-Policy allows by its SHA-256 hash alone, and the sandbox gives it
 no access to the workspace's cookies or pages. `GET /r/{key}/match` lets anyone of the
@@ -96,7 +96,7 @@ def gap_map(
     colour: str = "",
 ) -> Response:
     """The map page: field choosers, the map in a frame, a link to download it."""
-    from litrev.synthesis.gapmap import project_gapmap
+    from litrev.synthesis.maps.gapmap import project_gapmap
 
     fields = _fields(member)
     choice = _choice(member, rows, cols, colour)
@@ -141,7 +141,7 @@ def gap_map_frame(
 ) -> Response:
     """The self-contained map page (`litrev map`'s gapmap.html), framed by the map page or
     downloaded (`download=1`) to open offline."""
-    from litrev.synthesis.gapmap_html import FILE_NAME, render
+    from litrev.synthesis.maps.gapmap_html import FILE_NAME, render
 
     choice = _choice(member, rows, cols, colour)
     try:

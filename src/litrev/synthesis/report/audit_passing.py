@@ -1,12 +1,12 @@
 """The structural checks that pass or cannot be made, for `results.json` `checks`.
 
-`litrev.synthesis.audit` reports what does not agree (the `audit`); this module adds an entry
+`litrev.synthesis.report.audit` reports what does not agree (the `audit`); this module adds an entry
 for every structural check that agrees, and for every PRISMA step that cannot be checked, so
 `checks` lists each check once with its status (`agrees`, `mismatch` or `unverifiable`).
 
 >>> from litrev.protocol import parse_protocol
->>> from litrev.synthesis.flow import compute_flow
->>> from litrev.synthesis.flow_data import FlowData
+>>> from litrev.synthesis.prisma.flow import compute_flow
+>>> from litrev.synthesis.prisma.flow_data import FlowData
 >>> p = parse_protocol('[review]\\nid="x"\\ntitle="x"')
 >>> entries = passing_checks(compute_flow(p, FlowData()), p, pd.DataFrame(), [])
 >>> sorted({e.status for e in entries})
@@ -20,9 +20,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from litrev.protocol import Protocol
-from litrev.synthesis.audit import AGREES, UNVERIFIABLE, AuditEntry, _slug
-from litrev.synthesis.flow import Flow
-from litrev.synthesis.flow_checks import flow_equations
+from litrev.synthesis.prisma.flow import Flow
+from litrev.synthesis.prisma.flow_checks import flow_equations
+from litrev.synthesis.report.audit import AGREES, UNVERIFIABLE, AuditEntry, _slug
 from litrev.synthesis.tables import CategoryCount, spelling_variants
 
 

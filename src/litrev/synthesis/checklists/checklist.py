@@ -1,7 +1,7 @@
 """The PRISMA 2020 and PRISMA-S checklists, filled where litrev knows the answer.
 
 The items (numbers, topics and text as published, CC BY 4.0) are data files in
-`checklist_data/`. An item whose answer the protocol or the review's data holds (information
+`data/`. An item whose answer the protocol or the review's data holds (information
 sources and dates from `[[searches]]`, the flow's counts, the screening and extraction modes,
 ...) is filled and marked `litrev`; one litrev knows only part of is `partial` (what it knows,
 and what the team must add); the others are left for the team (`team`), never guessed.
@@ -17,8 +17,8 @@ from importlib import resources
 from pathlib import Path
 
 from litrev.protocol import Protocol
-from litrev.synthesis.checklist_fill import FILLERS
-from litrev.synthesis.flow import Flow
+from litrev.synthesis.checklists.fill import FILLERS
+from litrev.synthesis.prisma.flow import Flow
 
 CHECKLISTS = {"prisma2020": "prisma2020.toml", "prisma-s": "prisma_s.toml"}
 TEAM = "For the review team to complete."
@@ -58,7 +58,7 @@ def load_items(key: str) -> tuple[str, str, list[tuple[Item, str]]]:
     """
     if key not in CHECKLISTS:
         raise ValueError(f"unknown checklist {key!r}; choose from {', '.join(CHECKLISTS)}")
-    text = resources.files("litrev.synthesis").joinpath("checklist_data", CHECKLISTS[key])
+    text = resources.files("litrev.synthesis.checklists").joinpath("data", CHECKLISTS[key])
     data = tomllib.loads(text.read_text(encoding="utf-8"))
     items = [
         (Item(i["section"], i["number"], i["topic"], i["text"]), i.get("fill", ""))
@@ -71,7 +71,7 @@ def fill_checklist(key: str, protocol: Protocol, flow: Flow) -> Checklist:
     """A checklist with the answers litrev knows from the protocol and the flow.
 
     >>> from litrev.protocol import parse_protocol
-    >>> from litrev.synthesis.flow import FlowData, compute_flow
+    >>> from litrev.synthesis.prisma.flow import FlowData, compute_flow
     >>> p = parse_protocol('[review]\\nid="x"\\ntitle="Tea"\\n[[searches]]\\ndatabase="A"\\n'
     ...                    'platform="P"\\ndate=2024-01-02')
     >>> c = fill_checklist("prisma-s", p, compute_flow(p, FlowData()))
@@ -100,7 +100,7 @@ def checklist_markdown(checklist: Checklist) -> str:
     """The checklist as a Markdown table (section, item, topic, text, what litrev filled).
 
     >>> from litrev.protocol import parse_protocol
-    >>> from litrev.synthesis.flow import FlowData, compute_flow
+    >>> from litrev.synthesis.prisma.flow import FlowData, compute_flow
     >>> p = parse_protocol('[review]\\nid="x"\\ntitle="Tea"')
     >>> md = checklist_markdown(fill_checklist("prisma2020", p, compute_flow(p, FlowData())))
     >>> md.splitlines()[0]
@@ -133,7 +133,7 @@ def write_checklist_docx(checklist: Checklist, path: str | Path) -> Path:
 
     >>> import tempfile
     >>> from litrev.protocol import parse_protocol
-    >>> from litrev.synthesis.flow import FlowData, compute_flow
+    >>> from litrev.synthesis.prisma.flow import FlowData, compute_flow
     >>> p = parse_protocol('[review]\\nid="x"\\ntitle="Tea"')
     >>> c = fill_checklist("prisma-s", p, compute_flow(p, FlowData()))
     >>> write_checklist_docx(c, Path(tempfile.mkdtemp()) / "s.docx").suffix
@@ -194,7 +194,7 @@ def write_checklists(
 
     >>> import tempfile
     >>> from litrev.protocol import parse_protocol
-    >>> from litrev.synthesis.flow import FlowData, compute_flow
+    >>> from litrev.synthesis.prisma.flow import FlowData, compute_flow
     >>> p = parse_protocol('[review]\\nid="x"\\ntitle="Tea"')
     >>> sorted(write_checklists(p, compute_flow(p, FlowData()), tempfile.mkdtemp(), ("md",)))
     ['prisma-s.md', 'prisma2020.md']

@@ -344,7 +344,7 @@ def build_catalogue(project: Project) -> Catalogue:
     from litrev.extraction.codebook import CONSENSUS
     from litrev.extraction.table import record_citations, studies_frame
     from litrev.synthesis.labels import study_labels
-    from litrev.synthesis.report_parts import included_ids
+    from litrev.synthesis.report.parts import included_ids
 
     protocol = project.protocol
     reviewer = CONSENSUS if protocol.extraction.mode == "dual" else None

@@ -24,7 +24,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 import litrev
 from litrev.fileio import atomic_output
 from litrev.project import Project, atomic_write_text
-from litrev.synthesis.audit import UNVERIFIABLE
 from litrev.synthesis.charts import (
     Rendered,
     appraisal_figure,
@@ -34,14 +33,15 @@ from litrev.synthesis.charts import (
     timeline_figure,
 )
 from litrev.synthesis.charts import render as render_chart
-from litrev.synthesis.display import DisplayLabels, hits_text
-from litrev.synthesis.flow_checks import failing_equations
 from litrev.synthesis.frequencies import ROUNDING_NOTE
-from litrev.synthesis.markdown import MarkdownSafe, fenced, md_finalize
-from litrev.synthesis.prisma import flow_diagram_svg
-from litrev.synthesis.report_parts import crosstab_specs
-from litrev.synthesis.results import Results, compute_results
-from litrev.synthesis.search_notes import StrategyReport, strategy_report
+from litrev.synthesis.prisma.diagram import flow_diagram_svg
+from litrev.synthesis.prisma.flow_checks import failing_equations
+from litrev.synthesis.report.audit import UNVERIFIABLE
+from litrev.synthesis.report.display import DisplayLabels, hits_text
+from litrev.synthesis.report.markdown import MarkdownSafe, fenced, md_finalize
+from litrev.synthesis.report.parts import crosstab_specs
+from litrev.synthesis.report.results import Results, compute_results
+from litrev.synthesis.report.search_notes import StrategyReport, strategy_report
 
 OTHER_ROWS = [
     ("identified", "Records identified via other methods"),
@@ -323,7 +323,7 @@ def write_report(
     }
     atomic_write_text(files["json"], json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     # The checklists go with the report (PRISMA 2020 item 16a and PRISMA-S 15 cite its counts).
-    from litrev.synthesis.checklists import write_checklists
+    from litrev.synthesis.checklists.checklist import write_checklists
 
     for name, path in write_checklists(project.protocol, results.flow, out).items():
         files[f"checklist:{name}"] = path

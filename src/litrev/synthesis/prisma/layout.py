@@ -1,7 +1,7 @@
 """The PRISMA 2020 flow diagram as a layout model: boxes, arrows, phase bands and headings.
 
-One model, two renderers: `litrev.synthesis.prisma` writes it as SVG text and
-`litrev.synthesis.prisma_export` draws it with matplotlib (PNG at 300 dpi, PDF), so the three
+One model, two renderers: `litrev.synthesis.prisma.diagram` writes it as SVG text and
+`litrev.synthesis.prisma.export` draws it with matplotlib (PNG at 300 dpi, PDF), so the three
 files show the same boxes at the same places. Coordinates are SVG pixels, y downwards.
 
 Templates (PRISMA 2020, Page et al. 2021): "new" (databases and registers; other methods in a
@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from litrev.synthesis.flow import Count, Flow
-from litrev.synthesis.flow_checks import failing_equations
-from litrev.synthesis.prisma_boxes import (
+from litrev.synthesis.prisma.boxes import (
     MARKS,
     Lines,
     Skips,
@@ -28,6 +26,8 @@ from litrev.synthesis.prisma_boxes import (
     other_column,
     wrap,
 )
+from litrev.synthesis.prisma.flow import Count, Flow
+from litrev.synthesis.prisma.flow_checks import failing_equations
 
 __all__ = ["LINE_H", "MARKS", "PAD", "SIDE_X", "Box", "Diagram", "format_count", "layout", "wrap"]
 
@@ -122,7 +122,7 @@ def _legend(flow: Flow, boxes: list[Box]) -> list[str]:
 def layout(flow: Flow) -> Diagram:
     """Lay out the flow's boxes for its template.
 
-    >>> from litrev.synthesis.flow import Count, Flow
+    >>> from litrev.synthesis.prisma.flow import Count, Flow
     >>> nr = Count(None, "not reported")
     >>> flow = Flow({"A": Count(10, "data")}, Count(10, "data"), nr, nr, nr, Count(8, "data"),
     ...             Count(5, "data"), nr, nr, Count(3, "data"), Count(1, "data"), {},

@@ -21,7 +21,7 @@ from litrev.records.importer import identification_counts
 from litrev.records.sources import match_sources
 from litrev.screening.flow import flow_counts_by
 from litrev.store import Store, schema
-from litrev.synthesis.flow import ColumnData, FlowData, Progress
+from litrev.synthesis.prisma.flow import ColumnData, FlowData, Progress
 
 
 def _other_records(store: Store, protocol: Protocol) -> tuple[set[int], set[int]]:

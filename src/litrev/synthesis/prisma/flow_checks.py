@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litrev.synthesis.flow import Count, Flow
+from litrev.synthesis.prisma.flow import Count, Flow
 
 AGREES = "agrees"
 MISMATCH = "mismatch"
@@ -108,7 +108,7 @@ def flow_equations(flow: Flow) -> list[Equation]:
     """Every step of the flow as an equation (checked or not).
 
     >>> from litrev.protocol import parse_protocol
-    >>> from litrev.synthesis.flow import FlowData, compute_flow
+    >>> from litrev.synthesis.prisma.flow import FlowData, compute_flow
     >>> p = parse_protocol('[review]\\nid="x"\\ntitle="x"\\n[flow]\\nreports_sought=13\\n'
     ...                    'reports_not_retrieved=1\\nfull_text_assessed=11')
     >>> [e.status for e in flow_equations(compute_flow(p, FlowData()))]

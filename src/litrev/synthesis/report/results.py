@@ -1,7 +1,7 @@
 """Everything a report shows, computed once from a review project: `compute_results(project)`.
 
-`flow_data` (the store's PRISMA counts) lives in `litrev.synthesis.flow_data`; it is imported here
-too, where it used to be.
+`flow_data` (the store's PRISMA counts) lives in `litrev.synthesis.prisma.flow_data`; it is
+imported here too, where it used to be.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from litrev.extraction.table import record_citations, unreconciled_records
 from litrev.extraction.versions import Misfit, misfits, sync_codebook
 from litrev.project import Project
 from litrev.protocol import Protocol
-from litrev.synthesis.audit import AGREES, MISMATCH, AuditEntry, run_audit
-from litrev.synthesis.claims import Claim, load_claims
 from litrev.synthesis.coded import CodedParts, coded_parts, group_rows, needed_groups
-from litrev.synthesis.display import NOT_STATED_CELL
-from litrev.synthesis.flow import Flow, compute_flow
-from litrev.synthesis.flow_data import flow_data
 from litrev.synthesis.frequencies import appraisal_field_names
 from litrev.synthesis.labels import label_field_names, row_labels, study_labels
-from litrev.synthesis.report_parts import (
+from litrev.synthesis.prisma.flow import Flow, compute_flow
+from litrev.synthesis.prisma.flow_data import flow_data
+from litrev.synthesis.report.audit import AGREES, MISMATCH, AuditEntry, run_audit
+from litrev.synthesis.report.claims import Claim, load_claims
+from litrev.synthesis.report.display import NOT_STATED_CELL
+from litrev.synthesis.report.parts import (
     agreement_rows,
     citations,
     crosstab_specs,

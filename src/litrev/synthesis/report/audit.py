@@ -12,10 +12,10 @@ from typing import Any
 import pandas as pd
 
 from litrev.protocol import Protocol
-from litrev.synthesis.claims import Claim
-from litrev.synthesis.flow import Flow
-from litrev.synthesis.flow_checks import Equation, failing_equations
 from litrev.synthesis.labels import row_labels, study_labels
+from litrev.synthesis.prisma.flow import Flow
+from litrev.synthesis.prisma.flow_checks import Equation, failing_equations
+from litrev.synthesis.report.claims import Claim
 from litrev.synthesis.tables import CategoryCount, round_percent, spelling_variants
 
 MISMATCH = "mismatch"
@@ -79,7 +79,7 @@ def check_claim(
     `table_location` (`[report] table_location`) names the column giving each study's table in
     the paper; `table_rows` claims count the studies by it.
 
-    >>> from litrev.synthesis.flow import compute_flow, FlowData
+    >>> from litrev.synthesis.prisma.flow import compute_flow, FlowData
     >>> from litrev.protocol import parse_protocol
     >>> flow = compute_flow(parse_protocol('[review]\\nid="x"\\ntitle="x"'), FlowData())
     >>> claim = Claim(id="c", sentence="Two were typologies.", stated=2, quantity="count",
@@ -438,7 +438,7 @@ def run_audit(
     entries += check_extraction_coverage(flow, studies)
     entries += check_data_quality(studies, protocol)
     # Imported here: audit_passing builds on this module's entries and helpers.
-    from litrev.synthesis.audit_passing import passing_checks
+    from litrev.synthesis.report.audit_passing import passing_checks
 
     found = {entry.id for entry in entries}
     entries += [

@@ -1,7 +1,7 @@
 """The PRISMA 2020 flow diagram as PNG (300 dpi) and PDF, drawn with matplotlib.
 
 matplotlib cannot read SVG, and cairosvg needs a system cairo that is not always there, so the
-same layout (`litrev.synthesis.prisma_layout`) is drawn a second time with matplotlib patches:
+same layout (`litrev.synthesis.prisma.layout`) is drawn a second time with matplotlib patches:
 one model, two renderers, no browser. One SVG pixel is 1/96 inch, as in browsers, so a
 1,300-pixel-wide diagram prints 13.5 inches wide and its PNG at 300 dpi is about 4,060 pixels.
 Output is deterministic (no dates or software names in the files).
@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from litrev.fileio import atomic_output
-from litrev.synthesis.flow import Flow
-from litrev.synthesis.prisma_layout import LINE_H, PAD, SIDE_X, Box, Diagram, layout
+from litrev.synthesis.prisma.flow import Flow
+from litrev.synthesis.prisma.layout import LINE_H, PAD, SIDE_X, Box, Diagram, layout
 
 DPI = 300
 PX = 1 / 96  # inches per SVG pixel
@@ -142,7 +142,7 @@ def overflowing_lines(flow: Flow) -> list[str]:
     """Box lines whose drawn text runs past their box's right edge (none, when the wrapping
     widths suit the font).
 
-    >>> from litrev.synthesis.flow import Count, Flow
+    >>> from litrev.synthesis.prisma.flow import Count, Flow
     >>> nr = Count(None, "not reported")
     >>> flow = Flow({"A": Count(4, "data")}, Count(4, "data"), nr, nr, nr, Count(4, "data"),
     ...             Count(2, "data"), nr, nr, Count(2, "data"), Count(1, "data"), {},
@@ -168,7 +168,7 @@ def overflowing_lines(flow: Flow) -> list[str]:
 def render_bytes(flow: Flow, fmt: str) -> bytes:
     """The diagram as PNG (300 dpi) or PDF bytes.
 
-    >>> from litrev.synthesis.flow import Count, Flow
+    >>> from litrev.synthesis.prisma.flow import Count, Flow
     >>> nr = Count(None, "not reported")
     >>> flow = Flow({"A": Count(4, "data")}, Count(4, "data"), nr, nr, nr, Count(4, "data"),
     ...             Count(2, "data"), nr, nr, Count(2, "data"), Count(1, "data"), {},
@@ -198,7 +198,7 @@ def write_diagram(
     """Write `prisma.svg`, `prisma.png` and/or `prisma.pdf` into `out_dir` (atomically, each).
 
     >>> import tempfile
-    >>> from litrev.synthesis.flow import Count, Flow
+    >>> from litrev.synthesis.prisma.flow import Count, Flow
     >>> nr = Count(None, "not reported")
     >>> flow = Flow({"A": Count(1, "data")}, Count(1, "data"), nr, nr, nr, Count(1, "data"),
     ...             Count(0, "data"), nr, nr, Count(1, "data"), Count(0, "data"), {},
@@ -206,7 +206,7 @@ def write_diagram(
     >>> sorted(write_diagram(flow, tempfile.mkdtemp(), ["svg"]))
     ['svg']
     """
-    from litrev.synthesis.prisma import flow_diagram_svg
+    from litrev.synthesis.prisma.diagram import flow_diagram_svg
 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:

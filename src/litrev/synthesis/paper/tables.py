@@ -1,8 +1,8 @@
 """The paper's study tables: one per classification category, with the protocol's columns.
 
 `paper_tables(project)` reads the review (the consensus extraction, or every extractor's under
-`[extraction] mode = "single"`, as the report does) and returns what `paper_docx` and
-`paper_xlsx` write. The columns, headings and titles come from `[[report.tables]]`; without it,
+`[extraction] mode = "single"`, as the report does) and returns what `docx.py` and
+`xlsx.py` write. The columns, headings and titles come from `[[report.tables]]`; without it,
 each category gets the report's per-category study table (`results.supplementary_table`): the
 study label, then every codebook field that is neither in the label nor the classification.
 
@@ -27,7 +27,7 @@ import pandas as pd
 from litrev.extraction.table import Citation
 from litrev.protocol import STUDY_COLUMN, Protocol, ReportTable
 from litrev.synthesis.labels import label_field_names
-from litrev.synthesis.results import supplementary_table
+from litrev.synthesis.report.results import supplementary_table
 
 if TYPE_CHECKING:
     from litrev.project import Project
@@ -304,7 +304,7 @@ def paper_tables(project: Project) -> PaperTables:
     ['Included studies (n=0)']
     """
     from litrev.extraction.table import record_citations
-    from litrev.synthesis.results import compute_results
+    from litrev.synthesis.report.results import compute_results
 
     results = compute_results(project)
     labels = {int(c["record_id"]): str(c["label"]) for c in results.citations}

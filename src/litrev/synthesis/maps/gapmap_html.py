@@ -7,8 +7,8 @@ the script puts every text on the page with `textContent`, never as markup. With
 the page still shows the counts as a table (the text alternative to the bubbles).
 
 >>> from litrev.protocol import parse_protocol
->>> from litrev.synthesis.catalogue import Catalogue, StudyRow
->>> from litrev.synthesis.gapmap import build_gapmap
+>>> from litrev.synthesis.maps.catalogue import Catalogue, StudyRow
+>>> from litrev.synthesis.maps.gapmap import build_gapmap
 >>> p = parse_protocol('[review]\\nid="x"\\ntitle="A review"\\n[codebook]\\n'
 ...     '[[codebook.fields]]\\nname="a"\\n[[codebook.fields]]\\nname="b"')
 >>> c = Catalogue.from_rows(p, [StudyRow(1, "Ito, 2020", ("Ito",), 2020, "</script>", None,
@@ -24,8 +24,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from litrev.synthesis.catalogue import Catalogue
-from litrev.synthesis.gapmap import GapMap, project_gapmap, study_values
+from litrev.synthesis.maps.catalogue import Catalogue
+from litrev.synthesis.maps.gapmap import GapMap, project_gapmap, study_values
 from litrev.synthesis.tables import NOT_STATED
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ def script_json(data: object) -> str:
 
 def render_gapmap(gapmap: GapMap, catalogue: Catalogue, *, title: str) -> str:
     """The map as one HTML page (see the module)."""
-    from litrev.synthesis.report import _environment
+    from litrev.synthesis.report.writer import _environment
 
     template = _environment().get_template("gapmap.html.j2")
     data = map_data(gapmap, catalogue, title=title)

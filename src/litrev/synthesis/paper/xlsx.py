@@ -19,7 +19,7 @@ from typing import Any
 
 from litrev.records.formats.tabular_write import neutral_cell
 from litrev.synthesis.ooxml import document_time, write_package, xml_text
-from litrev.synthesis.paper_tables import PaperTables
+from litrev.synthesis.paper.tables import PaperTables
 
 MAX_WIDTH = 60  # characters: a longer cell wraps
 SHEET_CHARS = 31  # Excel's limit
@@ -59,7 +59,7 @@ def write_paper_xlsx(tables: PaperTables, path: str | Path) -> Path:
     """Write `tables` as an XLSX workbook at `path` (atomically) and return the path.
 
     >>> import tempfile
-    >>> from litrev.synthesis.paper_tables import PaperTable, PaperTables
+    >>> from litrev.synthesis.paper.tables import PaperTable, PaperTables
     >>> table = PaperTable(None, "", "Included studies (n=1)", ["Study", "Dose"],
     ...                    ["label", "text"], [["Ito, 2020", "=1+1"]], [1])
     >>> out = write_paper_xlsx(PaperTables("Falls", [table]), Path(tempfile.mkdtemp()) / "t.xlsx")

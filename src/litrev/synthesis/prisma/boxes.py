@@ -1,4 +1,4 @@
-"""The texts of the PRISMA 2020 boxes, per template and column (`prisma_layout` places them).
+"""The texts of the PRISMA 2020 boxes, per template and column (`layout.py` places them).
 
 Each box spec has an id and the flow counts it shows, in the order of its lines; `[flow] skip`
 removes an optional box or line only where its count is unknown or zero.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-from litrev.synthesis.flow import Count, Flow
+from litrev.synthesis.prisma.flow import Count, Flow
 
 MARKS = {"reported": "‡", "derived": "†", "override": "§"}
 

@@ -1,6 +1,6 @@
 """The PRISMA 2020 flow diagram, drawn as a self-contained SVG.
 
-The boxes come from `litrev.synthesis.prisma_layout` (templates for new and updated reviews,
+The boxes come from `litrev.synthesis.prisma.layout` (templates for new and updated reviews,
 other methods on the right when the review used any, optional boxes skipped per `[flow] skip`);
 this module writes that layout as SVG text. Drawn directly rather than with a plotting library
 so the file is small, deterministic, readable in any browser and editable in Inkscape. Each box
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from litrev.synthesis.flow import Flow
-from litrev.synthesis.prisma_layout import LINE_H, MARKS, PAD, SIDE_X, Box, format_count, layout
+from litrev.synthesis.prisma.flow import Flow
+from litrev.synthesis.prisma.layout import LINE_H, MARKS, PAD, SIDE_X, Box, format_count, layout
 
 __all__ = ["MARKS", "flow_diagram_svg", "format_count"]
 
@@ -58,7 +58,7 @@ def _arrow(points: list[tuple[int, int]]) -> str:
 def flow_diagram_svg(flow: Flow, *, title: str = "PRISMA 2020 flow diagram") -> str:
     """Render the flow as an SVG document (a string), in the template `flow.template` names.
 
-    >>> from litrev.synthesis.flow import Count, Flow
+    >>> from litrev.synthesis.prisma.flow import Count, Flow
     >>> nr = Count(None, "not reported")
     >>> flow = Flow({"MEDLINE": Count(10, "reported")}, Count(10, "derived"), nr, nr, nr,
     ...             Count(8, "reported"), Count(5, "derived"), nr, nr, Count(3, "reported"),

@@ -136,7 +136,7 @@ def report_file(project: Project, cache: str | Path, name: str) -> tuple[bytes, 
 
 
 def _ensure(project: Project, root: Path, rebuild: bool) -> CachedReport:
-    from litrev.synthesis.report import write_report
+    from litrev.synthesis.report.writer import write_report
 
     current = root / "current"
     state = report_state(project)

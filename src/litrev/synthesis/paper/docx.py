@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from litrev.synthesis.ooxml import document_time, write_package, xml_text
-from litrev.synthesis.paper_tables import LABEL_KIND, PaperTable, PaperTables
+from litrev.synthesis.paper.tables import LABEL_KIND, PaperTable, PaperTables
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -30,7 +30,7 @@ def write_paper_docx(tables: PaperTables, path: str | Path) -> Path:
     """Write `tables` as a DOCX file at `path` (atomically) and return the path.
 
     >>> import tempfile
-    >>> from litrev.synthesis.paper_tables import PaperTable, PaperTables
+    >>> from litrev.synthesis.paper.tables import PaperTable, PaperTables
     >>> table = PaperTable(None, "", "Included studies (n=1)", ["Study", "Setting"],
     ...                    ["label", "text"], [["Ito, 2020", "home"]], [1])
     >>> out = write_paper_docx(PaperTables("Falls", [table]), Path(tempfile.mkdtemp()) / "t.docx")

@@ -1,4 +1,4 @@
-"""What litrev can answer of the PRISMA 2020 and PRISMA-S checklist items (`checklists.py`).
+"""What litrev can answer of the PRISMA 2020 and PRISMA-S checklist items (`checklist.py`).
 
 Each filler reads the protocol and the flow and returns (answer, status) or None when litrev
 does not know; `partial` answers say what the team must add.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from litrev.protocol import DatabaseSearch, Protocol
-from litrev.synthesis.flow import Count, Flow
+from litrev.synthesis.prisma.flow import Count, Flow
 
 
 def _n(count: Count) -> str:

@@ -7,12 +7,12 @@ once under each of its values, so a cell count is a count of studies, and the ce
 can add up to more than the row's studies. A study with no value for an axis field is counted
 under "(not stated)", so no included study is left off the map.
 
-The studies and their values come from the catalogue (`litrev.synthesis.catalogue`), so the map,
-the catalogue and the report group spelling variants the same way. Nothing here knows a field
-by name.
+The studies and their values come from the catalogue (`litrev.synthesis.maps.catalogue`), so the
+map, the catalogue and the report group spelling variants the same way. Nothing here knows a
+field by name.
 
 >>> from litrev.protocol import parse_protocol
->>> from litrev.synthesis.catalogue import Catalogue, StudyRow
+>>> from litrev.synthesis.maps.catalogue import Catalogue, StudyRow
 >>> p = parse_protocol('[review]\\nid="x"\\ntitle="x"\\n[codebook]\\n'
 ...     '[[codebook.fields]]\\nname="design"\\ntype="choice"\\nchoices=["RCT","cohort","survey"]\\n'
 ...     '[[codebook.fields]]\\nname="topic"\\ntype="multi_choice"\\nchoices=["diet","sleep"]')
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from litrev.errors import InputError
 from litrev.protocol import Protocol
-from litrev.synthesis.catalogue import NUMERIC_TYPES, Catalogue, CatalogueField, StudyRow
+from litrev.synthesis.maps.catalogue import NUMERIC_TYPES, Catalogue, CatalogueField, StudyRow
 from litrev.synthesis.tables import NOT_STATED, variant_key
 
 if TYPE_CHECKING:
@@ -243,7 +243,7 @@ def project_gapmap(
     ...
     litrev.errors.InputError: --rows: 'a' is not a coded field of this review; known fields: none (the codebook is empty)
     """
-    from litrev.synthesis.catalogue import build_catalogue
+    from litrev.synthesis.maps.catalogue import build_catalogue
 
     catalogue = build_catalogue(project)
     gapmap = build_gapmap(
