@@ -78,6 +78,18 @@ def test_ensemble_keeps_text_terms_in_its_explanations() -> None:
     assert model.seed_X is not None and model.seed_X.shape == (1, X.shape[1])
 
 
+def test_ensemble_weighs_the_embedding_block_at_the_chosen_weight() -> None:
+    """Each row: unit-length text terms beside a unit embedding scaled by the weight chosen out
+    of sample (0.2; at 1 the dense block outweighed the terms)."""
+    vectors = WordHashEncoder(dims=32).encode([f"{t}. {a}" for t, a in CORPUS], 64)
+    model = EmbeddingRankingModel(seed=0, source=FixedVectors(vectors))
+    assert model.embedding_weight == rank_embeddings.DEFAULT_EMBEDDING_WEIGHT == 0.2
+    X = model.featurize(CORPUS).toarray()
+    n_text = len(model.features.feature_names())
+    assert np.allclose(np.linalg.norm(X[:, :n_text], axis=1), 1.0)
+    assert np.allclose(np.linalg.norm(X[:, n_text:], axis=1), 0.2, atol=1e-6)
+
+
 def test_a_corpus_is_embedded_once_for_several_models() -> None:
     # As `litrev simulate --seeds 5` makes one model per seed with the same encoder.
     encoder = WordHashEncoder(dims=8)
