@@ -1,8 +1,8 @@
 """The screener's queue: which record comes next, why, and when screening could stop.
 
 Records this reviewer has decided come first (in the order decided), then the undecided ones,
-most likely relevant first by `litrev.screening.ranking.model` once there is at least one include and one
-exclude to learn from (by record id before that, or when the ranking module is absent). Given
+most likely relevant first by `litrev.screening.ranking.model` once there is at least one
+include and one exclude to learn from (by record id before that). Given
 the review's `protocol` (as `litrev screen` and the web workspace pass it), the queue also uses
 the protocol prior (`litrev.screening.ranking.prior`: the question, criteria, exclusion reasons,
 highlight terms and search strategy): the protocol orders the records before the first decision
@@ -150,7 +150,7 @@ class ScreeningQueue:
         labels = self._labels
         known = [x for x in labels if x is not None]
         can_rank = self.prior is not None or (0 in known and 1 in known)
-        if self.model is not None and undecided and can_rank:
+        if undecided and can_rank:
             if self._texts is None:
                 texts = record_texts(self.screening.store, self.records)
                 self._texts = [
