@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 
 import peer  # noqa: E402
 import select_models  # noqa: E402
+from report import bootstrap_ci  # noqa: E402
 from run_benchmark import candidate_of  # noqa: E402
 
 VECTORS = HERE / "out" / "embeddings"
@@ -129,6 +130,16 @@ def report(results: dict[str, Any], seeds: list[int]) -> str:
         f"the TF-IDF default: {int(((h[:, 0] + h[:, 1]) > (h[:, 2] + h[:, 3])).sum())}/"
         f"{len(reviews)}.",
     ]
+    lines += [
+        "",
+        "| paired difference, held-out ensemble - ASReview | mean | 95% CI (bootstrap over "
+        "reviews) |",
+        "| --- | ---: | ---: |",
+    ]
+    for label, mine, theirs in (("WSS@95 (ASReview def)", 0, 4), ("recall@10%", 1, 5)):
+        diff = h[:, mine] - h[:, theirs]
+        low, high = bootstrap_ci(diff)
+        lines.append(f"| {label} | {diff.mean():+.3f} | [{low:+.3f}, {high:+.3f}] |")
     return "\n".join(lines)
 
 
