@@ -8,6 +8,11 @@ timed. Nothing is ever densified.
 
     nice -n 10 .venv/bin/python benchmarks/screening/scale_benchmark.py --records 100000 \
         [--model default] [--labelled 100,1000,10000]
+
+`--model embeddings` times the TF-IDF + embeddings ensemble. Its vectors are seeded random unit
+vectors of the model's 384 dimensions (`--random-vectors`, needed for that model): the time of a
+retrain and rerank depends on the matrix's shape, not on the vectors' values, and embedding
+100k records for real would cost about 6,800 CPU s (68 per 1,000, benchmarks/RESULTS.md), once.
 """
 
 from __future__ import annotations
@@ -46,9 +51,23 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--model", default="default", help="make_model name")
     parser.add_argument("--labelled", default="100,1000,10000", help="comma-separated")
+    parser.add_argument(
+        "--random-vectors",
+        type=int,
+        default=0,
+        metavar="DIMS",
+        help="embedding models: seeded random unit vectors of DIMS dimensions (timing only)",
+    )
     args = parser.parse_args()
     records, relevant = synthetic_records(args.records)
     model = make_model(args.model, seed=0)
+    if hasattr(model, "source"):  # an embedding model: it needs vectors
+        if not args.random_vectors:
+            raise SystemExit(f"--model {args.model} needs --random-vectors 384 (timing only)")
+        from litrev.screening.ranking.embeddings import FixedVectors
+
+        vectors = np.random.default_rng(2).standard_normal((args.records, args.random_vectors))
+        model.source = FixedVectors(vectors.astype(np.float32))
     print(f"model {args.model!r}: {model.components}")
     start = time.perf_counter()
     X = model.featurize(records)  # once per review, as `litrev screen` does on opening
