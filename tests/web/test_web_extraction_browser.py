@@ -75,8 +75,21 @@ def _fill(page: Any, country: str, summary: str, *, thorough: bool) -> None:
         page.get_by_test_id("extract-problems").wait_for()
         assert page.locator("#x-country-0.has-problem").count() == 1
         page.fill("#in-x-country-0", country)
+        # Leave the country box first: it offers the countries as a <datalist>, and Chromium's
+        # suggestion popup, when it has opened by the time the keys arrive, takes Ctrl+Enter
+        # itself, so the form was not submitted (a CI run timed out waiting for the next page).
+        page.focus("#in-x-summary-0")
     page.keyboard.press("Control+Enter")
-    page.wait_for_url(lambda url: "/extract/1" not in url)
+    try:
+        page.wait_for_url(lambda url: "/extract/1" not in url)
+    except Exception as timeout:  # say where the page was and what it showed, for a rerun
+        _view(page, "extract-complete-timeout")
+        state = page.evaluate(
+            "() => [location.href, (document.getElementById('autosave') || {}).textContent,"
+            " (document.querySelector('[data-testid=extract-problems]') || {}).textContent,"
+            " document.activeElement && document.activeElement.id]"
+        )
+        raise AssertionError(f"Ctrl+Enter did not move on from record 1: {state}") from timeout
 
 
 @pytest.mark.browser
