@@ -62,10 +62,6 @@ def run_one(job: tuple[float, str, int]) -> dict[str, Any]:
     }
 
 
-def score(run: dict[str, Any]) -> float:
-    return (run["wss95_asreview"] + run["recall_at_10"]) / 2
-
-
 def report(results: dict[str, Any], seeds: list[int]) -> str:
     """Tables over `seeds`, for the weights that have a run on every review for each of them."""
     runs = [r for r in results["runs"] if r["seed"] in seeds]
@@ -79,9 +75,7 @@ def report(results: dict[str, Any], seeds: list[int]) -> str:
     reviews = [rv for rv in peer.REVIEWS if any(r["review"] == rv for r in runs)]
     tfidf = results.get("tfidf_candidate", "svm")  # the TF-IDF default the ensemble is built on
 
-    def mean(rows: list[dict[str, Any]], key: str) -> float:
-        return float(np.mean([score(r) if key == "score" else r[key] for r in rows]))
-
+    mean = select_models.mean_of  # a candidate's mean figure (or "score") over runs
     table: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for rv in reviews:
         for w in weights:

@@ -45,9 +45,12 @@ _ENCODER: list[Any] = []  # loaded once per process, on the first review that ne
 
 
 def reviews() -> list[Path]:
-    """Every labelled review (each CSV one folder down: synergy_v1/, extra/, ...), smallest first, so that a run cut short
-    still has whole reviews."""
-    paths = list(DATA.glob("*/*.csv"))
+    """Every labelled review (`peer.discover`: each CSV one folder down), smallest first, so
+    that a run cut short still has whole reviews."""
+    sys.path.insert(0, str(HERE))
+    import peer
+
+    paths = list(peer.discover(DATA).values())
     return sorted(paths, key=lambda p: (p.stat().st_size, p.name))
 
 

@@ -44,10 +44,11 @@ GRID = (1.0, 4.0)  # two candidates keep the runs within the CPU budget
 
 
 def datasets() -> dict[str, Path]:
-    # Every labelled CSV one folder down (synergy_v1/, extra/ and any folder added later).
-    found = sorted(DATA.glob("synergy_v1/*.csv")) + sorted(DATA.glob("extra/*.csv"))
-    found += sorted(p for p in DATA.glob("*/*.csv") if p.parent.name not in ("synergy_v1", "extra"))
-    return {p.stem: p for p in found}
+    """Every labelled review, by name: `peer.discover` (each CSV one folder down)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import peer
+
+    return peer.discover(DATA)
 
 
 def run_one(
