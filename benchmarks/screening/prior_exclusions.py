@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 import prior_effect  # noqa: E402
 
-from litrev.screening.ranking.blend import PriorRankingModel, _z  # noqa: E402
+from litrev.screening.ranking.blend import PriorRankingModel, standardise  # noqa: E402
 from litrev.screening.ranking.model import make_model  # noqa: E402
 from litrev.screening.ranking.prior import ProtocolPrior  # noqa: E402
 from litrev.screening.ranking.simulate import load_labelled_csv  # noqa: E402
@@ -51,7 +51,7 @@ class ExclusionCorrected(PriorRankingModel):
             similarity = np.asarray(self.X @ centroid).ravel()
         else:
             similarity = np.asarray((self.X @ self.X[excluded].T).max(axis=1).todense()).ravel()
-        self.scores_ = self._z_prior - self.gamma * _z(similarity, self.labels < 0)
+        self.scores_ = self._z_prior - self.gamma * standardise(similarity, self.labels < 0)
 
 
 def records_to_inclusions(job: tuple[str, float, str]) -> tuple[str, float, str, list[int]]:

@@ -76,8 +76,14 @@ class PriorExplanation(Explanation):
         return f"{head}; {terms}" if terms else head
 
 
-def _z(values: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
-    """Standardise by the mean and SD over `mask` (the unscreened records); constant -> zeros."""
+def standardise(
+    values: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
+    """Standardise by the mean and SD over `mask` (the unscreened records); constant -> zeros.
+
+    >>> standardise(np.array([1.0, 3.0, 9.0]), np.array([True, True, False])).tolist()
+    [-1.0, 1.0, 7.0]
+    """
     pool = values[mask] if mask.any() else values
     spread = float(pool.std()) if pool.size else 0.0
     if not np.isfinite(spread) or spread < 1e-12:
@@ -191,13 +197,13 @@ class PriorRankingModel(RankingModel):
         assert self.prior_scores is not None and self.labels is not None
         open_ = self.labels < 0
         n_included = int((self.labels == 1).sum())
-        self._z_prior = _z(self.prior_scores, open_)
+        self._z_prior = standardise(self.prior_scores, open_)
         self._base_fitted = base_scores is not None
         if base_scores is None:
             self.weight_, self._z_base = 1.0, np.zeros_like(self._z_prior)
         else:
             self.weight_ = self.weight(n_included)
-            self._z_base = _z(np.asarray(base_scores, dtype=np.float64), open_)
+            self._z_base = standardise(np.asarray(base_scores, dtype=np.float64), open_)
         self.scores_ = self.weight_ * self._z_prior + (1.0 - self.weight_) * self._z_base
         # A prior that is all ties (no protocol text) must not scramble the order: ties keep
         # corpus order in `rank` (stable sort), as an untrained queue does.
